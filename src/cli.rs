@@ -1,0 +1,159 @@
+//! The command line (clap): `run`, `headroom`, `validate`, `import`. Each subcommand has
+//! a `handle_*` function that tests and benchmarks can call without a process. Exit
+//! codes: 0 ok, 1 error, 2 bad usage.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+pub mod headroom;
+pub mod import;
+pub mod run;
+pub mod validate;
+
+/// gridstrain: AI compute → hourly electricity demand on real grid regions → grid strain.
+#[derive(Debug, Parser)]
+#[command(name = "gridstrain", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario over a region set and write metrics (defaults: the shipped
+    /// `default` scenario over `us-22`, 2024–2035, weather years 2016–2024).
+    Run(run::RunArgs),
+    /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
+    Headroom(headroom::HeadroomArgs),
+    /// Check region sets, scenarios, profiles and load files without running anything.
+    Validate(validate::ValidateArgs),
+    /// Turn a user's hourly load (tidy CSV/Parquet, local-time CSV, EIA-930) into a region
+    /// load file.
+    Import(import::ImportArgs),
+}
+
+/// Options shared by the commands that compute.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Worker threads (default: all cores). Results are identical for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl CommonArgs {
+    /// Set up the global thread pool once.
+    ///
+    /// # Errors
+    /// When the pool cannot be built (e.g. set twice).
+    pub fn init_threads(&self) -> Result<()> {
+        if let Some(n) = self.threads {
+            if n == 0 {
+                bail!("--threads: found 0, expected at least 1");
+            }
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global()
+                .map_err(|e| anyhow::anyhow!("cannot set up {n} threads: {e}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Parse arguments, run, print errors, and give the exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::handle_run(&args),
+        Command::Headroom(args) => headroom::handle_headroom(&args),
+        Command::Validate(args) => validate::handle_validate(&args),
+        Command::Import(args) => import::handle_import(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Folders searched for shipped inputs named without a path: `$GRIDSTRAIN_HOME`, the
+/// current folder, then the source tree the binary was built from.
+fn search_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(home) = std::env::var_os("GRIDSTRAIN_HOME") {
+        roots.push(PathBuf::from(home));
+    }
+    roots.push(PathBuf::from("."));
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    roots
+}
+
+/// Resolve `NAME|PATH`: a value with a `/` or ending in `.toml` is a path; a bare name is
+/// looked up as `<root>/<folder>/<NAME>.toml`.
+///
+/// # Errors
+/// When nothing is found; the message lists what is available.
+pub fn resolve_input(value: &str, folder: &str, what: &str) -> Result<PathBuf> {
+    let looks_like_path = value.contains('/') || value.contains('\\') || value.ends_with(".toml");
+    if looks_like_path {
+        let path = PathBuf::from(value);
+        if !path.is_file() {
+            bail!("{what} file {value} does not exist");
+        }
+        return Ok(path);
+    }
+    for root in search_roots() {
+        let candidate = root.join(folder).join(format!("{value}.toml"));
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    let available = available_names(folder);
+    bail!(
+        "unknown {what} '{value}'; available: {} (or give a path to a .toml file)",
+        if available.is_empty() { "none found".to_owned() } else { available.join(", ") }
+    )
+}
+
+/// Names of the `.toml` files in the first `<root>/<folder>` that exists.
+#[must_use]
+pub fn available_names(folder: &str) -> Vec<String> {
+    for root in search_roots() {
+        let dir = root.join(folder);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| {
+                    let path = e.ok()?.path();
+                    (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+                })
+                .collect();
+            names.sort();
+            return names;
+        }
+    }
+    Vec::new()
+}
+
+/// The folder where default outputs go: `./outputs`.
+#[must_use]
+pub fn default_outputs_dir() -> PathBuf {
+    PathBuf::from("outputs")
+}

@@ -1,0 +1,138 @@
+//! `gridstrain import`: read a user's hourly load (tidy CSV/Parquet, local-time CSV or an
+//! EIA-930 balance file), check and optionally gap-fill it, and write a region load file
+//! (Parquet) with a provenance file beside it; print a `[[region]]` table to paste into a
+//! region set.
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+
+use crate::import::{EiaDemand, clean_rows, eia930_rows, local_rows, provenance_text, tidy_rows, RawRows};
+use crate::input::{parse_time_zone, read_text};
+use crate::load::{read_parquet_columns, write_load_parquet};
+
+/// Input forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportForm {
+    /// `timestamp_utc,demand_mw` as CSV or Parquet (UTC, hour-beginning).
+    Tidy,
+    /// `timestamp_local,demand_mw` CSV in the time zone given by --time-zone.
+    Local,
+    /// An EIA-930 balance file as EIA publishes it (pick the BA with --ba).
+    Eia930,
+}
+
+/// Arguments of `import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// The form of the input.
+    #[arg(long, value_enum, default_value = "tidy")]
+    pub format: ImportForm,
+    /// Where to write the load file (.parquet); a provenance file `<name>.provenance.md`
+    /// is written beside it.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub out: PathBuf,
+    /// IANA time zone of a local-time CSV (e.g. America/Chicago).
+    #[arg(long, value_name = "TZ")]
+    pub time_zone: Option<String>,
+    /// Balancing authority to pick from an EIA-930 file (e.g. PJM).
+    #[arg(long, value_name = "CODE")]
+    pub ba: Option<String>,
+    /// EIA-930 demand column.
+    #[arg(long, value_enum, default_value = "adjusted")]
+    pub eia_demand: EiaDemand,
+    /// Fill gaps (missing hours, empty cells) by linear interpolation.
+    #[arg(long)]
+    pub fill_gaps: bool,
+    /// Longest gap --fill-gaps may fill (hours).
+    #[arg(long, default_value_t = 6, value_name = "H")]
+    pub max_gap_h: usize,
+    /// Replace an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Read the input rows in the chosen form.
+///
+/// # Errors
+/// Any problem in the input, with file and line.
+pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
+    let file = args.input.display().to_string();
+    let is_parquet = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if args.time_zone.is_some() && args.format != ImportForm::Local {
+        bail!("--time-zone is only used with --format local");
+    }
+    if args.ba.is_some() && args.format != ImportForm::Eia930 {
+        bail!("--ba is only used with --format eia930");
+    }
+    match args.format {
+        ImportForm::Tidy if is_parquet => {
+            let (hours, values) = read_parquet_columns(&args.input)?;
+            let lines = (1..=hours.len()).collect();
+            Ok(RawRows { epoch_hours: hours, demand_mw: values.into_iter().map(Some).collect(), lines })
+        }
+        ImportForm::Tidy => tidy_rows(&read_text(&args.input)?, &file),
+        ImportForm::Local => {
+            let Some(zone) = &args.time_zone else {
+                bail!("--format local needs --time-zone (an IANA name such as America/Chicago)");
+            };
+            let zone = parse_time_zone(zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+            local_rows(&read_text(&args.input)?, &file, zone)
+        }
+        ImportForm::Eia930 => eia930_rows(&read_text(&args.input)?, &file, args.ba.as_deref(), args.eia_demand),
+    }
+}
+
+/// `gridstrain import`.
+///
+/// # Errors
+/// Bad input or an unwritable output.
+pub fn handle_import(args: &ImportArgs) -> Result<()> {
+    if args.out.extension().is_none_or(|e| !e.eq_ignore_ascii_case("parquet")) {
+        bail!("--out {}: expected a .parquet file name", args.out.display());
+    }
+    if args.out.exists() && !args.force {
+        bail!("--out {} already exists; replace it with --force", args.out.display());
+    }
+    let rows = read_rows(args)?;
+    let (load, report) = clean_rows(&rows, &args.input.display().to_string(), args.fill_gaps, args.max_gap_h)?;
+    let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    // Write both files under temporary names, then rename: never a half-written import.
+    let staging = tempfile::Builder::new().prefix(".import-").tempdir_in(parent)?;
+    let staged_load = staging.path().join("load.parquet");
+    let staged_provenance = staging.path().join("provenance.md");
+    write_load_parquet(&load, &staged_load)?;
+    let form = match args.format {
+        ImportForm::Tidy => "tidy (timestamp_utc, demand_mw)".to_owned(),
+        ImportForm::Local => format!("local time in {}", args.time_zone.as_deref().unwrap_or("")),
+        ImportForm::Eia930 => format!(
+            "EIA-930 balance file, BA {}, column {:?}, hour-ending shifted to hour-beginning",
+            args.ba.as_deref().unwrap_or("(only one)"),
+            args.eia_demand
+        ),
+    };
+    std::fs::write(&staged_provenance, provenance_text(&args.input, &form, &load, &report))?;
+    let provenance_path = args.out.with_extension("provenance.md");
+    std::fs::rename(&staged_load, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    std::fs::rename(&staged_provenance, &provenance_path)
+        .with_context(|| format!("cannot write {}", provenance_path.display()))?;
+    eprintln!(
+        "imported {} hours ({} filled, {} zero, {} far outliers) into {}; provenance in {}",
+        load.demand_mw.len(),
+        report.filled.len(),
+        report.zero_hours.len(),
+        report.outlier_hours.len(),
+        args.out.display(),
+        provenance_path.display()
+    );
+    let id = args.out.file_stem().and_then(|s| s.to_str()).unwrap_or("REGION");
+    println!(
+        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = \"UTC\"  # set the region's IANA time zone\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file",
+        args.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! `gridstrain validate [PATH…]`: check region sets, scenarios, profiles and load files
+//! without running anything, and report every problem found (exit 1 if any). With no
+//! paths it checks everything shipped under scenarios/, regions/ and profiles/.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use crate::input::profile::read_profile;
+use crate::input::region_set::read_region_set;
+use crate::input::scenario::read_scenario;
+use crate::input::{format_capped, read_text};
+use crate::load::read_load_file;
+
+/// Arguments of `validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Files to check (.toml region sets, scenarios, profiles; .csv/.parquet load files).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// What kind of input a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// `regions/*.toml`.
+    RegionSet,
+    /// `scenarios/*.toml`.
+    Scenario,
+    /// `profiles/*.toml`.
+    Profile,
+    /// Hourly load (.csv or .parquet).
+    Load,
+}
+
+/// Guess a file's kind from its extension and top-level keys.
+///
+/// # Errors
+/// An unreadable file or one that is none of the kinds.
+pub fn detect_kind(path: &Path) -> Result<InputKind> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" | "parquet" => return Ok(InputKind::Load),
+        "toml" => {}
+        _ => bail!(
+            "{}: unknown input type '.{ext}'; expected .toml (region set, scenario, profile), .csv or .parquet (load)",
+            path.display()
+        ),
+    }
+    let text = read_text(path)?;
+    let table: toml::Table = crate::input::parse_toml(&text, path)?;
+    if table.contains_key("region") || table.contains_key("scope_population") {
+        Ok(InputKind::RegionSet)
+    } else if table.contains_key("compute") || table.contains_key("first_year") {
+        Ok(InputKind::Scenario)
+    } else if table.contains_key("hour_of_week_factors") {
+        Ok(InputKind::Profile)
+    } else {
+        bail!(
+            "{}: cannot tell what this file is; a region set has [[region]] tables, a scenario a [compute] table, a profile `hour_of_week_factors`",
+            path.display()
+        )
+    }
+}
+
+/// Check one file; region sets also check every load file they name.
+///
+/// # Errors
+/// The problems found, one per line.
+pub fn validate_file(path: &Path) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let kind = match detect_kind(path) {
+        Ok(kind) => kind,
+        Err(e) => return Ok(vec![format!("{e:#}")]),
+    };
+    let outcome = match kind {
+        InputKind::RegionSet => read_region_set(path).map(|set| {
+            for region in &set.regions {
+                if let Err(e) = read_load_file(&region.load_path) {
+                    problems.push(format!("{e:#}"));
+                }
+            }
+        }),
+        InputKind::Scenario => read_scenario(path).and_then(|(s, _)| {
+            read_profile(&s.inference.profile_path)?;
+            read_profile(&s.training.profile_path)?;
+            Ok(())
+        }),
+        InputKind::Profile => read_profile(path).map(|_| ()),
+        InputKind::Load => read_load_file(path).map(|_| ()),
+    };
+    if let Err(e) = outcome {
+        problems.insert(0, format!("{e:#}"));
+    }
+    Ok(problems)
+}
+
+fn shipped_inputs() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for folder in ["regions", "scenarios", "profiles"] {
+        for name in super::available_names(folder) {
+            if let Ok(path) = super::resolve_input(&name, folder, folder) {
+                paths.push(path);
+            }
+        }
+    }
+    paths
+}
+
+/// `gridstrain validate`.
+///
+/// # Errors
+/// When any problem is found (after printing all of them, capped).
+pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
+    let paths = if args.paths.is_empty() { shipped_inputs() } else { args.paths.clone() };
+    if paths.is_empty() {
+        bail!("nothing to validate: give paths, or run from a folder with regions/, scenarios/ and profiles/");
+    }
+    let mut problems = Vec::new();
+    for path in &paths {
+        problems.extend(validate_file(path)?);
+    }
+    if problems.is_empty() {
+        eprintln!("{} file(s) checked, no problems", paths.len());
+        return Ok(());
+    }
+    const CAP: usize = 50;
+    for p in problems.iter().take(CAP) {
+        eprintln!("{p}");
+    }
+    if problems.len() > CAP {
+        eprintln!("… and {} more", problems.len() - CAP);
+    }
+    bail!(
+        "{} problem(s) in {} file(s): {}",
+        problems.len(),
+        paths.len(),
+        format_capped(&paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
+    )
+}

@@ -1,0 +1,313 @@
+//! The input layer: every file the program reads goes through here and comes out as a
+//! validated domain type, or as one clear error that names the file, the line or key, what
+//! was found and what is allowed.
+//!
+//! * [`read_toml`] parses a TOML file into raw structs (which all reject unknown keys) and
+//!   turns the parser's error into a message with the file, line and key;
+//! * the `de_*` functions are serde validators (finite, non-negative, fractions, time
+//!   zones), so range errors carry the line of the offending value too;
+//! * [`region_set`], [`scenario`] and [`profile`] read the three kinds of TOML file.
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+pub mod profile;
+pub mod region_set;
+pub mod scenario;
+
+/// Read a whole text file, with the file named in the error. A UTF-8 byte-order mark is
+/// dropped; `\r\n` line endings are fine for every reader.
+///
+/// # Errors
+/// When the file cannot be read or is not UTF-8.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read file {}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", path.display()))?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+}
+
+/// Parse TOML `text` (from `path`) into `T`, with errors that name the file, line and key.
+///
+/// # Errors
+/// A message `FILE, line N (key `K`): WHAT` for syntax errors, unknown keys, wrong types
+/// and values out of range.
+pub fn parse_toml<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    toml::from_str(text).map_err(|e| anyhow::anyhow!(format_toml_error(&e, text, path)))
+}
+
+/// Read and parse a TOML file into `T`.
+///
+/// # Errors
+/// As [`read_text`] and [`parse_toml`].
+pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = read_text(path)?;
+    if text.trim().is_empty() {
+        bail!("{}: the file is empty", path.display());
+    }
+    parse_toml(&text, path)
+}
+
+/// Turn a TOML error into one line: file, line, key, message.
+fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String {
+    let message = error.message().trim().replace('\n', " ");
+    let Some(span) = error.span() else {
+        return format!("{}: {message}", path.display());
+    };
+    let start = span.start.min(text.len());
+    let line_number = text[..start].matches('\n').count() + 1;
+    let line_text = text.lines().nth(line_number - 1).unwrap_or("").trim();
+    let key = key_of_line(line_text);
+    let mut out = format!("{}, line {line_number}", path.display());
+    if let Some(key) = key {
+        let _ = write!(out, " (key `{key}`)");
+    }
+    let _ = write!(out, ": {message}");
+    if !line_text.is_empty() {
+        let _ = write!(out, "\n  {line_number} | {line_text}");
+    }
+    out
+}
+
+/// The key a TOML line assigns (`key = value`), or the table it opens (`[a.b]`).
+fn key_of_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.starts_with('[') {
+        return Some(line.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+    }
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_start_matches('{').trim();
+    (!key.is_empty()).then(|| key.to_owned())
+}
+
+/// Resolve `relative` against the directory of `base_file` (absolute paths stay as they are).
+#[must_use]
+pub fn resolve_beside(base_file: &Path, relative: &Path) -> PathBuf {
+    if relative.is_absolute() {
+        relative.to_path_buf()
+    } else {
+        base_file.parent().unwrap_or_else(|| Path::new(".")).join(relative)
+    }
+}
+
+/// Format a list, capped at 10 items and then "and N more".
+#[must_use]
+pub fn format_capped<T: std::fmt::Display>(items: &[T]) -> String {
+    const CAP: usize = 10;
+    let mut out = items
+        .iter()
+        .take(CAP)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > CAP {
+        let _ = write!(out, " and {} more", items.len() - CAP);
+    }
+    out
+}
+
+fn finite<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = f64::deserialize(deserializer)?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(serde::de::Error::custom(format!("found {value}, expected a finite number")))
+    }
+}
+
+/// A finite number ≥ 0.
+///
+/// # Errors
+/// When the value is negative, NaN or infinite.
+pub fn de_non_negative<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = finite(deserializer)?;
+    if value < 0.0 {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a number ≥ 0"
+        )));
+    }
+    Ok(value)
+}
+
+/// A finite number > 0.
+///
+/// # Errors
+/// When the value is not positive, NaN or infinite.
+pub fn de_positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = finite(deserializer)?;
+    if value <= 0.0 {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a number > 0"
+        )));
+    }
+    Ok(value)
+}
+
+/// An optional finite number > 0.
+///
+/// # Errors
+/// When present and not positive, NaN or infinite.
+pub fn de_opt_positive<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    de_positive(deserializer).map(Some)
+}
+
+/// An optional finite number ≥ 0.
+///
+/// # Errors
+/// When present and negative, NaN or infinite.
+pub fn de_opt_non_negative<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<f64>, D::Error> {
+    de_non_negative(deserializer).map(Some)
+}
+
+/// A fraction in [0, 1].
+///
+/// # Errors
+/// When the value is outside [0, 1], NaN or infinite.
+pub fn de_fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = finite(deserializer)?;
+    if !(0.0..=1.0).contains(&value) {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a fraction from 0 to 1 (write 5 % as 0.05)"
+        )));
+    }
+    Ok(value)
+}
+
+/// A growth rate per year as a fraction, in (−1, 1] (e.g. 0.01 for +1 %/yr).
+///
+/// # Errors
+/// When the value is outside (−1, 1], NaN or infinite.
+pub fn de_growth_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let value = finite(deserializer)?;
+    if value <= -1.0 || value > 1.0 {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a yearly growth rate as a fraction above -1 and at most 1 (write +1 %/yr as 0.01)"
+        )));
+    }
+    Ok(value)
+}
+
+/// A calendar year from 1900 to 2200.
+///
+/// # Errors
+/// When the year is outside 1900–2200.
+pub fn de_year<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    let value = i64::deserialize(deserializer)?;
+    if !(1900..=2200).contains(&value) {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a year from 1900 to 2200"
+        )));
+    }
+    Ok(i32::try_from(value).expect("checked range"))
+}
+
+/// An IANA time zone name such as `America/New_York`.
+///
+/// # Errors
+/// When the name is not in the IANA database.
+pub fn de_time_zone<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<chrono_tz::Tz, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    parse_time_zone(&name).map_err(serde::de::Error::custom)
+}
+
+/// Parse an IANA time zone name.
+///
+/// # Errors
+/// A message naming what was found and what is allowed.
+pub fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!(
+            "unknown time zone '{name}', expected an IANA time zone name such as 'America/New_York' or 'UTC'"
+        )
+    })
+}
+
+/// An identifier: non-empty, without spaces, of letters, digits, `-`, `_` and `.`.
+///
+/// # Errors
+/// When the identifier is empty or has other characters.
+pub fn de_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let id = String::deserialize(deserializer)?;
+    check_id(&id).map_err(serde::de::Error::custom)?;
+    Ok(id)
+}
+
+/// Check an identifier (see [`de_id`]).
+///
+/// # Errors
+/// A message naming what was found and what is allowed.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "found identifier '{id}', expected a non-empty name of letters, digits, '-', '_' or '.'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        #[serde(deserialize_with = "de_fraction")]
+        share_frac: f64,
+        #[serde(default, deserialize_with = "de_opt_positive")]
+        cap_mw: Option<f64>,
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let text = "share_frac = 0.5\nshare_fract = 0.2\n";
+        let err = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("x.toml, line 2 (key `share_fract`)"), "{message}");
+        assert!(message.contains("unknown field `share_fract`"), "{message}");
+    }
+
+    #[test]
+    fn out_of_range_value_names_the_line() {
+        let text = "share_frac = 1.5\n";
+        let message = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err().to_string();
+        assert!(message.contains("line 1 (key `share_frac`)"), "{message}");
+        assert!(message.contains("found 1.5, expected a fraction"), "{message}");
+    }
+
+    #[test]
+    fn negative_option_is_refused() {
+        let text = "share_frac = 0.5\ncap_mw = -3.0\n";
+        let message = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err().to_string();
+        assert!(message.contains("line 2 (key `cap_mw`)"), "{message}");
+        assert!(message.contains("found -3, expected a number > 0"), "{message}");
+    }
+
+    #[test]
+    fn capped_lists_say_how_many_more() {
+        let items: Vec<usize> = (0..13).collect();
+        assert_eq!(format_capped(&items), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more");
+    }
+
+    #[test]
+    fn time_zones_are_checked() {
+        assert!(parse_time_zone("America/New_York").is_ok());
+        assert!(parse_time_zone("America/NewYork").unwrap_err().contains("unknown time zone"));
+    }
+}

@@ -1,0 +1,207 @@
+//! Reads a region set (`regions/*.toml`): `[[region]]` tables with id, name, IANA time
+//! zone, population served, baseline growth and the path of the hourly load; optional
+//! capacity, reserve margin, price and training rules. Unknown keys are refused.
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive, de_positive,
+    de_time_zone, de_year, read_toml, resolve_beside,
+};
+use crate::region::{Region, RegionSet};
+
+/// Default summer peak window (June–August), SPEC §7.
+pub const DEFAULT_SUMMER_MONTHS: [u8; 3] = [6, 7, 8];
+/// Default winter peak window (December–February), SPEC §7.
+pub const DEFAULT_WINTER_MONTHS: [u8; 3] = [12, 1, 2];
+
+/// The region-set file as written.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionSet {
+    /// Identifier of the set.
+    #[serde(deserialize_with = "de_id")]
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Scope (e.g. `US`).
+    pub scope: String,
+    /// People in the scope.
+    #[serde(deserialize_with = "de_positive")]
+    pub scope_population: f64,
+    /// Where `scope_population` comes from.
+    #[serde(default)]
+    pub scope_population_source: String,
+    /// The regions.
+    #[serde(default)]
+    pub region: Vec<RawRegion>,
+}
+
+/// One `[[region]]` table as written.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    /// Identifier (EIA code for balancing authorities).
+    #[serde(deserialize_with = "de_id")]
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// IANA time zone.
+    #[serde(deserialize_with = "de_time_zone", serialize_with = "ser_tz")]
+    pub time_zone: chrono_tz::Tz,
+    /// People served.
+    #[serde(deserialize_with = "de_positive")]
+    pub population: f64,
+    /// Where `population` comes from.
+    #[serde(default)]
+    pub population_source: String,
+    /// Inference siting weight; defaults to `population`.
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub inference_weight: Option<f64>,
+    /// Baseline growth per year (fraction).
+    #[serde(deserialize_with = "de_growth_rate")]
+    pub baseline_growth_per_year_frac: f64,
+    /// Reference year for weather-year scaling; defaults to the last full year of the data.
+    #[serde(default, deserialize_with = "de_opt_year")]
+    pub baseline_reference_year: Option<i32>,
+    /// Hourly load file, relative to the region-set file.
+    pub load_file: PathBuf,
+    /// Firm capacity (MW).
+    #[serde(default, deserialize_with = "de_opt_positive")]
+    pub firm_capacity_mw: Option<f64>,
+    /// Reserve margin target (fraction), default 0.15.
+    #[serde(default = "default_reserve_margin", deserialize_with = "de_fraction")]
+    pub reserve_margin_frac: f64,
+    /// Price (USD/MWh).
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub price_usd_per_mwh: Option<f64>,
+    /// Where `price_usd_per_mwh` comes from.
+    #[serde(default)]
+    pub price_source: String,
+    /// Whether training may be sited here (default true).
+    #[serde(default = "default_true")]
+    pub allow_training: bool,
+    /// Training cap (MW).
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub max_training_mw: Option<f64>,
+    /// Summer peak window months; default June–August.
+    #[serde(default)]
+    pub summer_peak_months: Option<Vec<u8>>,
+    /// Winter peak window months; default December–February.
+    #[serde(default)]
+    pub winter_peak_months: Option<Vec<u8>>,
+}
+
+fn ser_tz<S: serde::Serializer>(tz: &chrono_tz::Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+fn de_opt_year<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    de_year(d).map(Some)
+}
+
+/// Reserve margin used when a region gives capacity but no margin: 15 %, NERC's common
+/// rule of thumb (docs/methodology.md).
+fn default_reserve_margin() -> f64 {
+    0.15
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// The year whose level the weather years are scaled to when a region does not say: the
+/// last full year of the shipped data.
+pub const DEFAULT_REFERENCE_YEAR: i32 = 2024;
+
+/// Read and validate a region-set file.
+///
+/// # Errors
+/// Any rule broken, with the file and key named.
+pub fn read_region_set(path: &Path) -> Result<RegionSet> {
+    let raw: RawRegionSet = read_toml(path)?;
+    region_set_from_raw(raw, path)
+}
+
+/// Validate a parsed region set (the pure half of [`read_region_set`]).
+///
+/// # Errors
+/// An empty set, duplicate ids, bad month lists, a missing load file.
+pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> {
+    let file = path.display();
+    if raw.region.is_empty() {
+        bail!(
+            "{file}: the region set '{}' has no regions; add at least one [[region]] table",
+            raw.id
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut regions = Vec::with_capacity(raw.region.len());
+    for (index, r) in raw.region.into_iter().enumerate() {
+        let at = format!("{file}: region {} (`{}`)", index + 1, r.id);
+        if !seen.insert(r.id.clone()) {
+            bail!("{at}: duplicate region id `{}`; each id may appear once", r.id);
+        }
+        if r.id == crate::siting::UNALLOCATED {
+            bail!("{at}: `{}` is reserved for the load outside the set", r.id);
+        }
+        let summer = check_months(&at, "summer_peak_months", r.summer_peak_months, &DEFAULT_SUMMER_MONTHS)?;
+        let winter = check_months(&at, "winter_peak_months", r.winter_peak_months, &DEFAULT_WINTER_MONTHS)?;
+        let load_path = resolve_beside(path, &r.load_file);
+        if !load_path.is_file() {
+            bail!(
+                "{at}, key `load_file`: the load file {} does not exist (paths are relative to the region-set file)",
+                load_path.display()
+            );
+        }
+        regions.push(Region {
+            inference_weight: r.inference_weight.unwrap_or(r.population),
+            id: r.id,
+            name: r.name,
+            time_zone: r.time_zone,
+            population: r.population,
+            baseline_growth_per_year_frac: r.baseline_growth_per_year_frac,
+            baseline_reference_year: r.baseline_reference_year.unwrap_or(DEFAULT_REFERENCE_YEAR),
+            load_path,
+            firm_capacity_mw: r.firm_capacity_mw,
+            reserve_margin_frac: r.reserve_margin_frac,
+            price_usd_per_mwh: r.price_usd_per_mwh,
+            allow_training: r.allow_training,
+            max_training_mw: r.max_training_mw,
+            summer_peak_months: summer,
+            winter_peak_months: winter,
+        });
+    }
+    let set = RegionSet {
+        id: raw.id,
+        name: raw.name,
+        scope: raw.scope,
+        scope_population: raw.scope_population,
+        regions,
+    };
+    let population: f64 = set.regions.iter().map(|r| r.population).sum();
+    if population > set.scope_population * (1.0 + 1e-9) {
+        bail!(
+            "{file}, key `scope_population`: found {}, but the regions serve {population} people; the scope must hold at least the regions' population",
+            set.scope_population
+        );
+    }
+    if set.total_inference_weight() <= 0.0 {
+        bail!("{file}: every region has inference_weight 0; at least one must be positive");
+    }
+    Ok(set)
+}
+
+fn check_months(at: &str, key: &str, months: Option<Vec<u8>>, default: &[u8]) -> Result<Vec<u8>> {
+    let months = months.unwrap_or_else(|| default.to_vec());
+    if months.is_empty() || months.iter().any(|m| !(1..=12).contains(m)) {
+        bail!("{at}, key `{key}`: found {months:?}, expected a non-empty list of months 1–12");
+    }
+    Ok(months)
+}

@@ -1,0 +1,591 @@
+//! Reads a scenario (`scenarios/*.toml`): the compute projection in one of four forms
+//! (`[compute.explicit]`, `[compute.growth]`, `[compute.crossover]`, `[compute.energy]`),
+//! hardware, PUE, workload parameters, profiles, siting and flexibility. Unknown keys are
+//! refused; every number is range-checked where it is read, so errors carry its line.
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    de_fraction, de_id, de_non_negative, de_positive, de_year, read_toml, resolve_beside,
+};
+use crate::region::RegionSet;
+use crate::scenario::{
+    ComputeProjection, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario, TrainingSiting,
+    Workload,
+};
+
+/// The scenario file as written.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Identifier.
+    #[serde(deserialize_with = "de_id")]
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Scope, e.g. `US`.
+    pub scope: String,
+    /// First study year.
+    #[serde(deserialize_with = "de_year")]
+    pub first_year: i32,
+    /// Last study year.
+    #[serde(deserialize_with = "de_year")]
+    pub last_year: i32,
+    /// Seed for random draws.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Compute projection.
+    pub compute: RawCompute,
+    /// Hardware; not needed with `[compute.energy]`.
+    #[serde(default)]
+    pub hardware: Option<RawHardware>,
+    /// Facility.
+    #[serde(default)]
+    pub facility: Option<RawFacility>,
+    /// Training workload.
+    pub training: RawWorkload,
+    /// Inference workload.
+    pub inference: RawWorkload,
+    /// Siting.
+    pub siting: RawSiting,
+    /// Flexibility.
+    #[serde(default)]
+    pub flexibility: RawFlexibility,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// The four ways to state compute (exactly one table under `[compute]`).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawCompute {
+    /// `[[compute.explicit.year]]` rows.
+    Explicit {
+        /// Rows.
+        year: Vec<RawFlopYear>,
+    },
+    /// Base year and growth factors.
+    Growth(RawGrowth),
+    /// Total compute with an inference share crossing 50 % in `crossover_year`.
+    Crossover(RawCrossover),
+    /// `[[compute.energy.year]]` rows of facility energy.
+    Energy {
+        /// Rows.
+        year: Vec<RawEnergyYear>,
+    },
+}
+
+/// One explicit row.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlopYear {
+    /// Year.
+    #[serde(deserialize_with = "de_year")]
+    pub year: i32,
+    /// Training compute (FLOP).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub training_flop: f64,
+    /// Inference compute (FLOP).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub inference_flop: f64,
+}
+
+/// One energy row.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnergyYear {
+    /// Year.
+    #[serde(deserialize_with = "de_year")]
+    pub year: i32,
+    /// Training facility energy (TWh).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub training_twh: f64,
+    /// Inference facility energy (TWh).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub inference_twh: f64,
+}
+
+/// `[compute.growth]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrowth {
+    /// Year of the base values.
+    #[serde(deserialize_with = "de_year")]
+    pub base_year: i32,
+    /// Training FLOP in the base year.
+    #[serde(deserialize_with = "de_non_negative")]
+    pub training_flop: f64,
+    /// Inference FLOP in the base year.
+    #[serde(deserialize_with = "de_non_negative")]
+    pub inference_flop: f64,
+    /// Training growth factor per year (1.5 = +50 %/yr).
+    #[serde(deserialize_with = "de_positive")]
+    pub training_factor_per_year: f64,
+    /// Inference growth factor per year.
+    #[serde(deserialize_with = "de_positive")]
+    pub inference_factor_per_year: f64,
+}
+
+/// `[compute.crossover]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCrossover {
+    /// Year of the base values.
+    #[serde(deserialize_with = "de_year")]
+    pub base_year: i32,
+    /// Total FLOP in the base year.
+    #[serde(deserialize_with = "de_positive")]
+    pub total_flop: f64,
+    /// Growth path.
+    pub growth: Vec<RawGrowthStep>,
+    /// Inference share of compute in the base year.
+    #[serde(deserialize_with = "de_fraction")]
+    pub inference_share_base_frac: f64,
+    /// First year with inference above training.
+    #[serde(deserialize_with = "de_year")]
+    pub crossover_year: i32,
+}
+
+/// One growth step.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrowthStep {
+    /// First year of the step.
+    #[serde(deserialize_with = "de_year")]
+    pub from_year: i32,
+    /// Growth factor per year.
+    #[serde(deserialize_with = "de_positive")]
+    pub factor_per_year: f64,
+}
+
+/// `[hardware]`: a trend or a table.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawHardware {
+    /// `[hardware.trend]`.
+    Trend(RawHardwareTrend),
+    /// `[[hardware.table.year]]` rows.
+    Table {
+        /// Rows.
+        year: Vec<RawHardwareYear>,
+    },
+}
+
+/// `[hardware.trend]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHardwareTrend {
+    /// Year of the base accelerator.
+    #[serde(deserialize_with = "de_year")]
+    pub base_year: i32,
+    /// Peak dense FLOP/s of the base accelerator.
+    #[serde(deserialize_with = "de_positive")]
+    pub peak_flop_per_s: f64,
+    /// IT power per accelerator (kW).
+    #[serde(deserialize_with = "de_positive")]
+    pub it_power_per_accelerator_kw: f64,
+    /// Growth factor of FLOP/s per watt per year.
+    #[serde(deserialize_with = "de_positive")]
+    pub flop_per_watt_factor_per_year: f64,
+}
+
+/// One hardware row.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHardwareYear {
+    /// Year.
+    #[serde(deserialize_with = "de_year")]
+    pub year: i32,
+    /// Peak dense FLOP/s per accelerator.
+    #[serde(deserialize_with = "de_positive")]
+    pub peak_flop_per_s: f64,
+    /// IT power per accelerator (kW).
+    #[serde(deserialize_with = "de_positive")]
+    pub it_power_per_accelerator_kw: f64,
+}
+
+/// `[facility]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFacility {
+    /// Annual PUE (dimensionless, ≥ 1).
+    #[serde(deserialize_with = "de_pue")]
+    pub pue: f64,
+}
+
+fn de_pue<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let value = de_positive(d)?;
+    if !(1.0..=3.0).contains(&value) {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a power usage effectiveness from 1 to 3"
+        )));
+    }
+    Ok(value)
+}
+
+/// `[training]` / `[inference]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    /// Model FLOP utilization (fraction); not needed with `[compute.energy]`.
+    #[serde(default, deserialize_with = "de_opt_fraction_positive")]
+    pub utilization_frac: Option<f64>,
+    /// Average power over rated IT power (fraction); not needed with `[compute.energy]`.
+    #[serde(default, deserialize_with = "de_opt_fraction_positive")]
+    pub power_frac: Option<f64>,
+    /// Profile file, relative to the scenario file.
+    pub profile: PathBuf,
+}
+
+fn de_opt_fraction_positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let value = de_fraction(d)?;
+    if value <= 0.0 {
+        return Err(serde::de::Error::custom(format!(
+            "found {value}, expected a fraction above 0 and at most 1"
+        )));
+    }
+    Ok(Some(value))
+}
+
+/// `[siting]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSiting {
+    /// Training policy: `headroom`, `cheapest` or `explicit`.
+    pub training: RawTrainingPolicy,
+    /// Shares for `explicit` (region id → fraction; `unallocated` allowed).
+    #[serde(default)]
+    pub training_shares: Option<BTreeMap<String, f64>>,
+}
+
+/// Training siting policy names.
+#[derive(Debug, Deserialize, Serialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RawTrainingPolicy {
+    /// Proportional to remaining headroom.
+    Headroom,
+    /// Cheapest price first.
+    Cheapest,
+    /// Fixed shares.
+    Explicit,
+}
+
+/// `[flexibility]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlexibility {
+    /// Deepest curtailment as a fraction of training MW.
+    #[serde(default = "default_max_curtail", deserialize_with = "de_fraction")]
+    pub max_curtail_frac: f64,
+    /// Annual curtailment budget as a fraction of training energy.
+    #[serde(default = "default_budget", deserialize_with = "de_fraction")]
+    pub max_curtailed_energy_frac: f64,
+    /// Recovery window (hours); 0 = curtailed energy is not made up.
+    #[serde(default)]
+    pub recovery_window_h: u32,
+    /// Curtailment limit for headroom (fraction).
+    #[serde(default = "default_budget", deserialize_with = "de_fraction")]
+    pub headroom_limit_frac: f64,
+}
+
+impl Default for RawFlexibility {
+    fn default() -> Self {
+        Self {
+            max_curtail_frac: default_max_curtail(),
+            max_curtailed_energy_frac: default_budget(),
+            recovery_window_h: 0,
+            headroom_limit_frac: default_budget(),
+        }
+    }
+}
+
+/// 25 % depth: the Emerald AI / SRP field test (docs/methodology.md).
+fn default_max_curtail() -> f64 {
+    0.25
+}
+
+/// 0.5 %: Norris et al. (2025)'s central curtailment limit (docs/methodology.md).
+fn default_budget() -> f64 {
+    0.005
+}
+
+/// Read and validate a scenario file.
+///
+/// # Errors
+/// Any rule broken, naming the file and key.
+pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
+    let raw: RawScenario = read_toml(path)?;
+    let scenario = scenario_from_raw(&raw, path)?;
+    Ok((scenario, raw))
+}
+
+/// Validate a parsed scenario (the pure half of [`read_scenario`]).
+///
+/// # Errors
+/// Any rule broken, naming the file and key.
+#[allow(clippy::too_many_lines)]
+pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
+    let file = path.display();
+    if raw.first_year > raw.last_year {
+        bail!(
+            "{file}, key `last_year`: found {}, which is before first_year {}; expected last_year ≥ first_year",
+            raw.last_year,
+            raw.first_year
+        );
+    }
+    let years = raw.first_year..=raw.last_year;
+    let compute = match &raw.compute {
+        RawCompute::Explicit { year } => {
+            let mut table = BTreeMap::new();
+            for row in year {
+                if table.insert(row.year, (row.training_flop, row.inference_flop)).is_some() {
+                    bail!("{file}, key `compute.explicit.year`: year {} appears twice", row.year);
+                }
+            }
+            ComputeProjection::Explicit(table)
+        }
+        RawCompute::Energy { year } => {
+            let mut table = BTreeMap::new();
+            for row in year {
+                let mwh = (row.training_twh * 1e6, row.inference_twh * 1e6);
+                if table.insert(row.year, mwh).is_some() {
+                    bail!("{file}, key `compute.energy.year`: year {} appears twice", row.year);
+                }
+            }
+            ComputeProjection::Energy(table)
+        }
+        RawCompute::Growth(g) => ComputeProjection::Growth {
+            base_year: g.base_year,
+            training_flop: g.training_flop,
+            inference_flop: g.inference_flop,
+            training_factor_per_year: g.training_factor_per_year,
+            inference_factor_per_year: g.inference_factor_per_year,
+        },
+        RawCompute::Crossover(c) => {
+            if c.inference_share_base_frac <= 0.0 || c.inference_share_base_frac >= 0.5 {
+                bail!(
+                    "{file}, key `compute.crossover.inference_share_base_frac`: found {}, expected a share above 0 and below 0.5 (inference overtakes training later, in crossover_year)",
+                    c.inference_share_base_frac
+                );
+            }
+            if c.crossover_year <= c.base_year {
+                bail!(
+                    "{file}, key `compute.crossover.crossover_year`: found {}, expected a year after base_year {}",
+                    c.crossover_year,
+                    c.base_year
+                );
+            }
+            let mut previous = i32::MIN;
+            for step in &c.growth {
+                if step.from_year <= previous {
+                    bail!(
+                        "{file}, key `compute.crossover.growth`: from_year {} is not after {previous}; list steps in increasing from_year",
+                        step.from_year
+                    );
+                }
+                previous = step.from_year;
+            }
+            ComputeProjection::Crossover {
+                base_year: c.base_year,
+                total_flop: c.total_flop,
+                growth: c
+                    .growth
+                    .iter()
+                    .map(|s| GrowthStep { from_year: s.from_year, factor_per_year: s.factor_per_year })
+                    .collect(),
+                inference_share_base_frac: c.inference_share_base_frac,
+                crossover_year: c.crossover_year,
+            }
+        }
+    };
+    let missing: Vec<i32> = years.clone().filter(|y| compute.demand(*y).is_none()).collect();
+    if !missing.is_empty() {
+        bail!(
+            "{file}, key `compute`: no compute given for year(s) {}; the table must cover first_year..last_year ({}..{})",
+            super::format_capped(&missing),
+            raw.first_year,
+            raw.last_year
+        );
+    }
+    let needs_conversion = !matches!(compute, ComputeProjection::Energy(_));
+    let hardware = match &raw.hardware {
+        Some(RawHardware::Trend(t)) => Hardware::Trend {
+            base_year: t.base_year,
+            base: HardwareYear {
+                peak_flop_per_s: t.peak_flop_per_s,
+                it_power_per_accelerator_kw: t.it_power_per_accelerator_kw,
+            },
+            flop_per_watt_factor_per_year: t.flop_per_watt_factor_per_year,
+        },
+        Some(RawHardware::Table { year }) => {
+            let mut table = BTreeMap::new();
+            for row in year {
+                let hw = HardwareYear {
+                    peak_flop_per_s: row.peak_flop_per_s,
+                    it_power_per_accelerator_kw: row.it_power_per_accelerator_kw,
+                };
+                if table.insert(row.year, hw).is_some() {
+                    bail!("{file}, key `hardware.table.year`: year {} appears twice", row.year);
+                }
+            }
+            Hardware::Table(table)
+        }
+        None if needs_conversion => {
+            bail!("{file}: missing table `[hardware]`; compute in FLOP needs [hardware.trend] or [hardware.table]")
+        }
+        None => Hardware::Table(BTreeMap::new()),
+    };
+    if needs_conversion {
+        let missing: Vec<i32> = years.clone().filter(|y| hardware.year(*y).is_none()).collect();
+        if !missing.is_empty() {
+            bail!(
+                "{file}, key `hardware.table`: no hardware for year(s) {}",
+                super::format_capped(&missing)
+            );
+        }
+    }
+    let pue = match &raw.facility {
+        Some(f) => f.pue,
+        None if needs_conversion => {
+            bail!("{file}: missing table `[facility]` with key `pue`; compute in FLOP needs a PUE")
+        }
+        None => 1.0,
+    };
+    let workload = |name: &str, w: &RawWorkload| -> Result<Workload> {
+        let (utilization_frac, power_frac) = if needs_conversion {
+            let Some(u) = w.utilization_frac else {
+                bail!("{file}: missing key `{name}.utilization_frac` (compute in FLOP needs it)");
+            };
+            let Some(p) = w.power_frac else {
+                bail!("{file}: missing key `{name}.power_frac` (compute in FLOP needs it)");
+            };
+            (u, p)
+        } else {
+            (w.utilization_frac.unwrap_or(1.0), w.power_frac.unwrap_or(1.0))
+        };
+        let profile_path = resolve_beside(path, &w.profile);
+        if !profile_path.is_file() {
+            bail!(
+                "{file}, key `{name}.profile`: the profile file {} does not exist (paths are relative to the scenario file)",
+                profile_path.display()
+            );
+        }
+        Ok(Workload { utilization_frac, power_frac, profile_path })
+    };
+    let training = workload("training", &raw.training)?;
+    let inference = workload("inference", &raw.inference)?;
+    let training_siting = match (raw.siting.training, &raw.siting.training_shares) {
+        (RawTrainingPolicy::Explicit, Some(shares)) => {
+            let mut list = Vec::with_capacity(shares.len());
+            for (id, share) in shares {
+                if !share.is_finite() || *share < 0.0 {
+                    bail!(
+                        "{file}, key `siting.training_shares.{id}`: found {share}, expected a fraction ≥ 0"
+                    );
+                }
+                list.push((id.clone(), *share));
+            }
+            let sum: f64 = list.iter().map(|(_, s)| s).sum();
+            if (sum - 1.0).abs() > 1e-6 {
+                bail!(
+                    "{file}, key `siting.training_shares`: the shares sum to {sum}, expected 1 (put what goes outside the set under `unallocated`)"
+                );
+            }
+            TrainingSiting::Explicit(list)
+        }
+        (RawTrainingPolicy::Explicit, None) => {
+            bail!("{file}, key `siting.training`: policy `explicit` needs `siting.training_shares`")
+        }
+        (_, Some(_)) => bail!(
+            "{file}, key `siting.training_shares`: shares are only used with siting.training = \"explicit\""
+        ),
+        (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
+        (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
+    };
+    let f = &raw.flexibility;
+    Ok(Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        scope: raw.scope.clone(),
+        first_year: raw.first_year,
+        last_year: raw.last_year,
+        seed: raw.seed,
+        compute,
+        hardware,
+        pue,
+        training,
+        inference,
+        training_siting,
+        flexibility: Flexibility {
+            max_curtail_frac: f.max_curtail_frac,
+            max_curtailed_energy_frac: f.max_curtailed_energy_frac,
+            recovery_window_h: f.recovery_window_h as usize,
+            headroom_limit_frac: f.headroom_limit_frac,
+        },
+    })
+}
+
+/// Rules that span a scenario and a region set: same scope, explicit shares naming
+/// regions of the set, prices present for `cheapest`.
+///
+/// # Errors
+/// The first rule broken, naming both files.
+pub fn check_scenario_against_regions(
+    scenario: &Scenario,
+    scenario_path: &Path,
+    regions: &RegionSet,
+    regions_path: &Path,
+) -> Result<()> {
+    if scenario.scope != regions.scope {
+        bail!(
+            "{}, key `scope`: found '{}', but region set {} is for scope '{}'; they must match",
+            scenario_path.display(),
+            scenario.scope,
+            regions_path.display(),
+            regions.scope
+        );
+    }
+    let ids: HashSet<&str> = regions.regions.iter().map(|r| r.id.as_str()).collect();
+    match &scenario.training_siting {
+        TrainingSiting::Explicit(shares) => {
+            let unknown: Vec<&str> = shares
+                .iter()
+                .map(|(id, _)| id.as_str())
+                .filter(|id| *id != crate::siting::UNALLOCATED && !ids.contains(id))
+                .collect();
+            if !unknown.is_empty() {
+                bail!(
+                    "{}, key `siting.training_shares`: unknown region id(s) {}; region set {} has {}",
+                    scenario_path.display(),
+                    super::format_capped(&unknown),
+                    regions_path.display(),
+                    super::format_capped(&regions.regions.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+                );
+            }
+        }
+        TrainingSiting::Cheapest => {
+            let unpriced: Vec<&str> = regions
+                .regions
+                .iter()
+                .filter(|r| r.allow_training && r.price_usd_per_mwh.is_none())
+                .map(|r| r.id.as_str())
+                .collect();
+            if !unpriced.is_empty() {
+                bail!(
+                    "{}: siting.training = \"cheapest\" needs `price_usd_per_mwh` for every region that allows training; missing in {} of {}",
+                    scenario_path.display(),
+                    super::format_capped(&unpriced),
+                    regions_path.display()
+                );
+            }
+        }
+        TrainingSiting::Headroom => {}
+    }
+    Ok(())
+}

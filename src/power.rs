@@ -1,0 +1,109 @@
+//! Compute → power (SPEC §2). Pure and exact:
+//!
+//! ```text
+//! accelerator_hours = flop / (peak_flop_per_s(y) × utilization × 3600)
+//! it_energy_mwh     = accelerator_hours × it_power_per_accelerator_kw(y) × power_frac / 1000
+//! facility_mwh      = it_energy_mwh × pue
+//! average_mw        = facility_mwh / hours_in_year(y)
+//! ```
+use crate::scenario::{HardwareYear, Scenario, Workload, WorkloadDemand};
+use crate::time::{SECONDS_PER_HOUR, hours_in_year};
+
+/// One workload's power in one year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkloadPower {
+    /// Compute delivered (FLOP); `None` when the scenario gave energy directly.
+    pub flop: Option<f64>,
+    /// Accelerator-hours; `None` when the scenario gave energy directly.
+    pub accelerator_hours: Option<f64>,
+    /// IT energy (MWh); `None` when the scenario gave energy directly.
+    pub it_energy_mwh: Option<f64>,
+    /// Facility energy (MWh).
+    pub facility_mwh: f64,
+    /// Average facility power over the year's hours (MW).
+    pub average_mw: f64,
+}
+
+/// Both workloads of a year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearPower {
+    /// Year.
+    pub year: i32,
+    /// Training.
+    pub training: WorkloadPower,
+    /// Inference.
+    pub inference: WorkloadPower,
+}
+
+/// Convert one workload's FLOP to power.
+#[must_use]
+pub fn flop_to_power(flop: f64, hardware: HardwareYear, workload: &Workload, pue: f64, year: i32) -> WorkloadPower {
+    let accelerator_hours =
+        flop / (hardware.peak_flop_per_s * workload.utilization_frac * SECONDS_PER_HOUR);
+    let it_energy_mwh =
+        accelerator_hours * hardware.it_power_per_accelerator_kw * workload.power_frac / 1000.0;
+    let facility_mwh = it_energy_mwh * pue;
+    WorkloadPower {
+        flop: Some(flop),
+        accelerator_hours: Some(accelerator_hours),
+        it_energy_mwh: Some(it_energy_mwh),
+        facility_mwh,
+        average_mw: facility_mwh / hours_in_year(year) as f64,
+    }
+}
+
+fn workload_power(demand: WorkloadDemand, scenario: &Scenario, workload: &Workload, year: i32) -> WorkloadPower {
+    match demand {
+        WorkloadDemand::Flop(flop) => {
+            let hardware = scenario.hardware.year(year).expect("hardware validated for every study year");
+            flop_to_power(flop, hardware, workload, scenario.pue, year)
+        }
+        WorkloadDemand::FacilityEnergyMwh(facility_mwh) => WorkloadPower {
+            flop: None,
+            accelerator_hours: None,
+            it_energy_mwh: None,
+            facility_mwh,
+            average_mw: facility_mwh / hours_in_year(year) as f64,
+        },
+    }
+}
+
+/// Power of both workloads in `year`.
+///
+/// # Panics
+/// If the scenario lacks the year (validation guarantees every study year).
+#[must_use]
+pub fn year_power(scenario: &Scenario, year: i32) -> YearPower {
+    let demand = scenario.compute.demand(year).expect("compute validated for every study year");
+    YearPower {
+        year,
+        training: workload_power(demand.training, scenario, &scenario.training, year),
+        inference: workload_power(demand.inference, scenario, &scenario.inference, year),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// numbers.md §3 worked example: 1e26 FLOP on H100 BF16 at MFU 0.40 is 7.02e7
+    /// GPU-hours, 102 GWh of IT energy at 1,453 W, 116 GWh at PUE 1.14.
+    #[test]
+    fn worked_example_from_the_reference_sheet() {
+        let hardware = HardwareYear { peak_flop_per_s: 989.4e12, it_power_per_accelerator_kw: 1.453 };
+        let workload = Workload { utilization_frac: 0.4, power_frac: 1.0, profile_path: PathBuf::new() };
+        let power = flop_to_power(1e26, hardware, &workload, 1.14, 2025);
+        assert!((power.accelerator_hours.unwrap() / 7.02e7 - 1.0).abs() < 0.001);
+        assert!((power.it_energy_mwh.unwrap() / 102_000.0 - 1.0).abs() < 0.005);
+        assert!((power.facility_mwh / 116_000.0 - 1.0).abs() < 0.005);
+        assert!((power.average_mw * 8760.0 - power.facility_mwh).abs() < 1e-6);
+    }
+
+    #[test]
+    fn zero_compute_gives_zero_power() {
+        let hardware = HardwareYear { peak_flop_per_s: 1e15, it_power_per_accelerator_kw: 1.0 };
+        let workload = Workload { utilization_frac: 0.4, power_frac: 0.9, profile_path: PathBuf::new() };
+        assert_eq!(flop_to_power(0.0, hardware, &workload, 1.2, 2030).facility_mwh, 0.0);
+    }
+}

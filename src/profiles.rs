@@ -1,0 +1,145 @@
+//! Hourly shapes. A [`Profile`] holds 168 hour-of-week factors in *local* time; laid onto
+//! a target year in a region's IANA time zone (daylight saving included) it becomes a
+//! UTC hourly shape whose mean over the year is exactly 1, so that
+//! `average_mw × shape[t]` puts exactly the year's facility energy on its hours.
+use chrono::{Datelike, Offset, TimeZone, Timelike};
+
+use crate::time::{HOURS_PER_WEEK, epoch_hour_to_datetime, hours_in_year, year_start_epoch_hour};
+
+/// An hour-of-week shape in local time, floored at its idle fraction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Identifier.
+    pub name: String,
+    /// 168 factors relative to the highest (1.0), each at least the idle floor.
+    pub factors_frac: Vec<f64>,
+}
+
+impl Profile {
+    /// Build a profile from raw factors: divide by the largest, then floor at
+    /// `idle_floor_frac`.
+    ///
+    /// # Errors
+    /// When the factors are not 168 finite non-negative values with a positive maximum.
+    pub fn new(name: &str, factors: &[f64], idle_floor_frac: f64) -> Result<Self, String> {
+        if factors.len() != HOURS_PER_WEEK {
+            return Err(format!("found {} factors, expected {HOURS_PER_WEEK}", factors.len()));
+        }
+        if factors.iter().any(|f| !f.is_finite() || *f < 0.0) {
+            return Err("factors must be finite and ≥ 0".to_owned());
+        }
+        let max = factors.iter().copied().fold(0.0, f64::max);
+        if max <= 0.0 {
+            return Err("all factors are 0; a shape needs at least one positive value".to_owned());
+        }
+        let factors_frac = factors.iter().map(|f| (f / max).max(idle_floor_frac)).collect();
+        Ok(Self { name: name.to_owned(), factors_frac })
+    }
+
+    /// A flat profile (all factors 1).
+    #[must_use]
+    pub fn flat(name: &str) -> Self {
+        Self { name: name.to_owned(), factors_frac: vec![1.0; HOURS_PER_WEEK] }
+    }
+
+    /// Whether every factor is equal (the UTC shape is then 1 in every hour).
+    #[must_use]
+    pub fn is_flat(&self) -> bool {
+        self.factors_frac.iter().all(|f| (*f - self.factors_frac[0]).abs() < 1e-15)
+    }
+
+    /// The local hour of day (0–23) of the highest factor (the first if several tie).
+    #[must_use]
+    pub fn peak_local_hour(&self) -> usize {
+        let mut best = 0;
+        for (i, f) in self.factors_frac.iter().enumerate() {
+            if *f > self.factors_frac[best] {
+                best = i;
+            }
+        }
+        best % 24
+    }
+}
+
+/// Lay `profile` onto the UTC hours of `year` in `time_zone`, normalised to a mean of
+/// exactly 1 over the year. `out` is resized to the year's hours.
+pub fn shape_for_year(profile: &Profile, time_zone: chrono_tz::Tz, year: i32, out: &mut Vec<f64>) {
+    let hours = hours_in_year(year);
+    out.clear();
+    if profile.is_flat() {
+        out.resize(hours, 1.0);
+        return;
+    }
+    let start = year_start_epoch_hour(year);
+    // Every UTC hour goes through the zone's rules, so daylight saving moves the local hour.
+    for index in 0..hours {
+        let utc = epoch_hour_to_datetime(start + index as i64);
+        let offset_s = time_zone.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc();
+        let local = utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s));
+        let hour_of_week =
+            local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
+        out.push(profile.factors_frac[hour_of_week]);
+    }
+    normalise_mean_to_one(out);
+}
+
+/// Scale `values` so that their mean is 1 (they must have a positive sum).
+pub fn normalise_mean_to_one(values: &mut [f64]) {
+    let sum: f64 = values.iter().sum();
+    debug_assert!(sum > 0.0, "a shape needs a positive sum");
+    let scale = values.len() as f64 / sum;
+    for v in values.iter_mut() {
+        *v *= scale;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evening_profile() -> Profile {
+        let mut factors = vec![1.0; HOURS_PER_WEEK];
+        for day in 0..7 {
+            factors[day * 24 + 19] = 3.0;
+        }
+        Profile::new("evening", &factors, 0.2).unwrap()
+    }
+
+    #[test]
+    fn shape_mean_is_one_and_never_negative() {
+        let mut shape = Vec::new();
+        shape_for_year(&evening_profile(), chrono_tz::America::New_York, 2030, &mut shape);
+        assert_eq!(shape.len(), 8760);
+        let mean = shape.iter().sum::<f64>() / shape.len() as f64;
+        assert!((mean - 1.0).abs() < 1e-12);
+        assert!(shape.iter().all(|v| *v >= 0.0));
+    }
+
+    #[test]
+    fn peak_stays_at_local_hour_through_daylight_saving() {
+        let profile = evening_profile();
+        let tz = chrono_tz::America::Chicago;
+        let mut shape = Vec::new();
+        shape_for_year(&profile, tz, 2031, &mut shape);
+        let start = year_start_epoch_hour(2031);
+        for (month_start_day, label) in [(10usize, "January"), (190usize, "July")] {
+            let window = &shape[month_start_day * 24..(month_start_day + 7) * 24];
+            let (peak_index, _) = window
+                .iter()
+                .enumerate()
+                .fold((0, f64::MIN), |best, (i, v)| if *v > best.1 { (i, *v) } else { best });
+            let utc = epoch_hour_to_datetime(start + (month_start_day * 24 + peak_index) as i64);
+            let local = utc.with_timezone(&tz);
+            assert_eq!(local.hour() as usize, profile.peak_local_hour(), "{label}");
+        }
+    }
+
+    #[test]
+    fn idle_floor_lifts_low_hours() {
+        let mut factors = vec![0.0; HOURS_PER_WEEK];
+        factors[0] = 10.0;
+        let profile = Profile::new("x", &factors, 0.2).unwrap();
+        assert!((profile.factors_frac[1] - 0.2).abs() < 1e-15);
+        assert!((profile.factors_frac[0] - 1.0).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,66 @@
+//! Regions and region sets: the validated domain types the computing core reads. They know
+//! nothing about files; [`crate::input::region_set`] builds them.
+use std::path::PathBuf;
+
+/// Months (1–12) of a season's peak window.
+pub type MonthSet = Vec<u8>;
+
+/// One grid region (a balancing authority).
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Identifier, e.g. the EIA code `PJM`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// IANA time zone in which the region's people live (inference profiles are local).
+    pub time_zone: chrono_tz::Tz,
+    /// People served (persons).
+    pub population: f64,
+    /// Weight of the region when the scope's inference load is split (default: population).
+    pub inference_weight: f64,
+    /// Growth of the non-AI baseline load per year, as a fraction (0.01 = +1 %/yr).
+    pub baseline_growth_per_year_frac: f64,
+    /// The year whose mean load every weather year is scaled to before growth is applied.
+    pub baseline_reference_year: i32,
+    /// Path of the hourly load file (Parquet or tidy CSV).
+    pub load_path: PathBuf,
+    /// Firm capacity (MW), when known: the flexibility threshold is then
+    /// `firm_capacity_mw / (1 + reserve_margin_frac)` and reserve margins are reported.
+    pub firm_capacity_mw: Option<f64>,
+    /// Planning reserve margin target, as a fraction (used with `firm_capacity_mw`).
+    pub reserve_margin_frac: f64,
+    /// Electricity price (USD/MWh), used by the `cheapest` training siting policy.
+    pub price_usd_per_mwh: Option<f64>,
+    /// Whether training load may be sited here.
+    pub allow_training: bool,
+    /// Largest training load (MW) the region accepts; `None` = no cap.
+    pub max_training_mw: Option<f64>,
+    /// Months whose highest hour sets the summer threshold (SPEC §7).
+    pub summer_peak_months: MonthSet,
+    /// Months whose highest hour sets the winter threshold (SPEC §7).
+    pub winter_peak_months: MonthSet,
+}
+
+/// A named set of regions within a scope (e.g. the 22 largest US balancing authorities).
+#[derive(Debug, Clone)]
+pub struct RegionSet {
+    /// Identifier, e.g. `us-22`.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// The scope the set belongs to (e.g. `US`); must match the scenario's scope.
+    pub scope: String,
+    /// People in the whole scope: inference shares are `inference_weight / scope_population`
+    /// (with population weights) and what falls outside the set is `unallocated`.
+    pub scope_population: f64,
+    /// The regions, in file order.
+    pub regions: Vec<Region>,
+}
+
+impl RegionSet {
+    /// Sum of the regions' inference weights.
+    #[must_use]
+    pub fn total_inference_weight(&self) -> f64 {
+        self.regions.iter().map(|r| r.inference_weight).sum()
+    }
+}

@@ -1,0 +1,296 @@
+//! Scenarios: a projection of AI compute (or energy) per year for a scope, with the
+//! parameters that turn it into power and place it on regions. Validated domain types;
+//! [`crate::input::scenario`] builds them from TOML.
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A year's demand of one workload, as the scenario gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WorkloadDemand {
+    /// Compute delivered in the year (FLOP), converted to power by [`crate::power`].
+    Flop(f64),
+    /// Facility energy given directly (MWh), e.g. from LBNL/EPRI-style projections.
+    FacilityEnergyMwh(f64),
+}
+
+/// A year's demand of both workloads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearDemand {
+    /// Training (flexible, remote).
+    pub training: WorkloadDemand,
+    /// Inference (firm, near users).
+    pub inference: WorkloadDemand,
+}
+
+/// One step of a piecewise-constant growth path: from `from_year` on, compute grows by
+/// `factor_per_year` each year (dimensionless, 1.9 = +90 %/yr).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GrowthStep {
+    /// First year the factor applies to (the growth from `from_year − 1` to `from_year`).
+    pub from_year: i32,
+    /// Growth factor per year (dimensionless).
+    pub factor_per_year: f64,
+}
+
+/// How the scenario states compute.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ComputeProjection {
+    /// An explicit table: FLOP per workload per year.
+    Explicit(BTreeMap<i32, (f64, f64)>),
+    /// Base-year FLOP per workload and a constant growth factor per workload.
+    Growth {
+        /// Year of the base values.
+        base_year: i32,
+        /// Training FLOP in the base year.
+        training_flop: f64,
+        /// Inference FLOP in the base year.
+        inference_flop: f64,
+        /// Training growth factor per year.
+        training_factor_per_year: f64,
+        /// Inference growth factor per year.
+        inference_factor_per_year: f64,
+    },
+    /// Total compute on a growth path, split by an inference share that follows a logistic
+    /// curve through 50 % between `crossover_year − 1` and `crossover_year`.
+    Crossover {
+        /// Year of `total_flop` and `inference_share_base_frac`.
+        base_year: i32,
+        /// Total AI compute delivered in the base year (FLOP).
+        total_flop: f64,
+        /// Growth path of total compute.
+        growth: Vec<GrowthStep>,
+        /// Inference share of compute in the base year (fraction, below 0.5).
+        inference_share_base_frac: f64,
+        /// First year in which inference compute exceeds training compute.
+        crossover_year: i32,
+    },
+    /// Facility energy given directly: (training MWh, inference MWh) per year.
+    Energy(BTreeMap<i32, (f64, f64)>),
+}
+
+impl ComputeProjection {
+    /// The demand of `year`, or `None` when an explicit table lacks the year.
+    #[must_use]
+    pub fn demand(&self, year: i32) -> Option<YearDemand> {
+        match self {
+            Self::Explicit(table) => table.get(&year).map(|&(t, i)| YearDemand {
+                training: WorkloadDemand::Flop(t),
+                inference: WorkloadDemand::Flop(i),
+            }),
+            Self::Energy(table) => table.get(&year).map(|&(t, i)| YearDemand {
+                training: WorkloadDemand::FacilityEnergyMwh(t),
+                inference: WorkloadDemand::FacilityEnergyMwh(i),
+            }),
+            Self::Growth {
+                base_year,
+                training_flop,
+                inference_flop,
+                training_factor_per_year,
+                inference_factor_per_year,
+            } => {
+                let n = f64::from(year - base_year);
+                Some(YearDemand {
+                    training: WorkloadDemand::Flop(training_flop * training_factor_per_year.powf(n)),
+                    inference: WorkloadDemand::Flop(
+                        inference_flop * inference_factor_per_year.powf(n),
+                    ),
+                })
+            }
+            Self::Crossover {
+                base_year,
+                total_flop,
+                growth,
+                inference_share_base_frac,
+                crossover_year,
+            } => {
+                let total = total_flop * growth_multiplier(growth, *base_year, year);
+                let share = logistic_inference_share(
+                    *inference_share_base_frac,
+                    *base_year,
+                    *crossover_year,
+                    year,
+                );
+                Some(YearDemand {
+                    training: WorkloadDemand::Flop(total * (1.0 - share)),
+                    inference: WorkloadDemand::Flop(total * share),
+                })
+            }
+        }
+    }
+}
+
+/// Multiplier of total compute from `base_year` to `year` along a piecewise growth path
+/// (the step in force for the growth into year `y` is the last with `from_year ≤ y`; before
+/// the first step there is no growth). Years before the base year divide by the path.
+#[must_use]
+pub fn growth_multiplier(steps: &[GrowthStep], base_year: i32, year: i32) -> f64 {
+    let factor_into = |y: i32| {
+        steps
+            .iter()
+            .rev()
+            .find(|s| s.from_year <= y)
+            .map_or(1.0, |s| s.factor_per_year)
+    };
+    let mut multiplier = 1.0;
+    if year >= base_year {
+        for y in (base_year + 1)..=year {
+            multiplier *= factor_into(y);
+        }
+    } else {
+        for y in (year + 1)..=base_year {
+            multiplier /= factor_into(y);
+        }
+    }
+    multiplier
+}
+
+/// Inference share of compute in `year` on a logistic curve that passes through
+/// `share_base` in `base_year` and through exactly 0.5 at `crossover_year − 0.5`, so that
+/// the share is below one half in `crossover_year − 1` and above it in `crossover_year`.
+#[must_use]
+pub fn logistic_inference_share(share_base: f64, base_year: i32, crossover_year: i32, year: i32) -> f64 {
+    let midpoint = f64::from(crossover_year) - 0.5;
+    // logit(share_base) = k (base_year − midpoint)  ⇒  k
+    let logit_base = (share_base / (1.0 - share_base)).ln();
+    let steepness = logit_base / (f64::from(base_year) - midpoint);
+    1.0 / (1.0 + (-steepness * (f64::from(year) - midpoint)).exp())
+}
+
+/// Hardware per accelerator in a year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HardwareYear {
+    /// Peak dense FLOP/s of one accelerator.
+    pub peak_flop_per_s: f64,
+    /// IT power of one accelerator with its share of servers and network (kW).
+    pub it_power_per_accelerator_kw: f64,
+}
+
+/// How hardware improves over time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Hardware {
+    /// A base accelerator whose peak FLOP/s per watt grows by a factor per year, at constant
+    /// IT power per accelerator.
+    Trend {
+        /// Year of the base values.
+        base_year: i32,
+        /// The base accelerator.
+        base: HardwareYear,
+        /// Growth factor of peak FLOP/s per watt per year (dimensionless).
+        flop_per_watt_factor_per_year: f64,
+    },
+    /// An explicit table by year.
+    Table(BTreeMap<i32, HardwareYear>),
+}
+
+impl Hardware {
+    /// The accelerator of `year`, or `None` if a table lacks the year.
+    #[must_use]
+    pub fn year(&self, year: i32) -> Option<HardwareYear> {
+        match self {
+            Self::Trend {
+                base_year,
+                base,
+                flop_per_watt_factor_per_year,
+            } => Some(HardwareYear {
+                peak_flop_per_s: base.peak_flop_per_s
+                    * flop_per_watt_factor_per_year.powf(f64::from(year - base_year)),
+                it_power_per_accelerator_kw: base.it_power_per_accelerator_kw,
+            }),
+            Self::Table(table) => table.get(&year).copied(),
+        }
+    }
+}
+
+/// Conversion parameters of one workload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    /// Achieved FLOP/s over peak FLOP/s (model FLOP utilization), fraction.
+    pub utilization_frac: f64,
+    /// Average power drawn over rated IT power while serving the workload, fraction.
+    pub power_frac: f64,
+    /// Hourly shape file (hour-of-week factors in local time).
+    pub profile_path: PathBuf,
+}
+
+/// How training load is placed on regions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrainingSiting {
+    /// Fixed shares per region id (and optionally `unallocated`), summing to 1.
+    Explicit(Vec<(String, f64)>),
+    /// By power price, cheapest first, filling each region up to its cap.
+    Cheapest,
+    /// In proportion to each region's curtailment-enabled headroom that remains once the
+    /// firm inference load is placed, at the scenario's headroom limit.
+    Headroom,
+}
+
+/// Flexibility of training load (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Flexibility {
+    /// Deepest curtailment in any hour, as a fraction of the training MW of that hour.
+    pub max_curtail_frac: f64,
+    /// Annual curtailment budget, as a fraction of the year's training energy.
+    pub max_curtailed_energy_frac: f64,
+    /// Hours after a curtailment within which curtailed energy is made up (0 = never).
+    pub recovery_window_h: usize,
+    /// Curtailment limit at which headroom is reported and training sited (fraction).
+    pub headroom_limit_frac: f64,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Identifier.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Scope, e.g. `US` (must match the region set's scope).
+    pub scope: String,
+    /// First study year.
+    pub first_year: i32,
+    /// Last study year (inclusive).
+    pub last_year: i32,
+    /// Seed of any random draw (recorded in `run.toml`).
+    pub seed: u64,
+    /// Compute per year.
+    pub compute: ComputeProjection,
+    /// Accelerators by year.
+    pub hardware: Hardware,
+    /// Power usage effectiveness, annual energy basis (dimensionless).
+    pub pue: f64,
+    /// Training parameters.
+    pub training: Workload,
+    /// Inference parameters.
+    pub inference: Workload,
+    /// Training siting policy.
+    pub training_siting: TrainingSiting,
+    /// Flexibility parameters.
+    pub flexibility: Flexibility,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logistic_share_crosses_half_in_the_crossover_year() {
+        for crossover in [2027, 2030, 2033] {
+            assert!(logistic_inference_share(0.3, 2024, crossover, crossover - 1) < 0.5);
+            assert!(logistic_inference_share(0.3, 2024, crossover, crossover) > 0.5);
+            let base = logistic_inference_share(0.3, 2024, crossover, 2024);
+            assert!((base - 0.3).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn growth_path_multiplies_step_by_step() {
+        let steps = [
+            GrowthStep { from_year: 2025, factor_per_year: 2.0 },
+            GrowthStep { from_year: 2027, factor_per_year: 1.5 },
+        ];
+        assert!((growth_multiplier(&steps, 2024, 2024) - 1.0).abs() < 1e-12);
+        assert!((growth_multiplier(&steps, 2024, 2026) - 4.0).abs() < 1e-12);
+        assert!((growth_multiplier(&steps, 2024, 2028) - 9.0).abs() < 1e-12);
+        assert!((growth_multiplier(&steps, 2026, 2024) - 0.25).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,166 @@
+//! Siting (SPEC §3): split the scope's average MW of each workload over the regions of a
+//! set. What falls outside the set is reported as [`UNALLOCATED`], never dropped.
+//!
+//! * inference: `share_r = inference_weight_r / scope_population` (weights default to
+//!   population served), the rest unallocated;
+//! * training: `explicit` shares; `cheapest` (by price, filling each region to its cap);
+//!   or `headroom` (in proportion to each region's remaining headroom, water-filled under
+//!   caps). Regions that forbid training get none.
+use crate::region::RegionSet;
+
+/// Name of the share that falls outside the region set.
+pub const UNALLOCATED: &str = "unallocated";
+
+/// Shares of one workload: one per region (set order) plus the unallocated rest; the
+/// shares and `unallocated_frac` sum to 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shares {
+    /// Share of each region, in the order of the region set.
+    pub region_frac: Vec<f64>,
+    /// Share outside the set.
+    pub unallocated_frac: f64,
+}
+
+impl Shares {
+    /// Sum of all shares including the unallocated rest (1 up to rounding).
+    #[must_use]
+    pub fn total(&self) -> f64 {
+        self.region_frac.iter().sum::<f64>() + self.unallocated_frac
+    }
+}
+
+/// Inference shares by weight over the scope population.
+#[must_use]
+pub fn allocate_inference(regions: &RegionSet) -> Shares {
+    let region_frac: Vec<f64> =
+        regions.regions.iter().map(|r| r.inference_weight / regions.scope_population).collect();
+    let inside: f64 = region_frac.iter().sum();
+    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+}
+
+/// Explicit training shares (validated to sum to 1, naming regions of the set).
+#[must_use]
+pub fn allocate_explicit(regions: &RegionSet, shares: &[(String, f64)]) -> Shares {
+    let region_frac: Vec<f64> = regions
+        .regions
+        .iter()
+        .map(|r| {
+            if r.allow_training {
+                shares.iter().filter(|(id, _)| *id == r.id).map(|(_, s)| s).sum()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let inside: f64 = region_frac.iter().sum();
+    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+}
+
+/// Cheapest first: fill regions in ascending price (ties in set order) up to each cap;
+/// what no region takes is unallocated.
+#[must_use]
+pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
+    let n = regions.regions.len();
+    let mut region_frac = vec![0.0; n];
+    if training_mw <= 0.0 {
+        // Nothing to place: give it all to the cheapest so shares still sum to 1.
+        return cheapest_all_or_nothing(regions, region_frac);
+    }
+    let mut order: Vec<usize> = (0..n).filter(|&i| regions.regions[i].allow_training).collect();
+    order.sort_by(|&a, &b| {
+        let pa = regions.regions[a].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+        let pb = regions.regions[b].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+        pa.total_cmp(&pb).then(a.cmp(&b))
+    });
+    let mut left_mw = training_mw;
+    for i in order {
+        if left_mw <= 0.0 {
+            break;
+        }
+        let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY);
+        let placed = left_mw.min(cap);
+        region_frac[i] = placed / training_mw;
+        left_mw -= placed;
+    }
+    let inside: f64 = region_frac.iter().sum();
+    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+}
+
+fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Shares {
+    let cheapest = (0..regions.regions.len())
+        .filter(|&i| regions.regions[i].allow_training)
+        .min_by(|&a, &b| {
+            let pa = regions.regions[a].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+            let pb = regions.regions[b].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+            pa.total_cmp(&pb).then(a.cmp(&b))
+        });
+    match cheapest {
+        Some(i) => {
+            region_frac[i] = 1.0;
+            Shares { region_frac, unallocated_frac: 0.0 }
+        }
+        None => Shares { region_frac, unallocated_frac: 1.0 },
+    }
+}
+
+/// Proportional to `weights_mw` (e.g. remaining headroom), water-filled under each
+/// region's cap: a capped region keeps its cap and the rest is shared again among the
+/// others. Regions that forbid training, or have weight 0, get none. What no region can
+/// take is unallocated.
+#[must_use]
+pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], training_mw: f64) -> Shares {
+    let n = regions.regions.len();
+    let mut placed_mw = vec![0.0; n];
+    let mut open: Vec<usize> = (0..n)
+        .filter(|&i| regions.regions[i].allow_training && weights_mw[i] > 0.0 && weights_mw[i].is_finite())
+        .collect();
+    let mut left_mw = training_mw.max(0.0);
+    // Each pass caps at least one region or places everything: at most n passes.
+    while left_mw > 0.0 && !open.is_empty() {
+        let weight_sum: f64 = open.iter().map(|&i| weights_mw[i]).sum();
+        let mut capped = Vec::new();
+        for &i in &open {
+            let offer = left_mw * weights_mw[i] / weight_sum;
+            let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
+            if offer >= cap {
+                capped.push(i);
+            }
+        }
+        if capped.is_empty() {
+            for &i in &open {
+                placed_mw[i] += left_mw * weights_mw[i] / weight_sum;
+            }
+            left_mw = 0.0;
+        } else {
+            for &i in &capped {
+                let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
+                placed_mw[i] += cap;
+                left_mw -= cap;
+            }
+            open.retain(|i| !capped.contains(i));
+        }
+    }
+    if training_mw <= 0.0 {
+        // Nothing to place: report the shares the weights would give.
+        let weight_sum: f64 = (0..n)
+            .filter(|&i| regions.regions[i].allow_training && weights_mw[i].is_finite())
+            .map(|i| weights_mw[i].max(0.0))
+            .sum();
+        if weight_sum > 0.0 {
+            let region_frac = (0..n)
+                .map(|i| {
+                    if regions.regions[i].allow_training && weights_mw[i].is_finite() {
+                        weights_mw[i].max(0.0) / weight_sum
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            return Shares { region_frac, unallocated_frac: 0.0 };
+        }
+        return Shares { region_frac: vec![0.0; n], unallocated_frac: 1.0 };
+    }
+    let region_frac: Vec<f64> = placed_mw.iter().map(|mw| mw / training_mw).collect();
+    let inside: f64 = region_frac.iter().sum();
+    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+}
