@@ -53,6 +53,10 @@ pub struct RegionSet {
     /// People in the whole scope: inference shares are `inference_weight / scope_population`
     /// (with population weights) and what falls outside the set is `unallocated`.
     pub scope_population: f64,
+    /// Share of the scope's training load that the `cheapest` and `headroom` policies
+    /// may place in this set (fraction); the rest is `unallocated`. A set holding a
+    /// region's whole scope uses 1.
+    pub training_scope_share_frac: f64,
     /// The regions, in file order.
     pub regions: Vec<Region>,
 }

@@ -5,7 +5,8 @@
 //!   population served), the rest unallocated;
 //! * training: `explicit` shares; `cheapest` (by price, filling each region to its cap);
 //!   or `headroom` (in proportion to each region's remaining headroom, water-filled under
-//!   caps). Regions that forbid training get none.
+//!   caps). Regions that forbid training get none. These two place only the set's
+//!   `training_scope_share_frac` of the scope's training load; the rest is unallocated.
 use crate::region::RegionSet;
 
 /// Name of the share that falls outside the region set.
@@ -72,7 +73,7 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
         let pb = regions.regions[b].price_usd_per_mwh.unwrap_or(f64::INFINITY);
         pa.total_cmp(&pb).then(a.cmp(&b))
     });
-    let mut left_mw = training_mw;
+    let mut left_mw = training_mw * regions.training_scope_share_frac;
     for i in order {
         if left_mw <= 0.0 {
             break;
@@ -96,8 +97,8 @@ fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Sh
         });
     match cheapest {
         Some(i) => {
-            region_frac[i] = 1.0;
-            Shares { region_frac, unallocated_frac: 0.0 }
+            region_frac[i] = regions.training_scope_share_frac;
+            Shares { region_frac, unallocated_frac: 1.0 - regions.training_scope_share_frac }
         }
         None => Shares { region_frac, unallocated_frac: 1.0 },
     }
@@ -114,7 +115,7 @@ pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], tra
     let mut open: Vec<usize> = (0..n)
         .filter(|&i| regions.regions[i].allow_training && weights_mw[i] > 0.0 && weights_mw[i].is_finite())
         .collect();
-    let mut left_mw = training_mw.max(0.0);
+    let mut left_mw = training_mw.max(0.0) * regions.training_scope_share_frac;
     // Each pass caps at least one region or places everything: at most n passes.
     while left_mw > 0.0 && !open.is_empty() {
         let weight_sum: f64 = open.iter().map(|&i| weights_mw[i]).sum();
@@ -142,6 +143,7 @@ pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], tra
     }
     if training_mw <= 0.0 {
         // Nothing to place: report the shares the weights would give.
+        let placeable = regions.training_scope_share_frac;
         let weight_sum: f64 = (0..n)
             .filter(|&i| regions.regions[i].allow_training && weights_mw[i].is_finite())
             .map(|i| weights_mw[i].max(0.0))
@@ -150,13 +152,13 @@ pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], tra
             let region_frac = (0..n)
                 .map(|i| {
                     if regions.regions[i].allow_training && weights_mw[i].is_finite() {
-                        weights_mw[i].max(0.0) / weight_sum
+                        placeable * weights_mw[i].max(0.0) / weight_sum
                     } else {
                         0.0
                     }
                 })
                 .collect();
-            return Shares { region_frac, unallocated_frac: 0.0 };
+            return Shares { region_frac, unallocated_frac: 1.0 - placeable };
         }
         return Shares { region_frac: vec![0.0; n], unallocated_frac: 1.0 };
     }

@@ -38,6 +38,12 @@ pub struct RawRegionSet {
     /// Where `scope_population` comes from.
     #[serde(default)]
     pub scope_population_source: String,
+    /// Share of the scope's training load the set may take (default 1).
+    #[serde(default = "default_one", deserialize_with = "de_fraction")]
+    pub training_scope_share_frac: f64,
+    /// Where `training_scope_share_frac` comes from.
+    #[serde(default)]
+    pub training_scope_share_source: String,
     /// The regions.
     #[serde(default)]
     pub region: Vec<RawRegion>,
@@ -112,6 +118,10 @@ fn default_reserve_margin() -> f64 {
     0.15
 }
 
+fn default_one() -> f64 {
+    1.0
+}
+
 fn default_true() -> bool {
     true
 }
@@ -183,6 +193,7 @@ pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> 
         name: raw.name,
         scope: raw.scope,
         scope_population: raw.scope_population,
+        training_scope_share_frac: raw.training_scope_share_frac,
         regions,
     };
     let population: f64 = set.regions.iter().map(|r| r.population).sum();
