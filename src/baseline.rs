@@ -40,7 +40,11 @@ pub fn map_weather_year(weather_mw: &[f64], shift_h: i64, scale: f64, out: &mut 
 /// Mean of a slice (0 for an empty one).
 #[must_use]
 pub fn mean(values: &[f64]) -> f64 {
-    if values.is_empty() { 0.0 } else { values.iter().sum::<f64>() / values.len() as f64 }
+    if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
 }
 
 /// Scale factor that brings weather year `weather_year` to the mean of `reference_year`
@@ -72,10 +76,17 @@ pub fn baseline_for(
     scale: f64,
     out: &mut Vec<f64>,
 ) {
-    let weather = load.year_slice(weather_year).expect("weather year checked against the data");
+    let weather = load
+        .year_slice(weather_year)
+        .expect("weather year checked against the data");
     out.clear();
     out.resize(crate::time::hours_in_year(target_year), 0.0);
-    map_weather_year(weather, weekday_alignment_shift_h(target_year, weather_year), scale, out);
+    map_weather_year(
+        weather,
+        weekday_alignment_shift_h(target_year, weather_year),
+        scale,
+        out,
+    );
 }
 
 /// Seasonal thresholds (MW): the highest hour in the summer months and in the winter
@@ -90,11 +101,15 @@ pub fn seasonal_thresholds_mw(
     let mut months = Vec::new();
     let (mut summer, mut winter) = (0.0_f64, 0.0_f64);
     for &(year, scale) in years_and_scales {
-        let Some(slice) = load.year_slice(year) else { continue };
+        let Some(slice) = load.year_slice(year) else {
+            continue;
+        };
         crate::time::months_of_year(year, &mut months);
         // A slice may start late in its year (data that begin mid-year).
         let offset = usize::try_from(
-            (crate::time::year_start_epoch_hour(year) - load.first_epoch_hour).min(0).abs(),
+            (crate::time::year_start_epoch_hour(year) - load.first_epoch_hour)
+                .min(0)
+                .abs(),
         )
         .expect("non-negative");
         for (i, value) in slice.iter().enumerate() {
@@ -113,10 +128,20 @@ pub fn seasonal_thresholds_mw(
 
 /// The hourly threshold of a year from its UTC months: summer April–October, winter
 /// otherwise; both multiplied by `scale`.
-pub fn threshold_series(months: &[u8], summer_mw: f64, winter_mw: f64, scale: f64, out: &mut Vec<f64>) {
+pub fn threshold_series(
+    months: &[u8],
+    summer_mw: f64,
+    winter_mw: f64,
+    scale: f64,
+    out: &mut Vec<f64>,
+) {
     out.clear();
     out.extend(months.iter().map(|m| {
-        if (SUMMER_FIRST_MONTH..=SUMMER_LAST_MONTH).contains(m) { summer_mw * scale } else { winter_mw * scale }
+        if (SUMMER_FIRST_MONTH..=SUMMER_LAST_MONTH).contains(m) {
+            summer_mw * scale
+        } else {
+            winter_mw * scale
+        }
     }));
 }
 
@@ -128,7 +153,10 @@ mod tests {
     #[test]
     fn same_year_maps_onto_itself() {
         let data: Vec<f64> = (0..8784).map(|h| h as f64).collect();
-        let load = HourlyLoad { first_epoch_hour: year_start_epoch_hour(2024), demand_mw: data.clone() };
+        let load = HourlyLoad {
+            first_epoch_hour: year_start_epoch_hour(2024),
+            demand_mw: data.clone(),
+        };
         let mut out = Vec::new();
         baseline_for(&load, 2024, 2024, 1.0, &mut out);
         assert_eq!(out, data);
@@ -137,7 +165,10 @@ mod tests {
     #[test]
     fn mapping_keeps_weekday_and_stays_in_range() {
         let data: Vec<f64> = (0..8783).map(|h| h as f64).collect();
-        let load = HourlyLoad { first_epoch_hour: year_start_epoch_hour(2024), demand_mw: data };
+        let load = HourlyLoad {
+            first_epoch_hour: year_start_epoch_hour(2024),
+            demand_mw: data,
+        };
         let mut out = Vec::new();
         for target in [2025, 2028, 2030, 2033] {
             baseline_for(&load, 2024, target, 1.0, &mut out);

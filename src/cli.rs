@@ -74,7 +74,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }
@@ -129,7 +131,11 @@ pub fn resolve_input(value: &str, folder: &str, what: &str) -> Result<PathBuf> {
     let available = available_names(folder);
     bail!(
         "unknown {what} '{value}'; available: {} (or give a path to a .toml file)",
-        if available.is_empty() { "none found".to_owned() } else { available.join(", ") }
+        if available.is_empty() {
+            "none found".to_owned()
+        } else {
+            available.join(", ")
+        }
     )
 }
 
@@ -142,7 +148,8 @@ pub fn available_names(folder: &str) -> Vec<String> {
             let mut names: Vec<String> = entries
                 .filter_map(|e| {
                     let path = e.ok()?.path();
-                    (path.extension()? == "toml").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+                    (path.extension()? == "toml")
+                        .then(|| path.file_stem()?.to_str().map(str::to_owned))?
                 })
                 .collect();
             names.sort();

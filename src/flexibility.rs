@@ -84,9 +84,12 @@ pub fn dispatch_training(
     for &(t, excess, depth_mw) in &scratch.exceedance {
         scratch.curtail_mw[t] = (excess - level_mw).clamp(0.0, depth_mw);
     }
-    training_after_mw.copy_from_slice(training_mw);
-    for t in 0..hours {
-        training_after_mw[t] -= scratch.curtail_mw[t];
+    for ((after, training), curtailed) in training_after_mw
+        .iter_mut()
+        .zip(training_mw)
+        .zip(&scratch.curtail_mw)
+    {
+        *after = training - curtailed;
     }
     if flexibility.recovery_window_h > 0 {
         outcome.recovered_mwh = recover(
@@ -124,7 +127,10 @@ pub fn dispatch_training(
 /// `Σ min(depth_t, max(0, excess_t − R)) ≤ budget` (bisection on the exceedance hours only).
 fn shave_level_mw(exceedance: &[(usize, f64, f64)], budget_mwh: f64) -> f64 {
     let used = |level: f64| -> f64 {
-        exceedance.iter().map(|&(_, e, d)| (e - level).clamp(0.0, d)).sum()
+        exceedance
+            .iter()
+            .map(|&(_, e, d)| (e - level).clamp(0.0, d))
+            .sum()
     };
     let mut low = 0.0;
     let mut high = exceedance.iter().map(|&(_, e, _)| e).fold(0.0, f64::max);
@@ -163,7 +169,8 @@ fn recover(
                 break;
             }
             let spare = threshold_mw[u] - baseline_mw[u] - inference_mw[u] - training_after_mw[u];
-            let up_room = training_mw[u] * (1.0 + flexibility.max_curtail_frac) - training_after_mw[u];
+            let up_room =
+                training_mw[u] * (1.0 + flexibility.max_curtail_frac) - training_after_mw[u];
             let take = owed.min(spare).min(up_room);
             if take > 0.0 {
                 training_after_mw[u] += take;
@@ -202,8 +209,13 @@ mod tests {
         let threshold = [100.0; 4];
         let mut after = [0.0; 4];
         let outcome = dispatch_training(
-            &baseline, &inference, &training, &threshold, &flex(0.25, 1.0, 0),
-            &mut FlexScratch::default(), &mut after,
+            &baseline,
+            &inference,
+            &training,
+            &threshold,
+            &flex(0.25, 1.0, 0),
+            &mut FlexScratch::default(),
+            &mut after,
         );
         // Depth 25 % of 40 = 10 MW: hour 1 loses 5, hour 2 loses 10 (10 MW residual).
         assert_eq!(after, [40.0, 35.0, 30.0, 40.0]);
@@ -223,8 +235,13 @@ mod tests {
         // Budget 10 % of 80 MWh = 8 MWh; exceedances 5 and 20 → level R with
         // (5−R)+ + (20−R) = 8 → R = 12: only hour 2 is cut, by 8.
         let outcome = dispatch_training(
-            &baseline, &[0.0; 2], &training, &threshold, &flex(1.0, 0.1, 0),
-            &mut FlexScratch::default(), &mut after,
+            &baseline,
+            &[0.0; 2],
+            &training,
+            &threshold,
+            &flex(1.0, 0.1, 0),
+            &mut FlexScratch::default(),
+            &mut after,
         );
         assert!((outcome.curtailed_mwh - 8.0).abs() < 1e-9);
         assert!((after[1] - 32.0).abs() < 1e-9);
@@ -238,8 +255,13 @@ mod tests {
         let threshold = [100.0; 3];
         let mut after = [0.0; 3];
         let outcome = dispatch_training(
-            &baseline, &[0.0; 3], &training, &threshold, &flex(0.5, 1.0, 2),
-            &mut FlexScratch::default(), &mut after,
+            &baseline,
+            &[0.0; 3],
+            &training,
+            &threshold,
+            &flex(0.5, 1.0, 2),
+            &mut FlexScratch::default(),
+            &mut after,
         );
         assert!((after.iter().sum::<f64>() - 120.0).abs() < 1e-9);
         assert!((outcome.recovered_mwh - 20.0).abs() < 1e-9);

@@ -25,12 +25,12 @@ pub struct MarginPoint {
     pub weight: f64,
 }
 
+/// One year's demand (MW), threshold (MW) and optional new-load shape (mean 1).
+pub type YearSeries<'a> = (&'a [f64], &'a [f64], Option<&'a [f64]>);
+
 /// Build margin points from per-year slices of demand, threshold and (optional) shape.
 /// Hours with a zero shape never curtail and are left out.
-pub fn margin_points(
-    years: &[(&[f64], &[f64], Option<&[f64]>)],
-    points: &mut Vec<MarginPoint>,
-) {
+pub fn margin_points(years: &[YearSeries<'_>], points: &mut Vec<MarginPoint>) {
     points.clear();
     let per_year = 1.0 / (years.len() as f64 * HOURS_PER_COMMON_YEAR as f64);
     for (demand, threshold, shape) in years {
@@ -38,7 +38,10 @@ pub fn margin_points(
             let margin = (limit - d).max(0.0);
             let s = shape.map_or(1.0, |s| s[t]);
             if s > 0.0 {
-                points.push(MarginPoint { level_mw: margin / s, weight: s * per_year });
+                points.push(MarginPoint {
+                    level_mw: margin / s,
+                    weight: s * per_year,
+                });
             }
         }
     }
@@ -67,7 +70,10 @@ pub fn mean_curtailment_rate(points: &[MarginPoint], load_mw: f64) -> f64 {
 /// A limit the load can never reach (the rate stays below it for any `L`) gives infinity.
 #[must_use]
 pub fn solve_headroom_mw(sorted: &[MarginPoint], limits_frac: &[f64]) -> Vec<f64> {
-    limits_frac.iter().map(|&alpha| solve_one(sorted, alpha)).collect()
+    limits_frac
+        .iter()
+        .map(|&alpha| solve_one(sorted, alpha))
+        .collect()
 }
 
 fn solve_one(sorted: &[MarginPoint], alpha: f64) -> f64 {
@@ -120,7 +126,8 @@ pub struct CurtailmentStats {
 #[must_use]
 pub fn curtailment_stats(years: &[(&[f64], &[f64])], load_mw: f64) -> CurtailmentStats {
     let mut curtailed_mwh_rate = 0.0;
-    let (mut hours, mut kept50, mut kept75, mut kept90, mut events) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut hours, mut kept50, mut kept75, mut kept90, mut events) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
     for (demand, threshold) in years {
         let mut in_event = false;
         let mut year_curtailed_mwh = 0.0;
@@ -153,7 +160,11 @@ pub fn curtailment_stats(years: &[(&[f64], &[f64])], load_mw: f64) -> Curtailmen
         hours_kept_75pct_per_year: kept75 as f64 / n,
         hours_kept_90pct_per_year: kept90 as f64 / n,
         events_per_year: events as f64 / n,
-        mean_event_h: if events > 0 { hours as f64 / events as f64 } else { 0.0 },
+        mean_event_h: if events > 0 {
+            hours as f64 / events as f64
+        } else {
+            0.0
+        },
     }
 }
 
@@ -183,7 +194,10 @@ mod tests {
         let demand = [90.0, 50.0, 95.0, 10.0];
         let threshold = [100.0; 4];
         let mut points = Vec::new();
-        margin_points(&[(&demand, &threshold, None), (&demand, &threshold, None)], &mut points);
+        margin_points(
+            &[(&demand, &threshold, None), (&demand, &threshold, None)],
+            &mut points,
+        );
         sort_points(&mut points);
         // Margins 5, 10, 50, 90. For L in (10, 50]: R = (2L − 15) / (L · 8760).
         let alpha = (2.0 * 20.0 - 15.0) / (20.0 * 8760.0);
@@ -194,7 +208,9 @@ mod tests {
 
     #[test]
     fn exact_agrees_with_bisection() {
-        let demand: Vec<f64> = (0..8760).map(|h| 1000.0 + 300.0 * ((h as f64) / 500.0).sin()).collect();
+        let demand: Vec<f64> = (0..8760)
+            .map(|h| 1000.0 + 300.0 * ((h as f64) / 500.0).sin())
+            .collect();
         let threshold = vec![1300.0; 8760];
         let mut points = Vec::new();
         margin_points(&[(&demand, &threshold, None)], &mut points);
@@ -202,7 +218,10 @@ mod tests {
         for alpha in [0.0025, 0.005, 0.01, 0.05] {
             let exact = solve_headroom_mw(&points, &[alpha])[0];
             let bisected = bisect_headroom_mw(&points, alpha, 10_000.0);
-            assert!((exact - bisected).abs() < 1e-6, "{alpha}: {exact} vs {bisected}");
+            assert!(
+                (exact - bisected).abs() < 1e-6,
+                "{alpha}: {exact} vs {bisected}"
+            );
         }
     }
 
@@ -255,7 +274,9 @@ mod partial_tests {
 
     #[test]
     fn partial_solve_equals_full_sort() {
-        let demand: Vec<f64> = (0..20_000).map(|h| 1000.0 + 400.0 * ((h as f64) * 0.37).sin()).collect();
+        let demand: Vec<f64> = (0..20_000)
+            .map(|h| 1000.0 + 400.0 * ((h as f64) * 0.37).sin())
+            .collect();
         let threshold = vec![1350.0; 20_000];
         let mut points = Vec::new();
         margin_points(&[(&demand, &threshold, None)], &mut points);
@@ -265,7 +286,10 @@ mod partial_tests {
             let full = solve_headroom_mw(&sorted, &[alpha])[0];
             let mut scratch = points.clone();
             let partial = solve_headroom_partial_mw(&mut scratch, alpha);
-            assert!((full - partial).abs() <= 1e-9 * full.max(1.0), "{alpha}: {full} vs {partial}");
+            assert!(
+                (full - partial).abs() <= 1e-9 * full.max(1.0),
+                "{alpha}: {full} vs {partial}"
+            );
         }
     }
 }

@@ -77,21 +77,34 @@ pub struct ImportReport {
 }
 
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes())
 }
 
-fn header_index(headers: &csv::StringRecord, name: &str, file: &str, expected: &str) -> Result<usize> {
-    headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-        anyhow::anyhow!(
-            "{file}, line 1: header has no column `{name}`; found [{}], expected {expected}",
-            headers.iter().collect::<Vec<_>>().join(",")
-        )
-    })
+fn header_index(
+    headers: &csv::StringRecord,
+    name: &str,
+    file: &str,
+    expected: &str,
+) -> Result<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim() == name)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{file}, line 1: header has no column `{name}`; found [{}], expected {expected}",
+                headers.iter().collect::<Vec<_>>().join(",")
+            )
+        })
 }
 
 fn cell_value(text: &str, file: &str, line: usize, column: &str) -> Result<Option<f64>> {
     let trimmed = text.trim().trim_matches('"').trim();
-    if trimmed.is_empty() || trimmed.eq_ignore_ascii_case("nan") || trimmed.eq_ignore_ascii_case("na") {
+    if trimmed.is_empty()
+        || trimmed.eq_ignore_ascii_case("nan")
+        || trimmed.eq_ignore_ascii_case("na")
+    {
         return Ok(None);
     }
     parse_number(trimmed)
@@ -124,7 +137,12 @@ pub fn tidy_rows(text: &str, file: &str) -> Result<RawRows> {
         let hour = parse_utc_hour(record.get(t).unwrap_or(""))
             .map_err(|e| anyhow::anyhow!("{file}, line {line}: `timestamp_utc` {e}"))?;
         rows.epoch_hours.push(hour);
-        rows.demand_mw.push(cell_value(record.get(d).unwrap_or(""), file, line, "demand_mw")?);
+        rows.demand_mw.push(cell_value(
+            record.get(d).unwrap_or(""),
+            file,
+            line,
+            "demand_mw",
+        )?);
         rows.lines.push(line);
     }
     Ok(rows)
@@ -183,7 +201,12 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
             bail!("{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{text_time}' is not on the hour");
         }
         rows.epoch_hours.push(hour);
-        rows.demand_mw.push(cell_value(record.get(d).unwrap_or(""), file, line, "demand_mw")?);
+        rows.demand_mw.push(cell_value(
+            record.get(d).unwrap_or(""),
+            file,
+            line,
+            "demand_mw",
+        )?);
         rows.lines.push(line);
     }
     Ok(rows)
@@ -263,10 +286,17 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
             )
         })?;
         let ending = crate::time::datetime_to_epoch_hour(naive.and_utc()).ok_or_else(|| {
-            anyhow::anyhow!("{file}, line {line}: `{EIA_TIME_COLUMN}` '{text_time}' is not on the hour")
+            anyhow::anyhow!(
+                "{file}, line {line}: `{EIA_TIME_COLUMN}` '{text_time}' is not on the hour"
+            )
         })?;
         rows.epoch_hours.push(ending - 1);
-        rows.demand_mw.push(cell_value(record.get(demand_index).unwrap_or(""), file, line, demand_name)?);
+        rows.demand_mw.push(cell_value(
+            record.get(demand_index).unwrap_or(""),
+            file,
+            line,
+            demand_name,
+        )?);
         rows.lines.push(line);
     }
     if rows.epoch_hours.is_empty() {
@@ -281,29 +311,57 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
 ///
 /// # Errors
 /// With the file and line of the first problem.
-pub fn clean_rows(rows: &RawRows, file: &str, fill_gaps: bool, max_gap_h: usize) -> Result<(HourlyLoad, ImportReport)> {
+pub fn clean_rows(
+    rows: &RawRows,
+    file: &str,
+    fill_gaps: bool,
+    max_gap_h: usize,
+) -> Result<(HourlyLoad, ImportReport)> {
     if rows.epoch_hours.is_empty() {
         bail!("{file}: no rows of data; expected hourly rows");
     }
-    let mut report = ImportReport { rows: rows.epoch_hours.len(), ..ImportReport::default() };
+    let mut report = ImportReport {
+        rows: rows.epoch_hours.len(),
+        ..ImportReport::default()
+    };
     // Order and duplicates first: they cannot be repaired safely.
     for i in 1..rows.epoch_hours.len() {
         let (a, b) = (rows.epoch_hours[i - 1], rows.epoch_hours[i]);
-        let stamp = |h: i64| epoch_hour_to_datetime(h).format("%Y-%m-%dT%H:%MZ").to_string();
+        let stamp = |h: i64| {
+            epoch_hour_to_datetime(h)
+                .format("%Y-%m-%dT%H:%MZ")
+                .to_string()
+        };
         if b == a {
-            bail!("{file}, line {}: duplicate hour {} (also on line {}); each hour may appear once", rows.lines[i], stamp(b), rows.lines[i - 1]);
+            bail!(
+                "{file}, line {}: duplicate hour {} (also on line {}); each hour may appear once",
+                rows.lines[i],
+                stamp(b),
+                rows.lines[i - 1]
+            );
         }
         if b < a {
-            bail!("{file}, line {}: hour {} comes after {}; rows must be sorted by time", rows.lines[i], stamp(b), stamp(a));
+            bail!(
+                "{file}, line {}: hour {} comes after {}; rows must be sorted by time",
+                rows.lines[i],
+                stamp(b),
+                stamp(a)
+            );
         }
     }
     for (i, v) in rows.demand_mw.iter().enumerate() {
         if let Some(v) = v {
             if !v.is_finite() {
-                bail!("{file}, line {}: demand is {v}, expected a finite number of MW", rows.lines[i]);
+                bail!(
+                    "{file}, line {}: demand is {v}, expected a finite number of MW",
+                    rows.lines[i]
+                );
             }
             if *v < 0.0 {
-                bail!("{file}, line {}: demand is {v}, expected a number of MW ≥ 0", rows.lines[i]);
+                bail!(
+                    "{file}, line {}: demand is {v}, expected a number of MW ≥ 0",
+                    rows.lines[i]
+                );
             }
         }
     }
@@ -333,10 +391,15 @@ pub fn clean_rows(rows: &RawRows, file: &str, fill_gaps: bool, max_gap_h: usize)
             );
         }
         if gap > max_gap_h {
-            bail!("{file}: a gap of {gap} hour(s) from {from} is longer than --max-gap-h {max_gap_h}; it is not filled");
+            bail!(
+                "{file}: a gap of {gap} hour(s) from {from} is longer than --max-gap-h {max_gap_h}; it is not filled"
+            );
         }
         if start == 0 || t == len {
-            bail!("{file}: {gap} missing hour(s) at the {} of the series from {from}; only gaps between two known hours can be filled", if start == 0 { "start" } else { "end" });
+            bail!(
+                "{file}: {gap} missing hour(s) at the {} of the series from {from}; only gaps between two known hours can be filled",
+                if start == 0 { "start" } else { "end" }
+            );
         }
         let before = series[start - 1].expect("known");
         let after = series[t].expect("known");
@@ -356,7 +419,8 @@ pub fn clean_rows(rows: &RawRows, file: &str, fill_gaps: bool, max_gap_h: usize)
         if *v == 0.0 {
             report.zero_hours.push(hour);
         } else if report.median_mw > 0.0
-            && (*v > OUTLIER_HIGH_FACTOR * report.median_mw || *v < OUTLIER_LOW_FACTOR * report.median_mw)
+            && (*v > OUTLIER_HIGH_FACTOR * report.median_mw
+                || *v < OUTLIER_LOW_FACTOR * report.median_mw)
         {
             report.outlier_hours.push((hour, *v));
         }
@@ -368,21 +432,52 @@ pub fn clean_rows(rows: &RawRows, file: &str, fill_gaps: bool, max_gap_h: usize)
 
 /// The provenance text written beside an imported load file.
 #[must_use]
-pub fn provenance_text(source: &Path, form: &str, load: &HourlyLoad, report: &ImportReport) -> String {
-    let stamp = |h: i64| epoch_hour_to_datetime(h).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+pub fn provenance_text(
+    source: &Path,
+    form: &str,
+    load: &HourlyLoad,
+    report: &ImportReport,
+) -> String {
+    let stamp = |h: i64| {
+        epoch_hour_to_datetime(h)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
     let mut out = String::new();
     let _ = writeln!(out, "# Provenance of this load file\n");
     let _ = writeln!(out, "- source: `{}`", source.display());
     let _ = writeln!(out, "- form: {form}");
-    let _ = writeln!(out, "- imported by: gridstrain {}", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(out, "- span (UTC, hour-beginning): {} – {}", stamp(load.first_epoch_hour), stamp(load.end_epoch_hour() - 1));
-    let _ = writeln!(out, "- rows read: {}; hours written: {}", report.rows, load.demand_mw.len());
+    let _ = writeln!(
+        out,
+        "- imported by: gridstrain {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(
+        out,
+        "- span (UTC, hour-beginning): {} – {}",
+        stamp(load.first_epoch_hour),
+        stamp(load.end_epoch_hour() - 1)
+    );
+    let _ = writeln!(
+        out,
+        "- rows read: {}; hours written: {}",
+        report.rows,
+        load.demand_mw.len()
+    );
     let _ = writeln!(out, "- median demand: {:.1} MW", report.median_mw);
-    let _ = writeln!(out, "- hours filled by linear interpolation: {}", report.filled.len());
+    let _ = writeln!(
+        out,
+        "- hours filled by linear interpolation: {}",
+        report.filled.len()
+    );
     for (h, v) in &report.filled {
         let _ = writeln!(out, "  - {} filled with {v:.3} MW", stamp(*h));
     }
-    let _ = writeln!(out, "- hours with zero demand (kept): {}", report.zero_hours.len());
+    let _ = writeln!(
+        out,
+        "- hours with zero demand (kept): {}",
+        report.zero_hours.len()
+    );
     for h in report.zero_hours.iter().take(50) {
         let _ = writeln!(out, "  - {}", stamp(*h));
     }
@@ -413,7 +508,11 @@ mod tests {
         assert_eq!(rows.epoch_hours[1] - rows.epoch_hours[0], 1);
         let bad = "timestamp_local,demand_mw\n2024-03-10 02:00,1\n";
         let err = local_rows(bad, "f.csv", chrono_tz::America::New_York).unwrap_err();
-        assert!(err.to_string().contains("line 2: local time 2024-03-10 02:00 does not exist"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("line 2: local time 2024-03-10 02:00 does not exist"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -445,6 +544,9 @@ PJM,01/01/2024,2,01/01/2024 2:00:00 AM,01/01/2024 7:00:00 AM,\"80,000\",\"80,000
         assert_eq!(load.demand_mw, vec![10.0, 10.0, 20.0, 30.0, 40.0, 40.0]);
         assert_eq!(report.filled.len(), 2);
         let too_long = clean_rows(&rows, "f", true, 1).unwrap_err();
-        assert!(too_long.to_string().contains("longer than --max-gap-h 1"), "{too_long}");
+        assert!(
+            too_long.to_string().contains("longer than --max-gap-h 1"),
+            "{too_long}"
+        );
     }
 }

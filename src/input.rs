@@ -28,7 +28,10 @@ pub fn read_text(path: &Path) -> Result<String> {
         std::fs::read(path).with_context(|| format!("cannot read file {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", path.display()))?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text))
 }
 
 /// Parse TOML `text` (from `path`) into `T`, with errors that name the file, line and key.
@@ -77,7 +80,11 @@ fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String
 fn key_of_line(line: &str) -> Option<String> {
     let line = line.trim();
     if line.starts_with('[') {
-        return Some(line.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        return Some(
+            line.trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_owned(),
+        );
     }
     let (key, _) = line.split_once('=')?;
     let key = key.trim().trim_start_matches('{').trim();
@@ -90,7 +97,10 @@ pub fn resolve_beside(base_file: &Path, relative: &Path) -> PathBuf {
     if relative.is_absolute() {
         relative.to_path_buf()
     } else {
-        base_file.parent().unwrap_or_else(|| Path::new(".")).join(relative)
+        base_file
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join(relative)
     }
 }
 
@@ -115,7 +125,9 @@ fn finite<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(serde::de::Error::custom(format!("found {value}, expected a finite number")))
+        Err(serde::de::Error::custom(format!(
+            "found {value}, expected a finite number"
+        )))
     }
 }
 
@@ -213,9 +225,7 @@ pub fn de_year<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Err
 ///
 /// # Errors
 /// When the name is not in the IANA database.
-pub fn de_time_zone<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<chrono_tz::Tz, D::Error> {
+pub fn de_time_zone<'de, D: Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {
     let name = String::deserialize(deserializer)?;
     parse_time_zone(&name).map_err(serde::de::Error::custom)
 }
@@ -279,35 +289,55 @@ mod tests {
         let text = "share_frac = 0.5\nshare_fract = 0.2\n";
         let err = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err();
         let message = err.to_string();
-        assert!(message.contains("x.toml, line 2 (key `share_fract`)"), "{message}");
+        assert!(
+            message.contains("x.toml, line 2 (key `share_fract`)"),
+            "{message}"
+        );
         assert!(message.contains("unknown field `share_fract`"), "{message}");
     }
 
     #[test]
     fn out_of_range_value_names_the_line() {
         let text = "share_frac = 1.5\n";
-        let message = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err().to_string();
+        let message = parse_toml::<Sample>(text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("line 1 (key `share_frac`)"), "{message}");
-        assert!(message.contains("found 1.5, expected a fraction"), "{message}");
+        assert!(
+            message.contains("found 1.5, expected a fraction"),
+            "{message}"
+        );
     }
 
     #[test]
     fn negative_option_is_refused() {
         let text = "share_frac = 0.5\ncap_mw = -3.0\n";
-        let message = parse_toml::<Sample>(text, Path::new("x.toml")).unwrap_err().to_string();
+        let message = parse_toml::<Sample>(text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("line 2 (key `cap_mw`)"), "{message}");
-        assert!(message.contains("found -3, expected a number > 0"), "{message}");
+        assert!(
+            message.contains("found -3, expected a number > 0"),
+            "{message}"
+        );
     }
 
     #[test]
     fn capped_lists_say_how_many_more() {
         let items: Vec<usize> = (0..13).collect();
-        assert_eq!(format_capped(&items), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more");
+        assert_eq!(
+            format_capped(&items),
+            "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more"
+        );
     }
 
     #[test]
     fn time_zones_are_checked() {
         assert!(parse_time_zone("America/New_York").is_ok());
-        assert!(parse_time_zone("America/NewYork").unwrap_err().contains("unknown time zone"));
+        assert!(
+            parse_time_zone("America/NewYork")
+                .unwrap_err()
+                .contains("unknown time zone")
+        );
     }
 }

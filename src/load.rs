@@ -50,13 +50,20 @@ impl HourlyLoad {
     /// needs the whole year; the shipped data lack only the last hour of 2024).
     #[must_use]
     pub fn weather_years(&self) -> Vec<i32> {
-        let first = epoch_hour_to_datetime(self.first_epoch_hour).format("%Y").to_string();
-        let last = epoch_hour_to_datetime(self.end_epoch_hour() - 1).format("%Y").to_string();
+        let first = epoch_hour_to_datetime(self.first_epoch_hour)
+            .format("%Y")
+            .to_string();
+        let last = epoch_hour_to_datetime(self.end_epoch_hour() - 1)
+            .format("%Y")
+            .to_string();
         let (Ok(first), Ok(last)) = (first.parse::<i32>(), last.parse::<i32>()) else {
             return Vec::new();
         };
         (first..=last)
-            .filter(|y| self.year_slice(*y).is_some_and(|s| s.len() + 24 > hours_in_year(*y)))
+            .filter(|y| {
+                self.year_slice(*y)
+                    .is_some_and(|s| s.len() + 24 > hours_in_year(*y))
+            })
             .collect()
     }
 }
@@ -114,13 +121,22 @@ pub fn load_from_rows(
     }
     for (i, v) in demand_mw.iter().enumerate() {
         if !v.is_finite() {
-            bail!("{file}, {}: {DEMAND_COLUMN} is {v}, expected a finite number of MW", place.describe(i));
+            bail!(
+                "{file}, {}: {DEMAND_COLUMN} is {v}, expected a finite number of MW",
+                place.describe(i)
+            );
         }
         if *v < 0.0 {
-            bail!("{file}, {}: {DEMAND_COLUMN} is {v}, expected a number of MW ≥ 0", place.describe(i));
+            bail!(
+                "{file}, {}: {DEMAND_COLUMN} is {v}, expected a number of MW ≥ 0",
+                place.describe(i)
+            );
         }
     }
-    Ok(HourlyLoad { first_epoch_hour: epoch_hours[0], demand_mw: demand_mw.to_vec() })
+    Ok(HourlyLoad {
+        first_epoch_hour: epoch_hours[0],
+        demand_mw: demand_mw.to_vec(),
+    })
 }
 
 /// Read a region's load file: `.parquet` or tidy `.csv`.
@@ -146,7 +162,10 @@ pub fn read_load_file(path: &Path) -> Result<HourlyLoad> {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// Read the two columns of a Parquet load file as epoch hours and MW.
@@ -183,7 +202,10 @@ pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
                     bail!("{file_name}, row {}: `{TIMESTAMP_COLUMN}` is empty", i + 1);
                 };
                 if value.rem_euclid(per_hour) != 0 {
-                    bail!("{file_name}, row {}: `{TIMESTAMP_COLUMN}` is not on the hour", i + 1);
+                    bail!(
+                        "{file_name}, row {}: `{TIMESTAMP_COLUMN}` is not on the hour",
+                        i + 1
+                    );
                 }
                 hours.push(value.div_euclid(per_hour));
             }
@@ -213,7 +235,10 @@ pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
     let mut values = Vec::with_capacity(demand.len());
     for (i, v) in demand.f64()?.iter().enumerate() {
         let Some(v) = v else {
-            bail!("{file_name}, row {}: `{DEMAND_COLUMN}` is empty, expected a number of MW", i + 1);
+            bail!(
+                "{file_name}, row {}: `{DEMAND_COLUMN}` is empty, expected a number of MW",
+                i + 1
+            );
         };
         values.push(v);
     }
@@ -239,8 +264,11 @@ pub fn parse_utc_hour(text: &str) -> Result<i64, String> {
         .map_err(|()| {
             format!("'{trimmed}' is not a timestamp; expected ISO 8601 in UTC such as 2024-01-01T05:00:00Z")
         })?;
-    datetime_to_epoch_hour(instant)
-        .ok_or_else(|| format!("'{trimmed}' is not on the hour; expected hourly timestamps (minutes and seconds 0)"))
+    datetime_to_epoch_hour(instant).ok_or_else(|| {
+        format!(
+            "'{trimmed}' is not on the hour; expected hourly timestamps (minutes and seconds 0)"
+        )
+    })
 }
 
 /// Parse a number that may carry thousands separators (`"12,345"`) or be quoted.
@@ -248,7 +276,12 @@ pub fn parse_utc_hour(text: &str) -> Result<i64, String> {
 /// # Errors
 /// A message naming what was found.
 pub fn parse_number(text: &str) -> Result<f64, String> {
-    let cleaned: String = text.trim().trim_matches('"').chars().filter(|c| *c != ',').collect();
+    let cleaned: String = text
+        .trim()
+        .trim_matches('"')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
     if cleaned.is_empty() {
         return Err("is empty, expected a number".to_owned());
     }
@@ -277,9 +310,13 @@ pub fn read_tidy_csv(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
 /// As [`read_tidy_csv`].
 pub fn tidy_csv_from_text(text: &str, file: &str) -> Result<(Vec<i64>, Vec<f64>)> {
     if text.trim().is_empty() {
-        bail!("{file}: the file is empty; expected a header `{TIMESTAMP_COLUMN},{DEMAND_COLUMN}` and hourly rows");
+        bail!(
+            "{file}: the file is empty; expected a header `{TIMESTAMP_COLUMN},{DEMAND_COLUMN}` and hourly rows"
+        );
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .with_context(|| format!("{file}: cannot read the header line"))?
@@ -351,7 +388,10 @@ mod tests {
     fn duplicate_hour_is_named_by_line() {
         let hours = [10, 11, 11];
         let err = load_from_rows(&hours, &[1.0, 2.0, 3.0], "x.csv", RowPlace::Line).unwrap_err();
-        assert!(err.to_string().contains("x.csv, line 4: duplicate hour"), "{err}");
+        assert!(
+            err.to_string().contains("x.csv, line 4: duplicate hour"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -359,14 +399,24 @@ mod tests {
         let gap = load_from_rows(&[10, 13], &[1.0, 2.0], "f", RowPlace::Line).unwrap_err();
         assert!(gap.to_string().contains("2 missing hour(s)"), "{gap}");
         let unsorted = load_from_rows(&[10, 9], &[1.0, 2.0], "f", RowPlace::Line).unwrap_err();
-        assert!(unsorted.to_string().contains("must be sorted"), "{unsorted}");
+        assert!(
+            unsorted.to_string().contains("must be sorted"),
+            "{unsorted}"
+        );
         let negative = load_from_rows(&[10, 11], &[1.0, -2.0], "f", RowPlace::Line).unwrap_err();
-        assert!(negative.to_string().contains("line 3: demand_mw is -2"), "{negative}");
+        assert!(
+            negative.to_string().contains("line 3: demand_mw is -2"),
+            "{negative}"
+        );
     }
 
     #[test]
     fn off_hour_timestamps_are_refused() {
-        assert!(parse_utc_hour("2024-01-01T00:30:00Z").unwrap_err().contains("not on the hour"));
+        assert!(
+            parse_utc_hour("2024-01-01T00:30:00Z")
+                .unwrap_err()
+                .contains("not on the hour")
+        );
         assert_eq!(parse_utc_hour("1970-01-01T05:00:00Z"), Ok(5));
         assert_eq!(parse_utc_hour("1970-01-01 05:00"), Ok(5));
     }
@@ -374,7 +424,10 @@ mod tests {
     #[test]
     fn year_slice_is_clipped_to_the_data() {
         let first = year_start_epoch_hour(2024);
-        let load = HourlyLoad { first_epoch_hour: first, demand_mw: vec![1.0; 8783] };
+        let load = HourlyLoad {
+            first_epoch_hour: first,
+            demand_mw: vec![1.0; 8783],
+        };
         assert_eq!(load.year_slice(2024).unwrap().len(), 8783);
         assert!(load.year_slice(2025).is_none());
         assert_eq!(load.weather_years(), vec![2024]);

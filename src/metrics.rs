@@ -37,7 +37,11 @@ pub fn max_ramps_mw_per_h(values: &[f64]) -> (f64, f64) {
 #[must_use]
 pub fn load_factor_frac(values: &[f64]) -> f64 {
     let (_, peak_mw) = peak(values);
-    if peak_mw <= 0.0 { 0.0 } else { energy_mwh(values) / values.len() as f64 / peak_mw }
+    if peak_mw <= 0.0 {
+        0.0
+    } else {
+        energy_mwh(values) / values.len() as f64 / peak_mw
+    }
 }
 
 /// One row of `metrics.csv`: scenario × region × year × weather year.

@@ -49,7 +49,10 @@ impl RunDir {
                 target.display()
             );
         }
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create output folder {}", parent.display()))?;
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("run");
@@ -57,13 +60,20 @@ impl RunDir {
             .prefix(&format!(".{name}.partial-"))
             .tempdir_in(parent)
             .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
-        Ok(Self { staging: Some(staging), target: target.to_path_buf(), force })
+        Ok(Self {
+            staging: Some(staging),
+            target: target.to_path_buf(),
+            force,
+        })
     }
 
     /// Where files are written until commit.
     #[must_use]
     pub fn path(&self) -> &Path {
-        self.staging.as_ref().expect("staging exists until commit").path()
+        self.staging
+            .as_ref()
+            .expect("staging exists until commit")
+            .path()
     }
 
     /// The final location.
@@ -81,7 +91,10 @@ impl RunDir {
         if self.target.exists() {
             if !self.force {
                 let _ = std::fs::remove_dir_all(&staging);
-                bail!("output directory {} appeared while the run was going; nothing was replaced", self.target.display());
+                bail!(
+                    "output directory {} appeared while the run was going; nothing was replaced",
+                    self.target.display()
+                );
             }
             let old = staging.with_extension("old");
             std::fs::rename(&self.target, &old)
@@ -125,10 +138,16 @@ macro_rules! f64_columns {
 /// Only if polars refuses the columns (a bug).
 pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
     let mut columns = vec![
-        col_str("scenario", rows.iter().map(|r| r.scenario.clone()).collect()),
+        col_str(
+            "scenario",
+            rows.iter().map(|r| r.scenario.clone()).collect(),
+        ),
         col_str("region", rows.iter().map(|r| r.region.clone()).collect()),
         col_i32("year", rows.iter().map(|r| r.year).collect()),
-        col_i32("weather_year", rows.iter().map(|r| r.weather_year).collect()),
+        col_i32(
+            "weather_year",
+            rows.iter().map(|r| r.weather_year).collect(),
+        ),
     ];
     columns.extend(f64_columns!(
         rows,
@@ -145,7 +164,10 @@ pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
         peak_increase_mw,
         peak_increase_frac
     ));
-    columns.push(col_str("total_peak_hour_utc", rows.iter().map(|r| r.total_peak_hour_utc.clone()).collect()));
+    columns.push(col_str(
+        "total_peak_hour_utc",
+        rows.iter().map(|r| r.total_peak_hour_utc.clone()).collect(),
+    ));
     columns.extend(f64_columns!(
         rows,
         ai_at_peak_mw,
@@ -172,9 +194,20 @@ pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
         training_recovered_mwh,
         firm_shortfall_mw
     ));
-    columns.push(col_opt_f64("reserve_margin_before_frac", rows.iter().map(|r| r.reserve_margin_before_frac).collect()));
-    columns.push(col_opt_f64("reserve_margin_after_frac", rows.iter().map(|r| r.reserve_margin_after_frac).collect()));
-    columns.extend(f64_columns!(rows, headroom_baseline_mw, headroom_after_inference_mw, inference_shaped_headroom_mw));
+    columns.push(col_opt_f64(
+        "reserve_margin_before_frac",
+        rows.iter().map(|r| r.reserve_margin_before_frac).collect(),
+    ));
+    columns.push(col_opt_f64(
+        "reserve_margin_after_frac",
+        rows.iter().map(|r| r.reserve_margin_after_frac).collect(),
+    ));
+    columns.extend(f64_columns!(
+        rows,
+        headroom_baseline_mw,
+        headroom_after_inference_mw,
+        inference_shaped_headroom_mw
+    ));
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
@@ -184,10 +217,19 @@ pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
 /// Only if polars refuses the columns (a bug).
 pub fn set_metrics_frame(rows: &[SetMetricsRow]) -> Result<DataFrame> {
     let mut columns = vec![
-        col_str("scenario", rows.iter().map(|r| r.scenario.clone()).collect()),
-        col_str("region_set", rows.iter().map(|r| r.region_set.clone()).collect()),
+        col_str(
+            "scenario",
+            rows.iter().map(|r| r.scenario.clone()).collect(),
+        ),
+        col_str(
+            "region_set",
+            rows.iter().map(|r| r.region_set.clone()).collect(),
+        ),
         col_i32("year", rows.iter().map(|r| r.year).collect()),
-        col_i32("weather_year", rows.iter().map(|r| r.weather_year).collect()),
+        col_i32(
+            "weather_year",
+            rows.iter().map(|r| r.weather_year).collect(),
+        ),
     ];
     columns.extend(f64_columns!(
         rows,
@@ -217,7 +259,13 @@ pub fn siting_frame(scenario: &str, rows: &[SitingRow]) -> Result<DataFrame> {
         col_i32("year", rows.iter().map(|r| r.year).collect()),
         col_str("region", rows.iter().map(|r| r.region.clone()).collect()),
     ];
-    columns.extend(f64_columns!(rows, inference_share_frac, training_share_frac, inference_average_mw, training_average_mw));
+    columns.extend(f64_columns!(
+        rows,
+        inference_share_frac,
+        training_share_frac,
+        inference_average_mw,
+        training_average_mw
+    ));
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
@@ -226,7 +274,9 @@ pub fn siting_frame(scenario: &str, rows: &[SitingRow]) -> Result<DataFrame> {
 /// # Errors
 /// Only if polars refuses the columns (a bug).
 pub fn power_frame(scenario: &str, powers: &[YearPower]) -> Result<DataFrame> {
-    let opt = |f: &dyn Fn(&YearPower) -> Option<f64>| -> Vec<Option<f64>> { powers.iter().map(f).collect() };
+    let opt = |f: &dyn Fn(&YearPower) -> Option<f64>| -> Vec<Option<f64>> {
+        powers.iter().map(f).collect()
+    };
     let total_flop: Vec<Option<f64>> = powers
         .iter()
         .map(|p| Some(p.training.flop? + p.inference.flop?))
@@ -238,21 +288,48 @@ pub fn power_frame(scenario: &str, powers: &[YearPower]) -> Result<DataFrame> {
         col_opt_f64("inference_flop", opt(&|p| p.inference.flop)),
         col_opt_f64(
             "inference_compute_share_frac",
-            powers.iter().zip(&total_flop).map(|(p, t)| Some(p.inference.flop? / (*t)?)).collect(),
+            powers
+                .iter()
+                .zip(&total_flop)
+                .map(|(p, t)| Some(p.inference.flop? / (*t)?))
+                .collect(),
         ),
-        col_opt_f64("training_accelerator_hours", opt(&|p| p.training.accelerator_hours)),
-        col_opt_f64("inference_accelerator_hours", opt(&|p| p.inference.accelerator_hours)),
+        col_opt_f64(
+            "training_accelerator_hours",
+            opt(&|p| p.training.accelerator_hours),
+        ),
+        col_opt_f64(
+            "inference_accelerator_hours",
+            opt(&|p| p.inference.accelerator_hours),
+        ),
         col_opt_f64("training_it_energy_mwh", opt(&|p| p.training.it_energy_mwh)),
-        col_opt_f64("inference_it_energy_mwh", opt(&|p| p.inference.it_energy_mwh)),
-        col_f64("training_facility_mwh", powers.iter().map(|p| p.training.facility_mwh).collect()),
-        col_f64("inference_facility_mwh", powers.iter().map(|p| p.inference.facility_mwh).collect()),
-        col_f64("training_average_mw", powers.iter().map(|p| p.training.average_mw).collect()),
-        col_f64("inference_average_mw", powers.iter().map(|p| p.inference.average_mw).collect()),
+        col_opt_f64(
+            "inference_it_energy_mwh",
+            opt(&|p| p.inference.it_energy_mwh),
+        ),
+        col_f64(
+            "training_facility_mwh",
+            powers.iter().map(|p| p.training.facility_mwh).collect(),
+        ),
+        col_f64(
+            "inference_facility_mwh",
+            powers.iter().map(|p| p.inference.facility_mwh).collect(),
+        ),
+        col_f64(
+            "training_average_mw",
+            powers.iter().map(|p| p.training.average_mw).collect(),
+        ),
+        col_f64(
+            "inference_average_mw",
+            powers.iter().map(|p| p.inference.average_mw).collect(),
+        ),
         col_f64(
             "inference_energy_share_frac",
             powers
                 .iter()
-                .map(|p| p.inference.facility_mwh / (p.inference.facility_mwh + p.training.facility_mwh))
+                .map(|p| {
+                    p.inference.facility_mwh / (p.inference.facility_mwh + p.training.facility_mwh)
+                })
                 .collect(),
         ),
     ];
@@ -269,12 +346,30 @@ pub fn headroom_frame(rows: &[HeadroomRow]) -> Result<DataFrame> {
         col_str("region", rows.iter().map(|r| r.region.clone()).collect()),
         col_f64("limit_pct", stat(&|r| r.limit_pct)),
         col_f64("headroom_mw", stat(&|r| r.headroom_mw)),
-        col_f64("mean_curtailment_rate_frac", stat(&|r| r.stats.mean_rate_frac)),
-        col_f64("curtailed_hours_per_year", stat(&|r| r.stats.curtailed_hours_per_year)),
-        col_f64("hours_kept_50pct_per_year", stat(&|r| r.stats.hours_kept_50pct_per_year)),
-        col_f64("hours_kept_75pct_per_year", stat(&|r| r.stats.hours_kept_75pct_per_year)),
-        col_f64("hours_kept_90pct_per_year", stat(&|r| r.stats.hours_kept_90pct_per_year)),
-        col_f64("curtailment_events_per_year", stat(&|r| r.stats.events_per_year)),
+        col_f64(
+            "mean_curtailment_rate_frac",
+            stat(&|r| r.stats.mean_rate_frac),
+        ),
+        col_f64(
+            "curtailed_hours_per_year",
+            stat(&|r| r.stats.curtailed_hours_per_year),
+        ),
+        col_f64(
+            "hours_kept_50pct_per_year",
+            stat(&|r| r.stats.hours_kept_50pct_per_year),
+        ),
+        col_f64(
+            "hours_kept_75pct_per_year",
+            stat(&|r| r.stats.hours_kept_75pct_per_year),
+        ),
+        col_f64(
+            "hours_kept_90pct_per_year",
+            stat(&|r| r.stats.hours_kept_90pct_per_year),
+        ),
+        col_f64(
+            "curtailment_events_per_year",
+            stat(&|r| r.stats.events_per_year),
+        ),
         col_f64("mean_event_h", stat(&|r| r.stats.mean_event_h)),
     ];
     Ok(DataFrame::new_infer_height(columns)?)
@@ -285,7 +380,8 @@ pub fn headroom_frame(rows: &[HeadroomRow]) -> Result<DataFrame> {
 /// # Errors
 /// When the file cannot be written.
 pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<()> {
-    let mut file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file =
+        File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     CsvWriter::new(&mut file)
         .include_header(true)
         .finish(frame)
@@ -330,9 +426,16 @@ pub struct HourlyColumns<'a> {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_hourly(dir: &Path, scenario: &str, region: &str, year: i32, c: &HourlyColumns<'_>) -> Result<()> {
+pub fn write_hourly(
+    dir: &Path,
+    scenario: &str,
+    region: &str,
+    year: i32,
+    c: &HourlyColumns<'_>,
+) -> Result<()> {
     let folder = dir.join(scenario).join(region);
-    std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
     let n = c.epoch_hours.len();
     let timestamps = Int64Chunked::from_vec(
         "timestamp_utc".into(),
@@ -355,6 +458,9 @@ pub fn write_hourly(dir: &Path, scenario: &str, region: &str, year: i32, c: &Hou
     write_parquet(&mut frame, &folder.join(format!("{year}.parquet")))
 }
 
+/// A summarised metric: its name, how its worst is picked, how it is read from a row.
+type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
+
 /// How a metric's worst value is picked over weather years.
 #[derive(Clone, Copy)]
 enum Worst {
@@ -368,31 +474,82 @@ enum Worst {
 /// # Errors
 /// Only if polars refuses the columns (a bug).
 pub fn summary_frame(metrics: &[MetricsRow], sets: &[SetMetricsRow]) -> Result<DataFrame> {
-    type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
     let region_metrics: [Getter<MetricsRow>; 12] = [
         ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
-        ("total_peak_after_flex_mw", Worst::Max, |r| Some(r.total_peak_after_flex_mw)),
+        ("total_peak_after_flex_mw", Worst::Max, |r| {
+            Some(r.total_peak_after_flex_mw)
+        }),
         ("peak_increase_mw", Worst::Max, |r| Some(r.peak_increase_mw)),
         ("ai_at_peak_mw", Worst::Max, |r| Some(r.ai_at_peak_mw)),
-        ("ai_energy_share_frac", Worst::Max, |r| Some(r.ai_energy_share_frac)),
-        ("hours_above_threshold_after", Worst::Max, |r| Some(r.hours_above_threshold_after)),
-        ("energy_above_threshold_after_mwh", Worst::Max, |r| Some(r.energy_above_threshold_after_mwh)),
-        ("curtailment_rate_frac", Worst::Max, |r| Some(r.curtailment_rate_frac)),
-        ("firm_shortfall_mw", Worst::Max, |r| Some(r.firm_shortfall_mw)),
-        ("headroom_after_inference_mw", Worst::Min, |r| Some(r.headroom_after_inference_mw)),
-        ("reserve_margin_after_frac", Worst::Min, |r| r.reserve_margin_after_frac),
-        ("total_load_factor_frac", Worst::Min, |r| Some(r.total_load_factor_frac)),
+        ("ai_energy_share_frac", Worst::Max, |r| {
+            Some(r.ai_energy_share_frac)
+        }),
+        ("hours_above_threshold_after", Worst::Max, |r| {
+            Some(r.hours_above_threshold_after)
+        }),
+        ("energy_above_threshold_after_mwh", Worst::Max, |r| {
+            Some(r.energy_above_threshold_after_mwh)
+        }),
+        ("curtailment_rate_frac", Worst::Max, |r| {
+            Some(r.curtailment_rate_frac)
+        }),
+        ("firm_shortfall_mw", Worst::Max, |r| {
+            Some(r.firm_shortfall_mw)
+        }),
+        ("headroom_after_inference_mw", Worst::Min, |r| {
+            Some(r.headroom_after_inference_mw)
+        }),
+        ("reserve_margin_after_frac", Worst::Min, |r| {
+            r.reserve_margin_after_frac
+        }),
+        ("total_load_factor_frac", Worst::Min, |r| {
+            Some(r.total_load_factor_frac)
+        }),
     ];
     let set_metrics: [Getter<SetMetricsRow>; 5] = [
-        ("coincident_total_peak_mw", Worst::Max, |r| Some(r.coincident_total_peak_mw)),
-        ("coincident_total_peak_after_flex_mw", Worst::Max, |r| Some(r.coincident_total_peak_after_flex_mw)),
-        ("noncoincident_sum_of_peaks_mw", Worst::Max, |r| Some(r.noncoincident_sum_of_peaks_mw)),
-        ("firm_shortfall_sum_mw", Worst::Max, |r| Some(r.firm_shortfall_sum_mw)),
-        ("training_curtailed_mwh", Worst::Max, |r| Some(r.training_curtailed_mwh)),
+        ("coincident_total_peak_mw", Worst::Max, |r| {
+            Some(r.coincident_total_peak_mw)
+        }),
+        ("coincident_total_peak_after_flex_mw", Worst::Max, |r| {
+            Some(r.coincident_total_peak_after_flex_mw)
+        }),
+        ("noncoincident_sum_of_peaks_mw", Worst::Max, |r| {
+            Some(r.noncoincident_sum_of_peaks_mw)
+        }),
+        ("firm_shortfall_sum_mw", Worst::Max, |r| {
+            Some(r.firm_shortfall_sum_mw)
+        }),
+        ("training_curtailed_mwh", Worst::Max, |r| {
+            Some(r.training_curtailed_mwh)
+        }),
     ];
     let mut out = SummaryColumns::default();
-    summarise(metrics, |r| (r.scenario.as_str(), r.region.as_str(), r.year, r.weather_year), &region_metrics, &mut out);
-    summarise(sets, |r| (r.scenario.as_str(), r.region_set.as_str(), r.year, r.weather_year), &set_metrics, &mut out);
+    summarise(
+        metrics,
+        |r| {
+            (
+                r.scenario.as_str(),
+                r.region.as_str(),
+                r.year,
+                r.weather_year,
+            )
+        },
+        &region_metrics,
+        &mut out,
+    );
+    summarise(
+        sets,
+        |r| {
+            (
+                r.scenario.as_str(),
+                r.region_set.as_str(),
+                r.year,
+                r.weather_year,
+            )
+        },
+        &set_metrics,
+        &mut out,
+    );
     Ok(DataFrame::new_infer_height(vec![
         col_str("scenario", out.scenario),
         col_str("region", out.region),
@@ -419,7 +576,7 @@ struct SummaryColumns {
 fn summarise<T>(
     rows: &[T],
     key: impl Fn(&T) -> (&str, &str, i32, i32),
-    getters: &[(&'static str, Worst, fn(&T) -> Option<f64>)],
+    getters: &[Getter<T>],
     out: &mut SummaryColumns,
 ) {
     let mut groups: Vec<((String, String, i32), Vec<usize>)> = Vec::new();
@@ -451,8 +608,20 @@ fn summarise<T>(
             }
             let mean = values.iter().map(|(v, _)| v).sum::<f64>() / values.len() as f64;
             let pick = values.iter().copied().reduce(|a, b| match worst {
-                Worst::Max => if b.0 > a.0 { b } else { a },
-                Worst::Min => if b.0 < a.0 { b } else { a },
+                Worst::Max => {
+                    if b.0 > a.0 {
+                        b
+                    } else {
+                        a
+                    }
+                }
+                Worst::Min => {
+                    if b.0 < a.0 {
+                        b
+                    } else {
+                        a
+                    }
+                }
             });
             out.mean.push(Some(mean));
             out.worst.push(pick.map(|p| p.0));

@@ -37,7 +37,13 @@ pub struct YearPower {
 
 /// Convert one workload's FLOP to power.
 #[must_use]
-pub fn flop_to_power(flop: f64, hardware: HardwareYear, workload: &Workload, pue: f64, year: i32) -> WorkloadPower {
+pub fn flop_to_power(
+    flop: f64,
+    hardware: HardwareYear,
+    workload: &Workload,
+    pue: f64,
+    year: i32,
+) -> WorkloadPower {
     let accelerator_hours =
         flop / (hardware.peak_flop_per_s * workload.utilization_frac * SECONDS_PER_HOUR);
     let it_energy_mwh =
@@ -52,10 +58,18 @@ pub fn flop_to_power(flop: f64, hardware: HardwareYear, workload: &Workload, pue
     }
 }
 
-fn workload_power(demand: WorkloadDemand, scenario: &Scenario, workload: &Workload, year: i32) -> WorkloadPower {
+fn workload_power(
+    demand: WorkloadDemand,
+    scenario: &Scenario,
+    workload: &Workload,
+    year: i32,
+) -> WorkloadPower {
     match demand {
         WorkloadDemand::Flop(flop) => {
-            let hardware = scenario.hardware.year(year).expect("hardware validated for every study year");
+            let hardware = scenario
+                .hardware
+                .year(year)
+                .expect("hardware validated for every study year");
             flop_to_power(flop, hardware, workload, scenario.pue, year)
         }
         WorkloadDemand::FacilityEnergyMwh(facility_mwh) => WorkloadPower {
@@ -74,7 +88,10 @@ fn workload_power(demand: WorkloadDemand, scenario: &Scenario, workload: &Worklo
 /// If the scenario lacks the year (validation guarantees every study year).
 #[must_use]
 pub fn year_power(scenario: &Scenario, year: i32) -> YearPower {
-    let demand = scenario.compute.demand(year).expect("compute validated for every study year");
+    let demand = scenario
+        .compute
+        .demand(year)
+        .expect("compute validated for every study year");
     YearPower {
         year,
         training: workload_power(demand.training, scenario, &scenario.training, year),
@@ -91,8 +108,15 @@ mod tests {
     /// GPU-hours, 102 GWh of IT energy at 1,453 W, 116 GWh at PUE 1.14.
     #[test]
     fn worked_example_from_the_reference_sheet() {
-        let hardware = HardwareYear { peak_flop_per_s: 989.4e12, it_power_per_accelerator_kw: 1.453 };
-        let workload = Workload { utilization_frac: 0.4, power_frac: 1.0, profile_path: PathBuf::new() };
+        let hardware = HardwareYear {
+            peak_flop_per_s: 989.4e12,
+            it_power_per_accelerator_kw: 1.453,
+        };
+        let workload = Workload {
+            utilization_frac: 0.4,
+            power_frac: 1.0,
+            profile_path: PathBuf::new(),
+        };
         let power = flop_to_power(1e26, hardware, &workload, 1.14, 2025);
         assert!((power.accelerator_hours.unwrap() / 7.02e7 - 1.0).abs() < 0.001);
         assert!((power.it_energy_mwh.unwrap() / 102_000.0 - 1.0).abs() < 0.005);
@@ -102,8 +126,18 @@ mod tests {
 
     #[test]
     fn zero_compute_gives_zero_power() {
-        let hardware = HardwareYear { peak_flop_per_s: 1e15, it_power_per_accelerator_kw: 1.0 };
-        let workload = Workload { utilization_frac: 0.4, power_frac: 0.9, profile_path: PathBuf::new() };
-        assert_eq!(flop_to_power(0.0, hardware, &workload, 1.2, 2030).facility_mwh, 0.0);
+        let hardware = HardwareYear {
+            peak_flop_per_s: 1e15,
+            it_power_per_accelerator_kw: 1.0,
+        };
+        let workload = Workload {
+            utilization_frac: 0.4,
+            power_frac: 0.9,
+            profile_path: PathBuf::new(),
+        };
+        assert_eq!(
+            flop_to_power(0.0, hardware, &workload, 1.2, 2030).facility_mwh,
+            0.0
+        );
     }
 }

@@ -23,7 +23,10 @@ impl Profile {
     /// When the factors are not 168 finite non-negative values with a positive maximum.
     pub fn new(name: &str, factors: &[f64], idle_floor_frac: f64) -> Result<Self, String> {
         if factors.len() != HOURS_PER_WEEK {
-            return Err(format!("found {} factors, expected {HOURS_PER_WEEK}", factors.len()));
+            return Err(format!(
+                "found {} factors, expected {HOURS_PER_WEEK}",
+                factors.len()
+            ));
         }
         if factors.iter().any(|f| !f.is_finite() || *f < 0.0) {
             return Err("factors must be finite and ≥ 0".to_owned());
@@ -32,20 +35,31 @@ impl Profile {
         if max <= 0.0 {
             return Err("all factors are 0; a shape needs at least one positive value".to_owned());
         }
-        let factors_frac = factors.iter().map(|f| (f / max).max(idle_floor_frac)).collect();
-        Ok(Self { name: name.to_owned(), factors_frac })
+        let factors_frac = factors
+            .iter()
+            .map(|f| (f / max).max(idle_floor_frac))
+            .collect();
+        Ok(Self {
+            name: name.to_owned(),
+            factors_frac,
+        })
     }
 
     /// A flat profile (all factors 1).
     #[must_use]
     pub fn flat(name: &str) -> Self {
-        Self { name: name.to_owned(), factors_frac: vec![1.0; HOURS_PER_WEEK] }
+        Self {
+            name: name.to_owned(),
+            factors_frac: vec![1.0; HOURS_PER_WEEK],
+        }
     }
 
     /// Whether every factor is equal (the UTC shape is then 1 in every hour).
     #[must_use]
     pub fn is_flat(&self) -> bool {
-        self.factors_frac.iter().all(|f| (*f - self.factors_frac[0]).abs() < 1e-15)
+        self.factors_frac
+            .iter()
+            .all(|f| (*f - self.factors_frac[0]).abs() < 1e-15)
     }
 
     /// The local hour of day (0–23) of the highest factor (the first if several tie).
@@ -74,7 +88,10 @@ pub fn shape_for_year(profile: &Profile, time_zone: chrono_tz::Tz, year: i32, ou
     // Every UTC hour goes through the zone's rules, so daylight saving moves the local hour.
     for index in 0..hours {
         let utc = epoch_hour_to_datetime(start + index as i64);
-        let offset_s = time_zone.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc();
+        let offset_s = time_zone
+            .offset_from_utc_datetime(&utc.naive_utc())
+            .fix()
+            .local_minus_utc();
         let local = utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s));
         let hour_of_week =
             local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
@@ -108,7 +125,12 @@ mod tests {
     #[test]
     fn shape_mean_is_one_and_never_negative() {
         let mut shape = Vec::new();
-        shape_for_year(&evening_profile(), chrono_tz::America::New_York, 2030, &mut shape);
+        shape_for_year(
+            &evening_profile(),
+            chrono_tz::America::New_York,
+            2030,
+            &mut shape,
+        );
         assert_eq!(shape.len(), 8760);
         let mean = shape.iter().sum::<f64>() / shape.len() as f64;
         assert!((mean - 1.0).abs() < 1e-12);
@@ -127,7 +149,10 @@ mod tests {
             let (peak_index, _) = window
                 .iter()
                 .enumerate()
-                .fold((0, f64::MIN), |best, (i, v)| if *v > best.1 { (i, *v) } else { best });
+                .fold(
+                    (0, f64::MIN),
+                    |best, (i, v)| if *v > best.1 { (i, *v) } else { best },
+                );
             let utc = epoch_hour_to_datetime(start + (month_start_day * 24 + peak_index) as i64);
             let local = utc.with_timezone(&tz);
             assert_eq!(local.hour() as usize, profile.peak_local_hour(), "{label}");

@@ -90,7 +90,9 @@ impl ComputeProjection {
             } => {
                 let n = f64::from(year - base_year);
                 Some(YearDemand {
-                    training: WorkloadDemand::Flop(training_flop * training_factor_per_year.powf(n)),
+                    training: WorkloadDemand::Flop(
+                        training_flop * training_factor_per_year.powf(n),
+                    ),
                     inference: WorkloadDemand::Flop(
                         inference_flop * inference_factor_per_year.powf(n),
                     ),
@@ -148,7 +150,12 @@ pub fn growth_multiplier(steps: &[GrowthStep], base_year: i32, year: i32) -> f64
 /// `share_base` in `base_year` and through exactly 0.5 at `crossover_year − 0.5`, so that
 /// the share is below one half in `crossover_year − 1` and above it in `crossover_year`.
 #[must_use]
-pub fn logistic_inference_share(share_base: f64, base_year: i32, crossover_year: i32, year: i32) -> f64 {
+pub fn logistic_inference_share(
+    share_base: f64,
+    base_year: i32,
+    crossover_year: i32,
+    year: i32,
+) -> f64 {
     let midpoint = f64::from(crossover_year) - 0.5;
     // logit(share_base) = k (base_year − midpoint)  ⇒  k
     let logit_base = (share_base / (1.0 - share_base)).ln();
@@ -285,8 +292,14 @@ mod tests {
     #[test]
     fn growth_path_multiplies_step_by_step() {
         let steps = [
-            GrowthStep { from_year: 2025, factor_per_year: 2.0 },
-            GrowthStep { from_year: 2027, factor_per_year: 1.5 },
+            GrowthStep {
+                from_year: 2025,
+                factor_per_year: 2.0,
+            },
+            GrowthStep {
+                from_year: 2027,
+                factor_per_year: 1.5,
+            },
         ];
         assert!((growth_multiplier(&steps, 2024, 2024) - 1.0).abs() < 1e-12);
         assert!((growth_multiplier(&steps, 2024, 2026) - 4.0).abs() < 1e-12);

@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::baseline::{baseline_for, baseline_scale, mean, seasonal_thresholds_mw, threshold_series};
+use crate::baseline::{
+    baseline_for, baseline_scale, mean, seasonal_thresholds_mw, threshold_series,
+};
 use crate::flexibility::{FlexScratch, dispatch_training};
-use crate::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
+use crate::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
 use crate::load::{HourlyLoad, read_load_file};
 use crate::metrics::{
     MetricsRow, SetMetricsRow, energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak,
@@ -85,7 +87,11 @@ pub struct RunResult {
 /// # Errors
 /// A load file that fails its checks, or a weather year outside the data.
 pub fn prepare_regions(regions: &RegionSet, weather_years: &[i32]) -> Result<Vec<PreparedRegion>> {
-    regions.regions.par_iter().map(|region| prepare_region(region, weather_years)).collect()
+    regions
+        .regions
+        .par_iter()
+        .map(|region| prepare_region(region, weather_years))
+        .collect()
 }
 
 fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegion> {
@@ -95,7 +101,10 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => "none".to_owned(),
     };
-    for year in weather_years.iter().chain(std::iter::once(&region.baseline_reference_year)) {
+    for year in weather_years
+        .iter()
+        .chain(std::iter::once(&region.baseline_reference_year))
+    {
         if !available.contains(year) {
             bail!(
                 "region `{}`: year {year} is outside its load data {} (full years available: {span})",
@@ -108,8 +117,14 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
     let years_and_scales: Vec<(i32, f64)> = available
         .iter()
         .filter_map(|&y| {
-            baseline_scale(&load, y, region.baseline_reference_year, region.baseline_reference_year, 0.0)
-                .map(|s| (y, s))
+            baseline_scale(
+                &load,
+                y,
+                region.baseline_reference_year,
+                region.baseline_reference_year,
+                0.0,
+            )
+            .map(|s| (y, s))
         })
         .collect();
     let (summer, winter) = seasonal_thresholds_mw(
@@ -156,7 +171,13 @@ pub struct Profiles {
 }
 
 /// Threshold series of a region-year into `out`.
-fn region_threshold(prepared: &PreparedRegion, region: &Region, year: i32, months: &[u8], out: &mut Vec<f64>) {
+fn region_threshold(
+    prepared: &PreparedRegion,
+    region: &Region,
+    year: i32,
+    months: &[u8],
+    out: &mut Vec<f64>,
+) {
     match prepared.capacity_threshold_mw {
         Some(mw) => {
             out.clear();
@@ -165,7 +186,13 @@ fn region_threshold(prepared: &PreparedRegion, region: &Region, year: i32, month
         None => {
             let growth = (1.0 + region.baseline_growth_per_year_frac)
                 .powi(year - region.baseline_reference_year);
-            threshold_series(months, prepared.summer_threshold_mw, prepared.winter_threshold_mw, growth, out);
+            threshold_series(
+                months,
+                prepared.summer_threshold_mw,
+                prepared.winter_threshold_mw,
+                growth,
+                out,
+            );
         }
     }
 }
@@ -189,20 +216,40 @@ fn remaining_headroom_by_year(
             let region = &spec.regions.regions[r];
             let year = powers[year_index].year;
             months_of_year(year, &mut b.months);
-            shape_for_year(&profiles.inference, region.time_zone, year, &mut b.inference_shape);
+            shape_for_year(
+                &profiles.inference,
+                region.time_zone,
+                year,
+                &mut b.inference_shape,
+            );
             region_threshold(&prepared[r], region, year, &b.months, &mut b.threshold);
-            let inference_mw = inference_shares.region_frac[r] * powers[year_index].inference.average_mw;
+            let inference_mw =
+                inference_shares.region_frac[r] * powers[year_index].inference.average_mw;
             // One series holding every weather year's baseline + inference, back to back.
             b.firm.clear();
             for &w in &spec.weather_years {
-                let scale = baseline_scale(&prepared[r].load, w, region.baseline_reference_year, year, region.baseline_growth_per_year_frac)
-                    .expect("weather years checked");
+                let scale = baseline_scale(
+                    &prepared[r].load,
+                    w,
+                    region.baseline_reference_year,
+                    year,
+                    region.baseline_growth_per_year_frac,
+                )
+                .expect("weather years checked");
                 baseline_for(&prepared[r].load, w, year, scale, &mut b.baseline);
-                b.firm.extend(b.baseline.iter().zip(&b.inference_shape).map(|(base, s)| base + inference_mw * s));
+                b.firm.extend(
+                    b.baseline
+                        .iter()
+                        .zip(&b.inference_shape)
+                        .map(|(base, s)| base + inference_mw * s),
+                );
             }
             let hours = b.threshold.len();
-            let slices: Vec<(&[f64], &[f64], Option<&[f64]>)> =
-                b.firm.chunks(hours).map(|c| (c, b.threshold.as_slice(), None)).collect();
+            let slices: Vec<YearSeries<'_>> = b
+                .firm
+                .chunks(hours)
+                .map(|c| (c, b.threshold.as_slice(), None))
+                .collect();
             margin_points(&slices, &mut b.points);
             solve_headroom_partial_mw(&mut b.points, limit)
         })
@@ -228,7 +275,8 @@ fn training_shares_by_year(
             .map(|p| allocate_cheapest(&spec.regions, p.training.average_mw))
             .collect(),
         TrainingSiting::Headroom => {
-            let headroom = remaining_headroom_by_year(spec, prepared, profiles, inference_shares, powers);
+            let headroom =
+                remaining_headroom_by_year(spec, prepared, profiles, inference_shares, powers);
             powers
                 .iter()
                 .zip(&headroom)
@@ -243,18 +291,33 @@ fn training_shares_by_year(
 ///
 /// # Errors
 /// Unreadable inputs, or writing hourly files fails.
-pub fn run(spec: &RunSpec, profiles: &Profiles, on_region_year: &(dyn Fn() + Sync)) -> Result<RunResult> {
+pub fn run(
+    spec: &RunSpec,
+    profiles: &Profiles,
+    on_region_year: &(dyn Fn() + Sync),
+) -> Result<RunResult> {
     let prepared = prepare_regions(&spec.regions, &spec.weather_years)?;
-    let powers: Vec<YearPower> = (spec.years.0..=spec.years.1).map(|y| year_power(&spec.scenario, y)).collect();
+    let powers: Vec<YearPower> = (spec.years.0..=spec.years.1)
+        .map(|y| year_power(&spec.scenario, y))
+        .collect();
     let inference_shares = allocate_inference(&spec.regions);
-    let training_shares = training_shares_by_year(spec, &prepared, profiles, &inference_shares, &powers);
+    let training_shares =
+        training_shares_by_year(spec, &prepared, profiles, &inference_shares, &powers);
     let siting = siting_rows(spec, &powers, &inference_shares, &training_shares);
 
     let per_year: Vec<Result<(Vec<MetricsRow>, Vec<SetMetricsRow>)>> = powers
         .par_iter()
         .zip(training_shares.par_iter())
         .map(|(power, training)| {
-            run_year(spec, &prepared, profiles, power, &inference_shares, training, on_region_year)
+            run_year(
+                spec,
+                &prepared,
+                profiles,
+                power,
+                &inference_shares,
+                training,
+                on_region_year,
+            )
         })
         .collect();
     let mut metrics = Vec::new();
@@ -265,13 +328,28 @@ pub fn run(spec: &RunSpec, profiles: &Profiles, on_region_year: &(dyn Fn() + Syn
         set_metrics.extend(s);
     }
     // Region-major order: region (set order), year, weather year.
-    let order: std::collections::HashMap<&str, usize> =
-        spec.regions.regions.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let order: std::collections::HashMap<&str, usize> = spec
+        .regions
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     metrics.sort_by_key(|m| (order[m.region.as_str()], m.year, m.weather_year));
-    Ok(RunResult { year_powers: powers, siting, metrics, set_metrics })
+    Ok(RunResult {
+        year_powers: powers,
+        siting,
+        metrics,
+        set_metrics,
+    })
 }
 
-fn siting_rows(spec: &RunSpec, powers: &[YearPower], inference: &Shares, training: &[Shares]) -> Vec<SitingRow> {
+fn siting_rows(
+    spec: &RunSpec,
+    powers: &[YearPower],
+    inference: &Shares,
+    training: &[Shares],
+) -> Vec<SitingRow> {
     let mut rows = Vec::new();
     for (power, training) in powers.iter().zip(training) {
         for (i, region) in spec.regions.regions.iter().enumerate() {
@@ -330,8 +408,10 @@ fn run_year(
                 region_set: spec.regions.id.clone(),
                 year,
                 weather_year: w,
-                unallocated_training_mw: training_shares.unallocated_frac * power.training.average_mw,
-                unallocated_inference_mw: inference_shares.unallocated_frac * power.inference.average_mw,
+                unallocated_training_mw: training_shares.unallocated_frac
+                    * power.training.average_mw,
+                unallocated_inference_mw: inference_shares.unallocated_frac
+                    * power.inference.average_mw,
                 ..SetMetricsRow::default()
             },
         })
@@ -339,20 +419,38 @@ fn run_year(
     let mut rows = Vec::with_capacity(prepared.len() * spec.weather_years.len());
     let limit = spec.scenario.flexibility.headroom_limit_frac;
     for (r, (region, data)) in spec.regions.regions.iter().zip(prepared).enumerate() {
-        shape_for_year(&profiles.inference, region.time_zone, year, &mut b.inference_shape);
-        shape_for_year(&profiles.training, region.time_zone, year, &mut b.training_shape);
+        shape_for_year(
+            &profiles.inference,
+            region.time_zone,
+            year,
+            &mut b.inference_shape,
+        );
+        shape_for_year(
+            &profiles.training,
+            region.time_zone,
+            year,
+            &mut b.training_shape,
+        );
         region_threshold(data, region, year, &b.months, &mut b.threshold);
         let inference_avg_mw = inference_shares.region_frac[r] * power.inference.average_mw;
         let training_avg_mw = training_shares.region_frac[r] * power.training.average_mw;
         b.inference.clear();
-        b.inference.extend(b.inference_shape.iter().map(|s| inference_avg_mw * s));
+        b.inference
+            .extend(b.inference_shape.iter().map(|s| inference_avg_mw * s));
         b.training.clear();
-        b.training.extend(b.training_shape.iter().map(|s| training_avg_mw * s));
+        b.training
+            .extend(b.training_shape.iter().map(|s| training_avg_mw * s));
         b.training_after.resize(hours, 0.0);
         let mut hourly = HourlyFrames::default();
         for (w_index, &w) in spec.weather_years.iter().enumerate() {
-            let scale = baseline_scale(&data.load, w, region.baseline_reference_year, year, region.baseline_growth_per_year_frac)
-                .expect("weather years checked");
+            let scale = baseline_scale(
+                &data.load,
+                w,
+                region.baseline_reference_year,
+                year,
+                region.baseline_growth_per_year_frac,
+            )
+            .expect("weather years checked");
             baseline_for(&data.load, w, year, scale, &mut b.baseline);
             let outcome = dispatch_training(
                 &b.baseline,
@@ -386,11 +484,16 @@ fn run_year(
             let base_slices = [(b.baseline.as_slice(), b.threshold.as_slice(), None)];
             margin_points(&base_slices, &mut b.points);
             let headroom_baseline_mw = solve_headroom_partial_mw(&mut b.points, limit);
-            let shaped_slices = [(b.baseline.as_slice(), b.threshold.as_slice(), Some(b.inference_shape.as_slice()))];
+            let shaped_slices = [(
+                b.baseline.as_slice(),
+                b.threshold.as_slice(),
+                Some(b.inference_shape.as_slice()),
+            )];
             margin_points(&shaped_slices, &mut b.points);
             let inference_shaped_headroom_mw = solve_headroom_partial_mw(&mut b.points, limit);
             b.firm.clear();
-            b.firm.extend(b.baseline.iter().zip(&b.inference).map(|(x, y)| x + y));
+            b.firm
+                .extend(b.baseline.iter().zip(&b.inference).map(|(x, y)| x + y));
             let firm_slices = [(b.firm.as_slice(), b.threshold.as_slice(), None)];
             margin_points(&firm_slices, &mut b.points);
             let headroom_after_inference_mw = solve_headroom_partial_mw(&mut b.points, limit);
@@ -412,9 +515,11 @@ fn run_year(
                 total_peak_mw,
                 peak_increase_mw: total_peak_mw - baseline_peak_mw,
                 peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
-                total_peak_hour_utc: epoch_hour_to_datetime(year_start_epoch_hour(year) + peak_index as i64)
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string(),
+                total_peak_hour_utc: epoch_hour_to_datetime(
+                    year_start_epoch_hour(year) + peak_index as i64,
+                )
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
                 ai_at_peak_mw: b.inference[peak_index] + b.training[peak_index],
                 inference_at_peak_mw: b.inference[peak_index],
                 training_at_peak_mw: b.training[peak_index],
@@ -425,14 +530,23 @@ fn run_year(
                 baseline_max_ramp_down_mw_per_h: base_down,
                 total_max_ramp_up_mw_per_h: total_up,
                 total_max_ramp_down_mw_per_h: total_down,
-                threshold_summer_mw: b.threshold.iter().zip(&b.months).find(|(_, m)| **m == 7).map_or(0.0, |(t, _)| *t),
+                threshold_summer_mw: b
+                    .threshold
+                    .iter()
+                    .zip(&b.months)
+                    .find(|(_, m)| **m == 7)
+                    .map_or(0.0, |(t, _)| *t),
                 threshold_winter_mw: b.threshold[0],
                 hours_above_threshold_before: outcome.hours_above_before as f64,
                 energy_above_threshold_before_mwh: outcome.energy_above_before_mwh,
                 hours_above_threshold_after: outcome.hours_above_after as f64,
                 energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
                 training_curtailed_mwh: outcome.curtailed_mwh,
-                curtailment_rate_frac: if training_energy > 0.0 { outcome.curtailed_mwh / training_energy } else { 0.0 },
+                curtailment_rate_frac: if training_energy > 0.0 {
+                    outcome.curtailed_mwh / training_energy
+                } else {
+                    0.0
+                },
                 curtailed_hours: outcome.curtailed_hours as f64,
                 curtailment_events: outcome.curtailment_events as f64,
                 mean_curtailment_event_h: if outcome.curtailment_events > 0 {
@@ -498,8 +612,10 @@ struct HourlyFrames {
 impl HourlyFrames {
     fn push(&mut self, year: i32, weather_year: i32, b: &Buffers) {
         let start = year_start_epoch_hour(year);
-        self.epoch_hours.extend((0..b.baseline.len() as i64).map(|i| start + i));
-        self.weather_year.extend(std::iter::repeat_n(weather_year, b.baseline.len()));
+        self.epoch_hours
+            .extend((0..b.baseline.len() as i64).map(|i| start + i));
+        self.weather_year
+            .extend(std::iter::repeat_n(weather_year, b.baseline.len()));
         self.baseline.extend_from_slice(&b.baseline);
         self.inference.extend_from_slice(&b.inference);
         self.training.extend_from_slice(&b.training);

@@ -33,10 +33,16 @@ impl Shares {
 /// Inference shares by weight over the scope population.
 #[must_use]
 pub fn allocate_inference(regions: &RegionSet) -> Shares {
-    let region_frac: Vec<f64> =
-        regions.regions.iter().map(|r| r.inference_weight / regions.scope_population).collect();
+    let region_frac: Vec<f64> = regions
+        .regions
+        .iter()
+        .map(|r| r.inference_weight / regions.scope_population)
+        .collect();
     let inside: f64 = region_frac.iter().sum();
-    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+    Shares {
+        unallocated_frac: (1.0 - inside).max(0.0),
+        region_frac,
+    }
 }
 
 /// Explicit training shares (validated to sum to 1, naming regions of the set).
@@ -47,14 +53,21 @@ pub fn allocate_explicit(regions: &RegionSet, shares: &[(String, f64)]) -> Share
         .iter()
         .map(|r| {
             if r.allow_training {
-                shares.iter().filter(|(id, _)| *id == r.id).map(|(_, s)| s).sum()
+                shares
+                    .iter()
+                    .filter(|(id, _)| *id == r.id)
+                    .map(|(_, s)| s)
+                    .sum()
             } else {
                 0.0
             }
         })
         .collect();
     let inside: f64 = region_frac.iter().sum();
-    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+    Shares {
+        unallocated_frac: (1.0 - inside).max(0.0),
+        region_frac,
+    }
 }
 
 /// Cheapest first: fill regions in ascending price (ties in set order) up to each cap;
@@ -67,10 +80,16 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
         // Nothing to place: give it all to the cheapest so shares still sum to 1.
         return cheapest_all_or_nothing(regions, region_frac);
     }
-    let mut order: Vec<usize> = (0..n).filter(|&i| regions.regions[i].allow_training).collect();
+    let mut order: Vec<usize> = (0..n)
+        .filter(|&i| regions.regions[i].allow_training)
+        .collect();
     order.sort_by(|&a, &b| {
-        let pa = regions.regions[a].price_usd_per_mwh.unwrap_or(f64::INFINITY);
-        let pb = regions.regions[b].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+        let pa = regions.regions[a]
+            .price_usd_per_mwh
+            .unwrap_or(f64::INFINITY);
+        let pb = regions.regions[b]
+            .price_usd_per_mwh
+            .unwrap_or(f64::INFINITY);
         pa.total_cmp(&pb).then(a.cmp(&b))
     });
     let mut left_mw = training_mw * regions.training_scope_share_frac;
@@ -84,23 +103,36 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
         left_mw -= placed;
     }
     let inside: f64 = region_frac.iter().sum();
-    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+    Shares {
+        unallocated_frac: (1.0 - inside).max(0.0),
+        region_frac,
+    }
 }
 
 fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Shares {
     let cheapest = (0..regions.regions.len())
         .filter(|&i| regions.regions[i].allow_training)
         .min_by(|&a, &b| {
-            let pa = regions.regions[a].price_usd_per_mwh.unwrap_or(f64::INFINITY);
-            let pb = regions.regions[b].price_usd_per_mwh.unwrap_or(f64::INFINITY);
+            let pa = regions.regions[a]
+                .price_usd_per_mwh
+                .unwrap_or(f64::INFINITY);
+            let pb = regions.regions[b]
+                .price_usd_per_mwh
+                .unwrap_or(f64::INFINITY);
             pa.total_cmp(&pb).then(a.cmp(&b))
         });
     match cheapest {
         Some(i) => {
             region_frac[i] = regions.training_scope_share_frac;
-            Shares { region_frac, unallocated_frac: 1.0 - regions.training_scope_share_frac }
+            Shares {
+                region_frac,
+                unallocated_frac: 1.0 - regions.training_scope_share_frac,
+            }
         }
-        None => Shares { region_frac, unallocated_frac: 1.0 },
+        None => Shares {
+            region_frac,
+            unallocated_frac: 1.0,
+        },
     }
 }
 
@@ -109,11 +141,17 @@ fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Sh
 /// others. Regions that forbid training, or have weight 0, get none. What no region can
 /// take is unallocated.
 #[must_use]
-pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], training_mw: f64) -> Shares {
+pub fn allocate_proportional_capped(
+    regions: &RegionSet,
+    weights_mw: &[f64],
+    training_mw: f64,
+) -> Shares {
     let n = regions.regions.len();
     let mut placed_mw = vec![0.0; n];
     let mut open: Vec<usize> = (0..n)
-        .filter(|&i| regions.regions[i].allow_training && weights_mw[i] > 0.0 && weights_mw[i].is_finite())
+        .filter(|&i| {
+            regions.regions[i].allow_training && weights_mw[i] > 0.0 && weights_mw[i].is_finite()
+        })
         .collect();
     let mut left_mw = training_mw.max(0.0) * regions.training_scope_share_frac;
     // Each pass caps at least one region or places everything: at most n passes.
@@ -134,7 +172,8 @@ pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], tra
             left_mw = 0.0;
         } else {
             for &i in &capped {
-                let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
+                let cap =
+                    regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
                 placed_mw[i] += cap;
                 left_mw -= cap;
             }
@@ -158,11 +197,20 @@ pub fn allocate_proportional_capped(regions: &RegionSet, weights_mw: &[f64], tra
                     }
                 })
                 .collect();
-            return Shares { region_frac, unallocated_frac: 1.0 - placeable };
+            return Shares {
+                region_frac,
+                unallocated_frac: 1.0 - placeable,
+            };
         }
-        return Shares { region_frac: vec![0.0; n], unallocated_frac: 1.0 };
+        return Shares {
+            region_frac: vec![0.0; n],
+            unallocated_frac: 1.0,
+        };
     }
     let region_frac: Vec<f64> = placed_mw.iter().map(|mw| mw / training_mw).collect();
     let inside: f64 = region_frac.iter().sum();
-    Shares { unallocated_frac: (1.0 - inside).max(0.0), region_frac }
+    Shares {
+        unallocated_frac: (1.0 - inside).max(0.0),
+        region_frac,
+    }
 }

@@ -116,7 +116,9 @@ pub fn parse_year_range(text: &str) -> Result<(i32, i32), String> {
         (year, year)
     };
     if first > last {
-        return Err(format!("year range '{text}' is empty: {first} is after {last}"));
+        return Err(format!(
+            "year range '{text}' is empty: {first} is after {last}"
+        ));
     }
     if !(1900..=2200).contains(&first) || !(1900..=2200).contains(&last) {
         return Err(format!("year range '{text}' is outside 1900..2200"));

@@ -10,7 +10,9 @@ use rayon::prelude::*;
 
 use super::{CommonArgs, resolve_input};
 use crate::baseline::{seasonal_thresholds_mw, threshold_series};
-use crate::headroom::{MarginPoint, curtailment_stats, margin_points, solve_headroom_mw, sort_points};
+use crate::headroom::{
+    MarginPoint, YearSeries, curtailment_stats, margin_points, solve_headroom_mw, sort_points,
+};
 use crate::input::region_set::{DEFAULT_SUMMER_MONTHS, DEFAULT_WINTER_MONTHS, read_region_set};
 use crate::load::{HourlyLoad, read_load_file};
 use crate::metrics::HeadroomRow;
@@ -30,7 +32,12 @@ pub struct HeadroomArgs {
     #[arg(long, value_name = "FILE")]
     pub load: Option<PathBuf>,
     /// Curtailment limits in percent of the new load's energy.
-    #[arg(long, default_value = "0.25,0.5,1,5", value_delimiter = ',', value_name = "PCT,…")]
+    #[arg(
+        long,
+        default_value = "0.25,0.5,1,5",
+        value_delimiter = ',',
+        value_name = "PCT,…"
+    )]
     pub limits: Vec<f64>,
     /// Years of history (default: every full year of each region's data).
     #[arg(long, value_name = "A..B")]
@@ -58,7 +65,11 @@ struct Subject {
 ///
 /// # Errors
 /// When a requested year is not in the data.
-fn analyse(subject: &Subject, years: Option<(i32, i32)>, limits_frac: &[f64]) -> Result<Vec<HeadroomRow>> {
+fn analyse(
+    subject: &Subject,
+    years: Option<(i32, i32)>,
+    limits_frac: &[f64],
+) -> Result<Vec<HeadroomRow>> {
     let available = subject.load.weather_years();
     let years: Vec<i32> = match years {
         Some((a, b)) => {
@@ -78,7 +89,12 @@ fn analyse(subject: &Subject, years: Option<(i32, i32)>, limits_frac: &[f64]) ->
         bail!("region `{}`: its load data hold no full year", subject.id);
     }
     let scales: Vec<(i32, f64)> = years.iter().map(|&y| (y, 1.0)).collect();
-    let (summer, winter) = seasonal_thresholds_mw(&subject.load, &scales, &subject.summer_months, &subject.winter_months);
+    let (summer, winter) = seasonal_thresholds_mw(
+        &subject.load,
+        &scales,
+        &subject.summer_months,
+        &subject.winter_months,
+    );
     let mut months = Vec::new();
     let mut thresholds: Vec<Vec<f64>> = Vec::with_capacity(years.len());
     for &year in &years {
@@ -90,10 +106,16 @@ fn analyse(subject: &Subject, years: Option<(i32, i32)>, limits_frac: &[f64]) ->
         threshold.truncate(slice.len());
         thresholds.push(threshold);
     }
-    let slices: Vec<(&[f64], &[f64], Option<&[f64]>)> = years
+    let slices: Vec<YearSeries<'_>> = years
         .iter()
         .zip(&thresholds)
-        .map(|(&y, t)| (subject.load.year_slice(y).expect("checked"), t.as_slice(), None))
+        .map(|(&y, t)| {
+            (
+                subject.load.year_slice(y).expect("checked"),
+                t.as_slice(),
+                None,
+            )
+        })
         .collect();
     let mut points: Vec<MarginPoint> = Vec::new();
     margin_points(&slices, &mut points);
@@ -114,9 +136,15 @@ fn analyse(subject: &Subject, years: Option<(i32, i32)>, limits_frac: &[f64]) ->
 
 /// Headroom rows of every subject and the total (sum of headroom; mean of hours and
 /// events over regions), in subject order then limit order.
-fn headroom_rows(subjects: &[Subject], years: Option<(i32, i32)>, limits_frac: &[f64]) -> Result<Vec<HeadroomRow>> {
-    let per_region: Vec<Result<Vec<HeadroomRow>>> =
-        subjects.par_iter().map(|s| analyse(s, years, limits_frac)).collect();
+fn headroom_rows(
+    subjects: &[Subject],
+    years: Option<(i32, i32)>,
+    limits_frac: &[f64],
+) -> Result<Vec<HeadroomRow>> {
+    let per_region: Vec<Result<Vec<HeadroomRow>>> = subjects
+        .par_iter()
+        .map(|s| analyse(s, years, limits_frac))
+        .collect();
     let mut rows = Vec::new();
     for r in per_region {
         rows.extend(r?);
@@ -124,7 +152,8 @@ fn headroom_rows(subjects: &[Subject], years: Option<(i32, i32)>, limits_frac: &
     if subjects.len() > 1 {
         let n = subjects.len() as f64;
         for (k, &limit) in limits_frac.iter().enumerate() {
-            let at_limit: Vec<&HeadroomRow> = rows.iter().skip(k).step_by(limits_frac.len()).collect();
+            let at_limit: Vec<&HeadroomRow> =
+                rows.iter().skip(k).step_by(limits_frac.len()).collect();
             let mean = |f: fn(&HeadroomRow) -> f64| at_limit.iter().map(|r| f(r)).sum::<f64>() / n;
             rows.push(HeadroomRow {
                 region: TOTAL_ROW.to_owned(),
@@ -160,11 +189,17 @@ pub fn compute_headroom(args: &HeadroomArgs) -> Result<Vec<HeadroomRow>> {
     }
     let limits_frac: Vec<f64> = args.limits.iter().map(|l| l / 100.0).collect();
     let years = match &args.weather_years {
-        Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?),
+        Some(text) => {
+            Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?)
+        }
         None => None,
     };
     let subjects: Vec<Subject> = if let Some(path) = &args.load {
-        let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("load").to_owned();
+        let id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("load")
+            .to_owned();
         vec![Subject {
             id,
             load: read_load_file(path)?,
@@ -196,7 +231,14 @@ pub fn render_table(rows: &[HeadroomRow]) -> String {
     let _ = writeln!(
         out,
         "{:<12} {:>9} {:>14} {:>12} {:>10} {:>10} {:>10} {:>12}",
-        "Region", "Limit [%]", "Headroom [MW]", "Curtailed", "≥50% kept", "≥75% kept", "≥90% kept", "Mean event"
+        "Region",
+        "Limit [%]",
+        "Headroom [MW]",
+        "Curtailed",
+        "≥50% kept",
+        "≥75% kept",
+        "≥90% kept",
+        "Mean event"
     );
     let _ = writeln!(
         out,
@@ -235,7 +277,10 @@ pub fn handle_headroom(args: &HeadroomArgs) -> Result<()> {
     if let Some(run_dir) = run_dir {
         write_both(&mut headroom_frame(&rows)?, run_dir.path(), "headroom")?;
         let path = run_dir.commit()?;
-        eprintln!("wrote headroom.csv and headroom.parquet to {}", path.display());
+        eprintln!(
+            "wrote headroom.csv and headroom.parquet to {}",
+            path.display()
+        );
     }
     Ok(())
 }

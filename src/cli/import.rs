@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use crate::import::{EiaDemand, clean_rows, eia930_rows, local_rows, provenance_text, tidy_rows, RawRows};
+use crate::import::{
+    EiaDemand, RawRows, clean_rows, eia930_rows, local_rows, provenance_text, tidy_rows,
+};
 use crate::input::{parse_time_zone, read_text};
 use crate::load::{read_parquet_columns, write_load_parquet};
 
@@ -61,7 +63,10 @@ pub struct ImportArgs {
 /// Any problem in the input, with file and line.
 pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
     let file = args.input.display().to_string();
-    let is_parquet = args.input.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let is_parquet = args
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     if args.time_zone.is_some() && args.format != ImportForm::Local {
         bail!("--time-zone is only used with --format local");
     }
@@ -72,7 +77,11 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
         ImportForm::Tidy if is_parquet => {
             let (hours, values) = read_parquet_columns(&args.input)?;
             let lines = (1..=hours.len()).collect();
-            Ok(RawRows { epoch_hours: hours, demand_mw: values.into_iter().map(Some).collect(), lines })
+            Ok(RawRows {
+                epoch_hours: hours,
+                demand_mw: values.into_iter().map(Some).collect(),
+                lines,
+            })
         }
         ImportForm::Tidy => tidy_rows(&read_text(&args.input)?, &file),
         ImportForm::Local => {
@@ -82,7 +91,12 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
             let zone = parse_time_zone(zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
             local_rows(&read_text(&args.input)?, &file, zone)
         }
-        ImportForm::Eia930 => eia930_rows(&read_text(&args.input)?, &file, args.ba.as_deref(), args.eia_demand),
+        ImportForm::Eia930 => eia930_rows(
+            &read_text(&args.input)?,
+            &file,
+            args.ba.as_deref(),
+            args.eia_demand,
+        ),
     }
 }
 
@@ -91,18 +105,40 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
 /// # Errors
 /// Bad input or an unwritable output.
 pub fn handle_import(args: &ImportArgs) -> Result<()> {
-    if args.out.extension().is_none_or(|e| !e.eq_ignore_ascii_case("parquet")) {
-        bail!("--out {}: expected a .parquet file name", args.out.display());
+    if args
+        .out
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("parquet"))
+    {
+        bail!(
+            "--out {}: expected a .parquet file name",
+            args.out.display()
+        );
     }
     if args.out.exists() && !args.force {
-        bail!("--out {} already exists; replace it with --force", args.out.display());
+        bail!(
+            "--out {} already exists; replace it with --force",
+            args.out.display()
+        );
     }
     let rows = read_rows(args)?;
-    let (load, report) = clean_rows(&rows, &args.input.display().to_string(), args.fill_gaps, args.max_gap_h)?;
-    let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let (load, report) = clean_rows(
+        &rows,
+        &args.input.display().to_string(),
+        args.fill_gaps,
+        args.max_gap_h,
+    )?;
+    let parent = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
     // Write both files under temporary names, then rename: never a half-written import.
-    let staging = tempfile::Builder::new().prefix(".import-").tempdir_in(parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".import-")
+        .tempdir_in(parent)?;
     let staged_load = staging.path().join("load.parquet");
     let staged_provenance = staging.path().join("provenance.md");
     write_load_parquet(&load, &staged_load)?;
@@ -115,9 +151,13 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
             args.eia_demand
         ),
     };
-    std::fs::write(&staged_provenance, provenance_text(&args.input, &form, &load, &report))?;
+    std::fs::write(
+        &staged_provenance,
+        provenance_text(&args.input, &form, &load, &report),
+    )?;
     let provenance_path = args.out.with_extension("provenance.md");
-    std::fs::rename(&staged_load, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    std::fs::rename(&staged_load, &args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     std::fs::rename(&staged_provenance, &provenance_path)
         .with_context(|| format!("cannot write {}", provenance_path.display()))?;
     eprintln!(
@@ -129,7 +169,11 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         args.out.display(),
         provenance_path.display()
     );
-    let id = args.out.file_stem().and_then(|s| s.to_str()).unwrap_or("REGION");
+    let id = args
+        .out
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("REGION");
     println!(
         "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = \"UTC\"  # set the region's IANA time zone\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file",
         args.out.display()

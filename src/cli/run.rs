@@ -9,13 +9,13 @@ use serde::Serialize;
 
 use super::{CommonArgs, default_outputs_dir, resolve_input};
 use crate::input::profile::read_profile;
+use crate::input::read_toml;
 use crate::input::region_set::{RawRegionSet, read_region_set};
 use crate::input::scenario::{RawScenario, check_scenario_against_regions, read_scenario};
-use crate::input::read_toml;
 use crate::output::{
-    HOURLY_DIR_NAME, METRICS_FILE_STEM, POWER_FILE_NAME, RUN_FILE_NAME, RunDir, SET_METRICS_FILE_STEM,
-    SITING_FILE_NAME, SUMMARY_FILE_NAME, metrics_frame, power_frame, set_metrics_frame, siting_frame,
-    summary_frame, write_both, write_csv,
+    HOURLY_DIR_NAME, METRICS_FILE_STEM, POWER_FILE_NAME, RUN_FILE_NAME, RunDir,
+    SET_METRICS_FILE_STEM, SITING_FILE_NAME, SUMMARY_FILE_NAME, metrics_frame, power_frame,
+    set_metrics_frame, siting_frame, summary_frame, write_both, write_csv,
 };
 use crate::simulation::{Profiles, RunResult, RunSpec, run};
 use crate::time::parse_year_range;
@@ -110,13 +110,20 @@ pub fn load_run(args: &RunArgs) -> Result<LoadedRun> {
         }
         None => (scenario.first_year, scenario.last_year),
     };
-    let (w0, w1) = parse_year_range(&args.weather_years).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+    let (w0, w1) = parse_year_range(&args.weather_years)
+        .map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
     let profiles = Profiles {
         inference: read_profile(&scenario.inference.profile_path)?,
         training: read_profile(&scenario.training.profile_path)?,
     };
     Ok(LoadedRun {
-        spec: RunSpec { scenario, regions, years, weather_years: (w0..=w1).collect(), hourly_dir: None },
+        spec: RunSpec {
+            scenario,
+            regions,
+            years,
+            weather_years: (w0..=w1).collect(),
+            hourly_dir: None,
+        },
         profiles,
         raw_scenario,
         raw_regions,
@@ -145,8 +152,13 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
         loaded.spec.hourly_dir = Some(run_dir.path().join(HOURLY_DIR_NAME));
     }
     let spec = &loaded.spec;
-    let region_years = (spec.regions.regions.len() * (spec.years.1 - spec.years.0 + 1) as usize) as u64;
-    let bar = crate::progress::bar(region_years, &format!("{} × {}", spec.scenario.name, spec.regions.id), args.common.quiet);
+    let region_years =
+        (spec.regions.regions.len() * (spec.years.1 - spec.years.0 + 1) as usize) as u64;
+    let bar = crate::progress::bar(
+        region_years,
+        &format!("{} × {}", spec.scenario.name, spec.regions.id),
+        args.common.quiet,
+    );
     let result = run(spec, &loaded.profiles, &|| bar.inc(1))?;
     bar.finish_and_clear();
     write_run(&loaded, &result, run_dir.path(), args)?;
@@ -169,10 +181,23 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
 pub fn write_run(loaded: &LoadedRun, result: &RunResult, dir: &Path, args: &RunArgs) -> Result<()> {
     let name = &loaded.spec.scenario.name;
     write_both(&mut metrics_frame(&result.metrics)?, dir, METRICS_FILE_STEM)?;
-    write_both(&mut set_metrics_frame(&result.set_metrics)?, dir, SET_METRICS_FILE_STEM)?;
-    write_csv(&mut summary_frame(&result.metrics, &result.set_metrics)?, &dir.join(SUMMARY_FILE_NAME))?;
-    write_csv(&mut siting_frame(name, &result.siting)?, &dir.join(SITING_FILE_NAME))?;
-    write_csv(&mut power_frame(name, &result.year_powers)?, &dir.join(POWER_FILE_NAME))?;
+    write_both(
+        &mut set_metrics_frame(&result.set_metrics)?,
+        dir,
+        SET_METRICS_FILE_STEM,
+    )?;
+    write_csv(
+        &mut summary_frame(&result.metrics, &result.set_metrics)?,
+        &dir.join(SUMMARY_FILE_NAME),
+    )?;
+    write_csv(
+        &mut siting_frame(name, &result.siting)?,
+        &dir.join(SITING_FILE_NAME),
+    )?;
+    write_csv(
+        &mut power_frame(name, &result.year_powers)?,
+        &dir.join(POWER_FILE_NAME),
+    )?;
     let record = RunRecord {
         program: "gridstrain",
         version: env!("CARGO_PKG_VERSION"),

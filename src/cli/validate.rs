@@ -38,7 +38,11 @@ pub enum InputKind {
 /// # Errors
 /// An unreadable file or one that is none of the kinds.
 pub fn detect_kind(path: &Path) -> Result<InputKind> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "parquet" => return Ok(InputKind::Load),
         "toml" => {}
@@ -112,9 +116,15 @@ fn shipped_inputs() -> Vec<PathBuf> {
 /// # Errors
 /// When any problem is found (after printing all of them, capped).
 pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
-    let paths = if args.paths.is_empty() { shipped_inputs() } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        shipped_inputs()
+    } else {
+        args.paths.clone()
+    };
     if paths.is_empty() {
-        bail!("nothing to validate: give paths, or run from a folder with regions/, scenarios/ and profiles/");
+        bail!(
+            "nothing to validate: give paths, or run from a folder with regions/, scenarios/ and profiles/"
+        );
     }
     let mut problems = Vec::new();
     for path in &paths {
@@ -135,6 +145,11 @@ pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
         "{} problem(s) in {} file(s): {}",
         problems.len(),
         paths.len(),
-        format_capped(&paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())
+        format_capped(
+            &paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+        )
     )
 }

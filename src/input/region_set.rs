@@ -156,13 +156,26 @@ pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> 
     for (index, r) in raw.region.into_iter().enumerate() {
         let at = format!("{file}: region {} (`{}`)", index + 1, r.id);
         if !seen.insert(r.id.clone()) {
-            bail!("{at}: duplicate region id `{}`; each id may appear once", r.id);
+            bail!(
+                "{at}: duplicate region id `{}`; each id may appear once",
+                r.id
+            );
         }
         if r.id == crate::siting::UNALLOCATED {
             bail!("{at}: `{}` is reserved for the load outside the set", r.id);
         }
-        let summer = check_months(&at, "summer_peak_months", r.summer_peak_months, &DEFAULT_SUMMER_MONTHS)?;
-        let winter = check_months(&at, "winter_peak_months", r.winter_peak_months, &DEFAULT_WINTER_MONTHS)?;
+        let summer = check_months(
+            &at,
+            "summer_peak_months",
+            r.summer_peak_months,
+            &DEFAULT_SUMMER_MONTHS,
+        )?;
+        let winter = check_months(
+            &at,
+            "winter_peak_months",
+            r.winter_peak_months,
+            &DEFAULT_WINTER_MONTHS,
+        )?;
         let load_path = resolve_beside(path, &r.load_file);
         if !load_path.is_file() {
             bail!(

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    de_fraction, de_id, de_non_negative, de_positive, de_year, read_toml, resolve_beside,
-};
+use super::{de_fraction, de_id, de_non_negative, de_positive, de_year, read_toml, resolve_beside};
 use crate::region::RegionSet;
 use crate::scenario::{
     ComputeProjection, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario, TrainingSiting,
@@ -243,7 +241,9 @@ pub struct RawWorkload {
     pub profile: PathBuf,
 }
 
-fn de_opt_fraction_positive<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+fn de_opt_fraction_positive<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<f64>, D::Error> {
     let value = de_fraction(d)?;
     if value <= 0.0 {
         return Err(serde::de::Error::custom(format!(
@@ -344,8 +344,14 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
         RawCompute::Explicit { year } => {
             let mut table = BTreeMap::new();
             for row in year {
-                if table.insert(row.year, (row.training_flop, row.inference_flop)).is_some() {
-                    bail!("{file}, key `compute.explicit.year`: year {} appears twice", row.year);
+                if table
+                    .insert(row.year, (row.training_flop, row.inference_flop))
+                    .is_some()
+                {
+                    bail!(
+                        "{file}, key `compute.explicit.year`: year {} appears twice",
+                        row.year
+                    );
                 }
             }
             ComputeProjection::Explicit(table)
@@ -355,7 +361,10 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             for row in year {
                 let mwh = (row.training_twh * 1e6, row.inference_twh * 1e6);
                 if table.insert(row.year, mwh).is_some() {
-                    bail!("{file}, key `compute.energy.year`: year {} appears twice", row.year);
+                    bail!(
+                        "{file}, key `compute.energy.year`: year {} appears twice",
+                        row.year
+                    );
                 }
             }
             ComputeProjection::Energy(table)
@@ -397,14 +406,20 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                 growth: c
                     .growth
                     .iter()
-                    .map(|s| GrowthStep { from_year: s.from_year, factor_per_year: s.factor_per_year })
+                    .map(|s| GrowthStep {
+                        from_year: s.from_year,
+                        factor_per_year: s.factor_per_year,
+                    })
                     .collect(),
                 inference_share_base_frac: c.inference_share_base_frac,
                 crossover_year: c.crossover_year,
             }
         }
     };
-    let missing: Vec<i32> = years.clone().filter(|y| compute.demand(*y).is_none()).collect();
+    let missing: Vec<i32> = years
+        .clone()
+        .filter(|y| compute.demand(*y).is_none())
+        .collect();
     if !missing.is_empty() {
         bail!(
             "{file}, key `compute`: no compute given for year(s) {}; the table must cover first_year..last_year ({}..{})",
@@ -431,18 +446,26 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                     it_power_per_accelerator_kw: row.it_power_per_accelerator_kw,
                 };
                 if table.insert(row.year, hw).is_some() {
-                    bail!("{file}, key `hardware.table.year`: year {} appears twice", row.year);
+                    bail!(
+                        "{file}, key `hardware.table.year`: year {} appears twice",
+                        row.year
+                    );
                 }
             }
             Hardware::Table(table)
         }
         None if needs_conversion => {
-            bail!("{file}: missing table `[hardware]`; compute in FLOP needs [hardware.trend] or [hardware.table]")
+            bail!(
+                "{file}: missing table `[hardware]`; compute in FLOP needs [hardware.trend] or [hardware.table]"
+            )
         }
         None => Hardware::Table(BTreeMap::new()),
     };
     if needs_conversion {
-        let missing: Vec<i32> = years.clone().filter(|y| hardware.year(*y).is_none()).collect();
+        let missing: Vec<i32> = years
+            .clone()
+            .filter(|y| hardware.year(*y).is_none())
+            .collect();
         if !missing.is_empty() {
             bail!(
                 "{file}, key `hardware.table`: no hardware for year(s) {}",
@@ -467,7 +490,10 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             };
             (u, p)
         } else {
-            (w.utilization_frac.unwrap_or(1.0), w.power_frac.unwrap_or(1.0))
+            (
+                w.utilization_frac.unwrap_or(1.0),
+                w.power_frac.unwrap_or(1.0),
+            )
         };
         let profile_path = resolve_beside(path, &w.profile);
         if !profile_path.is_file() {
@@ -476,7 +502,11 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                 profile_path.display()
             );
         }
-        Ok(Workload { utilization_frac, power_frac, profile_path })
+        Ok(Workload {
+            utilization_frac,
+            power_frac,
+            profile_path,
+        })
     };
     let training = workload("training", &raw.training)?;
     let inference = workload("inference", &raw.inference)?;
@@ -565,7 +595,13 @@ pub fn check_scenario_against_regions(
                     scenario_path.display(),
                     super::format_capped(&unknown),
                     regions_path.display(),
-                    super::format_capped(&regions.regions.iter().map(|r| r.id.as_str()).collect::<Vec<_>>())
+                    super::format_capped(
+                        &regions
+                            .regions
+                            .iter()
+                            .map(|r| r.id.as_str())
+                            .collect::<Vec<_>>()
+                    )
                 );
             }
         }

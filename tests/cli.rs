@@ -1,0 +1,299 @@
+//! The binary end to end: the default run, hourly outputs, daylight saving, bad input,
+//! determinism across thread counts, the output-directory rules.
+use chrono::{Datelike, TimeZone, Timelike};
+use polars::prelude::*;
+use predicates::prelude::*;
+
+use crate::common::{column, gridstrain, read_csv, root, run_small};
+
+#[test]
+fn help_lists_the_commands() {
+    gridstrain().arg("--help").assert().success().stdout(
+        predicate::str::contains("run")
+            .and(predicate::str::contains("headroom"))
+            .and(predicate::str::contains("import")),
+    );
+    gridstrain().assert().code(2);
+    gridstrain().arg("frobnicate").assert().code(2);
+}
+
+/// The README's first command: no arguments, 22 regions × 12 years × 9 weather years.
+#[test]
+fn default_run_gives_one_row_per_region_year_and_weather_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("default");
+    gridstrain()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    assert_eq!(rows.len(), 22 * 12 * 9);
+    for name in [
+        "scenario",
+        "region",
+        "year",
+        "weather_year",
+        "training_energy_mwh",
+        "inference_energy_mwh",
+        "baseline_peak_mw",
+        "total_peak_mw",
+    ] {
+        assert!(header.iter().any(|h| h == name), "missing column {name}");
+    }
+    let parquet = ParquetReader::new(std::fs::File::open(out.join("metrics.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(parquet.height(), 22 * 12 * 9);
+    for file in [
+        "summary.csv",
+        "run.toml",
+        "siting.csv",
+        "power_by_year.csv",
+        "regionset_metrics.csv",
+        "regionset_metrics.parquet",
+    ] {
+        assert!(out.join(file).is_file(), "missing {file}");
+    }
+    // Energy placed on the regions equals the facility energy times the shares.
+    let (ph, pr) = read_csv(&out.join("power_by_year.csv"));
+    let (sh, sr) = read_csv(&out.join("siting.csv"));
+    let years = column(&ph, &pr, "year");
+    let inference_mwh = column(&ph, &pr, "inference_facility_mwh");
+    let share = column(&sh, &sr, "inference_share_frac");
+    let siting_year = column(&sh, &sr, "year");
+    let metric_year = column(&header, &rows, "year");
+    let metric_weather = column(&header, &rows, "weather_year");
+    let metric_inference = column(&header, &rows, "inference_energy_mwh");
+    for (y, total) in years.iter().zip(&inference_mwh) {
+        let inside: f64 = siting_year
+            .iter()
+            .zip(&share)
+            .filter(|(sy, _)| *sy == y)
+            .map(|(_, s)| s)
+            .sum();
+        assert!(
+            (inside - 1.0).abs() < 1e-12,
+            "shares incl. unallocated sum to {inside}"
+        );
+        let placed: f64 = metric_year
+            .iter()
+            .zip(&metric_weather)
+            .zip(&metric_inference)
+            .filter(|((my, w), _)| *my == y && **w == 2016.0)
+            .map(|(_, e)| e)
+            .sum();
+        let unallocated: f64 = siting_year
+            .iter()
+            .zip(&share)
+            .zip(&sr)
+            .filter(|((sy, _), row)| *sy == y && row[2] == "unallocated")
+            .map(|((_, s), _)| s * total)
+            .sum();
+        assert!(
+            ((placed + unallocated) / total - 1.0).abs() < 1e-9,
+            "year {y}: {placed} + {unallocated} vs {total}"
+        );
+    }
+}
+
+/// Hourly output sums to the energies of the metrics table (energy conservation).
+#[test]
+fn hourly_output_conserves_energy() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    run_small(&out, &["--hourly", "--quiet"]).success();
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    let inference = column(&header, &rows, "inference_energy_mwh");
+    let training = column(&header, &rows, "training_energy_mwh");
+    let baseline = column(&header, &rows, "baseline_energy_mwh");
+    let curtailed = column(&header, &rows, "training_curtailed_mwh");
+    let recovered = column(&header, &rows, "training_recovered_mwh");
+    for (i, row) in rows.iter().enumerate() {
+        let (region, year, weather) = (&row[1], &row[2], row[3].parse::<i32>().unwrap());
+        let path = out.join(format!("hourly/small/{region}/{year}.parquet"));
+        let frame = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let weather_years = frame.column("weather_year").unwrap().i32().unwrap().clone();
+        let sum = |name: &str| -> f64 {
+            let values = frame.column(name).unwrap().f64().unwrap();
+            values
+                .iter()
+                .zip(weather_years.iter())
+                .filter(|(_, w)| *w == Some(weather))
+                .map(|(v, _)| v.unwrap())
+                .sum()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        assert!(
+            close(sum("inference_mw"), inference[i]),
+            "{path:?} inference"
+        );
+        assert!(close(sum("training_mw"), training[i]), "{path:?} training");
+        assert!(close(sum("baseline_mw"), baseline[i]), "{path:?} baseline");
+        // Recovery makes every curtailed MWh up: training energy after flexibility is unchanged.
+        assert!(close(
+            sum("training_after_flex_mw"),
+            training[i] - curtailed[i] + recovered[i]
+        ));
+        assert!(frame.column("timestamp_utc").unwrap().dtype().is_temporal());
+    }
+}
+
+/// Inference peaks at the profile's local peak hour (15:00) in January and in July in
+/// every region: daylight saving is applied through each region's IANA time zone.
+#[test]
+fn inference_peak_keeps_its_local_hour_in_january_and_july() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dst");
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--years",
+            "2030",
+            "--weather-years",
+            "2023",
+            "--hourly",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let set =
+        gridstrain::input::region_set::read_region_set(&root().join("regions/us-22.toml")).unwrap();
+    for region in &set.regions {
+        let path = out.join(format!("hourly/default/{}/2030.parquet", region.id));
+        let frame = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let stamps = frame
+            .column("timestamp_utc")
+            .unwrap()
+            .datetime()
+            .unwrap()
+            .physical()
+            .clone();
+        let inference = frame.column("inference_mw").unwrap().f64().unwrap().clone();
+        for month in [1u32, 7] {
+            let mut best = (0_i64, f64::MIN);
+            for (stamp, value) in stamps.iter().zip(inference.iter()) {
+                let (stamp, value) = (stamp.unwrap(), value.unwrap());
+                let utc = chrono::Utc.timestamp_millis_opt(stamp).unwrap();
+                if utc.month() == month && value > best.1 {
+                    best = (stamp, value);
+                }
+            }
+            let local = chrono::Utc
+                .timestamp_millis_opt(best.0)
+                .unwrap()
+                .with_timezone(&region.time_zone);
+            assert_eq!(
+                local.hour(),
+                15,
+                "{} month {month}: peak at {local}",
+                region.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_misspelt_key_is_refused_with_file_and_key_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions = root().join("regions/us-22.toml");
+    let load_dir = root().join("regions/load/");
+    let text = std::fs::read_to_string(&regions)
+        .unwrap()
+        .replacen(
+            "baseline_growth_per_year_frac",
+            "baseline_growth_per_yr_frac",
+            1,
+        )
+        .replace(
+            "load_file = \"load/",
+            &format!("load_file = \"{}", load_dir.display()),
+        );
+    let inputs = tempfile::tempdir().unwrap();
+    let copy = inputs.path().join("misspelt.toml");
+    std::fs::write(&copy, text).unwrap();
+    let out = dir.path().join("never");
+    gridstrain()
+        .args(["run", "--regions"])
+        .arg(&copy)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("misspelt.toml, line")
+                .and(predicate::str::contains("baseline_growth_per_yr_frac")),
+        );
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(leftovers.is_empty(), "no partial directory may be left");
+}
+
+#[test]
+fn shipped_inputs_validate() {
+    gridstrain().arg("validate").assert().success();
+}
+
+#[test]
+fn results_are_identical_with_one_thread_or_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    run_small(&one, &["--threads", "1", "--quiet"]).success();
+    run_small(&two, &["--threads", "2", "--quiet"]).success();
+    for file in [
+        "metrics.csv",
+        "regionset_metrics.csv",
+        "summary.csv",
+        "siting.csv",
+        "metrics.parquet",
+    ] {
+        assert_eq!(
+            std::fs::read(one.join(file)).unwrap(),
+            std::fs::read(two.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn an_existing_run_directory_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_small(&out, &["--quiet"]).success();
+    run_small(&out, &["--quiet"])
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+    run_small(&out, &["--quiet", "--force"]).success();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["run".to_owned()],
+        "no staging folders left behind"
+    );
+}
+
+#[test]
+fn headroom_writes_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("headroom");
+    gridstrain()
+        .args(["headroom", "--limits", "0.5,1", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PJM").and(predicate::str::contains("total")));
+    let (header, rows) = read_csv(&out.join("headroom.csv"));
+    assert_eq!(&header[..3], &["region", "limit_pct", "headroom_mw"]);
+    assert_eq!(rows.len(), 23 * 2);
+    assert!(out.join("headroom.parquet").is_file());
+}

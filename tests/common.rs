@@ -1,0 +1,111 @@
+//! Helpers shared by the integration tests: the binary, the repository root, CSV reading
+//! and tolerant comparison.
+#![allow(dead_code)]
+use std::path::{Path, PathBuf};
+
+/// The repository root (where the shipped inputs are).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `gridstrain` binary, run from the repository root, isolated from the user's
+/// `GRIDSTRAIN_HOME`.
+pub fn gridstrain() -> assert_cmd::Command {
+    let mut command = assert_cmd::Command::cargo_bin("gridstrain").expect("binary built");
+    command.current_dir(root()).env_remove("GRIDSTRAIN_HOME");
+    command
+}
+
+/// The small fixture's scenario and region set.
+pub fn small_fixture() -> (PathBuf, PathBuf) {
+    let dir = root().join("tests/fixtures/small");
+    (
+        dir.join("scenarios/small.toml"),
+        dir.join("regions/pnw.toml"),
+    )
+}
+
+/// Run the small fixture into `out` (extra arguments appended).
+pub fn run_small(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let (scenario, regions) = small_fixture();
+    gridstrain()
+        .args(["run", "--scenario"])
+        .arg(&scenario)
+        .arg("--regions")
+        .arg(&regions)
+        .args(["--weather-years", "2023..2024", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+/// A CSV file as header + rows of strings.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Column `name` of a CSV as numbers (empty cells are NaN).
+pub fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
+    let index = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter()
+        .map(|r| r[index].parse::<f64>().unwrap_or(f64::NAN))
+        .collect()
+}
+
+/// Compare two CSV files cell by cell: text cells exactly, numbers to a relative
+/// tolerance of `rel` (absolute 1e-9 near zero). Returns the differences found.
+pub fn compare_csv(expected: &Path, actual: &Path, rel: f64) -> Vec<String> {
+    let (eh, er) = read_csv(expected);
+    let (ah, ar) = read_csv(actual);
+    let mut diffs = Vec::new();
+    if eh != ah {
+        diffs.push(format!(
+            "{}: header differs:\n  expected {eh:?}\n  actual   {ah:?}",
+            actual.display()
+        ));
+        return diffs;
+    }
+    if er.len() != ar.len() {
+        diffs.push(format!(
+            "{}: {} rows, expected {}",
+            actual.display(),
+            ar.len(),
+            er.len()
+        ));
+        return diffs;
+    }
+    for (i, (e, a)) in er.iter().zip(&ar).enumerate() {
+        for (j, (ev, av)) in e.iter().zip(a).enumerate() {
+            let same = match (ev.parse::<f64>(), av.parse::<f64>()) {
+                (Ok(x), Ok(y)) => {
+                    (x - y).abs() <= rel * x.abs().max(y.abs()) + 1e-9 || (x.is_nan() && y.is_nan())
+                }
+                _ => ev == av,
+            };
+            if !same && diffs.len() < 20 {
+                diffs.push(format!(
+                    "{} line {} column {}: expected {ev}, got {av}",
+                    actual.display(),
+                    i + 2,
+                    eh[j]
+                ));
+            }
+        }
+    }
+    diffs
+}

@@ -1,0 +1,46 @@
+//! Golden outputs: the small fixture (two Pacific Northwest balancing authorities, two
+//! target years, two weather years, recovery on) run through the binary and compared
+//! cell by cell with `tests/golden/small/` (relative tolerance 1e-9). Regenerate with
+//! `tests/regenerate_golden.sh` and explain the diff in the commit.
+use crate::common::{compare_csv, root, run_small};
+
+/// Files a run writes, apart from `run.toml` (which records paths and the command).
+const GOLDEN_FILES: [&str; 5] = [
+    "metrics.csv",
+    "regionset_metrics.csv",
+    "summary.csv",
+    "siting.csv",
+    "power_by_year.csv",
+];
+
+#[test]
+fn small_fixture_matches_golden_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    run_small(&out, &["--quiet"]).success();
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    let mut expected_files: Vec<String> = GOLDEN_FILES.iter().map(|s| (*s).to_owned()).collect();
+    expected_files
+        .extend(["metrics.parquet", "regionset_metrics.parquet", "run.toml"].map(str::to_owned));
+    expected_files.sort();
+    assert_eq!(written, expected_files, "the set of output files changed");
+    let golden = root().join("tests/golden/small");
+    let mut diffs = Vec::new();
+    for file in GOLDEN_FILES {
+        diffs.extend(compare_csv(&golden.join(file), &out.join(file), 1e-9));
+    }
+    if std::env::var_os("GRIDSTRAIN_KEEP_TEST_OUTPUT").is_some() {
+        let keep = root().join("outputs/test-golden-small");
+        let _ = std::fs::remove_dir_all(&keep);
+        std::fs::rename(&out, &keep).unwrap();
+    }
+    assert!(
+        diffs.is_empty(),
+        "outputs differ from tests/golden/small:\n{}",
+        diffs.join("\n")
+    );
+}

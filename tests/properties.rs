@@ -1,0 +1,208 @@
+//! Property tests of the invariants: energy conservation of shapes, shares that sum to
+//! one, limits of flexibility, monotone headroom, linear compute → power, and readers
+//! that never panic.
+use std::path::{Path, PathBuf};
+
+use gridstrain::flexibility::{FlexScratch, dispatch_training};
+use gridstrain::headroom::{
+    bisect_headroom_mw, margin_points, solve_headroom_mw, solve_headroom_partial_mw, sort_points,
+};
+use gridstrain::power::flop_to_power;
+use gridstrain::profiles::{Profile, shape_for_year};
+use gridstrain::region::{Region, RegionSet};
+use gridstrain::scenario::{Flexibility, HardwareYear, Workload};
+use gridstrain::siting::{allocate_cheapest, allocate_inference, allocate_proportional_capped};
+use proptest::prelude::*;
+
+const ZONES: [chrono_tz::Tz; 5] = [
+    chrono_tz::America::New_York,
+    chrono_tz::America::Chicago,
+    chrono_tz::America::Denver,
+    chrono_tz::America::Phoenix,
+    chrono_tz::America::Los_Angeles,
+];
+
+fn region(id: usize, weight: f64, cap: Option<f64>, price: f64, allow: bool) -> Region {
+    Region {
+        id: format!("R{id}"),
+        name: format!("Region {id}"),
+        time_zone: chrono_tz::UTC,
+        population: weight.max(1.0),
+        inference_weight: weight,
+        baseline_growth_per_year_frac: 0.0,
+        baseline_reference_year: 2024,
+        load_path: PathBuf::new(),
+        firm_capacity_mw: None,
+        reserve_margin_frac: 0.15,
+        price_usd_per_mwh: Some(price),
+        allow_training: allow,
+        max_training_mw: cap,
+        summer_peak_months: vec![6, 7, 8],
+        winter_peak_months: vec![12, 1, 2],
+    }
+}
+
+fn region_set(specs: &[(f64, Option<f64>, f64, bool)], scope_share: f64) -> RegionSet {
+    let regions: Vec<Region> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, (w, c, p, a))| region(i, *w, *c, *p, *a))
+        .collect();
+    let population: f64 = regions.iter().map(|r| r.inference_weight).sum();
+    RegionSet {
+        id: "set".into(),
+        name: "set".into(),
+        scope: "US".into(),
+        scope_population: population * 1.5 + 1.0,
+        training_scope_share_frac: scope_share,
+        regions,
+    }
+}
+
+fn region_specs() -> impl Strategy<Value = Vec<(f64, Option<f64>, f64, bool)>> {
+    prop::collection::vec(
+        (
+            0.0..1e7f64,
+            prop::option::of(0.0..5000.0f64),
+            10.0..200.0f64,
+            prop::bool::weighted(0.8),
+        ),
+        1..8,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// Σ_t average_mw × shape_t × 1 h = average_mw × hours (the facility energy), and a
+    /// shape is never negative.
+    #[test]
+    fn shapes_conserve_energy(
+        factors in prop::collection::vec(0.0..10.0f64, 168),
+        floor in 0.0..1.0f64,
+        zone in 0..5usize,
+        year in 2024..2040i32,
+        average_mw in 0.0..1e5f64,
+    ) {
+        let mut factors = factors;
+        factors[0] += 0.1; // a positive maximum
+        let profile = Profile::new("p", &factors, floor).unwrap();
+        let mut shape = Vec::new();
+        shape_for_year(&profile, ZONES[zone], year, &mut shape);
+        prop_assert!(shape.iter().all(|v| *v >= 0.0));
+        let placed: f64 = shape.iter().map(|s| average_mw * s).sum();
+        let facility = average_mw * shape.len() as f64;
+        prop_assert!((placed - facility).abs() <= 1e-9 * facility.max(1.0));
+    }
+
+    /// Shares of every policy lie in [0, 1] and sum to one with the unallocated rest;
+    /// caps and forbidden regions are respected.
+    #[test]
+    fn siting_shares_sum_to_one(specs in region_specs(), training_mw in 0.0..2e4f64, scope_share in 0.0..=1.0f64, weights in prop::collection::vec(0.0..1e4f64, 8)) {
+        let set = region_set(&specs, scope_share);
+        let inference = allocate_inference(&set);
+        prop_assert!((inference.total() - 1.0).abs() < 1e-9);
+        let weights = &weights[..set.regions.len()];
+        for shares in [allocate_cheapest(&set, training_mw), allocate_proportional_capped(&set, weights, training_mw)] {
+            prop_assert!((shares.total() - 1.0).abs() < 1e-9, "sum {}", shares.total());
+            prop_assert!(shares.unallocated_frac >= -1e-12 && shares.unallocated_frac <= 1.0 + 1e-12);
+            for (share, region) in shares.region_frac.iter().zip(&set.regions) {
+                prop_assert!(*share >= 0.0 && *share <= 1.0 + 1e-12);
+                if !region.allow_training { prop_assert_eq!(*share, 0.0); }
+                if let (Some(cap), true) = (region.max_training_mw, training_mw > 0.0) {
+                    prop_assert!(share * training_mw <= cap * (1.0 + 1e-9) + 1e-9);
+                }
+            }
+        }
+    }
+
+    /// Compute → power: zero gives zero, linear in FLOP and in PUE.
+    #[test]
+    fn power_is_linear_in_compute_and_pue(flop in 0.0..1e30f64, pue in 1.0..2.0f64, year in 2024..2036i32) {
+        let hardware = HardwareYear { peak_flop_per_s: 1e15, it_power_per_accelerator_kw: 1.4 };
+        let workload = Workload { utilization_frac: 0.4, power_frac: 0.8, profile_path: PathBuf::new() };
+        let one = flop_to_power(flop, hardware, &workload, pue, year);
+        let two = flop_to_power(2.0 * flop, hardware, &workload, pue, year);
+        let pue_one = flop_to_power(flop, hardware, &workload, 1.0, year);
+        prop_assert!((two.facility_mwh - 2.0 * one.facility_mwh).abs() <= 1e-9 * one.facility_mwh.max(1.0));
+        prop_assert!((one.facility_mwh - pue * pue_one.facility_mwh).abs() <= 1e-9 * one.facility_mwh.max(1.0));
+        prop_assert_eq!(flop_to_power(0.0, hardware, &workload, pue, year).facility_mwh, 0.0);
+        let hours = gridstrain::time::hours_in_year(year) as f64;
+        prop_assert!((one.average_mw * hours - one.facility_mwh).abs() <= 1e-9 * one.facility_mwh.max(1.0));
+    }
+
+    /// Flexibility never curtails deeper than the depth nor more than the budget; with a
+    /// recovery window the year's training energy is unchanged; the residual is zero
+    /// whenever the training load within its limits could cover the exceedance.
+    #[test]
+    fn flexibility_respects_its_limits(
+        baseline in prop::collection::vec(500.0..1000.0f64, 48..300),
+        training_mw in 0.0..300.0f64,
+        depth in 0.0..=1.0f64,
+        budget in 0.0..0.2f64,
+        window in 0..12usize,
+        threshold_mw in 800.0..1200.0f64,
+    ) {
+        let hours = baseline.len();
+        let inference = vec![50.0; hours];
+        let training = vec![training_mw; hours];
+        let threshold = vec![threshold_mw; hours];
+        let flexibility = Flexibility { max_curtail_frac: depth, max_curtailed_energy_frac: budget, recovery_window_h: window, headroom_limit_frac: 0.005 };
+        let mut after = vec![0.0; hours];
+        let outcome = dispatch_training(&baseline, &inference, &training, &threshold, &flexibility, &mut FlexScratch::default(), &mut after);
+        let training_mwh = training_mw * hours as f64;
+        prop_assert!(outcome.curtailed_mwh <= budget * training_mwh + 1e-6);
+        for t in 0..hours {
+            prop_assert!(training[t] - after[t] <= depth * training[t] + 1e-9, "hour {}", t);
+            prop_assert!(after[t] <= training[t] * (1.0 + depth) + 1e-9);
+        }
+        if window > 0 {
+            let after_mwh: f64 = after.iter().sum();
+            prop_assert!((after_mwh - training_mwh).abs() <= 1e-6 * training_mwh.max(1.0));
+        } else {
+            let coverable = (0..hours).all(|t| baseline[t] + inference[t] + training[t] - threshold[t] <= depth * training[t]);
+            let needed: f64 = (0..hours).map(|t| (baseline[t] + inference[t] + training[t] - threshold[t]).max(0.0)).sum();
+            if coverable && needed <= budget * training_mwh {
+                prop_assert!(outcome.firm_shortfall_mw <= 1e-6, "shortfall {}", outcome.firm_shortfall_mw);
+            }
+        }
+    }
+
+    /// Headroom grows with the limit; the exact solution agrees with bisection to 1 MW;
+    /// the partial solver equals the full sort.
+    #[test]
+    fn headroom_is_exact_and_monotone(
+        demand in prop::collection::vec(0.0..1000.0f64, 100..2000),
+        threshold_mw in 1000.0..1500.0f64,
+    ) {
+        let threshold = vec![threshold_mw; demand.len()];
+        let mut points = Vec::new();
+        margin_points(&[(&demand, &threshold, None)], &mut points);
+        let mut sorted = points.clone();
+        sort_points(&mut sorted);
+        let limits = [0.0025, 0.005, 0.01, 0.05];
+        let headroom = solve_headroom_mw(&sorted, &limits);
+        for pair in headroom.windows(2) {
+            prop_assert!(pair[1] >= pair[0]);
+        }
+        for (limit, exact) in limits.iter().zip(&headroom) {
+            if exact.is_finite() {
+                let bisected = bisect_headroom_mw(&sorted, *limit, 1e7);
+                prop_assert!((exact - bisected).abs() < 1.0, "{} vs {}", exact, bisected);
+                let mut scratch = points.clone();
+                let partial = solve_headroom_partial_mw(&mut scratch, *limit);
+                prop_assert!((exact - partial).abs() <= 1e-9 * exact.max(1.0));
+            }
+        }
+    }
+
+    /// The readers return errors, never panic, on arbitrary text.
+    #[test]
+    fn readers_never_panic(text in ".{0,400}") {
+        let _ = gridstrain::load::tidy_csv_from_text(&text, "fuzz.csv");
+        let _ = gridstrain::input::parse_toml::<gridstrain::input::scenario::RawScenario>(&text, Path::new("fuzz.toml"));
+        let _ = gridstrain::input::parse_toml::<gridstrain::input::region_set::RawRegionSet>(&text, Path::new("fuzz.toml"));
+        let _ = gridstrain::import::local_rows(&text, "fuzz.csv", chrono_tz::America::New_York);
+        let _ = gridstrain::import::eia930_rows(&text, "fuzz.csv", None, gridstrain::import::EiaDemand::Reported);
+    }
+}

@@ -1,0 +1,8 @@
+//! The one integration-test binary (one link of polars, not one per file). Each module
+//! covers one area; `common` holds the helpers.
+mod cli;
+mod common;
+mod golden;
+mod paper;
+mod presets;
+mod properties;
