@@ -92,6 +92,7 @@ pub struct MetricsRow {
     pub reserve_margin_after_frac: Option<f64>,
     pub headroom_baseline_mw: f64,
     pub headroom_after_inference_mw: f64,
+    pub headroom_after_ai_mw: f64,
     pub inference_shaped_headroom_mw: f64,
 }
 

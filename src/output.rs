@@ -206,6 +206,7 @@ pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
         rows,
         headroom_baseline_mw,
         headroom_after_inference_mw,
+        headroom_after_ai_mw,
         inference_shaped_headroom_mw
     ));
     Ok(DataFrame::new_infer_height(columns)?)

@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use crate::baseline::{
-    baseline_for, baseline_scale, mean, seasonal_thresholds_mw, threshold_series,
+    baseline_for, baseline_scale, seasonal_thresholds_mw, threshold_series,
 };
 use crate::flexibility::{FlexScratch, dispatch_training};
 use crate::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
@@ -497,6 +497,9 @@ fn run_year(
             let firm_slices = [(b.firm.as_slice(), b.threshold.as_slice(), None)];
             margin_points(&firm_slices, &mut b.points);
             let headroom_after_inference_mw = solve_headroom_partial_mw(&mut b.points, limit);
+            let ai_slices = [(b.total_after.as_slice(), b.threshold.as_slice(), None)];
+            margin_points(&ai_slices, &mut b.points);
+            let headroom_after_ai_mw = solve_headroom_partial_mw(&mut b.points, limit);
 
             rows.push(MetricsRow {
                 scenario: spec.scenario.name.clone(),
@@ -560,6 +563,7 @@ fn run_year(
                 reserve_margin_after_frac: reserve(total_peak_after_mw),
                 headroom_baseline_mw,
                 headroom_after_inference_mw,
+                headroom_after_ai_mw,
                 inference_shaped_headroom_mw,
             });
 
@@ -640,10 +644,4 @@ impl HourlyFrames {
             },
         )
     }
-}
-
-/// Mean of the `baseline_peak_mw` of a set of rows (helper for summaries and tests).
-#[must_use]
-pub fn mean_of(values: &[f64]) -> f64 {
-    mean(values)
 }
