@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{Result, bail};
-use chrono::{LocalResult, NaiveDateTime, TimeZone};
+use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
 
 use crate::load::{HourlyLoad, RowPlace, load_from_rows, parse_number, parse_utc_hour};
 use crate::time::epoch_hour_to_datetime;
@@ -171,6 +171,11 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
                 "{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{text_time}' is not a local timestamp; expected e.g. 2024-03-10 01:00"
             )
         })?;
+        if naive.minute() != 0 || naive.second() != 0 {
+            bail!(
+                "{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{text_time}' is not on the hour; expected hourly local timestamps (minutes and seconds 0)"
+            );
+        }
         let hour = match time_zone.from_local_datetime(&naive) {
             LocalResult::Single(instant) => instant.timestamp().div_euclid(3600),
             LocalResult::Ambiguous(earlier, later) => {
@@ -197,9 +202,6 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
                 time_zone.name()
             ),
         };
-        if text_time.len() >= 16 && !text_time[14..16].starts_with("00") {
-            bail!("{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{text_time}' is not on the hour");
-        }
         rows.epoch_hours.push(hour);
         rows.demand_mw.push(cell_value(
             record.get(d).unwrap_or(""),
