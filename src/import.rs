@@ -367,6 +367,27 @@ pub fn clean_rows(
             }
         }
     }
+    // Missing hours are refused (or bounded by --max-gap-h) before the axis is built, so
+    // its length is bounded by the rows given.
+    for i in 1..rows.epoch_hours.len() {
+        let missing = rows.epoch_hours[i] - rows.epoch_hours[i - 1] - 1;
+        if missing == 0 {
+            continue;
+        }
+        let from = epoch_hour_to_datetime(rows.epoch_hours[i - 1] + 1).format("%Y-%m-%dT%H:%MZ");
+        if !fill_gaps {
+            bail!(
+                "{file}, line {}: {missing} missing hour(s) from {from}; the series must be hourly without gaps (rerun with --fill-gaps to interpolate gaps of up to --max-gap-h hours)",
+                rows.lines[i]
+            );
+        }
+        if missing > max_gap_h as i64 {
+            bail!(
+                "{file}, line {}: a gap of {missing} hour(s) from {from} is longer than --max-gap-h {max_gap_h}; it is not filled",
+                rows.lines[i]
+            );
+        }
+    }
     // Lay the rows on a contiguous hour axis; holes are missing hours or empty cells.
     let first = rows.epoch_hours[0];
     let last = *rows.epoch_hours.last().expect("non-empty");

@@ -17,6 +17,11 @@ pub const TIMESTAMP_COLUMN: &str = "timestamp_utc";
 /// Column of the demand (MW, hourly average).
 pub const DEMAND_COLUMN: &str = "demand_mw";
 
+/// First epoch hour accepted from a file (1900-01-01T00Z).
+pub const EARLIEST_EPOCH_HOUR: i64 = -613_608;
+/// First epoch hour no longer accepted (2200-01-01T00Z).
+pub const LATEST_EPOCH_HOUR: i64 = 2_016_144;
+
 /// A contiguous hourly series, UTC, hour-beginning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HourlyLoad {
@@ -207,7 +212,14 @@ pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
                         i + 1
                     );
                 }
-                hours.push(value.div_euclid(per_hour));
+                let hour = value.div_euclid(per_hour);
+                if !(EARLIEST_EPOCH_HOUR..LATEST_EPOCH_HOUR).contains(&hour) {
+                    bail!(
+                        "{file_name}, row {}: `{TIMESTAMP_COLUMN}` is outside the years 1900–2199",
+                        i + 1
+                    );
+                }
+                hours.push(hour);
             }
             hours
         }
@@ -408,6 +420,12 @@ mod tests {
             negative.to_string().contains("line 3: demand_mw is -2"),
             "{negative}"
         );
+    }
+
+    #[test]
+    fn accepted_years_match_the_constants() {
+        assert_eq!(EARLIEST_EPOCH_HOUR, year_start_epoch_hour(1900));
+        assert_eq!(LATEST_EPOCH_HOUR, year_start_epoch_hour(2200));
     }
 
     #[test]
