@@ -276,11 +276,15 @@ pub fn parse_utc_hour(text: &str) -> Result<i64, String> {
         .map_err(|()| {
             format!("'{trimmed}' is not a timestamp; expected ISO 8601 in UTC such as 2024-01-01T05:00:00Z")
         })?;
-    datetime_to_epoch_hour(instant).ok_or_else(|| {
+    let hour = datetime_to_epoch_hour(instant).ok_or_else(|| {
         format!(
             "'{trimmed}' is not on the hour; expected hourly timestamps (minutes and seconds 0)"
         )
-    })
+    })?;
+    if !(EARLIEST_EPOCH_HOUR..LATEST_EPOCH_HOUR).contains(&hour) {
+        return Err(format!("'{trimmed}' is outside the years 1900–2199"));
+    }
+    Ok(hour)
 }
 
 /// Parse a number that may carry thousands separators (`"12,345"`) or be quoted.
