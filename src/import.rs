@@ -202,6 +202,7 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
                 time_zone.name()
             ),
         };
+        check_span(hour, file, line, text_time)?;
         rows.epoch_hours.push(hour);
         rows.demand_mw.push(cell_value(
             record.get(d).unwrap_or(""),
@@ -212,6 +213,14 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
         rows.lines.push(line);
     }
     Ok(rows)
+}
+
+/// Refuse hours outside the years the program accepts (1900–2199).
+fn check_span(hour: i64, file: &str, line: usize, text: &str) -> Result<()> {
+    if !(crate::load::EARLIEST_EPOCH_HOUR..crate::load::LATEST_EPOCH_HOUR).contains(&hour) {
+        bail!("{file}, line {line}: timestamp '{text}' is outside the years 1900–2199");
+    }
+    Ok(())
 }
 
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
@@ -292,6 +301,7 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
                 "{file}, line {line}: `{EIA_TIME_COLUMN}` '{text_time}' is not on the hour"
             )
         })?;
+        check_span(ending - 1, file, line, text_time)?;
         rows.epoch_hours.push(ending - 1);
         rows.demand_mw.push(cell_value(
             record.get(demand_index).unwrap_or(""),
