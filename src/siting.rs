@@ -214,3 +214,78 @@ pub fn allocate_proportional_capped(
         region_frac,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::Region;
+    use std::path::PathBuf;
+
+    fn region(id: &str, population: f64, price: f64, cap: Option<f64>, allow: bool) -> Region {
+        Region {
+            id: id.into(),
+            name: id.into(),
+            time_zone: chrono_tz::UTC,
+            population,
+            inference_weight: population,
+            baseline_growth_per_year_frac: 0.0,
+            baseline_reference_year: 2024,
+            load_path: PathBuf::new(),
+            firm_capacity_mw: None,
+            reserve_margin_frac: 0.15,
+            price_usd_per_mwh: Some(price),
+            allow_training: allow,
+            max_training_mw: cap,
+            summer_peak_months: vec![6, 7, 8],
+            winter_peak_months: vec![12, 1, 2],
+        }
+    }
+
+    fn set(scope_share: f64) -> RegionSet {
+        RegionSet {
+            id: "s".into(),
+            name: "s".into(),
+            scope: "US".into(),
+            scope_population: 100.0,
+            training_scope_share_frac: scope_share,
+            regions: vec![
+                region("A", 30.0, 80.0, Some(100.0), true),
+                region("B", 20.0, 60.0, Some(50.0), true),
+                region("C", 10.0, 40.0, None, false),
+            ],
+        }
+    }
+
+    #[test]
+    fn inference_by_population_with_the_rest_unallocated() {
+        let shares = allocate_inference(&set(1.0));
+        assert_eq!(shares.region_frac, vec![0.3, 0.2, 0.1]);
+        assert!((shares.unallocated_frac - 0.4).abs() < 1e-15);
+    }
+
+    /// 200 MW: C forbids training, B (cheaper) takes its cap of 50, A its cap of 100,
+    /// 50 MW are left unallocated.
+    #[test]
+    fn cheapest_fills_caps_in_price_order() {
+        let shares = allocate_cheapest(&set(1.0), 200.0);
+        assert_eq!(shares.region_frac, vec![0.5, 0.25, 0.0]);
+        assert!((shares.unallocated_frac - 0.25).abs() < 1e-15);
+    }
+
+    /// 120 MW by weights 1 : 3: B would get 90 but is capped at 50; A takes the other 70.
+    #[test]
+    fn proportional_shares_are_water_filled_under_caps() {
+        let shares = allocate_proportional_capped(&set(1.0), &[1.0, 3.0, 5.0], 120.0);
+        assert!((shares.region_frac[0] - 70.0 / 120.0).abs() < 1e-12);
+        assert!((shares.region_frac[1] - 50.0 / 120.0).abs() < 1e-12);
+        assert_eq!(shares.region_frac[2], 0.0);
+        assert!(shares.unallocated_frac.abs() < 1e-12);
+    }
+
+    #[test]
+    fn only_the_sets_scope_share_is_placed() {
+        let shares = allocate_proportional_capped(&set(0.5), &[1.0, 1.0, 0.0], 40.0);
+        assert_eq!(shares.region_frac, vec![0.25, 0.25, 0.0]);
+        assert!((shares.unallocated_frac - 0.5).abs() < 1e-15);
+    }
+}
