@@ -419,8 +419,13 @@ pub fn clean_rows(
         let gap = t - start;
         let from = epoch_hour_to_datetime(first + start as i64).format("%Y-%m-%dT%H:%MZ");
         if !fill_gaps {
+            // Gaps between rows were refused above: this hole is a row without a value.
+            let line = rows
+                .epoch_hours
+                .binary_search(&(first + start as i64))
+                .map_or_else(|_| String::new(), |i| format!(", line {}", rows.lines[i]));
             bail!(
-                "{file}: {gap} missing hour(s) from {from}; the series must be hourly without gaps (rerun with --fill-gaps to interpolate gaps of up to --max-gap-h hours)"
+                "{file}{line}: demand is empty or NaN, {gap} missing hour(s) from {from}; the series must be hourly without gaps (rerun with --fill-gaps to interpolate gaps of up to --max-gap-h hours)"
             );
         }
         if gap > max_gap_h {

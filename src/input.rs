@@ -57,14 +57,29 @@ pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// Turn a TOML error into one line: file, line, key, message.
 fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String {
-    let message = error.message().trim().replace('\n', " ");
+    let message = plain_type_names(&error.message().trim().replace('\n', " "));
     let Some(span) = error.span() else {
         return format!("{}: {message}", path.display());
     };
     let start = span.start.min(text.len());
     let line_number = text[..start].matches('\n').count() + 1;
     let line_text = text.lines().nth(line_number - 1).unwrap_or("").trim();
-    let key = key_of_line(line_text);
+    // A value on a continuation line of a multi-line array belongs to the key above it.
+    let key = key_of_line(line_text).or_else(|| {
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        text[..line_start]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .find(|l| key_of_line(l).is_some())
+            .filter(|l| {
+                !l.starts_with('[')
+                    && l.split_once('=')
+                        .is_some_and(|(_, value)| value.trim_start().starts_with('['))
+            })
+            .and_then(key_of_line)
+    });
     let mut out = format!("{}, line {line_number}", path.display());
     if let Some(key) = key {
         let _ = write!(out, " (key `{key}`)");
@@ -74,6 +89,20 @@ fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String
         let _ = write!(out, "\n  {line_number} | {line_text}");
     }
     out
+}
+
+/// Replace Rust type names in serde's messages ("expected f64") with words.
+fn plain_type_names(message: &str) -> String {
+    [
+        ("expected f64", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+    ]
+    .iter()
+    .fold(message.to_owned(), |m, (from, to)| m.replace(from, to))
 }
 
 /// The key a TOML line assigns (`key = value`), or the table it opens (`[a.b]`).
@@ -318,6 +347,28 @@ mod tests {
         assert!(message.contains("line 2 (key `cap_mw`)"), "{message}");
         assert!(
             message.contains("found -3, expected a number > 0"),
+            "{message}"
+        );
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct List {
+        factors: Vec<f64>,
+    }
+
+    #[test]
+    fn a_bad_value_in_a_multi_line_array_names_the_array_key() {
+        let text = "factors = [\n  1.0, 2.0,\n  \"high\", 3.0,\n]\n";
+        let message = parse_toml::<List>(text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("x.toml, line 3 (key `factors`)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("string \"high\", expected a number"),
             "{message}"
         );
     }

@@ -105,20 +105,30 @@ pub fn load_from_rows(
     if epoch_hours.is_empty() {
         bail!("{file}: no rows of data; expected hourly rows `{TIMESTAMP_COLUMN},{DEMAND_COLUMN}`");
     }
+    // Order and duplicates before gaps: a row out of place also leaves a hole where it
+    // belongs, and "missing hour" would point at the wrong problem.
+    let stamp = |h: i64| epoch_hour_to_datetime(h).format("%Y-%m-%dT%H:%MZ");
     for (i, pair) in epoch_hours.windows(2).enumerate() {
         let step = pair[1] - pair[0];
-        if step == 1 {
+        if step > 0 {
             continue;
         }
         let at = place.describe(i + 1);
-        let this = epoch_hour_to_datetime(pair[1]).format("%Y-%m-%dT%H:%MZ");
-        let before = epoch_hour_to_datetime(pair[0]).format("%Y-%m-%dT%H:%MZ");
+        let (this, before) = (stamp(pair[1]), stamp(pair[0]));
         if step == 0 {
             bail!("{file}, {at}: duplicate hour {this}; each hour may appear once");
         }
         if step < 0 {
             bail!("{file}, {at}: hour {this} comes after {before}; rows must be sorted by time");
         }
+    }
+    for (i, pair) in epoch_hours.windows(2).enumerate() {
+        let step = pair[1] - pair[0];
+        if step == 1 {
+            continue;
+        }
+        let at = place.describe(i + 1);
+        let (this, before) = (stamp(pair[1]), stamp(pair[0]));
         bail!(
             "{file}, {at}: {} missing hour(s) between {before} and {this}; the series must be hourly without gaps (`gridstrain import --fill-gaps` fills short gaps)",
             step - 1
@@ -301,9 +311,12 @@ pub fn parse_number(text: &str) -> Result<f64, String> {
     if cleaned.is_empty() {
         return Err("is empty, expected a number".to_owned());
     }
-    let value: f64 = cleaned
-        .parse()
-        .map_err(|_| format!("'{}' is not a number", text.trim()))?;
+    let value: f64 = cleaned.parse().map_err(|_| {
+        format!(
+            "'{}' is not a number; expected a number such as 1200.5 or \"1,200\"",
+            text.trim()
+        )
+    })?;
     if value.is_nan() {
         return Err("is NaN, expected a number".to_owned());
     }
@@ -430,6 +443,15 @@ mod tests {
     fn accepted_years_match_the_constants() {
         assert_eq!(EARLIEST_EPOCH_HOUR, year_start_epoch_hour(1900));
         assert_eq!(LATEST_EPOCH_HOUR, year_start_epoch_hour(2200));
+    }
+
+    #[test]
+    fn a_row_out_of_place_is_named_as_unsorted_not_as_a_gap() {
+        let err = load_from_rows(&[10, 11, 13, 12], &[1.0; 4], "f", RowPlace::Line).unwrap_err();
+        assert!(
+            err.to_string().contains("line 5: hour") && err.to_string().contains("must be sorted"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The one integration-test binary (one link of polars, not one per file). Each module
 //! covers one area; `common` holds the helpers.
 mod atomic;
+mod bad_input;
 mod cli;
 mod common;
 mod golden;
