@@ -10,7 +10,10 @@ use gridstrain::cli::run::{RunArgs, load_run};
 use gridstrain::simulation::run;
 
 fn root() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        std::path::PathBuf::from,
+    )
 }
 
 fn common() -> CommonArgs {

@@ -120,6 +120,81 @@ fn key_of_line(line: &str) -> Option<String> {
     (!key.is_empty()).then(|| key.to_owned())
 }
 
+/// Names a key of a TOML file in messages about rules checked after parsing: the file,
+/// the line when the text is at hand, and the key.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyLocator<'a> {
+    path: &'a Path,
+    text: Option<&'a str>,
+}
+
+impl<'a> KeyLocator<'a> {
+    /// A locator for `path`, whose text may be known.
+    #[must_use]
+    pub fn new(path: &'a Path, text: Option<&'a str>) -> Self {
+        Self { path, text }
+    }
+
+    /// `FILE, line N (key `table.key`)` for a key of table `table` (`""` = top level).
+    #[must_use]
+    pub fn key(&self, table: &str, key: &str) -> String {
+        let name = if table.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{table}.{key}")
+        };
+        self.describe(self.line_of(table, None, key), &format!("key `{name}`"))
+    }
+
+    /// `FILE, line N (region 3 `ID`, key `key`)` for a key of the `nth` (0-based) table of
+    /// the array of tables `array`.
+    #[must_use]
+    pub fn array_key(&self, array: &str, nth: usize, label: &str, key: &str) -> String {
+        let what = format!("{array} {} `{label}`, key `{key}`", nth + 1);
+        self.describe(self.line_of(array, Some(nth), key), &what)
+    }
+
+    fn describe(&self, line: Option<usize>, what: &str) -> String {
+        match line {
+            Some(line) => format!("{}, line {line} ({what})", self.path.display()),
+            None => format!("{} ({what})", self.path.display()),
+        }
+    }
+
+    /// 1-based line of `key = …` inside table `table` (the `nth` of an array of tables).
+    fn line_of(&self, table: &str, nth: Option<usize>, key: &str) -> Option<usize> {
+        let text = self.text?;
+        let mut current = String::new();
+        let mut occurrence: Option<usize> = None;
+        let mut seen = 0usize;
+        for (index, raw_line) in text.lines().enumerate() {
+            let line = raw_line.trim();
+            if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+                current = name.trim().to_owned();
+                occurrence = (current == table).then(|| {
+                    seen += 1;
+                    seen - 1
+                });
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+                current = name.trim().to_owned();
+                occurrence = None;
+                continue;
+            }
+            let in_table = current == table && nth.is_none_or(|n| occurrence == Some(n));
+            if in_table
+                && line
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            {
+                return Some(index + 1);
+            }
+        }
+        None
+    }
+}
+
 /// Resolve `relative` against the directory of `base_file` (absolute paths stay as they are).
 #[must_use]
 pub fn resolve_beside(base_file: &Path, relative: &Path) -> PathBuf {
@@ -348,6 +423,25 @@ mod tests {
         assert!(
             message.contains("found -3, expected a number > 0"),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn locator_finds_keys_in_tables_and_arrays() {
+        let text = "name = \"x\"\n[compute.crossover]\nbase_year = 2024\n[[region]]\nid = \"A\"\n[[region]]\nid = \"B\"\nload_file = \"b.parquet\"\n";
+        let locator = KeyLocator::new(Path::new("f.toml"), Some(text));
+        assert_eq!(locator.key("", "name"), "f.toml, line 1 (key `name`)");
+        assert_eq!(
+            locator.key("compute.crossover", "base_year"),
+            "f.toml, line 3 (key `compute.crossover.base_year`)"
+        );
+        assert_eq!(
+            locator.array_key("region", 1, "B", "load_file"),
+            "f.toml, line 8 (region 2 `B`, key `load_file`)"
+        );
+        assert_eq!(
+            KeyLocator::new(Path::new("f.toml"), None).key("", "name"),
+            "f.toml (key `name`)"
         );
     }
 

@@ -3,9 +3,12 @@
 #![allow(dead_code)]
 use std::path::{Path, PathBuf};
 
-/// The repository root (where the shipped inputs are).
+/// The repository root (where the shipped inputs are): cargo sets `CARGO_MANIFEST_DIR`
+/// when it runs the tests, which stays right even if a build is reused from another
+/// checkout.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
 /// The `gridstrain` binary, run from the repository root, isolated from the user's

@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive, de_positive,
-    de_time_zone, de_year, read_toml, resolve_beside,
+    KeyLocator, de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive,
+    de_positive, de_time_zone, de_year, resolve_beside,
 };
 use crate::region::{Region, RegionSet};
 
@@ -133,53 +133,78 @@ pub const DEFAULT_REFERENCE_YEAR: i32 = 2024;
 /// Read and validate a region-set file.
 ///
 /// # Errors
-/// Any rule broken, with the file and key named.
+/// Any rule broken, with the file, line and key named.
 pub fn read_region_set(path: &Path) -> Result<RegionSet> {
-    let raw: RawRegionSet = read_toml(path)?;
-    region_set_from_raw(raw, path)
+    let text = super::read_text(path)?;
+    if text.trim().is_empty() {
+        bail!(
+            "{}: the file is empty; expected a region set with [[region]] tables",
+            path.display()
+        );
+    }
+    let raw: RawRegionSet = super::parse_toml(&text, path)?;
+    region_set_from_raw_located(raw, path, Some(&text))
 }
 
-/// Validate a parsed region set (the pure half of [`read_region_set`]).
+/// Validate a parsed region set (the pure half of [`read_region_set`]); messages name
+/// keys but no lines.
 ///
 /// # Errors
 /// An empty set, duplicate ids, bad month lists, a missing load file.
 pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> {
+    region_set_from_raw_located(raw, path, None)
+}
+
+/// [`region_set_from_raw`] with the file's text, so that messages carry line numbers.
+///
+/// # Errors
+/// An empty set, duplicate ids, bad month lists, a missing load file.
+pub fn region_set_from_raw_located(
+    raw: RawRegionSet,
+    path: &Path,
+    text: Option<&str>,
+) -> Result<RegionSet> {
     let file = path.display();
+    let locate = KeyLocator::new(path, text);
     if raw.region.is_empty() {
         bail!(
-            "{file}: the region set '{}' has no regions; add at least one [[region]] table",
+            "{file}: the region set '{}' has no regions; found 0 [[region]] tables, expected at least one",
             raw.id
         );
     }
     let mut seen = HashSet::new();
     let mut regions = Vec::with_capacity(raw.region.len());
     for (index, r) in raw.region.into_iter().enumerate() {
-        let at = format!("{file}: region {} (`{}`)", index + 1, r.id);
+        let at = |key: &str| locate.array_key("region", index, &r.id, key);
         if !seen.insert(r.id.clone()) {
             bail!(
-                "{at}: duplicate region id `{}`; each id may appear once",
+                "{}: duplicate region id `{}`; each id may appear once",
+                at("id"),
                 r.id
             );
         }
         if r.id == crate::siting::UNALLOCATED {
-            bail!("{at}: `{}` is reserved for the load outside the set", r.id);
+            bail!(
+                "{}: `{}` is reserved for the load outside the set; choose another id",
+                at("id"),
+                r.id
+            );
         }
         let summer = check_months(
-            &at,
-            "summer_peak_months",
+            &at("summer_peak_months"),
             r.summer_peak_months,
             &DEFAULT_SUMMER_MONTHS,
         )?;
         let winter = check_months(
-            &at,
-            "winter_peak_months",
+            &at("winter_peak_months"),
             r.winter_peak_months,
             &DEFAULT_WINTER_MONTHS,
         )?;
         let load_path = resolve_beside(path, &r.load_file);
         if !load_path.is_file() {
             bail!(
-                "{at}, key `load_file`: the load file {} does not exist (paths are relative to the region-set file)",
+                "{}: the load file {} does not exist; expected a .parquet or .csv file (paths are relative to the region-set file)",
+                at("load_file"),
                 load_path.display()
             );
         }
@@ -212,20 +237,21 @@ pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> 
     let population: f64 = set.regions.iter().map(|r| r.population).sum();
     if population > set.scope_population * (1.0 + 1e-9) {
         bail!(
-            "{file}, key `scope_population`: found {}, but the regions serve {population} people; the scope must hold at least the regions' population",
+            "{}: found {}, but the regions serve {population} people; expected a scope population at least the regions' total",
+            locate.key("", "scope_population"),
             set.scope_population
         );
     }
     if set.total_inference_weight() <= 0.0 {
-        bail!("{file}: every region has inference_weight 0; at least one must be positive");
+        bail!("{file}: every region has inference_weight 0; expected at least one positive weight");
     }
     Ok(set)
 }
 
-fn check_months(at: &str, key: &str, months: Option<Vec<u8>>, default: &[u8]) -> Result<Vec<u8>> {
+fn check_months(at: &str, months: Option<Vec<u8>>, default: &[u8]) -> Result<Vec<u8>> {
     let months = months.unwrap_or_else(|| default.to_vec());
     if months.is_empty() || months.iter().any(|m| !(1..=12).contains(m)) {
-        bail!("{at}, key `{key}`: found {months:?}, expected a non-empty list of months 1–12");
+        bail!("{at}: found {months:?}, expected a non-empty list of months 1–12");
     }
     Ok(months)
 }
