@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::baseline::{
-    baseline_for, baseline_scale, seasonal_thresholds_mw, threshold_series,
-};
+use crate::baseline::{baseline_for, baseline_scale, seasonal_thresholds_mw, threshold_series};
 use crate::flexibility::{FlexScratch, dispatch_training};
 use crate::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
 use crate::load::{HourlyLoad, read_load_file};
@@ -87,11 +85,14 @@ pub struct RunResult {
 /// # Errors
 /// A load file that fails its checks, or a weather year outside the data.
 pub fn prepare_regions(regions: &RegionSet, weather_years: &[i32]) -> Result<Vec<PreparedRegion>> {
-    regions
+    // Gather every result, then report the first failing region in set order, so the
+    // message does not depend on thread timing.
+    let prepared: Vec<Result<PreparedRegion>> = regions
         .regions
         .par_iter()
         .map(|region| prepare_region(region, weather_years))
-        .collect()
+        .collect();
+    prepared.into_iter().collect()
 }
 
 fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegion> {
@@ -107,7 +108,7 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
     {
         if !available.contains(year) {
             bail!(
-                "region `{}`: year {year} is outside its load data {} (full years available: {span})",
+                "region `{}`: year {year} (a weather year or the reference year) is outside its load data {}; full years available: {span} (choose --weather-years within them)",
                 region.id,
                 region.load_path.display()
             );

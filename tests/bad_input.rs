@@ -480,10 +480,11 @@ const CASES: &[Case] = &[
             "{out}",
         ],
         [
-            // Regions are read in parallel: either may be named first.
-            "region `P",
-            "year 2010 is outside its load data tests/fixtures/small/regions/load/P",
+            // The first region of the set that lacks the year is named.
+            "region `PGE`",
+            "year 2010 (a weather year or the reference year) is outside its load data tests/fixtures/small/regions/load/PGE.parquet",
             "full years available: 2023–2024",
+            "--weather-years",
         ]
     ),
     // ---- profiles ----

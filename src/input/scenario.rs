@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{de_fraction, de_id, de_non_negative, de_positive, de_year, read_toml, resolve_beside};
+use super::{
+    KeyLocator, de_fraction, de_id, de_non_negative, de_positive, de_year, resolve_beside,
+};
 use crate::region::RegionSet;
 use crate::scenario::{
     ComputeProjection, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario, TrainingSiting,
@@ -320,8 +322,15 @@ fn default_budget() -> f64 {
 /// # Errors
 /// Any rule broken, naming the file and key.
 pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
-    let raw: RawScenario = read_toml(path)?;
-    let scenario = scenario_from_raw(&raw, path)?;
+    let text = super::read_text(path)?;
+    if text.trim().is_empty() {
+        bail!(
+            "{}: the file is empty; expected a scenario with [compute], [training], [inference] and [siting]",
+            path.display()
+        );
+    }
+    let raw: RawScenario = super::parse_toml(&text, path)?;
+    let scenario = scenario_from_raw_located(&raw, path, Some(&text))?;
     Ok((scenario, raw))
 }
 
@@ -331,10 +340,25 @@ pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
 /// Any rule broken, naming the file and key.
 #[allow(clippy::too_many_lines)]
 pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
+    scenario_from_raw_located(raw, path, None)
+}
+
+/// [`scenario_from_raw`] with the file's text, so that messages carry line numbers.
+///
+/// # Errors
+/// Any rule broken, naming the file, line and key.
+#[allow(clippy::too_many_lines)]
+pub fn scenario_from_raw_located(
+    raw: &RawScenario,
+    path: &Path,
+    text: Option<&str>,
+) -> Result<Scenario> {
     let file = path.display();
+    let locate = KeyLocator::new(path, text);
     if raw.first_year > raw.last_year {
         bail!(
-            "{file}, key `last_year`: found {}, which is before first_year {}; expected last_year ≥ first_year",
+            "{}: found {}, which is before first_year {}; expected last_year ≥ first_year",
+            locate.key("", "last_year"),
             raw.last_year,
             raw.first_year
         );
@@ -349,7 +373,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                     .is_some()
                 {
                     bail!(
-                        "{file}, key `compute.explicit.year`: year {} appears twice",
+                        "{}: year {} appears twice",
+                        locate.key("compute.explicit", "year"),
                         row.year
                     );
                 }
@@ -362,7 +387,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                 let mwh = (row.training_twh * 1e6, row.inference_twh * 1e6);
                 if table.insert(row.year, mwh).is_some() {
                     bail!(
-                        "{file}, key `compute.energy.year`: year {} appears twice",
+                        "{}: year {} appears twice",
+                        locate.key("compute.energy", "year"),
                         row.year
                     );
                 }
@@ -379,13 +405,15 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
         RawCompute::Crossover(c) => {
             if c.inference_share_base_frac <= 0.0 || c.inference_share_base_frac >= 0.5 {
                 bail!(
-                    "{file}, key `compute.crossover.inference_share_base_frac`: found {}, expected a share above 0 and below 0.5 (inference overtakes training later, in crossover_year)",
+                    "{}: found {}, expected a share above 0 and below 0.5 (inference overtakes training later, in crossover_year)",
+                    locate.key("compute.crossover", "inference_share_base_frac"),
                     c.inference_share_base_frac
                 );
             }
             if c.crossover_year <= c.base_year {
                 bail!(
-                    "{file}, key `compute.crossover.crossover_year`: found {}, expected a year after base_year {}",
+                    "{}: found {}, expected a year after base_year {}",
+                    locate.key("compute.crossover", "crossover_year"),
                     c.crossover_year,
                     c.base_year
                 );
@@ -394,7 +422,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             for step in &c.growth {
                 if step.from_year <= previous {
                     bail!(
-                        "{file}, key `compute.crossover.growth`: from_year {} is not after {previous}; list steps in increasing from_year",
+                        "{}: from_year {} is not after {previous}; list steps in increasing from_year",
+                        locate.key("compute.crossover", "growth"),
                         step.from_year
                     );
                 }
@@ -422,7 +451,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
         .collect();
     if !missing.is_empty() {
         bail!(
-            "{file}, key `compute`: no compute given for year(s) {}; the table must cover first_year..last_year ({}..{})",
+            "{}: no compute given for year(s) {}; the table must cover first_year..last_year ({}..{})",
+            locate.key("", "compute"),
             super::format_capped(&missing),
             raw.first_year,
             raw.last_year
@@ -447,7 +477,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
                 };
                 if table.insert(row.year, hw).is_some() {
                     bail!(
-                        "{file}, key `hardware.table.year`: year {} appears twice",
+                        "{}: year {} appears twice",
+                        locate.key("hardware.table", "year"),
                         row.year
                     );
                 }
@@ -468,7 +499,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             .collect();
         if !missing.is_empty() {
             bail!(
-                "{file}, key `hardware.table`: no hardware for year(s) {}",
+                "{}: no hardware for year(s) {}",
+                locate.key("hardware", "table"),
                 super::format_capped(&missing)
             );
         }
@@ -498,7 +530,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
         let profile_path = resolve_beside(path, &w.profile);
         if !profile_path.is_file() {
             bail!(
-                "{file}, key `{name}.profile`: the profile file {} does not exist (paths are relative to the scenario file)",
+                "{}: the profile file {} does not exist (paths are relative to the scenario file)",
+                locate.key(name, "profile"),
                 profile_path.display()
             );
         }
@@ -516,7 +549,8 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             for (id, share) in shares {
                 if !share.is_finite() || *share < 0.0 {
                     bail!(
-                        "{file}, key `siting.training_shares.{id}`: found {share}, expected a fraction ≥ 0"
+                        "{}: found {share}, expected a fraction ≥ 0",
+                        locate.key("siting", "training_shares")
                     );
                 }
                 list.push((id.clone(), *share));
@@ -524,16 +558,21 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
             let sum: f64 = list.iter().map(|(_, s)| s).sum();
             if (sum - 1.0).abs() > 1e-6 {
                 bail!(
-                    "{file}, key `siting.training_shares`: the shares sum to {sum}, expected 1 (put what goes outside the set under `unallocated`)"
+                    "{}: the shares sum to {sum}, expected 1 (put what goes outside the set under `unallocated`)",
+                    locate.key("siting", "training_shares")
                 );
             }
             TrainingSiting::Explicit(list)
         }
         (RawTrainingPolicy::Explicit, None) => {
-            bail!("{file}, key `siting.training`: policy `explicit` needs `siting.training_shares`")
+            bail!(
+                "{}: policy `explicit` needs `siting.training_shares`",
+                locate.key("siting", "training")
+            )
         }
         (_, Some(_)) => bail!(
-            "{file}, key `siting.training_shares`: shares are only used with siting.training = \"explicit\""
+            "{}: shares are only used with siting.training = \"explicit\"",
+            locate.key("siting", "training_shares")
         ),
         (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
         (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
