@@ -23,6 +23,16 @@ pub struct Shares {
 }
 
 impl Shares {
+    /// Shares of the regions; whatever they leave of 1 is unallocated.
+    #[must_use]
+    pub fn with_rest_unallocated(region_frac: Vec<f64>) -> Self {
+        let inside: f64 = region_frac.iter().sum();
+        Self {
+            unallocated_frac: (1.0 - inside).max(0.0),
+            region_frac,
+        }
+    }
+
     /// Sum of all shares including the unallocated rest (1 up to rounding).
     #[must_use]
     pub fn total(&self) -> f64 {
@@ -38,11 +48,7 @@ pub fn allocate_inference(regions: &RegionSet) -> Shares {
         .iter()
         .map(|r| r.inference_weight / regions.scope_population)
         .collect();
-    let inside: f64 = region_frac.iter().sum();
-    Shares {
-        unallocated_frac: (1.0 - inside).max(0.0),
-        region_frac,
-    }
+    Shares::with_rest_unallocated(region_frac)
 }
 
 /// Explicit training shares (validated to sum to 1, naming regions of the set).
@@ -63,11 +69,7 @@ pub fn allocate_explicit(regions: &RegionSet, shares: &[(String, f64)]) -> Share
             }
         })
         .collect();
-    let inside: f64 = region_frac.iter().sum();
-    Shares {
-        unallocated_frac: (1.0 - inside).max(0.0),
-        region_frac,
-    }
+    Shares::with_rest_unallocated(region_frac)
 }
 
 /// Cheapest first: fill regions in ascending price (ties in set order) up to each cap;
@@ -83,15 +85,7 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
     let mut order: Vec<usize> = (0..n)
         .filter(|&i| regions.regions[i].allow_training)
         .collect();
-    order.sort_by(|&a, &b| {
-        let pa = regions.regions[a]
-            .price_usd_per_mwh
-            .unwrap_or(f64::INFINITY);
-        let pb = regions.regions[b]
-            .price_usd_per_mwh
-            .unwrap_or(f64::INFINITY);
-        pa.total_cmp(&pb).then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| by_price(regions, a, b));
     let mut left_mw = training_mw * regions.training_scope_share_frac;
     for i in order {
         if left_mw <= 0.0 {
@@ -102,25 +96,23 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
         region_frac[i] = placed / training_mw;
         left_mw -= placed;
     }
-    let inside: f64 = region_frac.iter().sum();
-    Shares {
-        unallocated_frac: (1.0 - inside).max(0.0),
-        region_frac,
-    }
+    Shares::with_rest_unallocated(region_frac)
+}
+
+/// Order of two regions by price (regions without one last), ties in set order.
+fn by_price(regions: &RegionSet, a: usize, b: usize) -> std::cmp::Ordering {
+    let price = |i: usize| {
+        regions.regions[i]
+            .price_usd_per_mwh
+            .unwrap_or(f64::INFINITY)
+    };
+    price(a).total_cmp(&price(b)).then(a.cmp(&b))
 }
 
 fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Shares {
     let cheapest = (0..regions.regions.len())
         .filter(|&i| regions.regions[i].allow_training)
-        .min_by(|&a, &b| {
-            let pa = regions.regions[a]
-                .price_usd_per_mwh
-                .unwrap_or(f64::INFINITY);
-            let pb = regions.regions[b]
-                .price_usd_per_mwh
-                .unwrap_or(f64::INFINITY);
-            pa.total_cmp(&pb).then(a.cmp(&b))
-        });
+        .min_by(|&a, &b| by_price(regions, a, b));
     match cheapest {
         Some(i) => {
             region_frac[i] = regions.training_scope_share_frac;
@@ -208,11 +200,7 @@ pub fn allocate_proportional_capped(
         };
     }
     let region_frac: Vec<f64> = placed_mw.iter().map(|mw| mw / training_mw).collect();
-    let inside: f64 = region_frac.iter().sum();
-    Shares {
-        unallocated_frac: (1.0 - inside).max(0.0),
-        region_frac,
-    }
+    Shares::with_rest_unallocated(region_frac)
 }
 
 #[cfg(test)]
