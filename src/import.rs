@@ -59,6 +59,8 @@ pub struct RawRows {
     pub demand_mw: Vec<Option<f64>>,
     /// 1-based line (or row) of each value in its file.
     pub lines: Vec<usize>,
+    /// What the reader had to decide (for the provenance file).
+    pub notes: Vec<String>,
 }
 
 /// What an import found and did.
@@ -74,6 +76,8 @@ pub struct ImportReport {
     pub outlier_hours: Vec<(i64, f64)>,
     /// Median demand (MW).
     pub median_mw: f64,
+    /// The reader's notes (e.g. which demand column was used).
+    pub notes: Vec<String>,
 }
 
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
@@ -249,11 +253,14 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
     let expected = "an EIA-930 balance file with `Balancing Authority`, `UTC Time at End of Hour` and `Demand (MW)`";
     let ba_index = header_index(&headers, EIA_BA_COLUMN, file, expected)?;
     let time_index = header_index(&headers, EIA_TIME_COLUMN, file, expected)?;
-    let demand_name = match demand {
-        EiaDemand::Reported => EIA_DEMAND_COLUMN,
-        EiaDemand::Adjusted => EIA_ADJUSTED_COLUMN,
+    let reported_index = header_index(&headers, EIA_DEMAND_COLUMN, file, expected)?;
+    // Adjusted demand where EIA gives it, reported demand otherwise (older files have
+    // no adjusted column; early hours of newer ones leave it empty).
+    let adjusted_index = match demand {
+        EiaDemand::Reported => None,
+        EiaDemand::Adjusted => headers.iter().position(|h| h.trim() == EIA_ADJUSTED_COLUMN),
     };
-    let demand_index = header_index(&headers, demand_name, file, expected)?;
+    let mut fallback_hours = 0usize;
     let mut seen_bas: Vec<String> = Vec::new();
     let mut rows = RawRows::default();
     let mut pending = Vec::new();
@@ -303,16 +310,41 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
         })?;
         check_span(ending - 1, file, line, text_time)?;
         rows.epoch_hours.push(ending - 1);
-        rows.demand_mw.push(cell_value(
-            record.get(demand_index).unwrap_or(""),
+        let reported = cell_value(
+            record.get(reported_index).unwrap_or(""),
             file,
             line,
-            demand_name,
-        )?);
+            EIA_DEMAND_COLUMN,
+        )?;
+        let value = match adjusted_index {
+            Some(index) => match cell_value(
+                record.get(index).unwrap_or(""),
+                file,
+                line,
+                EIA_ADJUSTED_COLUMN,
+            )? {
+                Some(adjusted) => Some(adjusted),
+                None => {
+                    fallback_hours += usize::from(reported.is_some());
+                    reported
+                }
+            },
+            None => reported,
+        };
+        rows.demand_mw.push(value);
         rows.lines.push(line);
     }
     if rows.epoch_hours.is_empty() {
         bail!("{file}: no rows for balancing authority {chosen}");
+    }
+    match (demand, adjusted_index) {
+        (EiaDemand::Adjusted, None) => rows.notes.push(format!(
+            "the file has no `{EIA_ADJUSTED_COLUMN}` column: reported `{EIA_DEMAND_COLUMN}` used for every hour"
+        )),
+        (EiaDemand::Adjusted, Some(_)) if fallback_hours > 0 => rows.notes.push(format!(
+            "{fallback_hours} hour(s) without adjusted demand took the reported `{EIA_DEMAND_COLUMN}`"
+        )),
+        _ => {}
     }
     Ok(rows)
 }
@@ -503,6 +535,9 @@ pub fn provenance_text(
         load.demand_mw.len()
     );
     let _ = writeln!(out, "- median demand: {:.1} MW", report.median_mw);
+    for note in &report.notes {
+        let _ = writeln!(out, "- note: {note}");
+    }
     let _ = writeln!(
         out,
         "- hours filled by linear interpolation: {}",
@@ -563,8 +598,10 @@ PJM,01/01/2024,2,01/01/2024 2:00:00 AM,01/01/2024 7:00:00 AM,\"80,000\",\"80,000
         assert_eq!(rows.demand_mw, vec![Some(81_234.0), Some(80_000.0)]);
         let five_utc = parse_utc_hour("2024-01-01T05:00:00Z").unwrap();
         assert_eq!(rows.epoch_hours[0], five_utc);
+        // Adjusted where given; the second hour has none and takes the reported value.
         let adjusted = eia930_rows(text, "b.csv", Some("PJM"), EiaDemand::Adjusted).unwrap();
-        assert_eq!(adjusted.demand_mw, vec![Some(81_300.0), None]);
+        assert_eq!(adjusted.demand_mw, vec![Some(81_300.0), Some(80_000.0)]);
+        assert_eq!(adjusted.notes.len(), 1);
         let err = eia930_rows(text, "b.csv", None, EiaDemand::Reported).unwrap_err();
         assert!(err.to_string().contains("pick one with --ba"), "{err}");
     }
@@ -575,6 +612,7 @@ PJM,01/01/2024,2,01/01/2024 2:00:00 AM,01/01/2024 7:00:00 AM,\"80,000\",\"80,000
             epoch_hours: vec![0, 1, 4, 5],
             demand_mw: vec![Some(10.0), Some(10.0), Some(40.0), Some(40.0)],
             lines: vec![2, 3, 4, 5],
+            notes: Vec::new(),
         };
         let err = clean_rows(&rows, "f", false, 6).unwrap_err();
         assert!(err.to_string().contains("2 missing hour(s)"), "{err}");

@@ -188,6 +188,29 @@ fn extension(path: &Path) -> String {
 /// # Errors
 /// Missing columns, wrong types, nulls, timestamps off the hour.
 pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
+    let (hours, values) = read_parquet_columns_with_gaps(path)?;
+    let file_name = path.display();
+    let values = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{file_name}, row {}: `{DEMAND_COLUMN}` is empty, expected a number of MW",
+                    i + 1
+                )
+            })
+        })
+        .collect::<Result<Vec<f64>>>()?;
+    Ok((hours, values))
+}
+
+/// Read the two columns of a Parquet load file; empty (null) demand stays `None`, for
+/// `import --fill-gaps` to fill.
+///
+/// # Errors
+/// Missing columns, wrong types, timestamps off the hour or out of range.
+pub fn read_parquet_columns_with_gaps(path: &Path) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
     let file_name = path.display().to_string();
     let file = File::open(path).with_context(|| format!("cannot open {file_name}"))?;
     let frame = ParquetReader::new(file)
@@ -254,16 +277,7 @@ pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
             demand.dtype()
         )
     })?;
-    let mut values = Vec::with_capacity(demand.len());
-    for (i, v) in demand.f64()?.iter().enumerate() {
-        let Some(v) = v else {
-            bail!(
-                "{file_name}, row {}: `{DEMAND_COLUMN}` is empty, expected a number of MW",
-                i + 1
-            );
-        };
-        values.push(v);
-    }
+    let values: Vec<Option<f64>> = demand.f64()?.iter().collect();
     Ok((hours, values))
 }
 

@@ -20,8 +20,9 @@ pub struct Region {
     pub inference_weight: f64,
     /// Growth of the non-AI baseline load per year, as a fraction (0.01 = +1 %/yr).
     pub baseline_growth_per_year_frac: f64,
-    /// The year whose mean load every weather year is scaled to before growth is applied.
-    pub baseline_reference_year: i32,
+    /// The year whose mean load every weather year is scaled to before growth is applied;
+    /// `None` = the last full year of the region's load data.
+    pub baseline_reference_year: Option<i32>,
     /// Path of the hourly load file (Parquet or tidy CSV).
     pub load_path: PathBuf,
     /// Firm capacity (MW), when known: the flexibility threshold is then

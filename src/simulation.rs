@@ -46,6 +46,8 @@ pub struct RunSpec {
 pub struct PreparedRegion {
     /// The hourly load.
     pub load: HourlyLoad,
+    /// The year whose mean level the weather years are scaled to.
+    pub reference_year: i32,
     /// Summer threshold at the reference year's level (MW).
     pub summer_threshold_mw: f64,
     /// Winter threshold at the reference year's level (MW).
@@ -102,10 +104,15 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => "none".to_owned(),
     };
-    for year in weather_years
-        .iter()
-        .chain(std::iter::once(&region.baseline_reference_year))
-    {
+    let Some(&last_full_year) = available.last() else {
+        bail!(
+            "region `{}`: its load data {} hold no full year",
+            region.id,
+            region.load_path.display()
+        );
+    };
+    let reference_year = region.baseline_reference_year.unwrap_or(last_full_year);
+    for year in weather_years.iter().chain(std::iter::once(&reference_year)) {
         if !available.contains(year) {
             bail!(
                 "region `{}`: year {year} (a weather year or the reference year) is outside its load data {}; full years available: {span} (choose --weather-years within them)",
@@ -118,14 +125,7 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
     let years_and_scales: Vec<(i32, f64)> = available
         .iter()
         .filter_map(|&y| {
-            baseline_scale(
-                &load,
-                y,
-                region.baseline_reference_year,
-                region.baseline_reference_year,
-                0.0,
-            )
-            .map(|s| (y, s))
+            baseline_scale(&load, y, reference_year, reference_year, 0.0).map(|s| (y, s))
         })
         .collect();
     let (summer, winter) = seasonal_thresholds_mw(
@@ -136,6 +136,7 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
     );
     Ok(PreparedRegion {
         load,
+        reference_year,
         summer_threshold_mw: summer,
         winter_threshold_mw: winter,
         capacity_threshold_mw: region
@@ -185,8 +186,8 @@ fn region_threshold(
             out.resize(months.len(), mw);
         }
         None => {
-            let growth = (1.0 + region.baseline_growth_per_year_frac)
-                .powi(year - region.baseline_reference_year);
+            let growth =
+                (1.0 + region.baseline_growth_per_year_frac).powi(year - prepared.reference_year);
             threshold_series(
                 months,
                 prepared.summer_threshold_mw,
@@ -232,7 +233,7 @@ fn remaining_headroom_by_year(
                 let scale = baseline_scale(
                     &prepared[r].load,
                     w,
-                    region.baseline_reference_year,
+                    prepared[r].reference_year,
                     year,
                     region.baseline_growth_per_year_frac,
                 )
@@ -447,7 +448,7 @@ fn run_year(
             let scale = baseline_scale(
                 &data.load,
                 w,
-                region.baseline_reference_year,
+                data.reference_year,
                 year,
                 region.baseline_growth_per_year_frac,
             )

@@ -217,7 +217,7 @@ mod tests {
             population,
             inference_weight: population,
             baseline_growth_per_year_frac: 0.0,
-            baseline_reference_year: 2024,
+            baseline_reference_year: None,
             load_path: PathBuf::new(),
             firm_capacity_mw: None,
             reserve_margin_frac: 0.15,

@@ -11,11 +11,21 @@ fn a_killed_run_leaves_no_directory_or_a_complete_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut outcomes = Vec::new();
     // Moments from start-up to after completion; --hourly makes the run long enough.
-    for (i, delay_ms) in [0_u64, 50, 200, 500, 800, 1500, 3000, 30_000].into_iter().enumerate() {
+    for (i, delay_ms) in [0_u64, 50, 200, 500, 800, 1500, 3000, 30_000]
+        .into_iter()
+        .enumerate()
+    {
         let out = dir.path().join(format!("run{i}"));
         let mut child = Command::new(&binary)
             .current_dir(root())
-            .args(["run", "--quiet", "--hourly", "--years", "2030..2031", "--out"])
+            .args([
+                "run",
+                "--quiet",
+                "--hourly",
+                "--years",
+                "2030..2031",
+                "--out",
+            ])
             .arg(&out)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -29,10 +39,21 @@ fn a_killed_run_leaves_no_directory_or_a_complete_one() {
         if out.exists() {
             let (_, rows) = read_csv(&out.join("metrics.csv"));
             assert_eq!(rows.len(), 22 * 2 * 9, "run{i}: incomplete metrics");
-            for file in ["metrics.parquet", "summary.csv", "run.toml", "siting.csv", "regionset_metrics.csv"] {
-                assert!(out.join(file).is_file(), "run{i}: a run directory without {file}");
+            for file in [
+                "metrics.parquet",
+                "summary.csv",
+                "run.toml",
+                "siting.csv",
+                "regionset_metrics.csv",
+            ] {
+                assert!(
+                    out.join(file).is_file(),
+                    "run{i}: a run directory without {file}"
+                );
             }
-            let hourly = std::fs::read_dir(out.join("hourly/default")).unwrap().count();
+            let hourly = std::fs::read_dir(out.join("hourly/default"))
+                .unwrap()
+                .count();
             assert_eq!(hourly, 22, "run{i}: hourly folders missing");
             outcomes.push("complete");
         } else {

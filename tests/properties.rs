@@ -30,7 +30,7 @@ fn region(id: usize, weight: f64, cap: Option<f64>, price: f64, allow: bool) -> 
         population: weight.max(1.0),
         inference_weight: weight,
         baseline_growth_per_year_frac: 0.0,
-        baseline_reference_year: 2024,
+        baseline_reference_year: None,
         load_path: PathBuf::new(),
         firm_capacity_mw: None,
         reserve_margin_frac: 0.15,

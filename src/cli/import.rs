@@ -11,7 +11,7 @@ use crate::import::{
     EiaDemand, RawRows, clean_rows, eia930_rows, local_rows, provenance_text, tidy_rows,
 };
 use crate::input::{parse_time_zone, read_text};
-use crate::load::{read_parquet_columns, write_load_parquet};
+use crate::load::{read_parquet_columns_with_gaps, write_load_parquet};
 
 /// Input forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,12 +75,13 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
     }
     match args.format {
         ImportForm::Tidy if is_parquet => {
-            let (hours, values) = read_parquet_columns(&args.input)?;
-            let lines = (1..=hours.len()).collect();
+            let (epoch_hours, demand_mw) = read_parquet_columns_with_gaps(&args.input)?;
+            let lines = (1..=epoch_hours.len()).collect();
             Ok(RawRows {
-                epoch_hours: hours,
-                demand_mw: values.into_iter().map(Some).collect(),
+                epoch_hours,
+                demand_mw,
                 lines,
+                notes: Vec::new(),
             })
         }
         ImportForm::Tidy => tidy_rows(&read_text(&args.input)?, &file),

@@ -126,10 +126,6 @@ fn default_true() -> bool {
     true
 }
 
-/// The year whose level the weather years are scaled to when a region does not say: the
-/// last full year of the shipped data.
-pub const DEFAULT_REFERENCE_YEAR: i32 = 2024;
-
 /// Read and validate a region-set file.
 ///
 /// # Errors
@@ -215,7 +211,7 @@ pub fn region_set_from_raw_located(
             time_zone: r.time_zone,
             population: r.population,
             baseline_growth_per_year_frac: r.baseline_growth_per_year_frac,
-            baseline_reference_year: r.baseline_reference_year.unwrap_or(DEFAULT_REFERENCE_YEAR),
+            baseline_reference_year: r.baseline_reference_year,
             load_path,
             firm_capacity_mw: r.firm_capacity_mw,
             reserve_margin_frac: r.reserve_margin_frac,
@@ -239,6 +235,14 @@ pub fn region_set_from_raw_located(
         bail!(
             "{}: found {}, but the regions serve {population} people; expected a scope population at least the regions' total",
             locate.key("", "scope_population"),
+            set.scope_population
+        );
+    }
+    if set.total_inference_weight() > set.scope_population * (1.0 + 1e-9) {
+        bail!(
+            "{}: the regions' inference weights sum to {}, more than the scope's {} people; expected weights (people served) that fit in the scope",
+            locate.key("", "scope_population"),
+            set.total_inference_weight(),
             set.scope_population
         );
     }

@@ -643,6 +643,25 @@ pub fn check_scenario_against_regions(
                     )
                 );
             }
+            let forbidden: Vec<&str> = shares
+                .iter()
+                .filter(|(id, share)| {
+                    *share > 0.0
+                        && regions
+                            .regions
+                            .iter()
+                            .any(|r| r.id == *id && !r.allow_training)
+                })
+                .map(|(id, _)| id.as_str())
+                .collect();
+            if !forbidden.is_empty() {
+                bail!(
+                    "{}, key `siting.training_shares`: found a share for {}, which region set {} marks `allow_training = false`; expected shares only for regions that allow training",
+                    scenario_path.display(),
+                    super::format_capped(&forbidden),
+                    regions_path.display()
+                );
+            }
         }
         TrainingSiting::Cheapest => {
             let unpriced: Vec<&str> = regions
