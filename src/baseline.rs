@@ -21,19 +21,32 @@ pub const SUMMER_FIRST_MONTH: u8 = 4;
 pub const SUMMER_LAST_MONTH: u8 = 10;
 
 /// Write the weather-year slice `weather_mw` onto `out` (the target year's hours) with a
-/// shift of `shift_h` hours and a constant `scale`.
-pub fn map_weather_year(weather_mw: &[f64], shift_h: i64, scale: f64, out: &mut [f64]) {
-    let len = weather_mw.len() as i64;
+/// shift of `shift_h` hours and a constant `scale`. The slice starts `start_offset_h`
+/// hours after 1 January 00:00 of its year (0 unless the data begin late in that year);
+/// hours outside it are read a week later or earlier.
+pub fn map_weather_year(
+    weather_mw: &[f64],
+    start_offset_h: i64,
+    shift_h: i64,
+    scale: f64,
+    out: &mut [f64],
+) {
+    let end = start_offset_h + weather_mw.len() as i64;
     let week = HOURS_PER_WEEK as i64;
+    debug_assert!(
+        weather_mw.len() >= HOURS_PER_WEEK,
+        "a weather year holds at least a week"
+    );
     for (t, value) in out.iter_mut().enumerate() {
         let mut source = t as i64 + shift_h;
-        while source < 0 {
+        while source < start_offset_h {
             source += week;
         }
-        while source >= len {
+        while source >= end {
             source -= week;
         }
-        *value = weather_mw[usize::try_from(source).expect("source is in range")] * scale;
+        *value = weather_mw[usize::try_from(source - start_offset_h).expect("source is in range")]
+            * scale;
     }
 }
 
@@ -81,8 +94,11 @@ pub fn baseline_for(
         .expect("weather year checked against the data");
     out.clear();
     out.resize(crate::time::hours_in_year(target_year), 0.0);
+    let start_offset_h =
+        (load.first_epoch_hour - crate::time::year_start_epoch_hour(weather_year)).max(0);
     map_weather_year(
         weather,
+        start_offset_h,
         weekday_alignment_shift_h(target_year, weather_year),
         scale,
         out,
@@ -179,6 +195,20 @@ mod tests {
                 assert_eq!((*v as i64 - (t as i64 + shift)).rem_euclid(168), 0);
             }
         }
+    }
+
+    /// Data that begin five hours into their year keep their hours in place; the first
+    /// five hours are read a week later.
+    #[test]
+    fn late_start_keeps_hours_aligned() {
+        let start = year_start_epoch_hour(2023) + 5;
+        let data: Vec<f64> = (5..8760).map(|h| h as f64).collect();
+        let load = HourlyLoad { first_epoch_hour: start, demand_mw: data };
+        let mut out = Vec::new();
+        baseline_for(&load, 2023, 2023, 1.0, &mut out);
+        assert_eq!(out[10], 10.0);
+        assert_eq!(out[2], 170.0);
+        assert_eq!(out[8759], 8759.0);
     }
 
     #[test]

@@ -176,10 +176,13 @@ pub fn metrics_frame(rows: &[MetricsRow]) -> Result<DataFrame> {
         total_peak_after_flex_mw,
         baseline_load_factor_frac,
         total_load_factor_frac,
+        total_load_factor_after_flex_frac,
         baseline_max_ramp_up_mw_per_h,
         baseline_max_ramp_down_mw_per_h,
         total_max_ramp_up_mw_per_h,
         total_max_ramp_down_mw_per_h,
+        total_max_ramp_up_after_flex_mw_per_h,
+        total_max_ramp_down_after_flex_mw_per_h,
         threshold_summer_mw,
         threshold_winter_mw,
         hours_above_threshold_before,
@@ -503,8 +506,8 @@ pub fn summary_frame(metrics: &[MetricsRow], sets: &[SetMetricsRow]) -> Result<D
         ("reserve_margin_after_frac", Worst::Min, |r| {
             r.reserve_margin_after_frac
         }),
-        ("total_load_factor_frac", Worst::Min, |r| {
-            Some(r.total_load_factor_frac)
+        ("total_load_factor_after_flex_frac", Worst::Min, |r| {
+            Some(r.total_load_factor_after_flex_frac)
         }),
     ];
     let set_metrics: [Getter<SetMetricsRow>; 5] = [

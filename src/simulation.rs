@@ -478,7 +478,8 @@ fn run_year(
             let inference_energy = energy_mwh(&b.inference);
             let ai_energy = training_energy + inference_energy;
             let (base_up, base_down) = max_ramps_mw_per_h(&b.baseline);
-            let (total_up, total_down) = max_ramps_mw_per_h(&b.total_after);
+            let (total_up, total_down) = max_ramps_mw_per_h(&b.total);
+            let (after_up, after_down) = max_ramps_mw_per_h(&b.total_after);
             let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
 
             // Headroom: on the baseline, after firm inference, and for an
@@ -530,11 +531,14 @@ fn run_year(
                 training_at_peak_mw: b.training[peak_index],
                 total_peak_after_flex_mw: total_peak_after_mw,
                 baseline_load_factor_frac: load_factor_frac(&b.baseline),
-                total_load_factor_frac: load_factor_frac(&b.total_after),
+                total_load_factor_frac: load_factor_frac(&b.total),
+                total_load_factor_after_flex_frac: load_factor_frac(&b.total_after),
                 baseline_max_ramp_up_mw_per_h: base_up,
                 baseline_max_ramp_down_mw_per_h: base_down,
                 total_max_ramp_up_mw_per_h: total_up,
                 total_max_ramp_down_mw_per_h: total_down,
+                total_max_ramp_up_after_flex_mw_per_h: after_up,
+                total_max_ramp_down_after_flex_mw_per_h: after_down,
                 threshold_summer_mw: b
                     .threshold
                     .iter()

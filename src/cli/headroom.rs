@@ -17,7 +17,7 @@ use crate::input::region_set::{DEFAULT_SUMMER_MONTHS, DEFAULT_WINTER_MONTHS, rea
 use crate::load::{HourlyLoad, read_load_file};
 use crate::metrics::HeadroomRow;
 use crate::output::{RunDir, headroom_frame, write_both};
-use crate::time::{months_of_year, parse_year_range};
+use crate::time::{months_of_year, parse_year_range, year_start_epoch_hour};
 
 /// Name of the row that sums every region.
 pub const TOTAL_ROW: &str = "total";
@@ -100,10 +100,18 @@ fn analyse(
     for &year in &years {
         months_of_year(year, &mut months);
         let slice = subject.load.year_slice(year).expect("year checked");
-        // Align months with the slice (the data may end before the year does).
-        let mut threshold = Vec::with_capacity(months.len());
-        threshold_series(&months, summer, winter, 1.0, &mut threshold);
-        threshold.truncate(slice.len());
+        // Align months with the slice: the data may start after the year does, or end
+        // before it.
+        let offset = usize::try_from(subject.load.first_epoch_hour - year_start_epoch_hour(year))
+            .unwrap_or(0);
+        let mut threshold = Vec::with_capacity(slice.len());
+        threshold_series(
+            &months[offset..offset + slice.len()],
+            summer,
+            winter,
+            1.0,
+            &mut threshold,
+        );
         thresholds.push(threshold);
     }
     let slices: Vec<YearSeries<'_>> = years
