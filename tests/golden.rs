@@ -44,3 +44,25 @@ fn small_fixture_matches_golden_outputs() {
         diffs.join("\n")
     );
 }
+
+/// Every output column is documented: its name appears in docs/file-formats.md and its
+/// definition in docs/methodology.md.
+#[test]
+fn every_output_column_is_documented() {
+    let formats = std::fs::read_to_string(root().join("docs/file-formats.md")).unwrap();
+    let methodology = std::fs::read_to_string(root().join("docs/methodology.md")).unwrap();
+    let mut missing = Vec::new();
+    for file in GOLDEN_FILES {
+        let (header, _) = crate::common::read_csv(&root().join("tests/golden/small").join(file));
+        for column in header {
+            let quoted = format!("`{column}`");
+            if !formats.contains(&quoted) {
+                missing.push(format!("{file}: {column} not in docs/file-formats.md"));
+            }
+            if !methodology.contains(&quoted) {
+                missing.push(format!("{file}: {column} not in docs/methodology.md"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
