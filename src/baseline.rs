@@ -203,7 +203,10 @@ mod tests {
     fn late_start_keeps_hours_aligned() {
         let start = year_start_epoch_hour(2023) + 5;
         let data: Vec<f64> = (5..8760).map(|h| h as f64).collect();
-        let load = HourlyLoad { first_epoch_hour: start, demand_mw: data };
+        let load = HourlyLoad {
+            first_epoch_hour: start,
+            demand_mw: data,
+        };
         let mut out = Vec::new();
         baseline_for(&load, 2023, 2023, 1.0, &mut out);
         assert_eq!(out[10], 10.0);
