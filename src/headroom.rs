@@ -68,6 +68,17 @@ pub fn mean_curtailment_rate(points: &[MarginPoint], load_mw: f64) -> f64 {
 
 /// Headroom (MW) at each limit in `limits_frac`, from points sorted by [`sort_points`].
 /// A limit the load can never reach (the rate stays below it for any `L`) gives infinity.
+///
+/// ```
+/// use gridstrain::headroom::{margin_points, mean_curtailment_rate, solve_headroom_mw, sort_points};
+/// let demand = [90.0, 50.0, 95.0, 10.0];
+/// let threshold = [100.0; 4];
+/// let mut points = Vec::new();
+/// margin_points(&[(&demand, &threshold, None)], &mut points);
+/// sort_points(&mut points);
+/// let headroom = solve_headroom_mw(&points, &[0.0002])[0];
+/// assert!((mean_curtailment_rate(&points, headroom) - 0.0002).abs() < 1e-12);
+/// ```
 #[must_use]
 pub fn solve_headroom_mw(sorted: &[MarginPoint], limits_frac: &[f64]) -> Vec<f64> {
     limits_frac

@@ -36,6 +36,18 @@ pub struct YearPower {
 }
 
 /// Convert one workload's FLOP to power.
+///
+/// ```
+/// use gridstrain::power::flop_to_power;
+/// use gridstrain::scenario::{HardwareYear, Workload};
+/// // 1e26 FLOP on H100s (989.4 TFLOP/s, 1.453 kW IT each) at 40 % utilization:
+/// // 7.02e7 accelerator-hours, about 116 GWh at PUE 1.14 (reference sheet §3).
+/// let h100 = HardwareYear { peak_flop_per_s: 989.4e12, it_power_per_accelerator_kw: 1.453 };
+/// let training = Workload { utilization_frac: 0.4, power_frac: 1.0, profile_path: Default::default() };
+/// let power = flop_to_power(1e26, h100, &training, 1.14, 2025);
+/// assert!((power.facility_mwh / 116_000.0 - 1.0).abs() < 0.005);
+/// assert!((power.average_mw - power.facility_mwh / 8760.0).abs() < 1e-9);
+/// ```
 #[must_use]
 pub fn flop_to_power(
     flop: f64,

@@ -17,6 +17,11 @@ pub fn is_leap_year(year: i32) -> bool {
 }
 
 /// Hours in the UTC calendar year `year`: 8784 in leap years, 8760 otherwise.
+///
+/// ```
+/// assert_eq!(gridstrain::time::hours_in_year(2028), 8784);
+/// assert_eq!(gridstrain::time::hours_in_year(2030), 8760);
+/// ```
 #[must_use]
 pub fn hours_in_year(year: i32) -> usize {
     if is_leap_year(year) { 8784 } else { 8760 }
@@ -67,6 +72,11 @@ pub fn jan1_weekday(year: i32) -> i64 {
 /// is laid onto target year `target_year`: target hour `t` reads weather hour
 /// `t + shift`. The shift is the one of −3 … +3 days whose weekdays agree, so the seasons
 /// drift by at most three days (four across a leap day).
+///
+/// ```
+/// // 1 Jan 2030 is a Tuesday, 1 Jan 2023 a Sunday: read two days later.
+/// assert_eq!(gridstrain::time::weekday_alignment_shift_h(2030, 2023), 48);
+/// ```
 #[must_use]
 pub fn weekday_alignment_shift_h(target_year: i32, weather_year: i32) -> i64 {
     let mut shift_days = (jan1_weekday(target_year) - jan1_weekday(weather_year)).rem_euclid(7);
@@ -98,6 +108,13 @@ pub fn months_of_year(year: i32, months: &mut Vec<u8>) {
 }
 
 /// Parse an inclusive year range `A..B` (or `A..=B`, or a single year `A`).
+///
+/// ```
+/// use gridstrain::time::parse_year_range;
+/// assert_eq!(parse_year_range("2024..2035"), Ok((2024, 2035)));
+/// assert_eq!(parse_year_range("2030"), Ok((2030, 2030)));
+/// assert!(parse_year_range("2035..2024").is_err());
+/// ```
 ///
 /// # Errors
 /// A message naming what was found and what is allowed.
