@@ -42,6 +42,33 @@ pub struct Region {
     pub winter_peak_months: MonthSet,
 }
 
+impl Region {
+    /// A region with the given id, time zone, population (also its inference weight) and
+    /// load file, and defaults for the rest: no baseline growth, the reference year from
+    /// the data, no capacity, a 15 % reserve margin, no price, training allowed without a
+    /// cap, and the Duke seasonal windows.
+    #[must_use]
+    pub fn new(id: &str, time_zone: chrono_tz::Tz, population: f64, load_path: PathBuf) -> Self {
+        Self {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            time_zone,
+            population,
+            inference_weight: population,
+            baseline_growth_per_year_frac: 0.0,
+            baseline_reference_year: None,
+            load_path,
+            firm_capacity_mw: None,
+            reserve_margin_frac: 0.15,
+            price_usd_per_mwh: None,
+            allow_training: true,
+            max_training_mw: None,
+            summer_peak_months: vec![6, 7, 8],
+            winter_peak_months: vec![12, 1, 2],
+        }
+    }
+}
+
 /// A named set of regions within a scope (e.g. the 22 largest US balancing authorities).
 #[derive(Debug, Clone)]
 pub struct RegionSet {

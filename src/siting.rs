@@ -211,21 +211,10 @@ mod tests {
 
     fn region(id: &str, population: f64, price: f64, cap: Option<f64>, allow: bool) -> Region {
         Region {
-            id: id.into(),
-            name: id.into(),
-            time_zone: chrono_tz::UTC,
-            population,
-            inference_weight: population,
-            baseline_growth_per_year_frac: 0.0,
-            baseline_reference_year: None,
-            load_path: PathBuf::new(),
-            firm_capacity_mw: None,
-            reserve_margin_frac: 0.15,
             price_usd_per_mwh: Some(price),
             allow_training: allow,
             max_training_mw: cap,
-            summer_peak_months: vec![6, 7, 8],
-            winter_peak_months: vec![12, 1, 2],
+            ..Region::new(id, chrono_tz::UTC, population, PathBuf::new())
         }
     }
 

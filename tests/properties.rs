@@ -24,21 +24,12 @@ const ZONES: [chrono_tz::Tz; 5] = [
 
 fn region(id: usize, weight: f64, cap: Option<f64>, price: f64, allow: bool) -> Region {
     Region {
-        id: format!("R{id}"),
-        name: format!("Region {id}"),
-        time_zone: chrono_tz::UTC,
         population: weight.max(1.0),
         inference_weight: weight,
-        baseline_growth_per_year_frac: 0.0,
-        baseline_reference_year: None,
-        load_path: PathBuf::new(),
-        firm_capacity_mw: None,
-        reserve_margin_frac: 0.15,
         price_usd_per_mwh: Some(price),
         allow_training: allow,
         max_training_mw: cap,
-        summer_peak_months: vec![6, 7, 8],
-        winter_peak_months: vec![12, 1, 2],
+        ..Region::new(&format!("R{id}"), chrono_tz::UTC, weight, PathBuf::new())
     }
 }
 
