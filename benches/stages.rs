@@ -28,6 +28,8 @@ fn bench_headroom(c: &mut Criterion) {
         regions: root().join("regions/us-22.toml").display().to_string(),
         load: None,
         limits: vec![0.25, 0.5, 1.0, 5.0],
+        profile: None,
+        time_zone: "UTC".into(),
         weather_years: None,
         out: None,
         force: false,

@@ -131,29 +131,28 @@ pub struct CurtailmentStats {
     pub mean_event_h: f64,
 }
 
-/// Chronological statistics of a constant new load `load_mw` over per-year slices of
-/// demand and threshold. An event is a run of consecutive curtailed hours; runs do not
-/// continue across the year boundary.
+/// Chronological statistics of a new load `load_mw × s_t` (constant when a year has no
+/// shape) over per-year demand, threshold and shape. An event is a run of consecutive
+/// curtailed hours; runs do not continue across the year boundary.
 #[must_use]
-pub fn curtailment_stats(years: &[(&[f64], &[f64])], load_mw: f64) -> CurtailmentStats {
+pub fn curtailment_stats(years: &[YearSeries<'_>], load_mw: f64) -> CurtailmentStats {
     let mut curtailed_mwh_rate = 0.0;
     let (mut hours, mut kept50, mut kept75, mut kept90, mut events) =
         (0usize, 0usize, 0usize, 0usize, 0usize);
-    for (demand, threshold) in years {
+    for (demand, threshold, shape) in years {
         let mut in_event = false;
         let mut year_curtailed_mwh = 0.0;
-        for (d, limit) in demand.iter().zip(threshold.iter()) {
-            let curtailed = (d + load_mw - limit).clamp(0.0, load_mw);
+        for (t, (d, limit)) in demand.iter().zip(threshold.iter()).enumerate() {
+            let new_mw = load_mw * shape.map_or(1.0, |s| s[t]);
+            let curtailed = (d + new_mw - limit).clamp(0.0, new_mw);
             if curtailed > 0.0 {
                 year_curtailed_mwh += curtailed;
                 hours += 1;
-                let kept_frac = 1.0 - curtailed / load_mw;
+                let kept_frac = 1.0 - curtailed / new_mw;
                 kept50 += usize::from(kept_frac >= 0.5);
                 kept75 += usize::from(kept_frac >= 0.75);
                 kept90 += usize::from(kept_frac >= 0.9);
-                if !in_event {
-                    events += 1;
-                }
+                events += usize::from(!in_event);
                 in_event = true;
             } else {
                 in_event = false;
@@ -240,7 +239,7 @@ mod tests {
     fn stats_count_events_and_kept_hours() {
         let demand = [95.0, 95.0, 50.0, 99.0];
         let threshold = [100.0; 4];
-        let stats = curtailment_stats(&[(&demand, &threshold)], 10.0);
+        let stats = curtailment_stats(&[(&demand, &threshold, None)], 10.0);
         assert!((stats.curtailed_hours_per_year - 3.0).abs() < 1e-12);
         assert!((stats.events_per_year - 2.0).abs() < 1e-12);
         assert!((stats.mean_event_h - 1.5).abs() < 1e-12);

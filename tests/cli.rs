@@ -297,3 +297,25 @@ fn headroom_writes_tables() {
     assert_eq!(rows.len(), 23 * 2);
     assert!(out.join("headroom.parquet").is_file());
 }
+
+/// A flat profile gives the constant-load headroom; the inference shape, which peaks in
+/// the afternoon with the grid, leaves less.
+#[test]
+fn shaped_headroom_is_below_flat_and_flat_profile_changes_nothing() {
+    let total_at = |extra: &[&str]| -> f64 {
+        let output = gridstrain()
+            .args(["headroom", "--limits", "0.5"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8(output.stdout).unwrap();
+        let line = text.lines().find(|l| l.starts_with("total")).unwrap();
+        line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    };
+    let constant = total_at(&[]);
+    let flat = total_at(&["--profile", "profiles/training-flat.toml"]);
+    let inference = total_at(&["--profile", "profiles/inference-chat.toml"]);
+    assert_eq!(constant, flat);
+    assert!(inference < 0.8 * constant, "{inference} vs {constant}");
+}

@@ -41,6 +41,8 @@ fn shipped(limits: Vec<f64>) -> Vec<gridstrain::metrics::HeadroomRow> {
             .to_string(),
         load: None,
         limits,
+        profile: None,
+        time_zone: "UTC".into(),
         weather_years: None,
         out: None,
         force: false,

@@ -13,10 +13,13 @@ use crate::baseline::{seasonal_thresholds_mw, threshold_series};
 use crate::headroom::{
     MarginPoint, YearSeries, curtailment_stats, margin_points, solve_headroom_mw, sort_points,
 };
+use crate::input::parse_time_zone;
+use crate::input::profile::read_profile;
 use crate::input::region_set::{DEFAULT_SUMMER_MONTHS, DEFAULT_WINTER_MONTHS, read_region_set};
 use crate::load::{HourlyLoad, read_load_file};
 use crate::metrics::HeadroomRow;
 use crate::output::{RunDir, headroom_frame, write_both};
+use crate::profiles::{Profile, shape_for_year};
 use crate::time::{months_of_year, parse_year_range, year_start_epoch_hour};
 
 /// Name of the row that sums every region.
@@ -39,6 +42,14 @@ pub struct HeadroomArgs {
         value_name = "PCT,…"
     )]
     pub limits: Vec<f64>,
+    /// A profile (e.g. profiles/inference-chat.toml) for a *shaped* new load, laid onto
+    /// each region's local time; the headroom is then the shaped load's average MW.
+    /// Default: a constant new load, as in Norris et al. (2025).
+    #[arg(long, value_name = "FILE.toml")]
+    pub profile: Option<PathBuf>,
+    /// IANA time zone of the --load file's region (for --profile).
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    pub time_zone: String,
     /// Years of history (default: every full year of each region's data).
     #[arg(long, value_name = "A..B")]
     pub weather_years: Option<String>,
@@ -56,6 +67,7 @@ pub struct HeadroomArgs {
 /// A region to analyse.
 struct Subject {
     id: String,
+    time_zone: chrono_tz::Tz,
     load: HourlyLoad,
     summer_months: Vec<u8>,
     winter_months: Vec<u8>,
@@ -69,6 +81,7 @@ fn analyse(
     subject: &Subject,
     years: Option<(i32, i32)>,
     limits_frac: &[f64],
+    profile: Option<&Profile>,
 ) -> Result<Vec<HeadroomRow>> {
     let available = subject.load.weather_years();
     let years: Vec<i32> = match years {
@@ -97,6 +110,7 @@ fn analyse(
     );
     let mut months = Vec::new();
     let mut thresholds: Vec<Vec<f64>> = Vec::with_capacity(years.len());
+    let mut shapes: Vec<Vec<f64>> = Vec::new();
     for &year in &years {
         months_of_year(year, &mut months);
         let slice = subject.load.year_slice(year).expect("year checked");
@@ -113,15 +127,21 @@ fn analyse(
             &mut threshold,
         );
         thresholds.push(threshold);
+        if let Some(profile) = profile {
+            let mut shape = Vec::new();
+            shape_for_year(profile, subject.time_zone, year, &mut shape);
+            shapes.push(shape[offset..offset + slice.len()].to_vec());
+        }
     }
     let slices: Vec<YearSeries<'_>> = years
         .iter()
         .zip(&thresholds)
-        .map(|(&y, t)| {
+        .enumerate()
+        .map(|(i, (&y, t))| {
             (
                 subject.load.year_slice(y).expect("checked"),
                 t.as_slice(),
-                None,
+                shapes.get(i).map(Vec::as_slice),
             )
         })
         .collect();
@@ -129,7 +149,6 @@ fn analyse(
     margin_points(&slices, &mut points);
     sort_points(&mut points);
     let headroom = solve_headroom_mw(&points, limits_frac);
-    let pairs: Vec<(&[f64], &[f64])> = slices.iter().map(|(d, t, _)| (*d, *t)).collect();
     Ok(limits_frac
         .iter()
         .zip(headroom)
@@ -137,7 +156,7 @@ fn analyse(
             region: subject.id.clone(),
             limit_pct: limit * 100.0,
             headroom_mw: mw,
-            stats: curtailment_stats(&pairs, mw),
+            stats: curtailment_stats(&slices, mw),
         })
         .collect())
 }
@@ -148,10 +167,11 @@ fn headroom_rows(
     subjects: &[Subject],
     years: Option<(i32, i32)>,
     limits_frac: &[f64],
+    profile: Option<&Profile>,
 ) -> Result<Vec<HeadroomRow>> {
     let per_region: Vec<Result<Vec<HeadroomRow>>> = subjects
         .par_iter()
-        .map(|s| analyse(s, years, limits_frac))
+        .map(|s| analyse(s, years, limits_frac, profile))
         .collect();
     let mut rows = Vec::new();
     for r in per_region {
@@ -210,6 +230,8 @@ pub fn compute_headroom(args: &HeadroomArgs) -> Result<Vec<HeadroomRow>> {
             .to_owned();
         vec![Subject {
             id,
+            time_zone: parse_time_zone(&args.time_zone)
+                .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?,
             load: read_load_file(path)?,
             summer_months: DEFAULT_SUMMER_MONTHS.to_vec(),
             winter_months: DEFAULT_WINTER_MONTHS.to_vec(),
@@ -222,6 +244,7 @@ pub fn compute_headroom(args: &HeadroomArgs) -> Result<Vec<HeadroomRow>> {
             .map(|r| {
                 Ok(Subject {
                     id: r.id.clone(),
+                    time_zone: r.time_zone,
                     load: read_load_file(&r.load_path)?,
                     summer_months: r.summer_peak_months.clone(),
                     winter_months: r.winter_peak_months.clone(),
@@ -229,7 +252,11 @@ pub fn compute_headroom(args: &HeadroomArgs) -> Result<Vec<HeadroomRow>> {
             })
             .collect::<Result<Vec<_>>>()?
     };
-    headroom_rows(&subjects, years, &limits_frac)
+    let profile = match &args.profile {
+        Some(path) => Some(read_profile(path)?),
+        None => None,
+    };
+    headroom_rows(&subjects, years, &limits_frac, profile.as_ref())
 }
 
 /// The table printed on screen.
