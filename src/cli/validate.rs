@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::input::profile::read_profile;
 use crate::input::region_set::read_region_set;
-use crate::input::scenario::read_scenario;
+use crate::input::scenario::{check_scenario_against_regions, read_scenario};
 use crate::input::{format_capped, read_text};
 use crate::load::read_load_file;
 
@@ -16,6 +16,7 @@ use crate::load::read_load_file;
 #[derive(Debug, Clone, Args)]
 pub struct ValidateArgs {
     /// Files to check (.toml region sets, scenarios, profiles; .csv/.parquet load files).
+    /// Scenarios given together with region sets are also checked against them.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -111,6 +112,31 @@ fn shipped_inputs() -> Vec<PathBuf> {
     paths
 }
 
+/// Rules between files: every valid scenario given against every valid region set given
+/// (same scope, explicit shares naming regions of the set, prices for `cheapest`).
+fn cross_file_problems(paths: &[PathBuf]) -> Vec<String> {
+    let kind_of = |p: &PathBuf| detect_kind(p).ok();
+    let scenarios: Vec<(&PathBuf, crate::scenario::Scenario)> = paths
+        .iter()
+        .filter(|p| kind_of(p) == Some(InputKind::Scenario))
+        .filter_map(|p| read_scenario(p).ok().map(|(s, _)| (p, s)))
+        .collect();
+    let sets: Vec<(&PathBuf, crate::region::RegionSet)> = paths
+        .iter()
+        .filter(|p| kind_of(p) == Some(InputKind::RegionSet))
+        .filter_map(|p| read_region_set(p).ok().map(|s| (p, s)))
+        .collect();
+    let mut problems = Vec::new();
+    for (scenario_path, scenario) in &scenarios {
+        for (set_path, set) in &sets {
+            if let Err(e) = check_scenario_against_regions(scenario, scenario_path, set, set_path) {
+                problems.push(format!("{e:#}"));
+            }
+        }
+    }
+    problems
+}
+
 /// `gridstrain validate`.
 ///
 /// # Errors
@@ -130,6 +156,7 @@ pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
     for path in &paths {
         problems.extend(validate_file(path)?);
     }
+    problems.extend(cross_file_problems(&paths));
     if problems.is_empty() {
         eprintln!("{} file(s) checked, no problems", paths.len());
         return Ok(());
