@@ -319,3 +319,23 @@ fn shaped_headroom_is_below_flat_and_flat_profile_changes_nothing() {
     assert_eq!(constant, flat);
     assert!(inference < 0.8 * constant, "{inference} vs {constant}");
 }
+
+#[test]
+fn validate_checks_scenarios_against_region_sets_given_together() {
+    gridstrain()
+        .args([
+            "validate",
+            "scenarios/default.toml",
+            "tests/bad_inputs/region_scope_ca.toml",
+        ])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("key `scope`: found 'US'")
+                .and(predicate::str::contains("scope 'CA'")),
+        );
+    gridstrain()
+        .args(["validate", "scenarios/default.toml", "regions/us-22.toml"])
+        .assert()
+        .success();
+}
