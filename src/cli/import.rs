@@ -175,8 +175,12 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("REGION");
+    let zone = args.time_zone.as_deref().map_or_else(
+        || "\"UTC\"  # set the region's IANA time zone".to_owned(),
+        |z| format!("\"{z}\""),
+    );
     println!(
-        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = \"UTC\"  # set the region's IANA time zone\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file",
+        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file",
         args.out.display()
     );
     Ok(())
