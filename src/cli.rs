@@ -69,6 +69,7 @@ impl CommonArgs {
 /// Parse arguments, run, print errors, and give the exit code.
 #[must_use]
 pub fn main() -> ExitCode {
+    crate::load::install_quiet_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -212,10 +212,7 @@ pub fn read_parquet_columns(path: &Path) -> Result<(Vec<i64>, Vec<f64>)> {
 /// Missing columns, wrong types, timestamps off the hour or out of range.
 pub fn read_parquet_columns_with_gaps(path: &Path) -> Result<(Vec<i64>, Vec<Option<f64>>)> {
     let file_name = path.display().to_string();
-    let file = File::open(path).with_context(|| format!("cannot open {file_name}"))?;
-    let frame = ParquetReader::new(file)
-        .finish()
-        .map_err(|e| anyhow::anyhow!("{file_name}: not a readable Parquet file ({e})"))?;
+    let frame = read_parquet_frame(path)?;
     let column = |name: &str| {
         frame.column(name).map_err(|_| {
             anyhow::anyhow!(
@@ -279,6 +276,62 @@ pub fn read_parquet_columns_with_gaps(path: &Path) -> Result<(Vec<i64>, Vec<Opti
     })?;
     let values: Vec<Option<f64>> = demand.f64()?.iter().collect();
     Ok((hours, values))
+}
+
+/// Magic bytes at both ends of a Parquet file.
+const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
+
+/// Number of Parquet reads under [`read_parquet_frame`]'s guard right now. While it is
+/// above zero the panic hook of [`install_quiet_panic_hook`] stays silent: polars may
+/// panic on its own worker threads, and the guard turns the panic into an error.
+static GUARDED_READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Make panics inside guarded Parquet reads silent (they become ordinary errors); every
+/// other panic is reported as before. Installed once by the binary.
+pub fn install_quiet_panic_hook() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if GUARDED_READS.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            default_hook(info);
+        }
+    }));
+}
+
+/// Read a Parquet file into a frame. The file must look like Parquet (magic bytes, a
+/// footer that fits in the file) before polars reads it, and a panic of polars' reader on
+/// corrupt metadata is turned into an error naming the file.
+///
+/// # Errors
+/// When the file cannot be opened or is not readable Parquet.
+pub fn read_parquet_frame(path: &Path) -> Result<DataFrame> {
+    let file_name = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot open {file_name}"))?;
+    let len = bytes.len();
+    let footer_fits =
+        len >= 12 && bytes.starts_with(PARQUET_MAGIC) && bytes.ends_with(PARQUET_MAGIC) && {
+            let footer = u32::from_le_bytes([
+                bytes[len - 8],
+                bytes[len - 7],
+                bytes[len - 6],
+                bytes[len - 5],
+            ]);
+            (footer as usize) <= len - 12
+        };
+    if !footer_fits {
+        bail!(
+            "{file_name}: not a Parquet file (no Parquet magic bytes or footer); expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`"
+        );
+    }
+    GUARDED_READS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(std::io::Cursor::new(bytes)).finish()
+    }));
+    GUARDED_READS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    match outcome {
+        Ok(Ok(frame)) => Ok(frame),
+        Ok(Err(e)) => bail!("{file_name}: not a readable Parquet file ({e})"),
+        Err(_) => bail!("{file_name}: not a readable Parquet file (its metadata are corrupt)"),
+    }
 }
 
 /// Parse a UTC timestamp on the hour: RFC 3339 (`2024-01-01T05:00:00Z`, any offset) or a

@@ -339,3 +339,22 @@ fn validate_checks_scenarios_against_region_sets_given_together() {
         .assert()
         .success();
 }
+
+/// Parquet files found by the fuzzer (docs/fuzzing.md) on which polars' reader panics:
+/// each is refused with one message and exit 1, and no panic text reaches the user.
+#[test]
+fn corrupt_parquet_is_an_error_not_a_panic() {
+    let dir = crate::common::root().join("tests/fixtures/corrupt");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        gridstrain()
+            .arg("validate")
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stderr(
+                predicate::str::contains("not a readable Parquet file")
+                    .and(predicate::str::contains("panicked").not()),
+            );
+    }
+}
