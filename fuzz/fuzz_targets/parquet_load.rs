@@ -1,5 +1,5 @@
-//! Parquet load file: the bytes are written to a `.parquet` file in a private temporary
-//! directory and read
+//! Parquet load file: the bytes are written to a scratch `.parquet` file
+//! (`$TMPDIR/gridstrain-fuzz-parquet/<pid>.parquet`) and read
 //!
 //! * with `load::read_load_file` (polars' Parquet reader, the column and type checks,
 //!   then the hourly-series checks of `load::load_from_rows`), as `run` reads a region's
@@ -26,18 +26,16 @@ use gridstrain::import::{RawRows, clean_rows};
 use gridstrain::load::{read_load_file, read_parquet_columns_with_gaps};
 use libfuzzer_sys::fuzz_target;
 
-/// One scratch file per fuzzing process, rewritten for every input.
+/// One scratch file per fuzzing process, rewritten for every input:
+/// `$TMPDIR/gridstrain-fuzz-parquet/<pid>.parquet`. A process that ends in a crash (or
+/// libFuzzer's `exit`) leaves its file behind; they all sit in that one directory.
 fn scratch_file() -> &'static PathBuf {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DIR.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("gridstrain-fuzz-parquet")
-            .tempdir()
-            .expect("a temporary directory");
-        let file = dir.path().join("load.parquet");
-        (dir, file)
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let dir = std::env::temp_dir().join("gridstrain-fuzz-parquet");
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        dir.join(format!("{}.parquet", std::process::id()))
     })
-    .1
 }
 
 /// Panic semantics of the `gridstrain` binary unless `GRIDSTRAIN_FUZZ_ALL_PANICS=1`.
