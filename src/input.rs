@@ -19,7 +19,7 @@ pub mod region_set;
 pub mod scenario;
 
 /// Read a whole text file, with the file named in the error. A UTF-8 byte-order mark is
-/// dropped; `\r\n` line endings are fine for every reader.
+/// dropped and `\r\n` line endings become `\n`.
 ///
 /// # Errors
 /// When the file cannot be read or is not UTF-8.
@@ -28,10 +28,10 @@ pub fn read_text(path: &Path) -> Result<String> {
         std::fs::read(path).with_context(|| format!("cannot read file {}", path.display()))?;
     let text = String::from_utf8(bytes)
         .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", path.display()))?;
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_owned)
-        .unwrap_or(text))
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    // `\r\n` becomes `\n`: the csv crate counts lines one short after `\r\n` endings
+    // (BurntSushi/rust-csv#395), and messages must name the right line.
+    Ok(text.replace("\r\n", "\n"))
 }
 
 /// Parse TOML `text` (from `path`) into `T`, with errors that name the file, line and key.

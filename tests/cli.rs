@@ -358,3 +358,21 @@ fn corrupt_parquet_is_an_error_not_a_panic() {
             );
     }
 }
+
+/// `\r\n` line endings do not shift the line numbers in messages.
+#[test]
+fn crlf_files_report_the_right_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crlf.csv");
+    std::fs::write(
+        &path,
+        "timestamp_utc,demand_mw\r\n2024-01-01T00:00:00Z,1\r\n2024-01-01T00:00:00Z,2\r\n",
+    )
+    .unwrap();
+    gridstrain()
+        .arg("validate")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("crlf.csv, line 3: duplicate hour"));
+}
