@@ -63,6 +63,15 @@ pub struct RawRows {
     pub notes: Vec<String>,
 }
 
+impl RawRows {
+    /// Add one row.
+    pub fn push(&mut self, epoch_hour: i64, demand_mw: Option<f64>, line: usize) {
+        self.epoch_hours.push(epoch_hour);
+        self.demand_mw.push(demand_mw);
+        self.lines.push(line);
+    }
+}
+
 /// What an import found and did.
 #[derive(Debug, Default, Clone)]
 pub struct ImportReport {
@@ -140,14 +149,11 @@ pub fn tidy_rows(text: &str, file: &str) -> Result<RawRows> {
         let line = record.position().map_or(0, |p| p.line() as usize);
         let hour = parse_utc_hour(record.get(t).unwrap_or(""))
             .map_err(|e| anyhow::anyhow!("{file}, line {line}: `timestamp_utc` {e}"))?;
-        rows.epoch_hours.push(hour);
-        rows.demand_mw.push(cell_value(
-            record.get(d).unwrap_or(""),
-            file,
+        rows.push(
+            hour,
+            cell_value(record.get(d).unwrap_or(""), file, line, "demand_mw")?,
             line,
-            "demand_mw",
-        )?);
-        rows.lines.push(line);
+        );
     }
     Ok(rows)
 }
@@ -207,14 +213,11 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
             ),
         };
         check_span(hour, file, line, text_time)?;
-        rows.epoch_hours.push(hour);
-        rows.demand_mw.push(cell_value(
-            record.get(d).unwrap_or(""),
-            file,
+        rows.push(
+            hour,
+            cell_value(record.get(d).unwrap_or(""), file, line, "demand_mw")?,
             line,
-            "demand_mw",
-        )?);
-        rows.lines.push(line);
+        );
     }
     Ok(rows)
 }
@@ -309,7 +312,6 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
             )
         })?;
         check_span(ending - 1, file, line, text_time)?;
-        rows.epoch_hours.push(ending - 1);
         let reported = cell_value(
             record.get(reported_index).unwrap_or(""),
             file,
@@ -331,8 +333,7 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
             },
             None => reported,
         };
-        rows.demand_mw.push(value);
-        rows.lines.push(line);
+        rows.push(ending - 1, value, line);
     }
     if rows.epoch_hours.is_empty() {
         bail!("{file}: no rows for balancing authority {chosen}");
