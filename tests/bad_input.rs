@@ -1,877 +1,1028 @@
-//! The bad-input corpus (`tests/bad_inputs/`): every file breaks exactly one rule (its
-//! first line says which, for TOML files; the name says which, for load files). Each case
-//! runs the binary on one file and checks that it exits with code 1, that the message
-//! names the file, the line or key, what was found and what is allowed, that nothing
-//! panicked, and that no output (nor a leftover staging folder) was written.
+//! Bad inputs: every case breaks exactly one rule, and each becomes its own test
+//! (`cargo test bad_input::region_unknown_key` runs the tests of that one case). Each
+//! test runs the binary on the case's file and checks that it exits with code 1, that the
+//! message holds the parts that are the contract (the file, the line or key, what was
+//! found and what is allowed), that nothing panicked, and that no output (nor a leftover
+//! staging folder) was written.
+//!
+//! A case's file is either a one-line patch of the small fixture (`tests/fixtures/small`),
+//! written into a fresh temporary folder under the case's name (`<case>.toml`), or, when
+//! the rule cannot be broken by patching a line (load files, an empty region set, …), a
+//! file kept in `tests/bad_inputs/` and named after the case. Kept TOML files say on their
+//! first line which rule they break; every case states it in the table.
 //!
 //! `tests/bad_inputs/accepted/` holds files that look unusual but are fine: a UTF-8
 //! byte-order mark and `\r\n` line endings must be accepted.
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::common::{gridstrain, root};
 
-/// The corpus, relative to the repository root (the binary runs from there).
-const DIR: &str = "tests/bad_inputs";
-/// The small fixture, a valid scenario and region set to pair a bad file with.
-const SCENARIO: &str = "tests/fixtures/small/scenarios/small.toml";
-const REGIONS: &str = "tests/fixtures/small/regions/pnw.toml";
-
-/// One case: `args` with `{file}` replaced by `tests/bad_inputs/<file>` and `{out}` by an
-/// output path in a fresh temporary folder; `expect` are substrings of stderr.
-struct Case {
-    file: &'static str,
-    args: &'static [&'static str],
-    expect: &'static [&'static str],
+/// The library's load-file reader: the hourly demand (MW) of a load file. The one call
+/// into the library in this file, kept here so a move of `read_load_file` is one edit.
+fn read_demand_mw(path: &Path) -> Vec<f64> {
+    gridstrain::load::read_load_file(path)
+        .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()))
+        .demand_mw
 }
 
-const VALIDATE: &[&str] = &["validate", "{file}"];
-const RUN_REGIONS: &[&str] = &[
-    "run",
-    "--quiet",
-    "--scenario",
-    SCENARIO,
-    "--regions",
-    "{file}",
-    "--weather-years",
-    "2023..2024",
-    "--out",
-    "{out}",
-];
-const RUN_SCENARIO: &[&str] = &[
-    "run",
-    "--quiet",
-    "--scenario",
-    "{file}",
-    "--regions",
-    REGIONS,
-    "--weather-years",
-    "2023..2024",
-    "--out",
-    "{out}",
-];
-const IMPORT: &[&str] = &["import", "{file}", "--out", "{out}.parquet"];
+/// The kept files, relative to the repository root (the binary runs from there).
+const DIR: &str = "tests/bad_inputs";
+/// The small fixture: the bases of the patches, and the valid partner of a bad file.
+const SCENARIO: &str = "tests/fixtures/small/scenarios/small.toml";
+const REGIONS: &str = "tests/fixtures/small/regions/pnw.toml";
+const PROFILE: &str = "tests/fixtures/small/profiles/training-flat.toml";
+const CHAT_PROFILE: &str = "tests/fixtures/small/profiles/inference-chat.toml";
+/// Keys whose values are paths relative to the file that holds them.
+const PATH_KEYS: &[&str] = &["load_file", "profile"];
 
-macro_rules! case {
-    ($file:literal, $args:expr, [$($expect:literal),+ $(,)?]) => {
-        Case { file: $file, args: $args, expect: &[$($expect),+] }
+/// Where a case's file comes from.
+enum Source {
+    /// `base` (relative to the repository root) with `find`, which must occur exactly
+    /// once, replaced by `replace`. `find` may take in a neighbouring line to make it
+    /// unique; the patch keeps the number of lines so the fixture's line numbers hold.
+    Patch {
+        base: &'static str,
+        find: &'static str,
+        replace: &'static str,
+    },
+    /// A file kept in `tests/bad_inputs/`, named after the case.
+    File(&'static str),
+}
+use Source::{File, Patch};
+
+/// One bad input.
+struct Case {
+    /// The case's name: the kept file's stem, or the patched file's.
+    name: &'static str,
+    /// The one rule it breaks.
+    rule: &'static str,
+    source: Source,
+}
+
+/// What the binary is asked to do with the case's file (`{file}` below).
+enum Command {
+    /// `validate {file}`.
+    Validate,
+    /// `run` with `{file}` as the region set, against the fixture's scenario or, when
+    /// given, the file of another case.
+    RunRegions { scenario: Option<&'static str> },
+    /// `run` with `{file}` as the scenario, against the fixture's region set, over
+    /// `weather_years`, with `extra` arguments.
+    RunScenario {
+        weather_years: &'static str,
+        extra: &'static [&'static str],
+    },
+    /// `import {file}` with `extra` arguments.
+    Import { extra: &'static [&'static str] },
+}
+
+const VALIDATE: Command = Command::Validate;
+const RUN_REGIONS: Command = Command::RunRegions { scenario: None };
+const RUN_SCENARIO: Command = Command::RunScenario {
+    weather_years: "2023..2024",
+    extra: &[],
+};
+const IMPORT: Command = Command::Import { extra: &[] };
+
+/// The table: each case with the rule it breaks, its source, and its tests, each a
+/// command and the parts its message must hold (`{file}` in a part stands for the path
+/// of the case's file as given to the binary). Every test is named `<case>_<what>`.
+macro_rules! bad_inputs {
+    ($(
+        $case:ident {
+            rule: $rule:literal,
+            source: $source:expr,
+            tests: { $($test:ident: $command:expr => [$($part:literal),+ $(,)?]),+ $(,)? } $(,)?
+        }
+    )+) => {
+        const CASES: &[Case] = &[$(Case { name: stringify!($case), rule: $rule, source: $source }),+];
+        /// (case, test) for every generated test.
+        const TESTS: &[(&str, &str)] = &[$($((stringify!($case), stringify!($test))),+),+];
+        $($(
+            #[test]
+            fn $test() {
+                check(stringify!($case), &$command, &[$($part),+]);
+            }
+        )+)+
     };
 }
 
-const CASES: &[Case] = &[
+bad_inputs! {
     // ---- region sets ----
-    case!(
-        "region_unknown_key.toml",
-        VALIDATE,
-        [
-            "region_unknown_key.toml, line 20 (key `populaton`)",
-            "unknown field `populaton`",
-            "expected one of",
-            "`population`",
-        ]
-    ),
-    case!(
-        "region_unknown_key.toml",
-        RUN_REGIONS,
-        [
-            "region_unknown_key.toml, line 20 (key `populaton`)",
-            "unknown field `populaton`",
-            "`population`",
-        ]
-    ),
-    case!(
-        "region_population_text.toml",
-        VALIDATE,
-        [
-            "region_population_text.toml, line 11 (key `population`)",
-            "string \"1.8 million\"",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "region_growth_text.toml",
-        VALIDATE,
-        [
-            "region_growth_text.toml, line 12 (key `baseline_growth_per_year_frac`)",
-            "string \"1%\"",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "region_negative_population.toml",
-        VALIDATE,
-        [
-            "region_negative_population.toml, line 11 (key `population`)",
-            "found -1800000",
-            "expected a number > 0",
-        ]
-    ),
-    case!(
-        "region_negative_population.toml",
-        RUN_REGIONS,
-        [
-            "region_negative_population.toml, line 11 (key `population`)",
-            "found -1800000",
-            "expected a number > 0",
-        ]
-    ),
-    case!(
-        "region_negative_capacity.toml",
-        VALIDATE,
-        [
-            "region_negative_capacity.toml, line 15 (key `firm_capacity_mw`)",
-            "found -4000",
-            "expected a number > 0",
-        ]
-    ),
-    case!(
-        "region_negative_training_cap.toml",
-        RUN_REGIONS,
-        [
-            "region_negative_training_cap.toml, line 24 (key `max_training_mw`)",
-            "found -50",
-            "expected a number ≥ 0",
-        ]
-    ),
-    case!(
-        "region_reserve_margin_over_one.toml",
-        VALIDATE,
-        [
-            "region_reserve_margin_over_one.toml, line 15 (key `reserve_margin_frac`)",
-            "found 1.5",
-            "expected a fraction from 0 to 1",
-        ]
-    ),
-    case!(
-        "region_unknown_time_zone.toml",
-        VALIDATE,
-        [
-            "region_unknown_time_zone.toml, line 19 (key `time_zone`)",
-            "unknown time zone 'America/Portland'",
-            "expected an IANA time zone name",
-        ]
-    ),
-    case!(
-        "region_unknown_time_zone.toml",
-        RUN_REGIONS,
-        [
-            "region_unknown_time_zone.toml, line 19 (key `time_zone`)",
-            "unknown time zone 'America/Portland'",
-            "expected an IANA time zone name",
-        ]
-    ),
-    case!(
-        "region_empty.toml",
-        VALIDATE,
-        [
-            "region_empty.toml",
-            "has no regions",
-            "[[region]]",
-            "at least one",
-        ]
-    ),
-    case!(
-        "region_empty.toml",
-        RUN_REGIONS,
-        ["region_empty.toml", "has no regions", "at least one",]
-    ),
-    case!(
-        "region_missing_load_file.toml",
-        VALIDATE,
-        [
-            "region_missing_load_file.toml",
-            "region 2",
-            "`PACW`",
-            "key `load_file`",
-            "load/PACX.parquet does not exist",
-            "relative to the region-set file",
-        ]
-    ),
-    case!(
-        "region_missing_load_file.toml",
-        RUN_REGIONS,
-        [
-            "region_missing_load_file.toml",
-            "key `load_file`",
-            "load/PACX.parquet does not exist",
-        ]
-    ),
-    case!(
-        "region_duplicate_id.toml",
-        VALIDATE,
-        [
-            "region_duplicate_id.toml",
-            "region 2",
-            "duplicate region id `PGE`",
-            "each id may appear once",
-        ]
-    ),
-    case!(
-        "region_duplicate_id.toml",
-        RUN_REGIONS,
-        [
-            "region_duplicate_id.toml",
-            "region 2",
-            "duplicate region id `PGE`",
-        ]
-    ),
-    case!(
-        "region_syntax_error.toml",
-        VALIDATE,
-        [
-            "region_syntax_error.toml, line 18 (key `name`)",
-            "invalid basic string",
-            "expected `\"`",
-            "name = \"PacifiCorp West",
-        ]
-    ),
-    case!(
-        "region_syntax_error.toml",
-        RUN_REGIONS,
-        [
-            "region_syntax_error.toml, line 18 (key `name`)",
-            "invalid basic string",
-        ]
-    ),
-    case!(
-        "region_bad_load.toml",
-        VALIDATE,
-        [
-            "load_gap.csv, line 5",
-            "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
-            "hourly without gaps",
-        ]
-    ),
-    case!(
-        "region_bad_load.toml",
-        RUN_REGIONS,
-        [
-            "load_gap.csv, line 5",
-            "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
-        ]
-    ),
-    // Scope mismatch: the set is for CA, the fixture's scenario for US.
-    case!(
-        "region_scope_ca.toml",
-        RUN_REGIONS,
-        [
-            "small.toml, key `scope`",
-            "found 'US'",
-            "region_scope_ca.toml is for scope 'CA'",
-            "must match",
-        ]
-    ),
-    // `cheapest` siting over a set where PACW has no price.
-    case!(
-        "region_missing_price.toml",
-        &[
-            "run",
-            "--quiet",
-            "--scenario",
-            "tests/bad_inputs/scenario_cheapest.toml",
-            "--regions",
-            "{file}",
-            "--weather-years",
-            "2023..2024",
-            "--out",
-            "{out}",
-        ],
-        [
-            "scenario_cheapest.toml",
-            "siting.training = \"cheapest\" needs `price_usd_per_mwh`",
-            "missing in PACW of tests/bad_inputs/region_missing_price.toml",
-        ]
-    ),
+    region_unknown_key {
+        rule: "a misspelt key (`populaton`) in a [[region]] table",
+        source: Patch { base: REGIONS, find: "population = 1_524_000", replace: "populaton = 1_524_000" },
+        tests: {
+            region_unknown_key_validate: VALIDATE => [
+                "region_unknown_key.toml, line 23 (key `populaton`)",
+                "unknown field `populaton`",
+                "expected one of",
+                "`population`",
+            ],
+            region_unknown_key_run: RUN_REGIONS => [
+                "region_unknown_key.toml, line 23 (key `populaton`)",
+                "unknown field `populaton`",
+                "`population`",
+            ],
+        }
+    }
+    region_population_text {
+        rule: "text where a number belongs (population)",
+        source: Patch { base: REGIONS, find: "population = 1_800_000", replace: "population = \"1.8 million\"" },
+        tests: {
+            region_population_text_validate: VALIDATE => [
+                "region_population_text.toml, line 14 (key `population`)",
+                "string \"1.8 million\"",
+                "expected a number",
+            ],
+        }
+    }
+    region_growth_text {
+        rule: "text where a number belongs (growth written as a percentage)",
+        source: Patch {
+            base: REGIONS,
+            find: "baseline_growth_per_year_frac = 0.01",
+            replace: "baseline_growth_per_year_frac = \"1%\"",
+        },
+        tests: {
+            region_growth_text_validate: VALIDATE => [
+                "region_growth_text.toml, line 15 (key `baseline_growth_per_year_frac`)",
+                "string \"1%\"",
+                "expected a number",
+            ],
+        }
+    }
+    region_negative_population {
+        rule: "a negative population",
+        source: Patch { base: REGIONS, find: "population = 1_800_000", replace: "population = -1_800_000" },
+        tests: {
+            region_negative_population_validate: VALIDATE => [
+                "region_negative_population.toml, line 14 (key `population`)",
+                "found -1800000",
+                "expected a number > 0",
+            ],
+            region_negative_population_run: RUN_REGIONS => [
+                "region_negative_population.toml, line 14 (key `population`)",
+                "found -1800000",
+                "expected a number > 0",
+            ],
+        }
+    }
+    region_negative_capacity {
+        rule: "a negative firm capacity (MW)",
+        source: Patch { base: REGIONS, find: "firm_capacity_mw = 5_300.0", replace: "firm_capacity_mw = -4_000" },
+        tests: {
+            region_negative_capacity_validate: VALIDATE => [
+                "region_negative_capacity.toml, line 30 (key `firm_capacity_mw`)",
+                "found -4000",
+                "expected a number > 0",
+            ],
+        }
+    }
+    region_negative_training_cap {
+        rule: "a negative training cap (MW)",
+        source: Patch { base: REGIONS, find: "max_training_mw = 50.0", replace: "max_training_mw = -50.0" },
+        tests: {
+            region_negative_training_cap_run: RUN_REGIONS => [
+                "region_negative_training_cap.toml, line 27 (key `max_training_mw`)",
+                "found -50",
+                "expected a number ≥ 0",
+            ],
+        }
+    }
+    region_reserve_margin_over_one {
+        rule: "a fraction above 1 (reserve margin 150 %)",
+        source: Patch { base: REGIONS, find: "reserve_margin_frac = 0.15", replace: "reserve_margin_frac = 1.5" },
+        tests: {
+            region_reserve_margin_over_one_validate: VALIDATE => [
+                "region_reserve_margin_over_one.toml, line 31 (key `reserve_margin_frac`)",
+                "found 1.5",
+                "expected a fraction from 0 to 1",
+            ],
+        }
+    }
+    region_unknown_time_zone {
+        rule: "a time zone that is not an IANA name",
+        // Both regions have the same time zone: the next line picks PACW's.
+        source: Patch {
+            base: REGIONS,
+            find: "time_zone = \"America/Los_Angeles\"\npopulation = 1_524_000",
+            replace: "time_zone = \"America/Portland\"\npopulation = 1_524_000",
+        },
+        tests: {
+            region_unknown_time_zone_validate: VALIDATE => [
+                "region_unknown_time_zone.toml, line 22 (key `time_zone`)",
+                "unknown time zone 'America/Portland'",
+                "expected an IANA time zone name",
+            ],
+            region_unknown_time_zone_run: RUN_REGIONS => [
+                "region_unknown_time_zone.toml, line 22 (key `time_zone`)",
+                "unknown time zone 'America/Portland'",
+                "expected an IANA time zone name",
+            ],
+        }
+    }
+    region_empty {
+        rule: "no [[region]] table at all",
+        source: File("region_empty.toml"),
+        tests: {
+            region_empty_validate: VALIDATE => [
+                "region_empty.toml",
+                "has no regions",
+                "[[region]]",
+                "at least one",
+            ],
+            region_empty_run: RUN_REGIONS => ["region_empty.toml", "has no regions", "at least one"],
+        }
+    }
+    region_missing_load_file {
+        rule: "load_file names a file that does not exist",
+        source: Patch { base: REGIONS, find: "load_file = \"load/PACW.parquet\"", replace: "load_file = \"load/PACX.parquet\"" },
+        tests: {
+            region_missing_load_file_validate: VALIDATE => [
+                "region_missing_load_file.toml",
+                "region 2",
+                "`PACW`",
+                "key `load_file`",
+                "load/PACX.parquet does not exist",
+                "relative to the region-set file",
+            ],
+            region_missing_load_file_run: RUN_REGIONS => [
+                "region_missing_load_file.toml",
+                "key `load_file`",
+                "load/PACX.parquet does not exist",
+            ],
+        }
+    }
+    region_duplicate_id {
+        rule: "the id PGE appears twice",
+        source: Patch { base: REGIONS, find: "id = \"PACW\"", replace: "id = \"PGE\"" },
+        tests: {
+            region_duplicate_id_validate: VALIDATE => [
+                "region_duplicate_id.toml",
+                "region 2",
+                "duplicate region id `PGE`",
+                "each id may appear once",
+            ],
+            region_duplicate_id_run: RUN_REGIONS => [
+                "region_duplicate_id.toml",
+                "region 2",
+                "duplicate region id `PGE`",
+            ],
+        }
+    }
+    region_syntax_error {
+        rule: "TOML syntax (a string that is never closed)",
+        source: Patch { base: REGIONS, find: "name = \"PacifiCorp West\"", replace: "name = \"PacifiCorp West" },
+        tests: {
+            region_syntax_error_validate: VALIDATE => [
+                "region_syntax_error.toml, line 21 (key `name`)",
+                "invalid basic string",
+                "expected `\"`",
+                "name = \"PacifiCorp West",
+            ],
+            region_syntax_error_run: RUN_REGIONS => [
+                "region_syntax_error.toml, line 21 (key `name`)",
+                "invalid basic string",
+            ],
+        }
+    }
+    region_bad_load {
+        rule: "a rule of its load file: PACW's load (load_gap.csv) has a gap",
+        // Relative to the base's folder, as every path in a patched file.
+        source: Patch {
+            base: REGIONS,
+            find: "load_file = \"load/PACW.parquet\"",
+            replace: "load_file = \"../../../bad_inputs/load_gap.csv\"",
+        },
+        tests: {
+            region_bad_load_validate: VALIDATE => [
+                "load_gap.csv, line 5",
+                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+                "hourly without gaps",
+            ],
+            region_bad_load_run: RUN_REGIONS => [
+                "load_gap.csv, line 5",
+                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+            ],
+        }
+    }
+    region_scope_ca {
+        rule: "(only against a US scenario) the set is for scope CA",
+        source: Patch { base: REGIONS, find: "scope = \"US\"", replace: "scope = \"CA\"" },
+        tests: {
+            region_scope_ca_run: RUN_REGIONS => [
+                "small.toml, key `scope`",
+                "found 'US'",
+                "region_scope_ca.toml is for scope 'CA'",
+                "must match",
+            ],
+        }
+    }
+    region_missing_price {
+        rule: "(only with siting.training = \"cheapest\") PACW has no price",
+        // Both regions have the same price: the next line picks PACW's.
+        source: Patch {
+            base: REGIONS,
+            find: "price_usd_per_mwh = 75.2\nmax_training_mw",
+            replace: "# price_usd_per_mwh = 75.2\nmax_training_mw",
+        },
+        tests: {
+            region_missing_price_run_cheapest: Command::RunRegions { scenario: Some("scenario_cheapest") } => [
+                "scenario_cheapest.toml",
+                "siting.training = \"cheapest\" needs `price_usd_per_mwh`",
+                "missing in PACW of {file}",
+            ],
+        }
+    }
     // ---- scenarios ----
-    case!(
-        "scenario_unknown_key.toml",
-        VALIDATE,
-        [
-            "scenario_unknown_key.toml, line 27 (key `utilisation_frac`)",
-            "unknown field `utilisation_frac`",
-            "expected one of `utilization_frac`",
-        ]
-    ),
-    case!(
-        "scenario_unknown_key.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_unknown_key.toml, line 27 (key `utilisation_frac`)",
-            "unknown field `utilisation_frac`",
-        ]
-    ),
-    case!(
-        "scenario_unknown_table.toml",
-        VALIDATE,
-        [
-            "scenario_unknown_table.toml, line 39 (key `flexibilty`)",
-            "unknown field `flexibilty`",
-            "`flexibility`",
-        ]
-    ),
-    case!(
-        "scenario_pue_text.toml",
-        VALIDATE,
-        [
-            "scenario_pue_text.toml, line 24 (key `pue`)",
-            "string \"1.14\"",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "scenario_pue_below_one.toml",
-        VALIDATE,
-        [
-            "scenario_pue_below_one.toml, line 24 (key `pue`)",
-            "found 0.9",
-            "expected a power usage effectiveness from 1 to 3",
-        ]
-    ),
-    case!(
-        "scenario_pue_below_one.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_pue_below_one.toml, line 24 (key `pue`)",
-            "found 0.9",
-            "from 1 to 3",
-        ]
-    ),
-    case!(
-        "scenario_fraction_over_one.toml",
-        VALIDATE,
-        [
-            "scenario_fraction_over_one.toml, line 28 (key `power_frac`)",
-            "found 1.2",
-            "expected a fraction from 0 to 1",
-        ]
-    ),
-    case!(
-        "scenario_budget_over_one.toml",
-        VALIDATE,
-        [
-            "scenario_budget_over_one.toml, line 41 (key `max_curtailed_energy_frac`)",
-            "found 5",
-            "expected a fraction from 0 to 1 (write 5 % as 0.05)",
-        ]
-    ),
-    case!(
-        "scenario_shares_not_one.toml",
-        VALIDATE,
-        [
-            "scenario_shares_not_one.toml",
-            "`siting.training_shares`",
-            "the shares sum to 0.8",
-            "expected 1",
-        ]
-    ),
-    case!(
-        "scenario_shares_not_one.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_shares_not_one.toml",
-            "`siting.training_shares`",
-            "the shares sum to 0.8",
-            "expected 1",
-        ]
-    ),
-    case!(
-        "scenario_share_unknown_region.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_share_unknown_region.toml",
-            "`siting.training_shares`",
-            "unknown region id(s) BPAT",
-            "pnw.toml has PGE, PACW",
-        ]
-    ),
-    case!(
-        "scenario_missing_year.toml",
-        VALIDATE,
-        [
-            "scenario_missing_year.toml",
-            "`compute`",
-            "no compute given for year(s) 2031",
-            "first_year..last_year (2030..2031)",
-        ]
-    ),
-    case!(
-        "scenario_missing_year.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_missing_year.toml",
-            "no compute given for year(s) 2031",
-        ]
-    ),
-    case!(
-        "scenario_scope_eu.toml",
-        RUN_SCENARIO,
-        [
-            "scenario_scope_eu.toml",
-            "`scope`",
-            "found 'EU'",
-            "pnw.toml is for scope 'US'",
-            "must match",
-        ]
-    ),
-    case!(
-        "scenario_last_before_first.toml",
-        VALIDATE,
-        [
-            "scenario_last_before_first.toml",
-            "`last_year`",
-            "found 2030",
-            "before first_year 2031",
-            "expected last_year ≥ first_year",
-        ]
-    ),
-    case!(
-        "scenario_missing_profile.toml",
-        VALIDATE,
-        [
-            "scenario_missing_profile.toml",
-            "`training.profile`",
-            "profiles/training-flatt.toml does not exist",
-            "relative to the scenario file",
-        ]
-    ),
-    case!(
-        "scenario_bad_policy.toml",
-        VALIDATE,
-        [
-            "scenario_bad_policy.toml, line 37 (key `training`)",
-            "unknown variant `greenest`",
-            "expected one of `headroom`, `cheapest`, `explicit`",
-        ]
-    ),
-    // ---- command-line years against the fixture ----
-    case!(
-        "scenario_cheapest.toml",
-        &[
-            "run",
-            "--quiet",
-            "--scenario",
-            "{file}",
-            "--regions",
-            REGIONS,
-            "--weather-years",
-            "2023..2024",
-            "--years",
-            "2029..2031",
-            "--out",
-            "{out}",
-        ],
-        [
-            "--years: 2029..2031 is outside the years of scenario",
-            "scenario_cheapest.toml (2030..2031)",
-        ]
-    ),
-    case!(
-        "scenario_cheapest.toml",
-        &[
-            "run",
-            "--quiet",
-            "--scenario",
-            "{file}",
-            "--regions",
-            REGIONS,
-            "--weather-years",
-            "2010..2012",
-            "--out",
-            "{out}",
-        ],
-        [
-            // The first region of the set that lacks the year is named.
-            "region `PGE`",
-            "year 2010 (a weather year or the reference year) is outside its load data tests/fixtures/small/regions/load/PGE.parquet",
-            "full years available: 2023–2024",
-            "--weather-years",
-        ]
-    ),
+    scenario_unknown_key {
+        rule: "a misspelt key (`utilisation_frac`) in [training]",
+        source: Patch { base: SCENARIO, find: "utilization_frac = 0.40", replace: "utilisation_frac = 0.40" },
+        tests: {
+            scenario_unknown_key_validate: VALIDATE => [
+                "scenario_unknown_key.toml, line 41 (key `utilisation_frac`)",
+                "unknown field `utilisation_frac`",
+                "expected one of `utilization_frac`",
+            ],
+            scenario_unknown_key_run: RUN_SCENARIO => [
+                "scenario_unknown_key.toml, line 41 (key `utilisation_frac`)",
+                "unknown field `utilisation_frac`",
+            ],
+        }
+    }
+    scenario_unknown_table {
+        rule: "a misspelt top-level table ([flexibilty])",
+        source: Patch { base: SCENARIO, find: "[flexibility]", replace: "[flexibilty]" },
+        tests: {
+            scenario_unknown_table_validate: VALIDATE => [
+                "scenario_unknown_table.toml, line 57 (key `flexibilty`)",
+                "unknown field `flexibilty`",
+                "`flexibility`",
+            ],
+        }
+    }
+    scenario_pue_text {
+        rule: "text where a number belongs (pue)",
+        source: Patch { base: SCENARIO, find: "pue = 1.14", replace: "pue = \"1.14\"" },
+        tests: {
+            scenario_pue_text_validate: VALIDATE => [
+                "scenario_pue_text.toml, line 37 (key `pue`)",
+                "string \"1.14\"",
+                "expected a number",
+            ],
+        }
+    }
+    scenario_pue_below_one {
+        rule: "a PUE below 1",
+        source: Patch { base: SCENARIO, find: "pue = 1.14", replace: "pue = 0.9" },
+        tests: {
+            scenario_pue_below_one_validate: VALIDATE => [
+                "scenario_pue_below_one.toml, line 37 (key `pue`)",
+                "found 0.9",
+                "expected a power usage effectiveness from 1 to 3",
+            ],
+            scenario_pue_below_one_run: RUN_SCENARIO => [
+                "scenario_pue_below_one.toml, line 37 (key `pue`)",
+                "found 0.9",
+                "from 1 to 3",
+            ],
+        }
+    }
+    scenario_fraction_over_one {
+        rule: "a fraction above 1 (power_frac)",
+        source: Patch { base: SCENARIO, find: "power_frac = 0.8", replace: "power_frac = 1.2" },
+        tests: {
+            scenario_fraction_over_one_validate: VALIDATE => [
+                "scenario_fraction_over_one.toml, line 43 (key `power_frac`)",
+                "found 1.2",
+                "expected a fraction from 0 to 1",
+            ],
+        }
+    }
+    scenario_budget_over_one {
+        rule: "a fraction above 1 (max_curtailed_energy_frac written in percent)",
+        source: Patch {
+            base: SCENARIO,
+            find: "max_curtailed_energy_frac = 0.005",
+            replace: "max_curtailed_energy_frac = 5",
+        },
+        tests: {
+            scenario_budget_over_one_validate: VALIDATE => [
+                "scenario_budget_over_one.toml, line 61 (key `max_curtailed_energy_frac`)",
+                "found 5",
+                "expected a fraction from 0 to 1 (write 5 % as 0.05)",
+            ],
+        }
+    }
+    scenario_shares_not_one {
+        rule: "explicit training shares that sum to 0.8",
+        // Two keys, so two lines: the blank line after `training` takes the shares.
+        source: Patch {
+            base: SCENARIO,
+            find: "training = \"headroom\"\n\n",
+            replace: "training = \"explicit\"\ntraining_shares = { PGE = 0.5, PACW = 0.3 }\n",
+        },
+        tests: {
+            scenario_shares_not_one_validate: VALIDATE => [
+                "scenario_shares_not_one.toml",
+                "`siting.training_shares`",
+                "the shares sum to 0.8",
+                "expected 1",
+            ],
+            scenario_shares_not_one_run: RUN_SCENARIO => [
+                "scenario_shares_not_one.toml",
+                "`siting.training_shares`",
+                "the shares sum to 0.8",
+                "expected 1",
+            ],
+        }
+    }
+    scenario_share_unknown_region {
+        rule: "(only against the pnw set) a share for BPAT, which the set lacks",
+        // Two keys, so two lines: the blank line after `training` takes the shares.
+        source: Patch {
+            base: SCENARIO,
+            find: "training = \"headroom\"\n\n",
+            replace: "training = \"explicit\"\ntraining_shares = { PGE = 0.5, BPAT = 0.5 }\n",
+        },
+        tests: {
+            scenario_share_unknown_region_run: RUN_SCENARIO => [
+                "scenario_share_unknown_region.toml",
+                "`siting.training_shares`",
+                "unknown region id(s) BPAT",
+                "pnw.toml has PGE, PACW",
+            ],
+        }
+    }
+    scenario_missing_year {
+        rule: "the explicit compute table lacks 2031",
+        source: File("scenario_missing_year.toml"),
+        tests: {
+            scenario_missing_year_validate: VALIDATE => [
+                "scenario_missing_year.toml",
+                "`compute`",
+                "no compute given for year(s) 2031",
+                "first_year..last_year (2030..2031)",
+            ],
+            scenario_missing_year_run: RUN_SCENARIO => [
+                "scenario_missing_year.toml",
+                "no compute given for year(s) 2031",
+            ],
+        }
+    }
+    scenario_scope_eu {
+        rule: "(only against a US region set) the scenario is for scope EU",
+        source: Patch { base: SCENARIO, find: "scope = \"US\"", replace: "scope = \"EU\"" },
+        tests: {
+            scenario_scope_eu_run: RUN_SCENARIO => [
+                "scenario_scope_eu.toml",
+                "`scope`",
+                "found 'EU'",
+                "pnw.toml is for scope 'US'",
+                "must match",
+            ],
+        }
+    }
+    scenario_last_before_first {
+        rule: "last_year before first_year",
+        source: Patch { base: SCENARIO, find: "last_year = 2031", replace: "last_year = 2029" },
+        tests: {
+            scenario_last_before_first_validate: VALIDATE => [
+                "scenario_last_before_first.toml",
+                "`last_year`",
+                "found 2029",
+                "before first_year 2030",
+                "expected last_year ≥ first_year",
+            ],
+        }
+    }
+    scenario_missing_profile {
+        rule: "the training profile file does not exist",
+        source: Patch {
+            base: SCENARIO,
+            find: "profile = \"../profiles/training-flat.toml\"",
+            replace: "profile = \"../profiles/training-flatt.toml\"",
+        },
+        tests: {
+            scenario_missing_profile_validate: VALIDATE => [
+                "scenario_missing_profile.toml",
+                "`training.profile`",
+                "profiles/training-flatt.toml does not exist",
+                "relative to the scenario file",
+            ],
+        }
+    }
+    scenario_bad_policy {
+        rule: "an unknown siting policy",
+        source: Patch { base: SCENARIO, find: "training = \"headroom\"", replace: "training = \"greenest\"" },
+        tests: {
+            scenario_bad_policy_validate: VALIDATE => [
+                "scenario_bad_policy.toml, line 55 (key `training`)",
+                "unknown variant `greenest`",
+                "expected one of `headroom`, `cheapest`, `explicit`",
+            ],
+        }
+    }
+    // Valid alone; against region_missing_price, `cheapest` lacks a price. Its own tests
+    // ask for years outside the scenario and outside the fixture's load data.
+    scenario_cheapest {
+        rule: "no rule alone (cheapest siting); its tests ask for years it or the load lacks",
+        source: Patch { base: SCENARIO, find: "training = \"headroom\"", replace: "training = \"cheapest\"" },
+        tests: {
+            scenario_cheapest_years_outside_scenario: Command::RunScenario {
+                weather_years: "2023..2024",
+                extra: &["--years", "2029..2031"],
+            } => [
+                "--years: 2029..2031 is outside the years of scenario",
+                "scenario_cheapest.toml (2030..2031)",
+            ],
+            scenario_cheapest_weather_years_outside_load: Command::RunScenario {
+                weather_years: "2010..2012",
+                extra: &[],
+            } => [
+                // The first region of the set that lacks the year is named.
+                "region `PGE`",
+                "year 2010 (a weather year or the reference year) is outside its load data tests/fixtures/small/regions/load/PGE.parquet",
+                "full years available: 2023–2024",
+                "--weather-years",
+            ],
+        }
+    }
     // ---- profiles ----
-    case!(
-        "profile_unknown_key.toml",
-        VALIDATE,
-        [
-            "profile_unknown_key.toml, line 4 (key `idle_floor`)",
-            "unknown field `idle_floor`",
-            "`idle_floor_frac`",
-        ]
-    ),
-    case!(
-        "profile_167_factors.toml",
-        VALIDATE,
-        [
-            "profile_167_factors.toml",
-            "`hour_of_week_factors`",
-            "found 167 values, expected 168",
-        ]
-    ),
-    case!(
-        "profile_negative_factor.toml",
-        VALIDATE,
-        [
-            "profile_negative_factor.toml",
-            "`hour_of_week_factors`",
-            "value 31 (hour of week 30) is -0.5",
-            "expected a finite number ≥ 0",
-        ]
-    ),
-    case!(
-        "profile_idle_floor_over_one.toml",
-        VALIDATE,
-        [
-            "profile_idle_floor_over_one.toml, line 4 (key `idle_floor_frac`)",
-            "found 1.5",
-            "expected a fraction from 0 to 1",
-        ]
-    ),
-    case!(
-        "profile_text_factor.toml",
-        VALIDATE,
-        [
-            "profile_text_factor.toml, line 6 (key `hour_of_week_factors`)",
-            "string \"high\"",
-            "expected a number",
-        ]
-    ),
-    // ---- load files: validate ----
-    case!(
-        "load_duplicate_hour.csv",
-        VALIDATE,
-        [
-            "load_duplicate_hour.csv, line 5",
-            "duplicate hour 2024-01-01T02:00Z",
-            "each hour may appear once",
-        ]
-    ),
-    case!(
-        "load_gap.csv",
-        VALIDATE,
-        [
-            "load_gap.csv, line 5",
-            "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
-            "hourly without gaps",
-        ]
-    ),
-    case!(
-        "load_half_hourly.csv",
-        VALIDATE,
-        [
-            "load_half_hourly.csv, line 3",
-            "'2024-01-01T00:30:00Z' is not on the hour",
-            "expected hourly timestamps",
-        ]
-    ),
-    case!(
-        "load_unsorted.csv",
-        VALIDATE,
-        [
-            "load_unsorted.csv, line 5",
-            "hour 2024-01-01T02:00Z comes after 2024-01-01T03:00Z",
-            "rows must be sorted by time",
-        ]
-    ),
-    case!(
-        "load_nan.csv",
-        VALIDATE,
-        [
-            "load_nan.csv, line 5",
-            "`demand_mw` is NaN",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "load_text_value.csv",
-        VALIDATE,
-        [
-            "load_text_value.csv, line 5",
-            "`demand_mw` 'high' is not a number",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "load_negative.csv",
-        VALIDATE,
-        [
-            "load_negative.csv, line 5",
-            "demand_mw is -25",
-            "expected a number of MW ≥ 0",
-        ]
-    ),
-    case!(
-        "load_empty.csv",
-        VALIDATE,
-        [
-            "load_empty.csv",
-            "the file is empty",
-            "expected a header `timestamp_utc,demand_mw`",
-        ]
-    ),
-    case!(
-        "load_header_only.csv",
-        VALIDATE,
-        [
-            "load_header_only.csv",
-            "no rows of data",
-            "expected hourly rows",
-        ]
-    ),
-    case!(
-        "load_no_header.csv",
-        VALIDATE,
-        [
-            "load_no_header.csv, line 1",
-            "header has no column `timestamp_utc`",
-            "found [2024-01-01T00:00:00Z,1000]",
-            "expected `timestamp_utc,demand_mw`",
-        ]
-    ),
-    case!(
-        "load_wrong_header.csv",
-        VALIDATE,
-        [
-            "load_wrong_header.csv, line 1",
-            "header has no column `timestamp_utc`",
-            "found [timestamp,demand]",
-            "expected `timestamp_utc,demand_mw`",
-        ]
-    ),
-    case!(
-        "load_bad_timestamp.csv",
-        VALIDATE,
-        [
-            "load_bad_timestamp.csv, line 5",
-            "'2024-01-01 3am' is not a timestamp",
-            "expected ISO 8601 in UTC",
-        ]
-    ),
-    case!(
-        "load_bad_extension.txt",
-        VALIDATE,
-        [
-            "load_bad_extension.txt",
-            "unknown input type '.txt'",
-            "expected .toml",
-            ".csv or .parquet",
-        ]
-    ),
-    // ---- load files: import ----
-    case!(
-        "load_duplicate_hour.csv",
-        IMPORT,
-        [
-            "load_duplicate_hour.csv, line 5",
-            "duplicate hour 2024-01-01T02:00Z (also on line 4)",
-            "each hour may appear once",
-        ]
-    ),
-    case!(
-        "load_gap.csv",
-        IMPORT,
-        [
-            "load_gap.csv, line 5",
-            "2 missing hour(s) from 2024-01-01T03:00Z",
-            "--fill-gaps",
-        ]
-    ),
-    case!(
-        "load_half_hourly.csv",
-        IMPORT,
-        [
-            "load_half_hourly.csv, line 3",
-            "'2024-01-01T00:30:00Z' is not on the hour",
-        ]
-    ),
-    case!(
-        "load_unsorted.csv",
-        IMPORT,
-        [
-            "load_unsorted.csv, line 5",
-            "hour 2024-01-01T02:00Z comes after 2024-01-01T03:00Z",
-            "rows must be sorted by time",
-        ]
-    ),
-    case!(
-        "load_nan.csv",
-        IMPORT,
-        [
-            "load_nan.csv, line 5",
-            "demand is empty or NaN",
-            "1 missing hour(s) from 2024-01-01T03:00Z",
-            "--fill-gaps",
-        ]
-    ),
-    case!(
-        "load_text_value.csv",
-        IMPORT,
-        [
-            "load_text_value.csv, line 5",
-            "'high' is not a number",
-            "expected a number",
-        ]
-    ),
-    case!(
-        "load_negative.csv",
-        IMPORT,
-        [
-            "load_negative.csv, line 5",
-            "demand is -25",
-            "expected a number of MW ≥ 0",
-        ]
-    ),
-    case!(
-        "load_empty.csv",
-        IMPORT,
-        ["load_empty.csv", "the file is empty", "expected a header"]
-    ),
-    case!(
-        "load_header_only.csv",
-        IMPORT,
-        ["load_header_only.csv", "no rows of data"]
-    ),
-    case!(
-        "load_no_header.csv",
-        IMPORT,
-        [
-            "load_no_header.csv, line 1",
-            "header has no column `timestamp_utc`",
-            "found [2024-01-01T00:00:00Z,1000]",
-        ]
-    ),
-    case!(
-        "load_wrong_header.csv",
-        IMPORT,
-        [
-            "load_wrong_header.csv, line 1",
-            "found [timestamp,demand]",
-            "expected `timestamp_utc,demand_mw`",
-        ]
-    ),
-    case!(
-        "load_bad_timestamp.csv",
-        IMPORT,
-        [
-            "load_bad_timestamp.csv, line 5",
-            "'2024-01-01 3am' is not a timestamp",
-            "expected ISO 8601 in UTC",
-        ]
-    ),
-    case!(
-        "import_local_spring_forward.csv",
-        &[
-            "import",
-            "{file}",
-            "--format",
-            "local",
-            "--time-zone",
-            "America/New_York",
-            "--out",
-            "{out}.parquet",
-        ],
-        [
-            "import_local_spring_forward.csv, line 4",
-            "local time 2024-03-10 02:00 does not exist in America/New_York",
-            "spring daylight-saving change",
-        ]
-    ),
-    case!(
-        "import_eia930_several_bas.csv",
-        &[
-            "import",
-            "{file}",
-            "--format",
-            "eia930",
-            "--out",
-            "{out}.parquet",
-        ],
-        [
-            "import_eia930_several_bas.csv",
-            "holds 2 balancing authorities (PJM, MISO)",
-            "pick one with --ba",
-        ]
-    ),
-    case!(
-        "import_eia930_several_bas.csv",
-        &[
-            "import",
-            "{file}",
-            "--format",
-            "eia930",
-            "--ba",
-            "XYZ",
-            "--out",
-            "{out}.parquet",
-        ],
-        [
-            "import_eia930_several_bas.csv",
-            "--ba XYZ is not in the file",
-            "it holds PJM, MISO",
-        ]
-    ),
-];
+    profile_unknown_key {
+        rule: "a misspelt key (`idle_floor`)",
+        source: Patch { base: PROFILE, find: "idle_floor_frac = 0.0", replace: "idle_floor = 0.0" },
+        tests: {
+            profile_unknown_key_validate: VALIDATE => [
+                "profile_unknown_key.toml, line 8 (key `idle_floor`)",
+                "unknown field `idle_floor`",
+                "`idle_floor_frac`",
+            ],
+        }
+    }
+    profile_167_factors {
+        rule: "167 factors instead of 168",
+        // The last row of factors is the one before `]`.
+        source: Patch { base: PROFILE, find: "1.0, 1.0,\n]", replace: "1.0,\n]" },
+        tests: {
+            profile_167_factors_validate: VALIDATE => [
+                "profile_167_factors.toml",
+                "`hour_of_week_factors`",
+                "found 167 values, expected 168",
+            ],
+        }
+    }
+    profile_negative_factor {
+        rule: "a negative factor (value 31, Tuesday 06:00)",
+        // Weekday rows repeat: the comment above Tuesday's row picks it.
+        source: Patch {
+            base: CHAT_PROFILE,
+            find: "# Tuesday 00:00-23:00 local\n  0.6050, 0.5611, 0.5391, 0.5391, 0.5391, 0.5391, 0.5391,",
+            replace: "# Tuesday 00:00-23:00 local\n  0.6050, 0.5611, 0.5391, 0.5391, 0.5391, 0.5391, -0.5,",
+        },
+        tests: {
+            profile_negative_factor_validate: VALIDATE => [
+                "profile_negative_factor.toml",
+                "`hour_of_week_factors`",
+                "value 31 (hour of week 30) is -0.5",
+                "expected a finite number ≥ 0",
+            ],
+        }
+    }
+    profile_idle_floor_over_one {
+        rule: "a fraction above 1 (idle_floor_frac)",
+        source: Patch { base: PROFILE, find: "idle_floor_frac = 0.0", replace: "idle_floor_frac = 1.5" },
+        tests: {
+            profile_idle_floor_over_one_validate: VALIDATE => [
+                "profile_idle_floor_over_one.toml, line 8 (key `idle_floor_frac`)",
+                "found 1.5",
+                "expected a fraction from 0 to 1",
+            ],
+        }
+    }
+    profile_text_factor {
+        rule: "text among the factors (the first)",
+        source: Patch {
+            base: PROFILE,
+            find: "hour_of_week_factors = [\n  1.0,",
+            replace: "hour_of_week_factors = [\n  \"high\",",
+        },
+        tests: {
+            profile_text_factor_validate: VALIDATE => [
+                "profile_text_factor.toml, line 10 (key `hour_of_week_factors`)",
+                "string \"high\"",
+                "expected a number",
+            ],
+        }
+    }
+    // ---- load files: validate and import ----
+    load_duplicate_hour {
+        rule: "an hour that appears twice",
+        source: File("load_duplicate_hour.csv"),
+        tests: {
+            load_duplicate_hour_validate: VALIDATE => [
+                "load_duplicate_hour.csv, line 5",
+                "duplicate hour 2024-01-01T02:00Z",
+                "each hour may appear once",
+            ],
+            load_duplicate_hour_import: IMPORT => [
+                "load_duplicate_hour.csv, line 5",
+                "duplicate hour 2024-01-01T02:00Z (also on line 4)",
+                "each hour may appear once",
+            ],
+        }
+    }
+    load_gap {
+        rule: "two missing hours",
+        source: File("load_gap.csv"),
+        tests: {
+            load_gap_validate: VALIDATE => [
+                "load_gap.csv, line 5",
+                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+                "hourly without gaps",
+            ],
+            load_gap_import: IMPORT => [
+                "load_gap.csv, line 5",
+                "2 missing hour(s) from 2024-01-01T03:00Z",
+                "--fill-gaps",
+            ],
+        }
+    }
+    load_half_hourly {
+        rule: "a timestamp that is not on the hour",
+        source: File("load_half_hourly.csv"),
+        tests: {
+            load_half_hourly_validate: VALIDATE => [
+                "load_half_hourly.csv, line 3",
+                "'2024-01-01T00:30:00Z' is not on the hour",
+                "expected hourly timestamps",
+            ],
+            load_half_hourly_import: IMPORT => [
+                "load_half_hourly.csv, line 3",
+                "'2024-01-01T00:30:00Z' is not on the hour",
+            ],
+        }
+    }
+    load_unsorted {
+        rule: "rows out of time order",
+        source: File("load_unsorted.csv"),
+        tests: {
+            load_unsorted_validate: VALIDATE => [
+                "load_unsorted.csv, line 5",
+                "hour 2024-01-01T02:00Z comes after 2024-01-01T03:00Z",
+                "rows must be sorted by time",
+            ],
+            load_unsorted_import: IMPORT => [
+                "load_unsorted.csv, line 5",
+                "hour 2024-01-01T02:00Z comes after 2024-01-01T03:00Z",
+                "rows must be sorted by time",
+            ],
+        }
+    }
+    load_nan {
+        rule: "a NaN demand",
+        source: File("load_nan.csv"),
+        tests: {
+            load_nan_validate: VALIDATE => [
+                "load_nan.csv, line 5",
+                "`demand_mw` is NaN",
+                "expected a number",
+            ],
+            load_nan_import: IMPORT => [
+                "load_nan.csv, line 5",
+                "demand is empty or NaN",
+                "1 missing hour(s) from 2024-01-01T03:00Z",
+                "--fill-gaps",
+            ],
+        }
+    }
+    load_text_value {
+        rule: "text where a demand belongs",
+        source: File("load_text_value.csv"),
+        tests: {
+            load_text_value_validate: VALIDATE => [
+                "load_text_value.csv, line 5",
+                "`demand_mw` 'high' is not a number",
+                "expected a number",
+            ],
+            load_text_value_import: IMPORT => [
+                "load_text_value.csv, line 5",
+                "'high' is not a number",
+                "expected a number",
+            ],
+        }
+    }
+    load_negative {
+        rule: "a negative demand",
+        source: File("load_negative.csv"),
+        tests: {
+            load_negative_validate: VALIDATE => [
+                "load_negative.csv, line 5",
+                "demand_mw is -25",
+                "expected a number of MW ≥ 0",
+            ],
+            load_negative_import: IMPORT => [
+                "load_negative.csv, line 5",
+                "demand is -25",
+                "expected a number of MW ≥ 0",
+            ],
+        }
+    }
+    load_empty {
+        rule: "an empty file",
+        source: File("load_empty.csv"),
+        tests: {
+            load_empty_validate: VALIDATE => [
+                "load_empty.csv",
+                "the file is empty",
+                "expected a header `timestamp_utc,demand_mw`",
+            ],
+            load_empty_import: IMPORT => ["load_empty.csv", "the file is empty", "expected a header"],
+        }
+    }
+    load_header_only {
+        rule: "a header and no rows",
+        source: File("load_header_only.csv"),
+        tests: {
+            load_header_only_validate: VALIDATE => [
+                "load_header_only.csv",
+                "no rows of data",
+                "expected hourly rows",
+            ],
+            load_header_only_import: IMPORT => ["load_header_only.csv", "no rows of data"],
+        }
+    }
+    load_no_header {
+        rule: "no header line",
+        source: File("load_no_header.csv"),
+        tests: {
+            load_no_header_validate: VALIDATE => [
+                "load_no_header.csv, line 1",
+                "header has no column `timestamp_utc`",
+                "found [2024-01-01T00:00:00Z,1000]",
+                "expected `timestamp_utc,demand_mw`",
+            ],
+            load_no_header_import: IMPORT => [
+                "load_no_header.csv, line 1",
+                "header has no column `timestamp_utc`",
+                "found [2024-01-01T00:00:00Z,1000]",
+            ],
+        }
+    }
+    load_wrong_header {
+        rule: "a header with other column names",
+        source: File("load_wrong_header.csv"),
+        tests: {
+            load_wrong_header_validate: VALIDATE => [
+                "load_wrong_header.csv, line 1",
+                "header has no column `timestamp_utc`",
+                "found [timestamp,demand]",
+                "expected `timestamp_utc,demand_mw`",
+            ],
+            load_wrong_header_import: IMPORT => [
+                "load_wrong_header.csv, line 1",
+                "found [timestamp,demand]",
+                "expected `timestamp_utc,demand_mw`",
+            ],
+        }
+    }
+    load_bad_timestamp {
+        rule: "a timestamp that is not ISO 8601",
+        source: File("load_bad_timestamp.csv"),
+        tests: {
+            load_bad_timestamp_validate: VALIDATE => [
+                "load_bad_timestamp.csv, line 5",
+                "'2024-01-01 3am' is not a timestamp",
+                "expected ISO 8601 in UTC",
+            ],
+            load_bad_timestamp_import: IMPORT => [
+                "load_bad_timestamp.csv, line 5",
+                "'2024-01-01 3am' is not a timestamp",
+                "expected ISO 8601 in UTC",
+            ],
+        }
+    }
+    load_bad_extension {
+        rule: "a load file with an unknown extension",
+        source: File("load_bad_extension.txt"),
+        tests: {
+            load_bad_extension_validate: VALIDATE => [
+                "load_bad_extension.txt",
+                "unknown input type '.txt'",
+                "expected .toml",
+                ".csv or .parquet",
+            ],
+        }
+    }
+    // ---- import formats ----
+    import_local_spring_forward {
+        rule: "a local time skipped by the spring daylight-saving change",
+        source: File("import_local_spring_forward.csv"),
+        tests: {
+            import_local_spring_forward_import: Command::Import {
+                extra: &["--format", "local", "--time-zone", "America/New_York"],
+            } => [
+                "import_local_spring_forward.csv, line 4",
+                "local time 2024-03-10 02:00 does not exist in America/New_York",
+                "spring daylight-saving change",
+            ],
+        }
+    }
+    import_eia930_several_bas {
+        rule: "an EIA-930 file with two balancing authorities",
+        source: File("import_eia930_several_bas.csv"),
+        tests: {
+            import_eia930_several_bas_without_ba: Command::Import { extra: &["--format", "eia930"] } => [
+                "import_eia930_several_bas.csv",
+                "holds 2 balancing authorities (PJM, MISO)",
+                "pick one with --ba",
+            ],
+            import_eia930_several_bas_unknown_ba: Command::Import {
+                extra: &["--format", "eia930", "--ba", "XYZ"],
+            } => [
+                "import_eia930_several_bas.csv",
+                "--ba XYZ is not in the file",
+                "it holds PJM, MISO",
+            ],
+        }
+    }
+}
 
-/// Run one case; the problems found, each naming the case.
-fn check(case: &Case) -> Vec<String> {
-    let temp = tempfile::tempdir().expect("temporary folder");
-    let out = temp.path().join("never");
-    let file = format!("{DIR}/{}", case.file);
-    let args: Vec<String> = case
-        .args
+/// The file of case `name` (written into `dir` if it is a patch), for other test modules.
+pub fn case_file(name: &str, dir: &Path) -> PathBuf {
+    case(name).file(dir)
+}
+
+/// The case named `name`.
+fn case(name: &str) -> &'static Case {
+    CASES
         .iter()
-        .map(|a| {
-            a.replace("{file}", &file)
-                .replace("{out}", &out.display().to_string())
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no case named {name}"))
+}
+
+impl Case {
+    /// The case's file, ready for the binary: a kept file's path relative to the
+    /// repository root, or the patched fixture written into `dir` as `<case>.<ext>`.
+    fn file(&self, dir: &Path) -> PathBuf {
+        match self.source {
+            File(file) => Path::new(DIR).join(file),
+            Patch {
+                base,
+                find,
+                replace,
+            } => {
+                let base_path = root().join(base);
+                let text =
+                    std::fs::read_to_string(&base_path).unwrap_or_else(|e| panic!("{base}: {e}"));
+                let found = text.matches(find).count();
+                assert_eq!(
+                    found, 1,
+                    "case {}: {find:?} occurs {found} times in {base}, expected exactly once",
+                    self.name
+                );
+                let patched = text.replacen(find, replace, 1);
+                assert_ne!(
+                    patched, text,
+                    "case {}: the patch changes nothing",
+                    self.name
+                );
+                assert_eq!(
+                    patched.lines().count(),
+                    text.lines().count(),
+                    "case {}: the patch adds or removes lines, so the base's line numbers would not hold",
+                    self.name
+                );
+                let folder = base_path.parent().expect("the base is in a folder");
+                let extension = Path::new(base)
+                    .extension()
+                    .expect("the base has an extension");
+                let path = dir.join(self.name).with_extension(extension);
+                std::fs::write(&path, absolute_paths(&patched, folder))
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                path
+            }
+        }
+    }
+}
+
+/// `text` with every relative path in a `PATH_KEYS` value made absolute from `folder`
+/// (where the base lies), line by line, so the patched copy finds the base's load files
+/// and profiles and keeps its line numbers.
+fn absolute_paths(text: &str, folder: &Path) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line.trim_end_matches(['\r', '\n']);
+            let Some((key, value)) = body.split_once('=') else {
+                return line.to_owned();
+            };
+            let relative = value
+                .trim()
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .filter(|v| Path::new(v).is_relative());
+            match relative {
+                Some(relative) if PATH_KEYS.contains(&key.trim()) => {
+                    let absolute = folder.join(relative).display().to_string();
+                    let quoted = absolute.replace('\\', "\\\\").replace('"', "\\\"");
+                    format!("{key}= \"{quoted}\"{}", &line[body.len()..])
+                }
+                _ => line.to_owned(),
+            }
         })
-        .collect();
-    let name = format!("{} via `gridstrain {}`", case.file, case.args.join(" "));
+        .collect()
+}
+
+/// The arguments of `command` on `file`, output to `out`; a partner case is written
+/// into `dir`.
+fn arguments(command: &Command, file: &Path, out: &Path, dir: &Path) -> Vec<String> {
+    let file = file.display().to_string();
+    let out = out.display().to_string();
+    let strings = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    match command {
+        Command::Validate => vec!["validate".into(), file],
+        Command::RunRegions { scenario } => {
+            let scenario = scenario.map_or_else(
+                || SCENARIO.to_owned(),
+                |name| case(name).file(dir).display().to_string(),
+            );
+            let mut args = strings(&["run", "--quiet", "--scenario"]);
+            args.extend([scenario, "--regions".into(), file]);
+            args.extend(strings(&["--weather-years", "2023..2024", "--out"]));
+            args.push(out);
+            args
+        }
+        Command::RunScenario {
+            weather_years,
+            extra,
+        } => {
+            let mut args = strings(&["run", "--quiet", "--scenario"]);
+            args.extend([file, "--regions".into(), REGIONS.into()]);
+            args.extend(strings(&["--weather-years", weather_years]));
+            args.extend(strings(extra));
+            args.extend(["--out".into(), out]);
+            args
+        }
+        Command::Import { extra } => {
+            let mut args = vec!["import".into(), file];
+            args.extend(strings(extra));
+            args.extend(["--out".into(), format!("{out}.parquet")]);
+            args
+        }
+    }
+}
+
+/// Run one test of case `name`: exit code 1, no panic, every part of `expect` in the
+/// message, nothing written.
+fn check(name: &str, command: &Command, expect: &[&str]) {
+    let case = case(name);
+    let inputs = tempfile::tempdir().expect("temporary folder");
+    let outputs = tempfile::tempdir().expect("temporary folder");
+    let file = case.file(inputs.path());
+    let out = outputs.path().join("never");
+    let args = arguments(command, &file, &out, inputs.path());
     let output = gridstrain().args(&args).output().expect("the binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut problems = Vec::new();
     if output.status.code() != Some(1) {
-        problems.push(format!(
-            "{name}: exit code {:?}, expected 1",
-            output.status.code()
-        ));
+        problems.push(format!("exit code {:?}, expected 1", output.status.code()));
     }
-    if stderr.contains("panicked") {
-        problems.push(format!("{name}: panicked"));
+    for panic_text in ["panicked", "RUST_BACKTRACE"] {
+        if stderr.contains(panic_text) {
+            problems.push(format!("panicked (stderr holds `{panic_text}`)"));
+        }
     }
-    for expected in case.expect {
-        if !stderr.contains(expected) {
-            problems.push(format!("{name}: message lacks `{expected}`"));
+    let file_text = file.display().to_string();
+    for part in expect {
+        let part = part.replace("{file}", &file_text);
+        if !stderr.contains(&part) {
+            problems.push(format!("the message lacks `{part}`"));
         }
     }
     if out.exists() || out.with_extension("parquet").exists() {
-        problems.push(format!("{name}: output {} was created", out.display()));
+        problems.push(format!("output {} was created", out.display()));
     }
-    let left: Vec<String> = std::fs::read_dir(temp.path())
+    let left: Vec<String> = std::fs::read_dir(outputs.path())
         .expect("temporary folder")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     if !left.is_empty() {
-        problems.push(format!("{name}: left {left:?} in the output folder"));
+        problems.push(format!("left {left:?} in the output folder"));
     }
-    if !problems.is_empty() {
-        problems.push(format!("  stderr of {name}:\n{stderr}"));
-    }
-    problems
+    assert!(
+        problems.is_empty(),
+        "case {name} ({}) via `gridstrain {}`:\n  {}\nstderr:\n{stderr}",
+        case.rule,
+        args.join(" "),
+        problems.join("\n  ")
+    );
 }
 
-#[test]
-fn every_bad_input_is_refused_with_a_clear_message_and_no_output() {
-    let problems: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = CASES
-            .chunks(CASES.len().div_ceil(8))
-            .map(|chunk| scope.spawn(|| chunk.iter().flat_map(check).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("case thread"))
-            .collect()
-    });
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
+/// The kept files and the table match: every file in `tests/bad_inputs/` has a case
+/// named after it, every kept file of a case exists, every patch applies, and every
+/// test is named after its case, so `cargo test bad_input::<case>` selects it.
 #[test]
 fn the_corpus_and_the_cases_match() {
     let on_disk: BTreeSet<String> = std::fs::read_dir(root().join(DIR))
@@ -881,36 +1032,70 @@ fn the_corpus_and_the_cases_match() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| !name.starts_with('.'))
         .collect();
-    let used: BTreeSet<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
-    let unused: Vec<&String> = on_disk.difference(&used).collect();
-    let missing: Vec<&String> = used.difference(&on_disk).collect();
+    let kept: BTreeSet<String> = CASES
+        .iter()
+        .filter_map(|c| match c.source {
+            File(file) => Some(file.to_owned()),
+            Patch { .. } => None,
+        })
+        .collect();
+    let unused: Vec<&String> = on_disk.difference(&kept).collect();
+    let missing: Vec<&String> = kept.difference(&on_disk).collect();
     assert!(unused.is_empty(), "files without a case: {unused:?}");
     assert!(missing.is_empty(), "cases without a file: {missing:?}");
-    assert!(
-        on_disk.len() >= 30,
-        "only {} bad input files",
-        on_disk.len()
-    );
+
+    let mut names = BTreeSet::new();
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for case in CASES {
+        assert!(names.insert(case.name), "two cases named {}", case.name);
+        if let File(file) = case.source {
+            let stem = Path::new(file).file_stem().expect("file name");
+            assert_eq!(
+                stem, case.name,
+                "the kept file of case {} is {file}",
+                case.name
+            );
+        }
+        // Applies the patch (found exactly once, line count kept).
+        let path = case.file(dir.path());
+        assert!(root().join(&path).is_file(), "{}", path.display());
+    }
+    for (case, test) in TESTS {
+        assert!(
+            test.starts_with(&format!("{case}_")),
+            "test {test} is not named after its case {case}"
+        );
+        assert!(
+            !CASES
+                .iter()
+                .any(|other| other.name != *case && test.starts_with(other.name)),
+            "test {test} would also be selected by another case's name"
+        );
+    }
+    assert!(CASES.len() >= 30, "only {} bad-input cases", CASES.len());
 }
 
 /// The files that break a rule only together with another file are valid alone, so each
 /// pair breaks exactly the one cross-file rule.
 #[test]
 fn files_that_break_a_cross_file_rule_are_valid_alone() {
-    for file in [
-        "region_scope_ca.toml",
-        "region_missing_price.toml",
-        "scenario_scope_eu.toml",
-        "scenario_share_unknown_region.toml",
-        "scenario_cheapest.toml",
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for name in [
+        "region_scope_ca",
+        "region_missing_price",
+        "scenario_scope_eu",
+        "scenario_share_unknown_region",
+        "scenario_cheapest",
     ] {
+        let file = case(name).file(dir.path());
         let output = gridstrain()
-            .args(["validate", &format!("{DIR}/{file}")])
+            .arg("validate")
+            .arg(&file)
             .output()
             .expect("the binary runs");
         assert!(
             output.status.success(),
-            "{file}: {}",
+            "{name}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
@@ -960,8 +1145,8 @@ fn byte_order_mark_and_crlf_are_accepted() {
         "import of accepted/load_bom_crlf.csv: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let load = gridstrain::load::read_load_file(&out).expect("imported load");
-    assert_eq!(load.demand_mw.len(), 24);
-    assert_eq!(load.demand_mw[0], 1000.0);
+    let demand_mw = read_demand_mw(&out);
+    assert_eq!(demand_mw.len(), 24);
+    assert_eq!(demand_mw[0], 1000.0);
     assert!(Path::new(&out).is_file());
 }
