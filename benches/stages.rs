@@ -4,10 +4,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gridstrain::cli::CommonArgs;
-use gridstrain::cli::headroom::{HeadroomArgs, compute_headroom};
-use gridstrain::cli::run::{RunArgs, load_run};
-use gridstrain::simulation::run;
+use gridstrain::input::study::{StudyFiles, load_study, read_region_loads};
+use gridstrain::simulation::headroom::{HeadroomRequest, HeadroomSubject, analyse_headroom};
+use gridstrain::simulation::{Observer, SimOptions, simulate};
 
 fn root() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
@@ -16,46 +15,39 @@ fn root() -> std::path::PathBuf {
     )
 }
 
-fn common() -> CommonArgs {
-    CommonArgs {
-        threads: None,
-        quiet: true,
-    }
-}
-
 fn bench_headroom(c: &mut Criterion) {
-    let args = HeadroomArgs {
-        regions: root().join("regions/us-22.toml").display().to_string(),
-        load: None,
-        limits: vec![0.25, 0.5, 1.0, 5.0],
-        profile: None,
-        time_zone: "UTC".into(),
+    let path = root().join("regions/us-22.toml");
+    let request = |set: &gridstrain::model::region::RegionSet, loads: Vec<_>| HeadroomRequest {
+        subjects: set
+            .regions
+            .iter()
+            .zip(loads)
+            .map(|(region, load)| HeadroomSubject::from_region(region, load))
+            .collect(),
         weather_years: None,
-        out: None,
-        force: false,
-        common: common(),
+        limits_frac: vec![0.0025, 0.005, 0.01, 0.05],
+        profile: None,
     };
     let mut group = c.benchmark_group("headroom");
     group.sample_size(10);
     group.throughput(Throughput::Elements(22 * 78_911));
     group.bench_function("us-22, 4 limits (read + solve)", |b| {
-        b.iter(|| black_box(compute_headroom(&args).unwrap()))
+        b.iter(|| {
+            let (set, loads) = read_region_loads(&path).unwrap();
+            black_box(analyse_headroom(&request(&set, loads)).unwrap())
+        })
     });
     group.finish();
 }
 
 fn bench_run(c: &mut Criterion) {
-    let args = RunArgs {
-        scenario: root().join("scenarios/default.toml").display().to_string(),
-        regions: root().join("regions/us-22.toml").display().to_string(),
+    let files = StudyFiles {
+        scenario: root().join("scenarios/default.toml"),
+        regions: root().join("regions/us-22.toml"),
         years: None,
-        weather_years: "2016..2024".into(),
-        out: None,
-        hourly: false,
-        force: false,
-        common: common(),
+        weather_years: (2016..=2024).collect(),
     };
-    let loaded = load_run(&args).unwrap();
+    let study = load_study(&files).unwrap().study;
     let hours: u64 = (2024..=2035)
         .map(|y| gridstrain::time::hours_in_year(y) as u64)
         .sum::<u64>()
@@ -66,7 +58,11 @@ fn bench_run(c: &mut Criterion) {
     group.throughput(Throughput::Elements(hours));
     group.bench_function(
         "default scenario × us-22 × 12 years × 9 weather years",
-        |b| b.iter(|| black_box(run(&loaded.spec, &loaded.profiles, &|| {}).unwrap())),
+        |b| {
+            b.iter(|| {
+                black_box(simulate(&study, &SimOptions::default(), &Observer::default()).unwrap())
+            })
+        },
     );
     group.finish();
 }

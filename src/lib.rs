@@ -1,34 +1,33 @@
 //! gridstrain: from projections of AI compute to hourly electricity demand on real grid
 //! regions, and what that demand does to the grid.
 //!
-//! Data flows one way (see `docs/architecture.md`):
+//! The modules read in pipeline order, and dependencies point one way (see
+//! `docs/architecture.md`):
 //!
 //! ```text
-//! scenario ─► power ─► siting ─► profiles ─► flexibility ─► metrics ─► output
+//! input ─► model ─► stages ─► simulation ─► results ─► output
+//!  files    validated  pure      the one       row types,   polars,
+//!           types      maths     kernel        summaries    files
 //! ```
 //!
-//! * [`input`] reads and validates every file (TOML, CSV, Parquet) into domain types;
-//! * [`scenario`], [`power`], [`siting`], [`profiles`], [`baseline`], [`headroom`],
-//!   [`flexibility`] and [`metrics`] are the pure computing core, on plain `&[f64]` slices;
-//! * [`simulation`] runs the stages for every region × year × weather year (rayon);
-//! * [`output`] writes tables (polars) atomically; [`cli`] is the command line.
+//! * [`model`]: validated domain types (regions, scenarios, profiles, hourly series, a
+//!   study); no I/O;
+//! * [`input`]: files → model (TOML, load files, imports), one message per bad input;
+//! * [`stages`]: the pure computing stages on plain `&[f64]` slices;
+//! * [`simulation`]: the kernel that computes every hourly series and metric of a
+//!   [`model::study::Study`] in memory (rayon), and the headroom analysis;
+//! * [`results`]: the row types of every table (each column defined once) and the
+//!   summary over weather years;
+//! * [`output`]: polars and files only, every write staged then renamed;
+//! * [`cli`]: arguments → library calls.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod baseline;
 pub mod cli;
-pub mod flexibility;
-pub mod headroom;
-pub mod import;
 pub mod input;
-pub mod load;
-pub mod metrics;
+pub mod model;
 pub mod output;
-pub mod power;
-pub mod profiles;
-pub mod progress;
-pub mod region;
-pub mod scenario;
+pub mod results;
 pub mod simulation;
-pub mod siting;
+pub mod stages;
 pub mod time;

@@ -21,7 +21,7 @@ use crate::common::{gridstrain, root};
 /// The library's load-file reader: the hourly demand (MW) of a load file. The one call
 /// into the library in this file, kept here so a move of `read_load_file` is one edit.
 fn read_demand_mw(path: &Path) -> Vec<f64> {
-    gridstrain::load::read_load_file(path)
+    gridstrain::input::load_file::read_load_file(path)
         .unwrap_or_else(|e| panic!("{}: {e:#}", path.display()))
         .demand_mw
 }
@@ -299,12 +299,12 @@ bad_inputs! {
         tests: {
             region_bad_load_validate: VALIDATE => [
                 "load_gap.csv, line 5",
-                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+                "2 missing hour(s) from 2024-01-01T03:00Z to 2024-01-01T04:00Z",
                 "hourly without gaps",
             ],
             region_bad_load_run: RUN_REGIONS => [
                 "load_gap.csv, line 5",
-                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+                "2 missing hour(s) from 2024-01-01T03:00Z to 2024-01-01T04:00Z",
             ],
         }
     }
@@ -640,7 +640,7 @@ bad_inputs! {
         tests: {
             load_gap_validate: VALIDATE => [
                 "load_gap.csv, line 5",
-                "2 missing hour(s) between 2024-01-01T02:00Z and 2024-01-01T05:00Z",
+                "2 missing hour(s) from 2024-01-01T03:00Z to 2024-01-01T04:00Z",
                 "hourly without gaps",
             ],
             load_gap_import: IMPORT => [
@@ -687,12 +687,12 @@ bad_inputs! {
         tests: {
             load_nan_validate: VALIDATE => [
                 "load_nan.csv, line 5",
-                "`demand_mw` is NaN",
+                "`demand_mw` is empty or NaN",
                 "expected a number",
             ],
             load_nan_import: IMPORT => [
                 "load_nan.csv, line 5",
-                "demand is empty or NaN",
+                "`demand_mw` is empty or NaN",
                 "1 missing hour(s) from 2024-01-01T03:00Z",
                 "--fill-gaps",
             ],
@@ -725,7 +725,7 @@ bad_inputs! {
             ],
             load_negative_import: IMPORT => [
                 "load_negative.csv, line 5",
-                "demand is -25",
+                "demand_mw is -25",
                 "expected a number of MW ≥ 0",
             ],
         }

@@ -322,12 +322,11 @@ fn shaped_headroom_is_below_flat_and_flat_profile_changes_nothing() {
 
 #[test]
 fn validate_checks_scenarios_against_region_sets_given_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let region_set_ca = crate::bad_input::case_file("region_scope_ca", dir.path());
     gridstrain()
-        .args([
-            "validate",
-            "scenarios/default.toml",
-            "tests/bad_inputs/region_scope_ca.toml",
-        ])
+        .args(["validate", "scenarios/default.toml"])
+        .arg(&region_set_ca)
         .assert()
         .code(1)
         .stderr(
@@ -340,13 +339,22 @@ fn validate_checks_scenarios_against_region_sets_given_together() {
         .success();
 }
 
-/// Parquet files found by the fuzzer (docs/fuzzing.md) on which polars' reader panics:
-/// each is refused with one message and exit 1, and no panic text reaches the user.
+/// Parquet files found by the fuzzer (docs/fuzzing.md) on which polars' reader panics
+/// (`tests/fixtures/corrupt/`) or asks for gigabytes and aborts
+/// (`fuzz/reproducers/parquet_load/`): each is refused with one message naming the file
+/// and exit 1 — no panic text, no abort, no backtrace.
 #[test]
-fn corrupt_parquet_is_an_error_not_a_panic() {
-    let dir = crate::common::root().join("tests/fixtures/corrupt");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+fn corrupt_parquet_is_an_error_not_a_panic_or_an_abort() {
+    let root = crate::common::root();
+    let mut files = Vec::new();
+    for dir in ["tests/fixtures/corrupt", "fuzz/reproducers/parquet_load"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    assert!(files.len() >= 11, "{files:?}");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
         gridstrain()
             .arg("validate")
             .arg(&path)
@@ -354,9 +362,66 @@ fn corrupt_parquet_is_an_error_not_a_panic() {
             .code(1)
             .stderr(
                 predicate::str::contains("not a readable Parquet file")
-                    .and(predicate::str::contains("panicked").not()),
+                    .and(predicate::str::contains(name))
+                    .and(predicate::str::contains("panicked").not())
+                    .and(predicate::str::contains("backtrace").not())
+                    .and(predicate::str::contains("memory allocation").not()),
             );
     }
+}
+
+/// The binary as a `std::process::Command`, whose standard output a test can set.
+fn plain_command() -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gridstrain"));
+    command
+        .current_dir(crate::common::root())
+        .env_remove("GRIDSTRAIN_HOME")
+        .env_remove("RUST_BACKTRACE");
+    command
+}
+
+/// A reader that has gone is not an error: `headroom` into a pipe whose read end is
+/// already closed exits 0 and says nothing (the read end is closed before the child
+/// starts, so the test is not racy).
+#[test]
+fn a_closed_pipe_ends_the_command_silently() {
+    let (reader, writer) = os_pipe::pipe().unwrap();
+    drop(reader);
+    let (_, regions) = crate::common::small_fixture();
+    let output = plain_command()
+        .args(["headroom", "--limits", "0.5", "--regions"])
+        .arg(&regions)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A full disk is one clear line and exit 1, never a panic.
+#[test]
+fn a_full_disk_on_standard_output_is_one_clear_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let (_, regions) = crate::common::small_fixture();
+    let output = plain_command()
+        .args(["headroom", "--limits", "0.5", "--regions"])
+        .arg(&regions)
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "error: cannot write to standard output: No space left on device"
+    );
 }
 
 /// `\r\n` line endings do not shift the line numbers in messages.

@@ -1,7 +1,7 @@
 //! Each shipped scenario checked against the published figures it cites (see the
 //! scenario files and docs/methodology.md, "Scenario presets").
 use gridstrain::input::scenario::read_scenario;
-use gridstrain::power::year_power;
+use gridstrain::stages::power::year_power;
 
 fn energy_twh(name: &str, year: i32) -> (f64, f64, f64) {
     let (scenario, _) =

@@ -3,15 +3,18 @@
 //! that never panic.
 use std::path::{Path, PathBuf};
 
-use gridstrain::flexibility::{FlexScratch, dispatch_training};
-use gridstrain::headroom::{
+use gridstrain::model::profile::Profile;
+use gridstrain::model::region::{Region, RegionSet};
+use gridstrain::model::scenario::{Flexibility, HardwareYear, Workload};
+use gridstrain::stages::flexibility::{FlexScratch, dispatch_training};
+use gridstrain::stages::headroom::{
     bisect_headroom_mw, margin_points, solve_headroom_mw, solve_headroom_partial_mw, sort_points,
 };
-use gridstrain::power::flop_to_power;
-use gridstrain::profiles::{Profile, shape_for_year};
-use gridstrain::region::{Region, RegionSet};
-use gridstrain::scenario::{Flexibility, HardwareYear, Workload};
-use gridstrain::siting::{allocate_cheapest, allocate_inference, allocate_proportional_capped};
+use gridstrain::stages::power::flop_to_power;
+use gridstrain::stages::shapes::shape_for_year;
+use gridstrain::stages::siting::{
+    allocate_cheapest, allocate_inference, allocate_proportional_capped,
+};
 use proptest::prelude::*;
 
 const ZONES: [chrono_tz::Tz; 5] = [
@@ -190,10 +193,10 @@ proptest! {
     /// The readers return errors, never panic, on arbitrary text.
     #[test]
     fn readers_never_panic(text in ".{0,400}") {
-        let _ = gridstrain::load::tidy_csv_from_text(&text, "fuzz.csv");
+        let _ = gridstrain::input::text_rows::tidy_rows(&text, "fuzz.csv");
         let _ = gridstrain::input::parse_toml::<gridstrain::input::scenario::RawScenario>(&text, Path::new("fuzz.toml"));
         let _ = gridstrain::input::parse_toml::<gridstrain::input::region_set::RawRegionSet>(&text, Path::new("fuzz.toml"));
-        let _ = gridstrain::import::local_rows(&text, "fuzz.csv", chrono_tz::America::New_York);
-        let _ = gridstrain::import::eia930_rows(&text, "fuzz.csv", None, gridstrain::import::EiaDemand::Reported);
+        let _ = gridstrain::input::text_rows::local_rows(&text, "fuzz.csv", chrono_tz::America::New_York);
+        let _ = gridstrain::input::text_rows::eia930_rows(&text, "fuzz.csv", None, gridstrain::input::text_rows::EiaDemand::Reported);
     }
 }

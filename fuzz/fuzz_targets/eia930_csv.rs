@@ -1,10 +1,11 @@
 //! EIA-930 balance file (`import::eia930_rows`): without `--ba` and with `--ba PJM`,
 //! reported demand, and with `--ba PJM` and adjusted demand (which falls back to the
-//! reported value hour by hour); rows that parse go through `import::clean_rows` (gap
+//! reported value hour by hour); rows that parse go through `input::import::clean_rows` (gap
 //! filling on, gaps up to 6 h).
 #![no_main]
 
-use gridstrain::import::{EiaDemand, clean_rows, eia930_rows};
+use gridstrain::input::import::clean_rows;
+use gridstrain::input::text_rows::{EiaDemand, eia930_rows};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,15 +1,15 @@
 //! Parquet load file: the bytes are written to a scratch `.parquet` file
 //! (`$TMPDIR/gridstrain-fuzz-parquet/<pid>.parquet`) and read
 //!
-//! * with `load::read_load_file` (polars' Parquet reader, the column and type checks,
+//! * with `input::load_file::read_load_file` (polars' Parquet reader, the column and type checks,
 //!   then the hourly-series checks of `load::load_from_rows`), as `run` reads a region's
 //!   load file;
-//! * with `load::read_parquet_columns_with_gaps`, and the rows through
-//!   `import::clean_rows` (gap filling on, gaps up to 6 h), as `import` reads a tidy
+//! * with `input::load_file::read_parquet_rows`, and the rows through
+//!   `input::import::clean_rows` (gap filling on, gaps up to 6 h), as `import` reads a tidy
 //!   Parquet file.
 //!
-//! Panics. `load::read_parquet_frame` runs polars' reader under `catch_unwind` and turns
-//! a polars panic into an error; the binary installs `load::install_quiet_panic_hook` so
+//! Panics. `input::load_file::read_parquet_frame` runs polars' reader under `catch_unwind` and turns
+//! a polars panic into an error; the binary installs `input::load_file::install_quiet_panic_hook` so
 //! such a panic is silent. libFuzzer's own panic hook aborts on *every* panic, caught or
 //! not, so by default this target installs gridstrain's hook on top of it: a panic
 //! inside the guarded read is then an ordinary error (as for a user), and any other
@@ -22,8 +22,8 @@
 use std::path::PathBuf;
 use std::sync::{Once, OnceLock};
 
-use gridstrain::import::{RawRows, clean_rows};
-use gridstrain::load::{read_load_file, read_parquet_columns_with_gaps};
+use gridstrain::input::import::clean_rows;
+use gridstrain::input::load_file::{read_load_file, read_parquet_rows};
 use libfuzzer_sys::fuzz_target;
 
 /// One scratch file per fuzzing process, rewritten for every input:
@@ -43,7 +43,7 @@ fn set_panic_mode() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         if std::env::var_os("GRIDSTRAIN_FUZZ_ALL_PANICS").is_none_or(|v| v != "1") {
-            gridstrain::load::install_quiet_panic_hook();
+            gridstrain::input::load_file::install_quiet_panic_hook();
         }
     });
 }
@@ -53,14 +53,7 @@ fuzz_target!(|data: &[u8]| {
     let path = scratch_file();
     std::fs::write(path, data).expect("write the scratch Parquet file");
     let _ = read_load_file(path);
-    if let Ok((epoch_hours, demand_mw)) = read_parquet_columns_with_gaps(path) {
-        let lines = (1..=epoch_hours.len()).collect();
-        let rows = RawRows {
-            epoch_hours,
-            demand_mw,
-            lines,
-            ..RawRows::default()
-        };
+    if let Ok(rows) = read_parquet_rows(path) {
         let _ = clean_rows(&rows, "fuzz.parquet", true, 6);
     }
 });

@@ -4,14 +4,16 @@
 //! region set.
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
-use crate::import::{
-    EiaDemand, RawRows, clean_rows, eia930_rows, local_rows, provenance_text, tidy_rows,
-};
+use super::{note, print_stdout};
+use crate::input::import::{clean_rows, provenance_text};
+use crate::input::load_file::read_parquet_rows;
+use crate::input::series::RawRows;
+use crate::input::text_rows::{EiaDemand, eia930_rows, local_rows, tidy_rows};
 use crate::input::{parse_time_zone, read_text};
-use crate::load::{read_parquet_columns_with_gaps, write_load_parquet};
+use crate::output::{RunDir, write_load_parquet};
 
 /// Input forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -74,16 +76,7 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
         bail!("--ba is only used with --format eia930");
     }
     match args.format {
-        ImportForm::Tidy if is_parquet => {
-            let (epoch_hours, demand_mw) = read_parquet_columns_with_gaps(&args.input)?;
-            let lines = (1..=epoch_hours.len()).collect();
-            Ok(RawRows {
-                epoch_hours,
-                demand_mw,
-                lines,
-                notes: Vec::new(),
-            })
-        }
+        ImportForm::Tidy if is_parquet => read_parquet_rows(&args.input),
         ImportForm::Tidy => tidy_rows(&read_text(&args.input)?, &file),
         ImportForm::Local => {
             let Some(zone) = &args.time_zone else {
@@ -116,12 +109,8 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
             args.out.display()
         );
     }
-    if args.out.exists() && !args.force {
-        bail!(
-            "--out {} already exists; replace it with --force",
-            args.out.display()
-        );
-    }
+    let provenance_path = args.out.with_extension("provenance.md");
+    let staging = RunDir::create_files(&[args.out.clone(), provenance_path.clone()], args.force)?;
     let rows = read_rows(args)?;
     let (load, report) = clean_rows(
         &rows,
@@ -129,20 +118,7 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         args.fill_gaps,
         args.max_gap_h,
     )?;
-    let parent = args
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent)
-        .with_context(|| format!("cannot create {}", parent.display()))?;
-    // Write both files under temporary names, then rename: never a half-written import.
-    let staging = tempfile::Builder::new()
-        .prefix(".import-")
-        .tempdir_in(parent)?;
-    let staged_load = staging.path().join("load.parquet");
-    let staged_provenance = staging.path().join("provenance.md");
-    write_load_parquet(&load, &staged_load)?;
+    write_load_parquet(&load, &staging.staged(&args.out))?;
     let form = match args.format {
         ImportForm::Tidy => "tidy (timestamp_utc, demand_mw)".to_owned(),
         ImportForm::Local => format!("local time in {}", args.time_zone.as_deref().unwrap_or("")),
@@ -153,15 +129,11 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         ),
     };
     std::fs::write(
-        &staged_provenance,
+        staging.staged(&provenance_path),
         provenance_text(&args.input, &form, &load, &report),
     )?;
-    let provenance_path = args.out.with_extension("provenance.md");
-    std::fs::rename(&staged_load, &args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    std::fs::rename(&staged_provenance, &provenance_path)
-        .with_context(|| format!("cannot write {}", provenance_path.display()))?;
-    eprintln!(
+    staging.commit()?;
+    note(&format!(
         "imported {} hours ({} filled, {} zero, {} far outliers) into {}; provenance in {}",
         load.demand_mw.len(),
         report.filled.len(),
@@ -169,7 +141,7 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         report.outlier_hours.len(),
         args.out.display(),
         provenance_path.display()
-    );
+    ));
     let id = args
         .out
         .file_stem()
@@ -179,9 +151,8 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         || "\"UTC\"  # set the region's IANA time zone".to_owned(),
         |z| format!("\"{z}\""),
     );
-    println!(
-        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file",
+    print_stdout(&format!(
+        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file\n",
         args.out.display()
-    );
-    Ok(())
+    ))
 }

@@ -1,6 +1,11 @@
-//! The command line (clap): `run`, `headroom`, `validate`, `import`. Each subcommand has
-//! a `handle_*` function that tests and benchmarks can call without a process. Exit
-//! codes: 0 ok, 1 error, 2 bad usage.
+//! The command line (clap): `run`, `headroom`, `validate`, `import`. Each subcommand
+//! turns its arguments into library calls (input → simulation → output) and nothing
+//! else. Exit codes: 0 ok, 1 error, 2 bad usage.
+//!
+//! Standard output is written only through [`print_stdout`]: a reader that has gone (a
+//! closed pipe, as with `| head`) ends the command silently with exit 0, as ripgrep does;
+//! any other write error (a full disk) is one line and exit 1 — never a panic.
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 
 pub mod headroom;
 pub mod import;
+pub mod progress;
 pub mod run;
 pub mod validate;
 
@@ -69,7 +75,7 @@ impl CommonArgs {
 /// Parse arguments, run, print errors, and give the exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    crate::load::install_quiet_panic_hook();
+    crate::input::load_file::install_quiet_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -90,11 +96,53 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<StdoutClosed>().is_some() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            note(&format!("error: {e:#}"));
             ExitCode::from(1)
         }
     }
+}
+
+/// Standard output's reader has gone (a closed pipe): the command stops, and exits 0.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// An I/O error as words, without the "(os error N)" tail.
+fn io_words(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// Write `text` to standard output and flush it.
+///
+/// # Errors
+/// [`StdoutClosed`] when the reader has gone; "cannot write to standard output: …" for
+/// any other failure (e.g. a full disk).
+pub fn print_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => bail!("cannot write to standard output: {}", io_words(&e)),
+    }
+}
+
+/// A line for the person at the terminal, on standard error. A standard error that
+/// cannot be written is ignored: there is nowhere left to say so.
+pub fn note(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// Folders searched for shipped inputs named without a path: `$GRIDSTRAIN_HOME`, the

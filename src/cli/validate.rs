@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::Args;
 
+use super::note;
+use crate::input::load_file::read_load_file;
 use crate::input::profile::read_profile;
 use crate::input::region_set::read_region_set;
 use crate::input::scenario::{check_scenario_against_regions, read_scenario};
 use crate::input::{format_capped, read_text};
-use crate::load::read_load_file;
 
 /// Arguments of `validate`.
 #[derive(Debug, Clone, Args)]
@@ -116,12 +117,12 @@ fn shipped_inputs() -> Vec<PathBuf> {
 /// (same scope, explicit shares naming regions of the set, prices for `cheapest`).
 fn cross_file_problems(paths: &[PathBuf]) -> Vec<String> {
     let kind_of = |p: &PathBuf| detect_kind(p).ok();
-    let scenarios: Vec<(&PathBuf, crate::scenario::Scenario)> = paths
+    let scenarios: Vec<(&PathBuf, crate::model::scenario::Scenario)> = paths
         .iter()
         .filter(|p| kind_of(p) == Some(InputKind::Scenario))
         .filter_map(|p| read_scenario(p).ok().map(|(s, _)| (p, s)))
         .collect();
-    let sets: Vec<(&PathBuf, crate::region::RegionSet)> = paths
+    let sets: Vec<(&PathBuf, crate::model::region::RegionSet)> = paths
         .iter()
         .filter(|p| kind_of(p) == Some(InputKind::RegionSet))
         .filter_map(|p| read_region_set(p).ok().map(|s| (p, s)))
@@ -158,15 +159,15 @@ pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
     }
     problems.extend(cross_file_problems(&paths));
     if problems.is_empty() {
-        eprintln!("{} file(s) checked, no problems", paths.len());
+        note(&format!("{} file(s) checked, no problems", paths.len()));
         return Ok(());
     }
     const CAP: usize = 50;
     for p in problems.iter().take(CAP) {
-        eprintln!("{p}");
+        note(p);
     }
     if problems.len() > CAP {
-        eprintln!("… and {} more", problems.len() - CAP);
+        note(&format!("… and {} more", problems.len() - CAP));
     }
     bail!(
         "{} problem(s) in {} file(s): {}",

@@ -6,7 +6,13 @@
 //!   turns the parser's error into a message with the file, line and key;
 //! * the `de_*` functions are serde validators (finite, non-negative, fractions, time
 //!   zones), so range errors carry the line of the offending value too;
-//! * [`region_set`], [`scenario`] and [`profile`] read the three kinds of TOML file.
+//! * [`region_set`], [`scenario`] and [`profile`] read the three kinds of TOML file;
+//! * [`load_file`] reads a region's hourly load (Parquet, bounded first by
+//!   [`parquet_guard`], or tidy CSV), [`text_rows`] the text forms `import` takes, and
+//!   [`series`] holds the one validator of an hourly series that both use; [`import`]
+//!   fills gaps on request and reports what it did;
+//! * [`study`] reads everything a run needs into a [`Study`](crate::model::study::Study): validated inputs with
+//!   their hourly series in memory, ready for [`crate::simulation`].
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +20,15 @@ use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+pub mod import;
+pub mod load_file;
+pub mod parquet_guard;
 pub mod profile;
 pub mod region_set;
 pub mod scenario;
+pub mod series;
+pub mod study;
+pub mod text_rows;
 
 /// Read a whole text file, with the file named in the error. A UTF-8 byte-order mark is
 /// dropped and `\r\n` line endings become `\n`.

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{de_fraction, de_id, read_toml};
-use crate::profiles::Profile;
+use crate::model::profile::Profile;
 use crate::time::HOURS_PER_WEEK;
 
 /// The profile file as written.

@@ -11,7 +11,7 @@ use super::{
     KeyLocator, de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive,
     de_positive, de_time_zone, de_year, resolve_beside,
 };
-use crate::region::{Region, RegionSet};
+use crate::model::region::{Region, RegionSet};
 
 /// Default summer peak window (June–August), SPEC §7.
 pub const DEFAULT_SUMMER_MONTHS: [u8; 3] = [6, 7, 8];
@@ -179,7 +179,7 @@ pub fn region_set_from_raw_located(
                 r.id
             );
         }
-        if r.id == crate::siting::UNALLOCATED {
+        if r.id == crate::model::region::UNALLOCATED {
             bail!(
                 "{}: `{}` is reserved for the load outside the set; choose another id",
                 at("id"),

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::{
     KeyLocator, de_fraction, de_id, de_non_negative, de_positive, de_year, resolve_beside,
 };
-use crate::region::RegionSet;
-use crate::scenario::{
+use crate::model::region::RegionSet;
+use crate::model::scenario::{
     ComputeProjection, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario, TrainingSiting,
     Workload,
 };
@@ -626,7 +626,7 @@ pub fn check_scenario_against_regions(
             let unknown: Vec<&str> = shares
                 .iter()
                 .map(|(id, _)| id.as_str())
-                .filter(|id| *id != crate::siting::UNALLOCATED && !ids.contains(id))
+                .filter(|id| *id != crate::model::region::UNALLOCATED && !ids.contains(id))
                 .collect();
             if !unknown.is_empty() {
                 bail!(

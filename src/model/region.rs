@@ -2,6 +2,9 @@
 //! nothing about files; [`crate::input::region_set`] builds them.
 use std::path::PathBuf;
 
+/// Name of the share that falls outside the region set.
+pub const UNALLOCATED: &str = "unallocated";
+
 /// Months (1–12) of a season's peak window.
 pub type MonthSet = Vec<u8>;
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// A year's demand of one workload, as the scenario gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum WorkloadDemand {
-    /// Compute delivered in the year (FLOP), converted to power by [`crate::power`].
+    /// Compute delivered in the year (FLOP), converted to power by [`crate::stages::power`].
     Flop(f64),
     /// Facility energy given directly (MWh), e.g. from LBNL/EPRI-style projections.
     FacilityEnergyMwh(f64),

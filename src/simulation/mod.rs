@@ -1,104 +1,180 @@
-//! Runs the pipeline for one scenario over one region set: prepare each region (load,
-//! weather-year scaling, thresholds), convert compute to power per year, site both
-//! workloads, then for every region × year × weather year build the hourly series,
-//! dispatch flexibility and compute metrics. Work is split over years with rayon; each
-//! task keeps its own buffers (one allocation per series, reused over hours and weather
-//! years) and results are gathered in a fixed order, so any thread count gives the same
-//! bytes.
-use std::path::{Path, PathBuf};
+//! The simulation kernel: the only place where hourly load series and metrics are
+//! computed. It takes a [`Study`] already in memory (no file is read here, and no table
+//! library is used), converts compute to power, sites both workloads, and for every
+//! region × target year × weather year builds the hourly series, dispatches training
+//! flexibility and computes the metrics. `run`, and every sweep, batch or report built
+//! on it, call [`simulate`].
+//!
+//! Work is split over target years with rayon; each task keeps its own buffers (one
+//! allocation per series, reused over regions and weather years, none per hour), and
+//! results are gathered in a fixed order, so any thread count gives the same numbers.
+//! Callers choose what they need through [`SimOptions`]: whether the headroom metrics
+//! are computed, and which hourly series (none, a peak week, all hours) are handed to an
+//! [`HourlySink`] — which the output layer implements (e.g. a writer thread behind a
+//! bounded channel), so the kernel never waits on a disk.
+//!
+//! ```
+//! use gridstrain::input::study::{StudyFiles, load_study};
+//! use gridstrain::simulation::{Observer, SimOptions, simulate};
+//!
+//! // Read a study (here the small test fixture) into memory…
+//! let files = StudyFiles {
+//!     scenario: "tests/fixtures/small/scenarios/small.toml".into(),
+//!     regions: "tests/fixtures/small/regions/pnw.toml".into(),
+//!     years: Some((2030, 2030)),
+//!     weather_years: vec![2023, 2024],
+//! };
+//! let study = load_study(&files)?.study;
+//! // …and simulate it: no files are touched, nothing hourly is kept.
+//! let result = simulate(&study, &SimOptions::default(), &Observer::default())?;
+//! assert_eq!(result.metrics.len(), study.regions.regions.len() * 2);
+//! let pge = &result.metrics[0];
+//! assert!(pge.total_peak_mw >= pge.baseline_peak_mw);
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+pub mod headroom;
+
+use std::collections::HashMap;
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use crate::baseline::{baseline_for, baseline_scale, seasonal_thresholds_mw, threshold_series};
-use crate::flexibility::{FlexScratch, dispatch_training};
-use crate::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
-use crate::load::{HourlyLoad, read_load_file};
-use crate::metrics::{
-    MetricsRow, SetMetricsRow, energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak,
-};
-use crate::power::{YearPower, year_power};
-use crate::profiles::{Profile, shape_for_year};
-use crate::region::{Region, RegionSet};
-use crate::scenario::{Scenario, TrainingSiting};
-use crate::siting::{
-    Shares, allocate_cheapest, allocate_explicit, allocate_inference, allocate_proportional_capped,
+use crate::model::region::Region;
+use crate::model::scenario::TrainingSiting;
+use crate::model::series::HourlyLoad;
+use crate::model::study::Study;
+use crate::results::{MetricsRow, PowerRow, RunResult, SetMetricsRow, SitingRow};
+use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
+use crate::stages::flexibility::{FlexScratch, dispatch_training};
+use crate::stages::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
+use crate::stages::metrics::{energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak};
+use crate::stages::power::{YearPower, year_power};
+use crate::stages::shapes::shape_for_year;
+use crate::stages::siting::{
+    Shares, UNALLOCATED, allocate_cheapest, allocate_explicit, allocate_inference,
+    allocate_proportional_capped,
 };
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
 
-/// What to run.
-#[derive(Debug, Clone)]
-pub struct RunSpec {
-    /// The scenario.
-    pub scenario: Scenario,
-    /// The region set.
-    pub regions: RegionSet,
-    /// Target years (inclusive range).
-    pub years: (i32, i32),
-    /// Weather years of the ensemble.
-    pub weather_years: Vec<i32>,
-    /// Write hourly Parquet files under this directory.
-    pub hourly_dir: Option<PathBuf>,
+/// Which hours of each region-year's series go to the [`HourlySink`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HourlyWindow {
+    /// None (a sweep, or a run without `--hourly`).
+    #[default]
+    None,
+    /// The week (168 hours) centred on the hour of the total peak, clipped to the year.
+    PeakWeek,
+    /// Every hour of the year.
+    All,
 }
 
-/// A region's data, read and prepared once.
+/// What the caller wants computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Compute the headroom metrics (`headroom_*_mw`, `inference_shaped_headroom_mw`);
+    /// when off they are NaN and the run is faster.
+    pub headroom_metrics: bool,
+    /// Hourly series handed to the sink.
+    pub hourly: HourlyWindow,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            headroom_metrics: true,
+            hourly: HourlyWindow::None,
+        }
+    }
+}
+
+/// The hourly series of one region × target year × weather year (or a window of it),
+/// borrowed from the kernel's buffers for the duration of the call.
+#[derive(Debug, Clone, Copy)]
+pub struct HourlySeries<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Region id.
+    pub region: &'a str,
+    /// Target year.
+    pub year: i32,
+    /// Weather year.
+    pub weather_year: i32,
+    /// Position of this weather year in the study's ensemble (0-based).
+    pub weather_index: usize,
+    /// Epoch hour of the first value.
+    pub first_epoch_hour: i64,
+    /// Baseline load (MW).
+    pub baseline_mw: &'a [f64],
+    /// Inference load (MW).
+    pub inference_mw: &'a [f64],
+    /// Training load before flexibility (MW).
+    pub training_mw: &'a [f64],
+    /// Training load after flexibility (MW).
+    pub training_after_flex_mw: &'a [f64],
+    /// Flexibility threshold (MW).
+    pub threshold_mw: &'a [f64],
+}
+
+/// Receives hourly series while the kernel runs. Called from worker threads, for each
+/// region-year in weather-year order; the implementation copies what it keeps.
+pub trait HourlySink: Sync {
+    /// Take one series.
+    ///
+    /// # Errors
+    /// When the sink cannot keep it (e.g. a file cannot be written); the simulation
+    /// stops with this error.
+    fn accept(&self, series: &HourlySeries<'_>) -> Result<()>;
+}
+
+/// Who hears from the kernel while it runs.
+#[derive(Default)]
+pub struct Observer<'a> {
+    /// Called once per region-year done (for a progress bar).
+    pub on_region_year: Option<&'a (dyn Fn() + Sync)>,
+    /// Receives the hourly series chosen by [`SimOptions::hourly`].
+    pub hourly: Option<&'a dyn HourlySink>,
+}
+
+/// A region's data, prepared once: the load with its reference year and threshold.
 #[derive(Debug)]
-pub struct PreparedRegion {
+pub struct PreparedRegion<'a> {
     /// The hourly load.
-    pub load: HourlyLoad,
+    pub load: &'a HourlyLoad,
     /// The year whose mean level the weather years are scaled to.
     pub reference_year: i32,
-    /// Summer threshold at the reference year's level (MW).
-    pub summer_threshold_mw: f64,
-    /// Winter threshold at the reference year's level (MW).
-    pub winter_threshold_mw: f64,
-    /// Whether the threshold is firm capacity over reserve margin (flat) instead.
-    pub capacity_threshold_mw: Option<f64>,
+    /// The flexibility threshold at the reference year's level.
+    pub threshold: Threshold,
 }
 
-/// One row of `siting.csv`.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
-pub struct SitingRow {
-    pub year: i32,
-    pub region: String,
-    pub inference_share_frac: f64,
-    pub training_share_frac: f64,
-    pub inference_average_mw: f64,
-    pub training_average_mw: f64,
+impl PreparedRegion<'_> {
+    /// The threshold series of target `year` into `out`.
+    fn threshold_series(&self, region: &Region, year: i32, months: &[u8], out: &mut Vec<f64>) {
+        let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - self.reference_year);
+        self.threshold.series(months, growth, out);
+    }
 }
 
-/// Everything a run computes.
-#[derive(Debug, Clone)]
-pub struct RunResult {
-    /// Power per year.
-    pub year_powers: Vec<YearPower>,
-    /// Shares and MW per year and region (with `unallocated`).
-    pub siting: Vec<SitingRow>,
-    /// Per region × year × weather year.
-    pub metrics: Vec<MetricsRow>,
-    /// Per region set × year × weather year.
-    pub set_metrics: Vec<SetMetricsRow>,
-}
-
-/// Read and prepare every region (in parallel), checking that the weather years and the
-/// reference year are in its data.
+/// Prepare every region, checking that the weather years and the reference year are in
+/// its data.
 ///
 /// # Errors
-/// A load file that fails its checks, or a weather year outside the data.
-pub fn prepare_regions(regions: &RegionSet, weather_years: &[i32]) -> Result<Vec<PreparedRegion>> {
-    // Gather every result, then report the first failing region in set order, so the
-    // message does not depend on thread timing.
-    let prepared: Vec<Result<PreparedRegion>> = regions
+/// A weather year or the reference year outside a region's data (the first failing
+/// region in set order).
+pub fn prepare_regions(study: &Study) -> Result<Vec<PreparedRegion<'_>>> {
+    study
         .regions
-        .par_iter()
-        .map(|region| prepare_region(region, weather_years))
-        .collect();
-    prepared.into_iter().collect()
+        .regions
+        .iter()
+        .zip(&study.loads)
+        .map(|(region, load)| prepare_region(region, load, &study.weather_years))
+        .collect()
 }
 
-fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegion> {
-    let load = read_load_file(&region.load_path)?;
+fn prepare_region<'a>(
+    region: &Region,
+    load: &'a HourlyLoad,
+    weather_years: &[i32],
+) -> Result<PreparedRegion<'a>> {
     let available = load.weather_years();
     let span = match (available.first(), available.last()) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
@@ -121,27 +197,28 @@ fn prepare_region(region: &Region, weather_years: &[i32]) -> Result<PreparedRegi
             );
         }
     }
-    // Thresholds over every full year of data, each scaled to the reference year's level.
-    let years_and_scales: Vec<(i32, f64)> = available
-        .iter()
-        .filter_map(|&y| {
-            baseline_scale(&load, y, reference_year, reference_year, 0.0).map(|s| (y, s))
-        })
-        .collect();
-    let (summer, winter) = seasonal_thresholds_mw(
-        &load,
-        &years_and_scales,
-        &region.summer_peak_months,
-        &region.winter_peak_months,
-    );
+    let threshold = match region.firm_capacity_mw {
+        Some(capacity_mw) => Threshold::Flat(capacity_mw / (1.0 + region.reserve_margin_frac)),
+        None => {
+            // Thresholds over every full year of data, each scaled to the reference level.
+            let years_and_scales: Vec<(i32, f64)> = available
+                .iter()
+                .filter_map(|&y| {
+                    baseline_scale(load, y, reference_year, reference_year, 0.0).map(|s| (y, s))
+                })
+                .collect();
+            Threshold::seasonal(
+                load,
+                &years_and_scales,
+                &region.summer_peak_months,
+                &region.winter_peak_months,
+            )
+        }
+    };
     Ok(PreparedRegion {
         load,
         reference_year,
-        summer_threshold_mw: summer,
-        winter_threshold_mw: winter,
-        capacity_threshold_mw: region
-            .firm_capacity_mw
-            .map(|c| c / (1.0 + region.reserve_margin_frac)),
+        threshold,
     })
 }
 
@@ -163,82 +240,45 @@ struct Buffers {
     flex: FlexScratch,
 }
 
-/// Profiles of both workloads.
-#[derive(Debug, Clone)]
-pub struct Profiles {
-    /// Inference shape.
-    pub inference: Profile,
-    /// Training shape.
-    pub training: Profile,
-}
-
-/// Threshold series of a region-year into `out`.
-fn region_threshold(
-    prepared: &PreparedRegion,
-    region: &Region,
-    year: i32,
-    months: &[u8],
-    out: &mut Vec<f64>,
-) {
-    match prepared.capacity_threshold_mw {
-        Some(mw) => {
-            out.clear();
-            out.resize(months.len(), mw);
-        }
-        None => {
-            let growth =
-                (1.0 + region.baseline_growth_per_year_frac).powi(year - prepared.reference_year);
-            threshold_series(
-                months,
-                prepared.summer_threshold_mw,
-                prepared.winter_threshold_mw,
-                growth,
-                out,
-            );
-        }
-    }
-}
-
 /// Remaining headroom (MW) of each region in each year after the firm inference load,
 /// over the weather-year ensemble (mean of yearly rates, as in the Duke method).
 fn remaining_headroom_by_year(
-    spec: &RunSpec,
-    prepared: &[PreparedRegion],
-    profiles: &Profiles,
+    study: &Study,
+    prepared: &[PreparedRegion<'_>],
     inference_shares: &Shares,
     powers: &[YearPower],
 ) -> Vec<Vec<f64>> {
-    let limit = spec.scenario.flexibility.headroom_limit_frac;
+    let limit = study.scenario.flexibility.headroom_limit_frac;
     let jobs: Vec<(usize, usize)> = (0..powers.len())
         .flat_map(|y| (0..prepared.len()).map(move |r| (y, r)))
         .collect();
     let values: Vec<f64> = jobs
         .par_iter()
         .map_init(Buffers::default, |b, &(year_index, r)| {
-            let region = &spec.regions.regions[r];
+            let region = &study.regions.regions[r];
             let year = powers[year_index].year;
             months_of_year(year, &mut b.months);
             shape_for_year(
-                &profiles.inference,
+                &study.profiles.inference,
                 region.time_zone,
                 year,
                 &mut b.inference_shape,
             );
-            region_threshold(&prepared[r], region, year, &b.months, &mut b.threshold);
+            prepared[r].threshold_series(region, year, &b.months, &mut b.threshold);
             let inference_mw =
                 inference_shares.region_frac[r] * powers[year_index].inference.average_mw;
             // One series holding every weather year's baseline + inference, back to back.
             b.firm.clear();
-            for &w in &spec.weather_years {
+            for &w in &study.weather_years {
                 let scale = baseline_scale(
-                    &prepared[r].load,
+                    prepared[r].load,
                     w,
                     prepared[r].reference_year,
                     year,
                     region.baseline_growth_per_year_frac,
                 )
                 .expect("weather years checked");
-                baseline_for(&prepared[r].load, w, year, scale, &mut b.baseline);
+                baseline_for(prepared[r].load, w, year, scale, &mut b.baseline);
                 b.firm.extend(
                     b.baseline
                         .iter()
@@ -261,64 +301,59 @@ fn remaining_headroom_by_year(
 
 /// Training shares of every year.
 fn training_shares_by_year(
-    spec: &RunSpec,
-    prepared: &[PreparedRegion],
-    profiles: &Profiles,
+    study: &Study,
+    prepared: &[PreparedRegion<'_>],
     inference_shares: &Shares,
     powers: &[YearPower],
 ) -> Vec<Shares> {
-    match &spec.scenario.training_siting {
+    match &study.scenario.training_siting {
         TrainingSiting::Explicit(shares) => {
-            let s = allocate_explicit(&spec.regions, shares);
+            let s = allocate_explicit(&study.regions, shares);
             vec![s; powers.len()]
         }
         TrainingSiting::Cheapest => powers
             .iter()
-            .map(|p| allocate_cheapest(&spec.regions, p.training.average_mw))
+            .map(|p| allocate_cheapest(&study.regions, p.training.average_mw))
             .collect(),
         TrainingSiting::Headroom => {
-            let headroom =
-                remaining_headroom_by_year(spec, prepared, profiles, inference_shares, powers);
+            let headroom = remaining_headroom_by_year(study, prepared, inference_shares, powers);
             powers
                 .iter()
                 .zip(&headroom)
-                .map(|(p, h)| allocate_proportional_capped(&spec.regions, h, p.training.average_mw))
+                .map(|(p, h)| {
+                    allocate_proportional_capped(&study.regions, h, p.training.average_mw)
+                })
                 .collect()
         }
     }
 }
 
-/// Run the whole pipeline. `on_region_year` is called once per region-year done (for a
-/// progress bar).
+/// Simulate a study: power, siting, then every region × year × weather year.
 ///
 /// # Errors
-/// Unreadable inputs, or writing hourly files fails.
-pub fn run(
-    spec: &RunSpec,
-    profiles: &Profiles,
-    on_region_year: &(dyn Fn() + Sync),
-) -> Result<RunResult> {
-    let prepared = prepare_regions(&spec.regions, &spec.weather_years)?;
-    let powers: Vec<YearPower> = (spec.years.0..=spec.years.1)
-        .map(|y| year_power(&spec.scenario, y))
+/// A weather year outside a region's data, or an error from the hourly sink.
+pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) -> Result<RunResult> {
+    let prepared = prepare_regions(study)?;
+    let powers: Vec<YearPower> = study
+        .target_years()
+        .map(|y| year_power(&study.scenario, y))
         .collect();
-    let inference_shares = allocate_inference(&spec.regions);
-    let training_shares =
-        training_shares_by_year(spec, &prepared, profiles, &inference_shares, &powers);
-    let siting = siting_rows(spec, &powers, &inference_shares, &training_shares);
+    let inference_shares = allocate_inference(&study.regions);
+    let training_shares = training_shares_by_year(study, &prepared, &inference_shares, &powers);
+    let siting = siting_rows(study, &powers, &inference_shares, &training_shares);
 
     let per_year: Vec<Result<(Vec<MetricsRow>, Vec<SetMetricsRow>)>> = powers
         .par_iter()
         .zip(training_shares.par_iter())
         .map(|(power, training)| {
             run_year(
-                spec,
+                study,
                 &prepared,
-                profiles,
                 power,
                 &inference_shares,
                 training,
-                on_region_year,
+                options,
+                observer,
             )
         })
         .collect();
@@ -330,7 +365,7 @@ pub fn run(
         set_metrics.extend(s);
     }
     // Region-major order: region (set order), year, weather year.
-    let order: std::collections::HashMap<&str, usize> = spec
+    let order: HashMap<&str, usize> = study
         .regions
         .regions
         .iter()
@@ -339,7 +374,10 @@ pub fn run(
         .collect();
     metrics.sort_by_key(|m| (order[m.region.as_str()], m.year, m.weather_year));
     Ok(RunResult {
-        year_powers: powers,
+        power: powers
+            .iter()
+            .map(|p| PowerRow::new(&study.scenario.name, p))
+            .collect(),
         siting,
         metrics,
         set_metrics,
@@ -347,15 +385,16 @@ pub fn run(
 }
 
 fn siting_rows(
-    spec: &RunSpec,
+    study: &Study,
     powers: &[YearPower],
     inference: &Shares,
     training: &[Shares],
 ) -> Vec<SitingRow> {
     let mut rows = Vec::new();
     for (power, training) in powers.iter().zip(training) {
-        for (i, region) in spec.regions.regions.iter().enumerate() {
+        for (i, region) in study.regions.regions.iter().enumerate() {
             rows.push(SitingRow {
+                scenario: study.scenario.name.clone(),
                 year: power.year,
                 region: region.id.clone(),
                 inference_share_frac: inference.region_frac[i],
@@ -365,8 +404,9 @@ fn siting_rows(
             });
         }
         rows.push(SitingRow {
+            scenario: study.scenario.name.clone(),
             year: power.year,
-            region: crate::siting::UNALLOCATED.to_owned(),
+            region: UNALLOCATED.to_owned(),
             inference_share_frac: inference.unallocated_frac,
             training_share_frac: training.unallocated_frac,
             inference_average_mw: inference.unallocated_frac * power.inference.average_mw,
@@ -386,19 +426,19 @@ struct SetSums {
 
 #[allow(clippy::too_many_lines)]
 fn run_year(
-    spec: &RunSpec,
-    prepared: &[PreparedRegion],
-    profiles: &Profiles,
+    study: &Study,
+    prepared: &[PreparedRegion<'_>],
     power: &YearPower,
     inference_shares: &Shares,
     training_shares: &Shares,
-    on_region_year: &(dyn Fn() + Sync),
+    options: &SimOptions,
+    observer: &Observer<'_>,
 ) -> Result<(Vec<MetricsRow>, Vec<SetMetricsRow>)> {
     let year = power.year;
     let hours = hours_in_year(year);
     let mut b = Buffers::default();
     months_of_year(year, &mut b.months);
-    let mut sets: Vec<SetSums> = spec
+    let mut sets: Vec<SetSums> = study
         .weather_years
         .iter()
         .map(|&w| SetSums {
@@ -406,8 +446,8 @@ fn run_year(
             total: vec![0.0; hours],
             total_after: vec![0.0; hours],
             row: SetMetricsRow {
-                scenario: spec.scenario.name.clone(),
-                region_set: spec.regions.id.clone(),
+                scenario: study.scenario.name.clone(),
+                region_set: study.regions.id.clone(),
                 year,
                 weather_year: w,
                 unallocated_training_mw: training_shares.unallocated_frac
@@ -418,22 +458,22 @@ fn run_year(
             },
         })
         .collect();
-    let mut rows = Vec::with_capacity(prepared.len() * spec.weather_years.len());
-    let limit = spec.scenario.flexibility.headroom_limit_frac;
-    for (r, (region, data)) in spec.regions.regions.iter().zip(prepared).enumerate() {
+    let mut rows = Vec::with_capacity(prepared.len() * study.weather_years.len());
+    let limit = study.scenario.flexibility.headroom_limit_frac;
+    for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
         shape_for_year(
-            &profiles.inference,
+            &study.profiles.inference,
             region.time_zone,
             year,
             &mut b.inference_shape,
         );
         shape_for_year(
-            &profiles.training,
+            &study.profiles.training,
             region.time_zone,
             year,
             &mut b.training_shape,
         );
-        region_threshold(data, region, year, &b.months, &mut b.threshold);
+        data.threshold_series(region, year, &b.months, &mut b.threshold);
         let inference_avg_mw = inference_shares.region_frac[r] * power.inference.average_mw;
         let training_avg_mw = training_shares.region_frac[r] * power.training.average_mw;
         b.inference.clear();
@@ -443,23 +483,22 @@ fn run_year(
         b.training
             .extend(b.training_shape.iter().map(|s| training_avg_mw * s));
         b.training_after.resize(hours, 0.0);
-        let mut hourly = HourlyFrames::default();
-        for (w_index, &w) in spec.weather_years.iter().enumerate() {
+        for (w_index, &w) in study.weather_years.iter().enumerate() {
             let scale = baseline_scale(
-                &data.load,
+                data.load,
                 w,
                 data.reference_year,
                 year,
                 region.baseline_growth_per_year_frac,
             )
             .expect("weather years checked");
-            baseline_for(&data.load, w, year, scale, &mut b.baseline);
+            baseline_for(data.load, w, year, scale, &mut b.baseline);
             let outcome = dispatch_training(
                 &b.baseline,
                 &b.inference,
                 &b.training,
                 &b.threshold,
-                &spec.scenario.flexibility,
+                &study.scenario.flexibility,
                 &mut b.flex,
                 &mut b.training_after,
             );
@@ -482,30 +521,14 @@ fn run_year(
             let (after_up, after_down) = max_ramps_mw_per_h(&b.total_after);
             let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
 
-            // Headroom: on the baseline, after firm inference, and for an
-            // inference-shaped new load (one weather year each).
-            let base_slices = [(b.baseline.as_slice(), b.threshold.as_slice(), None)];
-            margin_points(&base_slices, &mut b.points);
-            let headroom_baseline_mw = solve_headroom_partial_mw(&mut b.points, limit);
-            let shaped_slices = [(
-                b.baseline.as_slice(),
-                b.threshold.as_slice(),
-                Some(b.inference_shape.as_slice()),
-            )];
-            margin_points(&shaped_slices, &mut b.points);
-            let inference_shaped_headroom_mw = solve_headroom_partial_mw(&mut b.points, limit);
-            b.firm.clear();
-            b.firm
-                .extend(b.baseline.iter().zip(&b.inference).map(|(x, y)| x + y));
-            let firm_slices = [(b.firm.as_slice(), b.threshold.as_slice(), None)];
-            margin_points(&firm_slices, &mut b.points);
-            let headroom_after_inference_mw = solve_headroom_partial_mw(&mut b.points, limit);
-            let ai_slices = [(b.total_after.as_slice(), b.threshold.as_slice(), None)];
-            margin_points(&ai_slices, &mut b.points);
-            let headroom_after_ai_mw = solve_headroom_partial_mw(&mut b.points, limit);
+            let headroom = if options.headroom_metrics {
+                headroom_metrics(&mut b, limit)
+            } else {
+                HeadroomMetrics::not_computed()
+            };
 
             rows.push(MetricsRow {
-                scenario: spec.scenario.name.clone(),
+                scenario: study.scenario.name.clone(),
                 region: region.id.clone(),
                 year,
                 weather_year: w,
@@ -567,10 +590,10 @@ fn run_year(
                 firm_shortfall_mw: outcome.firm_shortfall_mw,
                 reserve_margin_before_frac: reserve(baseline_peak_mw),
                 reserve_margin_after_frac: reserve(total_peak_after_mw),
-                headroom_baseline_mw,
-                headroom_after_inference_mw,
-                headroom_after_ai_mw,
-                inference_shaped_headroom_mw,
+                headroom_baseline_mw: headroom.baseline_mw,
+                headroom_after_inference_mw: headroom.after_inference_mw,
+                headroom_after_ai_mw: headroom.after_ai_mw,
+                inference_shaped_headroom_mw: headroom.inference_shaped_mw,
             });
 
             let set = &mut sets[w_index];
@@ -586,14 +609,22 @@ fn run_year(
             set.row.noncoincident_sum_of_peaks_mw += total_peak_mw;
             set.row.training_curtailed_mwh += outcome.curtailed_mwh;
             set.row.firm_shortfall_sum_mw += outcome.firm_shortfall_mw;
-            if spec.hourly_dir.is_some() {
-                hourly.push(year, w, &b);
+            if let Some(sink) = observer.hourly {
+                hand_over(
+                    sink,
+                    options.hourly,
+                    study,
+                    region,
+                    year,
+                    (w_index, w),
+                    peak_index,
+                    &b,
+                )?;
             }
         }
-        if let Some(dir) = &spec.hourly_dir {
-            hourly.write(dir, &spec.scenario.name, &region.id, year)?;
+        if let Some(progress) = observer.on_region_year {
+            progress();
         }
-        on_region_year();
     }
     let set_rows = sets
         .into_iter()
@@ -607,47 +638,88 @@ fn run_year(
     Ok((rows, set_rows))
 }
 
-/// Hourly columns of one region-year, all weather years, gathered for one Parquet file.
-#[derive(Default)]
-struct HourlyFrames {
-    epoch_hours: Vec<i64>,
-    weather_year: Vec<i32>,
-    baseline: Vec<f64>,
-    inference: Vec<f64>,
-    training: Vec<f64>,
-    training_after: Vec<f64>,
-    threshold: Vec<f64>,
+/// The headroom metrics of one region-year-weather-year (MW).
+struct HeadroomMetrics {
+    baseline_mw: f64,
+    after_inference_mw: f64,
+    after_ai_mw: f64,
+    inference_shaped_mw: f64,
 }
 
-impl HourlyFrames {
-    fn push(&mut self, year: i32, weather_year: i32, b: &Buffers) {
-        let start = year_start_epoch_hour(year);
-        self.epoch_hours
-            .extend((0..b.baseline.len() as i64).map(|i| start + i));
-        self.weather_year
-            .extend(std::iter::repeat_n(weather_year, b.baseline.len()));
-        self.baseline.extend_from_slice(&b.baseline);
-        self.inference.extend_from_slice(&b.inference);
-        self.training.extend_from_slice(&b.training);
-        self.training_after.extend_from_slice(&b.training_after);
-        self.threshold.extend_from_slice(&b.threshold);
+impl HeadroomMetrics {
+    fn not_computed() -> Self {
+        Self {
+            baseline_mw: f64::NAN,
+            after_inference_mw: f64::NAN,
+            after_ai_mw: f64::NAN,
+            inference_shaped_mw: f64::NAN,
+        }
     }
+}
 
-    fn write(self, dir: &Path, scenario: &str, region: &str, year: i32) -> Result<()> {
-        crate::output::write_hourly(
-            dir,
-            scenario,
-            region,
-            year,
-            &crate::output::HourlyColumns {
-                epoch_hours: &self.epoch_hours,
-                weather_year: &self.weather_year,
-                baseline_mw: &self.baseline,
-                inference_mw: &self.inference,
-                training_mw: &self.training,
-                training_after_flex_mw: &self.training_after,
-                threshold_mw: &self.threshold,
-            },
-        )
+/// Headroom at `limit` on the baseline, for an inference-shaped new load, after firm
+/// inference, and after all AI load (one weather year each).
+fn headroom_metrics(b: &mut Buffers, limit: f64) -> HeadroomMetrics {
+    let base_slices = [(b.baseline.as_slice(), b.threshold.as_slice(), None)];
+    margin_points(&base_slices, &mut b.points);
+    let baseline_mw = solve_headroom_partial_mw(&mut b.points, limit);
+    let shaped_slices = [(
+        b.baseline.as_slice(),
+        b.threshold.as_slice(),
+        Some(b.inference_shape.as_slice()),
+    )];
+    margin_points(&shaped_slices, &mut b.points);
+    let inference_shaped_mw = solve_headroom_partial_mw(&mut b.points, limit);
+    b.firm.clear();
+    b.firm
+        .extend(b.baseline.iter().zip(&b.inference).map(|(x, y)| x + y));
+    let firm_slices = [(b.firm.as_slice(), b.threshold.as_slice(), None)];
+    margin_points(&firm_slices, &mut b.points);
+    let after_inference_mw = solve_headroom_partial_mw(&mut b.points, limit);
+    let ai_slices = [(b.total_after.as_slice(), b.threshold.as_slice(), None)];
+    margin_points(&ai_slices, &mut b.points);
+    let after_ai_mw = solve_headroom_partial_mw(&mut b.points, limit);
+    HeadroomMetrics {
+        baseline_mw,
+        after_inference_mw,
+        after_ai_mw,
+        inference_shaped_mw,
     }
+}
+
+/// Hand the window of this region-year-weather-year's series to the sink.
+#[allow(clippy::too_many_arguments)]
+fn hand_over(
+    sink: &dyn HourlySink,
+    window: HourlyWindow,
+    study: &Study,
+    region: &Region,
+    year: i32,
+    (weather_index, weather_year): (usize, i32),
+    peak_index: usize,
+    b: &Buffers,
+) -> Result<()> {
+    let hours = b.baseline.len();
+    let range = match window {
+        HourlyWindow::None => return Ok(()),
+        HourlyWindow::All => 0..hours,
+        HourlyWindow::PeakWeek => {
+            let week = crate::time::HOURS_PER_WEEK.min(hours);
+            let start = peak_index.saturating_sub(week / 2).min(hours - week);
+            start..start + week
+        }
+    };
+    sink.accept(&HourlySeries {
+        scenario: &study.scenario.name,
+        region: &region.id,
+        year,
+        weather_year,
+        weather_index,
+        first_epoch_hour: year_start_epoch_hour(year) + range.start as i64,
+        baseline_mw: &b.baseline[range.clone()],
+        inference_mw: &b.inference[range.clone()],
+        training_mw: &b.training[range.clone()],
+        training_after_flex_mw: &b.training_after[range.clone()],
+        threshold_mw: &b.threshold[range],
+    })
 }

@@ -12,7 +12,7 @@
 //! * **Thresholds.** Summer = highest hour of the summer window over all data years,
 //!   winter = highest of the winter window; summer applies to April–October, winter to
 //!   November–March (UTC months).
-use crate::load::HourlyLoad;
+use crate::model::series::HourlyLoad;
 use crate::time::{HOURS_PER_WEEK, weekday_alignment_shift_h};
 
 /// First month (UTC) in which the summer threshold applies.
@@ -103,6 +103,55 @@ pub fn baseline_for(
         scale,
         out,
     );
+}
+
+/// A region's flexibility threshold: the Duke seasonal peaks (at the reference year's
+/// level, grown with the baseline) or a flat firm capacity over the reserve margin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Summer and winter peaks (MW) of the history, at the reference level.
+    Seasonal {
+        /// Summer threshold (MW).
+        summer_mw: f64,
+        /// Winter threshold (MW).
+        winter_mw: f64,
+    },
+    /// A flat threshold (MW), e.g. firm capacity / (1 + reserve margin).
+    Flat(f64),
+}
+
+impl Threshold {
+    /// The seasonal thresholds of `load` over the given years, each year's values
+    /// multiplied by its scale (see [`seasonal_thresholds_mw`]).
+    #[must_use]
+    pub fn seasonal(
+        load: &HourlyLoad,
+        years_and_scales: &[(i32, f64)],
+        summer_months: &[u8],
+        winter_months: &[u8],
+    ) -> Self {
+        let (summer_mw, winter_mw) =
+            seasonal_thresholds_mw(load, years_and_scales, summer_months, winter_months);
+        Self::Seasonal {
+            summer_mw,
+            winter_mw,
+        }
+    }
+
+    /// The hourly threshold over hours with the given UTC `months`; a seasonal threshold
+    /// is multiplied by `growth`, a flat one is not.
+    pub fn series(&self, months: &[u8], growth: f64, out: &mut Vec<f64>) {
+        match *self {
+            Self::Seasonal {
+                summer_mw,
+                winter_mw,
+            } => threshold_series(months, summer_mw, winter_mw, growth, out),
+            Self::Flat(mw) => {
+                out.clear();
+                out.resize(months.len(), mw);
+            }
+        }
+    }
 }
 
 /// Seasonal thresholds (MW): the highest hour in the summer months and in the winter

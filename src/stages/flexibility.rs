@@ -13,7 +13,7 @@
 //!   window is not taken, so the year's training energy is unchanged.
 //! * **Residual.** What flexibility cannot remove is the residual exceedance; its largest
 //!   hour is the firm capacity shortfall.
-use crate::scenario::Flexibility;
+use crate::model::scenario::Flexibility;
 
 /// What flexibility did in one region-year.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -70,7 +70,7 @@ pub fn mean_curtailment_rate(points: &[MarginPoint], load_mw: f64) -> f64 {
 /// A limit the load can never reach (the rate stays below it for any `L`) gives infinity.
 ///
 /// ```
-/// use gridstrain::headroom::{margin_points, mean_curtailment_rate, solve_headroom_mw, sort_points};
+/// use gridstrain::stages::headroom::{margin_points, mean_curtailment_rate, solve_headroom_mw, sort_points};
 /// let demand = [90.0, 50.0, 95.0, 10.0];
 /// let threshold = [100.0; 4];
 /// let mut points = Vec::new();

@@ -6,7 +6,7 @@
 //! facility_mwh      = it_energy_mwh × pue
 //! average_mw        = facility_mwh / hours_in_year(y)
 //! ```
-use crate::scenario::{HardwareYear, Scenario, Workload, WorkloadDemand};
+use crate::model::scenario::{HardwareYear, Scenario, Workload, WorkloadDemand};
 use crate::time::{SECONDS_PER_HOUR, hours_in_year};
 
 /// One workload's power in one year.
@@ -38,8 +38,8 @@ pub struct YearPower {
 /// Convert one workload's FLOP to power.
 ///
 /// ```
-/// use gridstrain::power::flop_to_power;
-/// use gridstrain::scenario::{HardwareYear, Workload};
+/// use gridstrain::stages::power::flop_to_power;
+/// use gridstrain::model::scenario::{HardwareYear, Workload};
 /// // 1e26 FLOP on H100s (989.4 TFLOP/s, 1.453 kW IT each) at 40 % utilization:
 /// // 7.02e7 accelerator-hours, about 116 GWh at PUE 1.14 (reference sheet §3).
 /// let h100 = HardwareYear { peak_flop_per_s: 989.4e12, it_power_per_accelerator_kw: 1.453 };

@@ -7,10 +7,9 @@
 //!   or `headroom` (in proportion to each region's remaining headroom, water-filled under
 //!   caps). Regions that forbid training get none. These two place only the set's
 //!   `training_scope_share_frac` of the scope's training load; the rest is unallocated.
-use crate::region::RegionSet;
+use crate::model::region::RegionSet;
 
-/// Name of the share that falls outside the region set.
-pub const UNALLOCATED: &str = "unallocated";
+pub use crate::model::region::UNALLOCATED;
 
 /// Shares of one workload: one per region (set order) plus the unallocated rest; the
 /// shares and `unallocated_frac` sum to 1.
@@ -206,7 +205,7 @@ pub fn allocate_proportional_capped(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::region::Region;
+    use crate::model::region::Region;
     use std::path::PathBuf;
 
     fn region(id: &str, population: f64, price: f64, cap: Option<f64>, allow: bool) -> Region {

@@ -1,0 +1,9 @@
+//! Validated domain types: regions and region sets, scenarios, profiles and hourly
+//! series. They hold no I/O and no polars: [`crate::input`] builds them from files, a
+//! library user may build them in memory, and [`crate::stages`] and
+//! [`crate::simulation`] compute on them.
+pub mod profile;
+pub mod region;
+pub mod scenario;
+pub mod series;
+pub mod study;

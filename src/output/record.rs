@@ -1,0 +1,54 @@
+//! `run.toml`: what a run read and which defaults were in force — enough to rerun it.
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::RUN_FILE_NAME;
+use crate::input::region_set::RawRegionSet;
+use crate::input::scenario::RawScenario;
+use crate::input::study::LoadedStudy;
+
+/// What `run.toml` records.
+#[derive(Serialize)]
+struct RunRecord<'a> {
+    program: &'static str,
+    version: &'static str,
+    command: String,
+    scenario_file: String,
+    regions_file: String,
+    years: [i32; 2],
+    weather_years: &'a [i32],
+    seed: u64,
+    hourly: bool,
+    scenario: &'a RawScenario,
+    region_set: &'a RawRegionSet,
+}
+
+/// Write `run.toml` into `dir` for a study run by `command` (the command line).
+///
+/// # Errors
+/// When the record cannot be written.
+pub fn write_run_record(
+    dir: &Path,
+    loaded: &LoadedStudy,
+    command: String,
+    hourly: bool,
+) -> Result<()> {
+    let study = &loaded.study;
+    let record = RunRecord {
+        program: "gridstrain",
+        version: env!("CARGO_PKG_VERSION"),
+        command,
+        scenario_file: loaded.files.scenario.display().to_string(),
+        regions_file: loaded.files.regions.display().to_string(),
+        years: [study.years.0, study.years.1],
+        weather_years: &study.weather_years,
+        seed: study.scenario.seed,
+        hourly,
+        scenario: &loaded.raw_scenario,
+        region_set: &loaded.raw_regions,
+    };
+    let text = toml::to_string(&record).context("cannot record the run as TOML")?;
+    std::fs::write(dir.join(RUN_FILE_NAME), text).context("cannot write run.toml")
+}

@@ -1,0 +1,488 @@
+//! What a simulation gives back: the row types of every output table, each column
+//! defined once — by its field in the row type (the `table_row!` macro turns the fields, in
+//! order, into named columns) — and the summary over weather years. No table library
+//! here: [`crate::output`] turns [`Column`]s into CSV and Parquet.
+use std::collections::HashMap;
+
+use crate::stages::headroom::CurtailmentStats;
+use crate::stages::power::YearPower;
+
+/// The values of one output column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnValues {
+    /// Numbers.
+    F64(Vec<f64>),
+    /// Numbers that may be empty (written as an empty cell / null).
+    OptF64(Vec<Option<f64>>),
+    /// Whole numbers (years).
+    I32(Vec<i32>),
+    /// Whole numbers that may be empty.
+    OptI32(Vec<Option<i32>>),
+    /// Text.
+    Str(Vec<String>),
+}
+
+/// One named output column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// Column name (units in the name).
+    pub name: &'static str,
+    /// Its values, one per row.
+    pub values: ColumnValues,
+}
+
+/// A value type that can fill a column.
+pub trait CellValue: Clone {
+    /// The column of these values.
+    fn column(values: Vec<Self>) -> ColumnValues;
+}
+
+impl CellValue for f64 {
+    fn column(values: Vec<Self>) -> ColumnValues {
+        ColumnValues::F64(values)
+    }
+}
+
+impl CellValue for Option<f64> {
+    fn column(values: Vec<Self>) -> ColumnValues {
+        ColumnValues::OptF64(values)
+    }
+}
+
+impl CellValue for i32 {
+    fn column(values: Vec<Self>) -> ColumnValues {
+        ColumnValues::I32(values)
+    }
+}
+
+impl CellValue for Option<i32> {
+    fn column(values: Vec<Self>) -> ColumnValues {
+        ColumnValues::OptI32(values)
+    }
+}
+
+impl CellValue for String {
+    fn column(values: Vec<Self>) -> ColumnValues {
+        ColumnValues::Str(values)
+    }
+}
+
+/// A row type of an output table: its columns are its fields, in order.
+pub trait TableRow: Sized {
+    /// Column names, in order.
+    const COLUMN_NAMES: &'static [&'static str];
+    /// The table of `rows`, column by column.
+    fn columns(rows: &[Self]) -> Vec<Column>;
+}
+
+/// Declare a row type and its table at once: every field becomes a column of the same
+/// name, in field order, so a column cannot be forgotten or listed twice.
+macro_rules! table_row {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[allow(missing_docs)]
+        pub struct $name {
+            $(pub $field: $ty),*
+        }
+
+        impl TableRow for $name {
+            const COLUMN_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn columns(rows: &[Self]) -> Vec<Column> {
+                vec![$(Column {
+                    name: stringify!($field),
+                    values: <$ty as CellValue>::column(
+                        rows.iter().map(|r| r.$field.clone()).collect(),
+                    ),
+                }),*]
+            }
+        }
+    };
+}
+
+table_row! {
+    /// One row of `metrics.csv`: scenario × region × year × weather year. Each column is
+    /// defined in `docs/file-formats.md` and `docs/methodology.md`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct MetricsRow {
+        scenario: String,
+        region: String,
+        year: i32,
+        weather_year: i32,
+        hours: f64,
+        baseline_energy_mwh: f64,
+        training_energy_mwh: f64,
+        inference_energy_mwh: f64,
+        ai_energy_mwh: f64,
+        ai_energy_share_frac: f64,
+        training_average_mw: f64,
+        inference_average_mw: f64,
+        baseline_peak_mw: f64,
+        total_peak_mw: f64,
+        peak_increase_mw: f64,
+        peak_increase_frac: f64,
+        total_peak_hour_utc: String,
+        ai_at_peak_mw: f64,
+        inference_at_peak_mw: f64,
+        training_at_peak_mw: f64,
+        total_peak_after_flex_mw: f64,
+        baseline_load_factor_frac: f64,
+        total_load_factor_frac: f64,
+        total_load_factor_after_flex_frac: f64,
+        baseline_max_ramp_up_mw_per_h: f64,
+        baseline_max_ramp_down_mw_per_h: f64,
+        total_max_ramp_up_mw_per_h: f64,
+        total_max_ramp_down_mw_per_h: f64,
+        total_max_ramp_up_after_flex_mw_per_h: f64,
+        total_max_ramp_down_after_flex_mw_per_h: f64,
+        threshold_summer_mw: f64,
+        threshold_winter_mw: f64,
+        hours_above_threshold_before: f64,
+        energy_above_threshold_before_mwh: f64,
+        hours_above_threshold_after: f64,
+        energy_above_threshold_after_mwh: f64,
+        training_curtailed_mwh: f64,
+        curtailment_rate_frac: f64,
+        curtailed_hours: f64,
+        curtailment_events: f64,
+        mean_curtailment_event_h: f64,
+        training_recovered_mwh: f64,
+        firm_shortfall_mw: f64,
+        reserve_margin_before_frac: Option<f64>,
+        reserve_margin_after_frac: Option<f64>,
+        headroom_baseline_mw: f64,
+        headroom_after_inference_mw: f64,
+        headroom_after_ai_mw: f64,
+        inference_shaped_headroom_mw: f64,
+    }
+}
+
+table_row! {
+    /// One row of `regionset_metrics.csv`: scenario × region set × year × weather year.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SetMetricsRow {
+        scenario: String,
+        region_set: String,
+        year: i32,
+        weather_year: i32,
+        baseline_energy_mwh: f64,
+        training_energy_mwh: f64,
+        inference_energy_mwh: f64,
+        ai_energy_mwh: f64,
+        coincident_baseline_peak_mw: f64,
+        coincident_total_peak_mw: f64,
+        coincident_total_peak_after_flex_mw: f64,
+        noncoincident_sum_of_peaks_mw: f64,
+        training_curtailed_mwh: f64,
+        firm_shortfall_sum_mw: f64,
+        unallocated_training_mw: f64,
+        unallocated_inference_mw: f64,
+    }
+}
+
+table_row! {
+    /// One row of `siting.csv`: a region's (or the `unallocated` rest's) shares and MW.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SitingRow {
+        scenario: String,
+        year: i32,
+        region: String,
+        inference_share_frac: f64,
+        training_share_frac: f64,
+        inference_average_mw: f64,
+        training_average_mw: f64,
+    }
+}
+
+table_row! {
+    /// One row of `power_by_year.csv`: compute → power of both workloads in a year.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PowerRow {
+        scenario: String,
+        year: i32,
+        training_flop: Option<f64>,
+        inference_flop: Option<f64>,
+        inference_compute_share_frac: Option<f64>,
+        training_accelerator_hours: Option<f64>,
+        inference_accelerator_hours: Option<f64>,
+        training_it_energy_mwh: Option<f64>,
+        inference_it_energy_mwh: Option<f64>,
+        training_facility_mwh: f64,
+        inference_facility_mwh: f64,
+        training_average_mw: f64,
+        inference_average_mw: f64,
+        inference_energy_share_frac: f64,
+    }
+}
+
+impl PowerRow {
+    /// The row of one year's power.
+    #[must_use]
+    pub fn new(scenario: &str, p: &YearPower) -> Self {
+        let total_flop = p.training.flop.zip(p.inference.flop).map(|(t, i)| t + i);
+        Self {
+            scenario: scenario.to_owned(),
+            year: p.year,
+            training_flop: p.training.flop,
+            inference_flop: p.inference.flop,
+            inference_compute_share_frac: p.inference.flop.zip(total_flop).map(|(i, t)| i / t),
+            training_accelerator_hours: p.training.accelerator_hours,
+            inference_accelerator_hours: p.inference.accelerator_hours,
+            training_it_energy_mwh: p.training.it_energy_mwh,
+            inference_it_energy_mwh: p.inference.it_energy_mwh,
+            training_facility_mwh: p.training.facility_mwh,
+            inference_facility_mwh: p.inference.facility_mwh,
+            training_average_mw: p.training.average_mw,
+            inference_average_mw: p.inference.average_mw,
+            inference_energy_share_frac: p.inference.facility_mwh
+                / (p.inference.facility_mwh + p.training.facility_mwh),
+        }
+    }
+}
+
+table_row! {
+    /// Headroom of a region (or the total) at one limit, for `headroom.csv`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HeadroomRow {
+        region: String,
+        limit_pct: f64,
+        headroom_mw: f64,
+        mean_curtailment_rate_frac: f64,
+        curtailed_hours_per_year: f64,
+        hours_kept_50pct_per_year: f64,
+        hours_kept_75pct_per_year: f64,
+        hours_kept_90pct_per_year: f64,
+        curtailment_events_per_year: f64,
+        mean_event_h: f64,
+    }
+}
+
+impl HeadroomRow {
+    /// The row of a region's headroom at a limit, with the curtailment it implies.
+    #[must_use]
+    pub fn new(region: &str, limit_pct: f64, headroom_mw: f64, stats: &CurtailmentStats) -> Self {
+        Self {
+            region: region.to_owned(),
+            limit_pct,
+            headroom_mw,
+            mean_curtailment_rate_frac: stats.mean_rate_frac,
+            curtailed_hours_per_year: stats.curtailed_hours_per_year,
+            hours_kept_50pct_per_year: stats.hours_kept_50pct_per_year,
+            hours_kept_75pct_per_year: stats.hours_kept_75pct_per_year,
+            hours_kept_90pct_per_year: stats.hours_kept_90pct_per_year,
+            curtailment_events_per_year: stats.events_per_year,
+            mean_event_h: stats.mean_event_h,
+        }
+    }
+}
+
+table_row! {
+    /// One row of `summary.csv`: a metric of a region (or region set) in a year, as the
+    /// mean over weather years and the worst one with the weather year it came from.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SummaryRow {
+        scenario: String,
+        region: String,
+        year: i32,
+        metric: String,
+        mean: Option<f64>,
+        worst: Option<f64>,
+        worst_weather_year: Option<i32>,
+    }
+}
+
+/// Everything a run computes.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    /// Compute → power per year.
+    pub power: Vec<PowerRow>,
+    /// Shares and MW per year and region (with `unallocated`).
+    pub siting: Vec<SitingRow>,
+    /// Per region × year × weather year, region-major.
+    pub metrics: Vec<MetricsRow>,
+    /// Per region set × year × weather year.
+    pub set_metrics: Vec<SetMetricsRow>,
+}
+
+impl RunResult {
+    /// The summary over weather years of this result.
+    #[must_use]
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        summary_rows(&self.metrics, &self.set_metrics)
+    }
+}
+
+/// How a metric's worst value is picked over weather years.
+#[derive(Clone, Copy)]
+enum Worst {
+    Max,
+    Min,
+}
+
+/// A summarised metric: its name, how its worst is picked, how it is read from a row.
+type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
+
+/// The metrics summarised per region.
+const REGION_SUMMARY: [Getter<MetricsRow>; 12] = [
+    ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
+    ("total_peak_after_flex_mw", Worst::Max, |r| {
+        Some(r.total_peak_after_flex_mw)
+    }),
+    ("peak_increase_mw", Worst::Max, |r| Some(r.peak_increase_mw)),
+    ("ai_at_peak_mw", Worst::Max, |r| Some(r.ai_at_peak_mw)),
+    ("ai_energy_share_frac", Worst::Max, |r| {
+        Some(r.ai_energy_share_frac)
+    }),
+    ("hours_above_threshold_after", Worst::Max, |r| {
+        Some(r.hours_above_threshold_after)
+    }),
+    ("energy_above_threshold_after_mwh", Worst::Max, |r| {
+        Some(r.energy_above_threshold_after_mwh)
+    }),
+    ("curtailment_rate_frac", Worst::Max, |r| {
+        Some(r.curtailment_rate_frac)
+    }),
+    ("firm_shortfall_mw", Worst::Max, |r| {
+        Some(r.firm_shortfall_mw)
+    }),
+    ("headroom_after_inference_mw", Worst::Min, |r| {
+        Some(r.headroom_after_inference_mw)
+    }),
+    ("reserve_margin_after_frac", Worst::Min, |r| {
+        r.reserve_margin_after_frac
+    }),
+    ("total_load_factor_after_flex_frac", Worst::Min, |r| {
+        Some(r.total_load_factor_after_flex_frac)
+    }),
+];
+
+/// The metrics summarised per region set.
+const SET_SUMMARY: [Getter<SetMetricsRow>; 5] = [
+    ("coincident_total_peak_mw", Worst::Max, |r| {
+        Some(r.coincident_total_peak_mw)
+    }),
+    ("coincident_total_peak_after_flex_mw", Worst::Max, |r| {
+        Some(r.coincident_total_peak_after_flex_mw)
+    }),
+    ("noncoincident_sum_of_peaks_mw", Worst::Max, |r| {
+        Some(r.noncoincident_sum_of_peaks_mw)
+    }),
+    ("firm_shortfall_sum_mw", Worst::Max, |r| {
+        Some(r.firm_shortfall_sum_mw)
+    }),
+    ("training_curtailed_mwh", Worst::Max, |r| {
+        Some(r.training_curtailed_mwh)
+    }),
+];
+
+/// Summary over weather years: per scenario × region (then region set) × year × metric,
+/// the mean and the worst value with the weather year it came from.
+#[must_use]
+pub fn summary_rows(metrics: &[MetricsRow], sets: &[SetMetricsRow]) -> Vec<SummaryRow> {
+    let mut out = Vec::new();
+    summarise(
+        metrics,
+        |r| (&r.scenario, &r.region, r.year, r.weather_year),
+        &REGION_SUMMARY,
+        &mut out,
+    );
+    summarise(
+        sets,
+        |r| (&r.scenario, &r.region_set, r.year, r.weather_year),
+        &SET_SUMMARY,
+        &mut out,
+    );
+    out
+}
+
+/// Group rows by (scenario, region, year) in order of first appearance and summarise.
+fn summarise<T>(
+    rows: &[T],
+    key: impl Fn(&T) -> (&String, &String, i32, i32),
+    getters: &[Getter<T>],
+    out: &mut Vec<SummaryRow>,
+) {
+    // (scenario, region, year) → indices of its rows, in order of first appearance.
+    type Group<'a> = ((&'a String, &'a String, i32), Vec<usize>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut index = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let (s, r, y, _) = key(row);
+        let slot = *index.entry((s, r, y)).or_insert_with(|| {
+            groups.push(((s, r, y), Vec::new()));
+            groups.len() - 1
+        });
+        groups[slot].1.push(i);
+    }
+    for ((scenario, region, year), members) in groups {
+        for (name, worst, get) in getters {
+            let values: Vec<(f64, i32)> = members
+                .iter()
+                .filter_map(|&i| get(&rows[i]).map(|v| (v, key(&rows[i]).3)))
+                .collect();
+            let mean = (!values.is_empty())
+                .then(|| values.iter().map(|(v, _)| v).sum::<f64>() / values.len() as f64);
+            let pick = values.iter().copied().reduce(|a, b| {
+                let better = match worst {
+                    Worst::Max => b.0 > a.0,
+                    Worst::Min => b.0 < a.0,
+                };
+                if better { b } else { a }
+            });
+            out.push(SummaryRow {
+                scenario: scenario.clone(),
+                region: region.clone(),
+                year,
+                metric: (*name).to_owned(),
+                mean,
+                worst: pick.map(|p| p.0),
+                worst_weather_year: pick.map(|p| p.1),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_follow_the_fields_in_order() {
+        assert_eq!(
+            MetricsRow::COLUMN_NAMES[..4],
+            ["scenario", "region", "year", "weather_year"]
+        );
+        let columns = MetricsRow::columns(&[MetricsRow::default(), MetricsRow::default()]);
+        assert_eq!(columns.len(), MetricsRow::COLUMN_NAMES.len());
+        assert!(matches!(&columns[4].values, ColumnValues::F64(v) if v.len() == 2));
+    }
+
+    #[test]
+    fn summary_picks_the_worst_weather_year() {
+        let row = |w: i32, peak: f64| MetricsRow {
+            scenario: "s".into(),
+            region: "R".into(),
+            year: 2030,
+            weather_year: w,
+            total_peak_mw: peak,
+            ..MetricsRow::default()
+        };
+        let rows = summary_rows(&[row(2016, 10.0), row(2017, 30.0)], &[]);
+        let peak = rows.iter().find(|r| r.metric == "total_peak_mw").unwrap();
+        assert_eq!(peak.mean, Some(20.0));
+        assert_eq!(
+            (peak.worst, peak.worst_weather_year),
+            (Some(30.0), Some(2017))
+        );
+        let reserve = rows
+            .iter()
+            .find(|r| r.metric == "reserve_margin_after_frac")
+            .unwrap();
+        assert_eq!((reserve.mean, reserve.worst), (None, None));
+    }
+}
