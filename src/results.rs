@@ -122,6 +122,13 @@ table_row! {
         ai_energy_share_frac: f64,
         training_average_mw: f64,
         inference_average_mw: f64,
+        training_rated_mw: f64,
+        inference_rated_mw: f64,
+        existing_training_mw: f64,
+        existing_inference_mw: f64,
+        new_training_energy_mwh: f64,
+        new_inference_energy_mwh: f64,
+        new_ai_energy_mwh: f64,
         baseline_peak_mw: f64,
         total_peak_mw: f64,
         peak_increase_mw: f64,
@@ -130,6 +137,7 @@ table_row! {
         ai_at_peak_mw: f64,
         inference_at_peak_mw: f64,
         training_at_peak_mw: f64,
+        new_ai_at_peak_mw: f64,
         total_peak_after_flex_mw: f64,
         baseline_load_factor_frac: f64,
         total_load_factor_frac: f64,
@@ -152,7 +160,9 @@ table_row! {
         curtailment_events: f64,
         mean_curtailment_event_h: f64,
         training_recovered_mwh: f64,
-        firm_shortfall_mw: f64,
+        residual_above_threshold_mw: f64,
+        firm_capacity_mw: Option<f64>,
+        capacity_shortfall_mw: Option<f64>,
         reserve_margin_before_frac: Option<f64>,
         reserve_margin_after_frac: Option<f64>,
         headroom_baseline_mw: f64,
@@ -174,28 +184,31 @@ table_row! {
         training_energy_mwh: f64,
         inference_energy_mwh: f64,
         ai_energy_mwh: f64,
+        new_ai_energy_mwh: f64,
         coincident_baseline_peak_mw: f64,
         coincident_total_peak_mw: f64,
         coincident_total_peak_after_flex_mw: f64,
         noncoincident_sum_of_peaks_mw: f64,
         training_curtailed_mwh: f64,
-        firm_shortfall_sum_mw: f64,
+        residual_above_threshold_sum_mw: f64,
         unallocated_training_mw: f64,
         unallocated_inference_mw: f64,
     }
 }
 
 table_row! {
-    /// One row of `siting.csv`: a region's (or the `unallocated` rest's) shares and MW.
+    /// One row of `siting.csv`: a workload's data-centre stock in a region (or the
+    /// `unallocated` rest) in a year: rated facility MW, what was built that year, and
+    /// the average draw.
     #[derive(Debug, Clone, PartialEq)]
     pub struct SitingRow {
         scenario: String,
         year: i32,
         region: String,
-        inference_share_frac: f64,
-        training_share_frac: f64,
-        inference_average_mw: f64,
-        training_average_mw: f64,
+        workload: String,
+        rated_mw: f64,
+        added_rated_mw: f64,
+        average_mw: f64,
     }
 }
 
@@ -207,7 +220,6 @@ table_row! {
         year: i32,
         training_flop: Option<f64>,
         inference_flop: Option<f64>,
-        inference_compute_share_frac: Option<f64>,
         training_accelerator_hours: Option<f64>,
         inference_accelerator_hours: Option<f64>,
         training_it_energy_mwh: Option<f64>,
@@ -216,21 +228,25 @@ table_row! {
         inference_facility_mwh: f64,
         training_average_mw: f64,
         inference_average_mw: f64,
-        inference_energy_share_frac: f64,
+        training_rated_mw: f64,
+        inference_rated_mw: f64,
+        inference_share_flop_frac: Option<f64>,
+        inference_share_accelerator_hours_frac: Option<f64>,
+        inference_share_facility_energy_frac: f64,
     }
 }
 
 impl PowerRow {
-    /// The row of one year's power.
+    /// The row of one year's power; rated MW is average MW over each workload's average
+    /// draw fraction (`power_frac`).
     #[must_use]
-    pub fn new(scenario: &str, p: &YearPower) -> Self {
-        let total_flop = p.training.flop.zip(p.inference.flop).map(|(t, i)| t + i);
+    pub fn new(scenario: &str, p: &YearPower, power_frac: (f64, f64)) -> Self {
+        let share = |t: Option<f64>, i: Option<f64>| t.zip(i).map(|(t, i)| i / (t + i));
         Self {
             scenario: scenario.to_owned(),
             year: p.year,
             training_flop: p.training.flop,
             inference_flop: p.inference.flop,
-            inference_compute_share_frac: p.inference.flop.zip(total_flop).map(|(i, t)| i / t),
             training_accelerator_hours: p.training.accelerator_hours,
             inference_accelerator_hours: p.inference.accelerator_hours,
             training_it_energy_mwh: p.training.it_energy_mwh,
@@ -239,7 +255,14 @@ impl PowerRow {
             inference_facility_mwh: p.inference.facility_mwh,
             training_average_mw: p.training.average_mw,
             inference_average_mw: p.inference.average_mw,
-            inference_energy_share_frac: p.inference.facility_mwh
+            training_rated_mw: p.training.average_mw / power_frac.0,
+            inference_rated_mw: p.inference.average_mw / power_frac.1,
+            inference_share_flop_frac: share(p.training.flop, p.inference.flop),
+            inference_share_accelerator_hours_frac: share(
+                p.training.accelerator_hours,
+                p.inference.accelerator_hours,
+            ),
+            inference_share_facility_energy_frac: p.inference.facility_mwh
                 / (p.inference.facility_mwh + p.training.facility_mwh),
         }
     }
@@ -307,6 +330,8 @@ pub struct RunResult {
     pub metrics: Vec<MetricsRow>,
     /// Per region set × year × weather year.
     pub set_metrics: Vec<SetMetricsRow>,
+    /// What the user should know about the run (assumptions taken, warnings).
+    pub notes: Vec<String>,
 }
 
 impl RunResult {
@@ -328,7 +353,7 @@ enum Worst {
 type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
 
 /// The metrics summarised per region.
-const REGION_SUMMARY: [Getter<MetricsRow>; 12] = [
+const REGION_SUMMARY: [Getter<MetricsRow>; 14] = [
     ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
     ("total_peak_after_flex_mw", Worst::Max, |r| {
         Some(r.total_peak_after_flex_mw)
@@ -347,8 +372,14 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 12] = [
     ("curtailment_rate_frac", Worst::Max, |r| {
         Some(r.curtailment_rate_frac)
     }),
-    ("firm_shortfall_mw", Worst::Max, |r| {
-        Some(r.firm_shortfall_mw)
+    ("residual_above_threshold_mw", Worst::Max, |r| {
+        Some(r.residual_above_threshold_mw)
+    }),
+    ("capacity_shortfall_mw", Worst::Max, |r| {
+        r.capacity_shortfall_mw
+    }),
+    ("new_ai_at_peak_mw", Worst::Max, |r| {
+        Some(r.new_ai_at_peak_mw)
     }),
     ("headroom_after_inference_mw", Worst::Min, |r| {
         Some(r.headroom_after_inference_mw)
@@ -372,8 +403,8 @@ const SET_SUMMARY: [Getter<SetMetricsRow>; 5] = [
     ("noncoincident_sum_of_peaks_mw", Worst::Max, |r| {
         Some(r.noncoincident_sum_of_peaks_mw)
     }),
-    ("firm_shortfall_sum_mw", Worst::Max, |r| {
-        Some(r.firm_shortfall_sum_mw)
+    ("residual_above_threshold_sum_mw", Worst::Max, |r| {
+        Some(r.residual_above_threshold_sum_mw)
     }),
     ("training_curtailed_mwh", Worst::Max, |r| {
         Some(r.training_curtailed_mwh)

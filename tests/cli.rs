@@ -55,46 +55,133 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
     ] {
         assert!(out.join(file).is_file(), "missing {file}");
     }
-    // Energy placed on the regions equals the facility energy times the shares.
+    // Each workload's stock over the regions and the unallocated rest is the scope's
+    // average MW, and the gross energy placed on the regions plus the unallocated rest is
+    // the scope's facility energy.
     let (ph, pr) = read_csv(&out.join("power_by_year.csv"));
     let (sh, sr) = read_csv(&out.join("siting.csv"));
-    let years = column(&ph, &pr, "year");
-    let inference_mwh = column(&ph, &pr, "inference_facility_mwh");
-    let share = column(&sh, &sr, "inference_share_frac");
-    let siting_year = column(&sh, &sr, "year");
+    let at = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap();
     let metric_year = column(&header, &rows, "year");
     let metric_weather = column(&header, &rows, "weather_year");
-    let metric_inference = column(&header, &rows, "inference_energy_mwh");
-    for (y, total) in years.iter().zip(&inference_mwh) {
-        let inside: f64 = siting_year
+    let hours = column(&header, &rows, "hours");
+    for workload in ["inference", "training"] {
+        let total_mw = column(&ph, &pr, &format!("{workload}_average_mw"));
+        let total_mwh = column(&ph, &pr, &format!("{workload}_facility_mwh"));
+        let gross = column(&header, &rows, &format!("{workload}_energy_mwh"));
+        for (y, (mw, mwh)) in column(&ph, &pr, "year")
             .iter()
-            .zip(&share)
-            .filter(|(sy, _)| *sy == y)
-            .map(|(_, s)| s)
-            .sum();
-        assert!(
-            (inside - 1.0).abs() < 1e-12,
-            "shares incl. unallocated sum to {inside}"
-        );
-        let placed: f64 = metric_year
-            .iter()
-            .zip(&metric_weather)
-            .zip(&metric_inference)
-            .filter(|((my, w), _)| *my == y && **w == 2016.0)
-            .map(|(_, e)| e)
-            .sum();
-        let unallocated: f64 = siting_year
-            .iter()
-            .zip(&share)
-            .zip(&sr)
-            .filter(|((sy, _), row)| *sy == y && row[2] == "unallocated")
-            .map(|((_, s), _)| s * total)
-            .sum();
-        assert!(
-            ((placed + unallocated) / total - 1.0).abs() < 1e-9,
-            "year {y}: {placed} + {unallocated} vs {total}"
-        );
+            .zip(total_mw.iter().zip(&total_mwh))
+        {
+            let stock: Vec<&Vec<String>> = sr
+                .iter()
+                .filter(|r| {
+                    r[at(&sh, "year")].parse::<f64>().unwrap() == *y
+                        && r[at(&sh, "workload")] == workload
+                })
+                .collect();
+            assert_eq!(stock.len(), 23, "22 regions and unallocated");
+            let average = |r: &Vec<String>| r[at(&sh, "average_mw")].parse::<f64>().unwrap();
+            let sum: f64 = stock.iter().map(|r| average(r)).sum();
+            assert!(
+                (sum / mw - 1.0).abs() < 1e-9,
+                "{workload} {y}: {sum} vs {mw}"
+            );
+            let unallocated = stock
+                .iter()
+                .find(|r| r[at(&sh, "region")] == "unallocated")
+                .map(|r| average(r))
+                .unwrap();
+            let (placed, year_hours) = metric_year
+                .iter()
+                .zip(&metric_weather)
+                .zip(gross.iter().zip(&hours))
+                .filter(|((my, w), _)| *my == y && **w == 2016.0)
+                .fold((0.0, 0.0), |(p, _), (_, (e, h))| (p + e, *h));
+            let placed_all = placed + unallocated * year_hours;
+            assert!(
+                (placed_all / mwh - 1.0).abs() < 1e-9,
+                "{workload} {y}: {placed_all} vs {mwh}"
+            );
+        }
     }
+}
+
+/// What is built stays: while a workload's scope total grows, no region's rated MW of it
+/// falls (the long `siting.csv`), and a study of the reference year itself (2024, on
+/// weather year 2024) changes no region's peak by a megawatt: the measured baseline
+/// already holds that year's AI load.
+#[test]
+fn the_stock_stays_and_the_reference_year_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("default");
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--years",
+            "2024..2031",
+            "--weather-years",
+            "2024",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (sh, sr) = read_csv(&out.join("siting.csv"));
+    let at = |name: &str| sh.iter().position(|c| c == name).unwrap();
+    let rated = |r: &Vec<String>| r[at("rated_mw")].parse::<f64>().unwrap();
+    let mut checked = 0;
+    for workload in ["inference", "training"] {
+        let rows_of = |year: i32| -> Vec<&Vec<String>> {
+            sr.iter()
+                .filter(|r| r[at("workload")] == workload && r[at("year")] == year.to_string())
+                .collect()
+        };
+        for year in 2025..=2031 {
+            let (before, now) = (rows_of(year - 1), rows_of(year));
+            let total = |rows: &[&Vec<String>]| rows.iter().map(|r| rated(r)).sum::<f64>();
+            if total(&now) <= total(&before) {
+                continue;
+            }
+            for (b, n) in before.iter().zip(&now) {
+                assert_eq!(b[at("region")], n[at("region")]);
+                assert!(
+                    rated(n) >= rated(b) - 1e-9,
+                    "{workload} {year} {}: {} < {}",
+                    n[at("region")],
+                    rated(n),
+                    rated(b)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    assert!(!header.iter().any(|h| h == "firm_shortfall_mw"));
+    for name in [
+        "residual_above_threshold_mw",
+        "new_ai_energy_mwh",
+        "inference_rated_mw",
+        "capacity_shortfall_mw",
+    ] {
+        assert!(header.iter().any(|h| h == name), "missing {name}");
+    }
+    let year = column(&header, &rows, "year");
+    let increase = column(&header, &rows, "peak_increase_mw");
+    let new_ai = column(&header, &rows, "new_ai_energy_mwh");
+    let mut regions = 0;
+    for ((y, inc), new) in year.iter().zip(&increase).zip(&new_ai) {
+        if *y == 2024.0 {
+            assert!(
+                inc.abs() < 1.0,
+                "peak changed by {inc} MW in the reference year"
+            );
+            assert!(new.abs() < 1e-6 * 8784.0);
+            regions += 1;
+        }
+    }
+    assert_eq!(regions, 22);
 }
 
 /// Hourly output sums to the energies of the metrics table (energy conservation).
@@ -104,8 +191,10 @@ fn hourly_output_conserves_energy() {
     let out = dir.path().join("small");
     run_small(&out, &["--hourly", "--quiet"]).success();
     let (header, rows) = read_csv(&out.join("metrics.csv"));
-    let inference = column(&header, &rows, "inference_energy_mwh");
-    let training = column(&header, &rows, "training_energy_mwh");
+    // The hourly series are the *new* load above the measured baseline.
+    let inference = column(&header, &rows, "new_inference_energy_mwh");
+    let training = column(&header, &rows, "new_training_energy_mwh");
+    let inference_rated = column(&header, &rows, "inference_rated_mw");
     let baseline = column(&header, &rows, "baseline_energy_mwh");
     let curtailed = column(&header, &rows, "training_curtailed_mwh");
     let recovered = column(&header, &rows, "training_recovered_mwh");
@@ -131,6 +220,22 @@ fn hourly_output_conserves_energy() {
             "{path:?} inference"
         );
         assert!(close(sum("training_mw"), training[i]), "{path:?} training");
+        // The fleet never draws above its rated MW.
+        let most = frame
+            .column("inference_mw")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .zip(weather_years.iter())
+            .filter(|(_, w)| *w == Some(weather))
+            .map(|(v, _)| v.unwrap())
+            .fold(f64::MIN, f64::max);
+        assert!(
+            most <= inference_rated[i] * (1.0 + 1e-12),
+            "{path:?}: {most} > {}",
+            inference_rated[i]
+        );
         assert!(close(sum("baseline_mw"), baseline[i]), "{path:?} baseline");
         // Recovery makes every curtailed MWh up: training energy after flexibility is unchanged.
         assert!(close(

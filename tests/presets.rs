@@ -1,16 +1,25 @@
-//! Each shipped scenario checked against the published figures it cites (see the
-//! scenario files and docs/methodology.md, "Scenario presets").
+//! Each shipped scenario checked against the published figures it cites, like with like
+//! (see the scenario files and docs/methodology.md, "Scenario presets"):
+//!
+//! * AI energy against AI-specific ranges: 53–76 TWh (2024) and 165–326 TWh (2028), MIT
+//!   Technology Review (O'Donnell & Crownhart, May 2025) from LBNL 2024;
+//! * AI plus a stated non-AI data-centre load (160–254 TWh in 2028: LBNL 2024's all-DC
+//!   range less the AI range, low with low and high with high) against LBNL 2024's
+//!   325–580 TWh for all US data centres;
+//! * the inference share of accelerator-hours (compute spending) crossing one half in
+//!   the stated year, from OpenAI's 2024 ≈ 2/7 (Epoch AI 2025).
 use gridstrain::input::scenario::read_scenario;
 use gridstrain::stages::power::year_power;
 
+/// AI energy (TWh), and inference's shares of energy and of accelerator-hours.
 fn energy_twh(name: &str, year: i32) -> (f64, f64, f64) {
     let (scenario, _) =
         read_scenario(&crate::common::root().join(format!("scenarios/{name}.toml"))).unwrap();
     let power = year_power(&scenario, year);
     let training = power.training.facility_mwh / 1e6;
     let inference = power.inference.facility_mwh / 1e6;
-    let share = power.inference.flop.unwrap()
-        / (power.inference.flop.unwrap() + power.training.flop.unwrap());
+    let hours = |w: &gridstrain::stages::power::WorkloadPower| w.accelerator_hours.unwrap();
+    let share = hours(&power.inference) / (hours(&power.inference) + hours(&power.training));
     (
         training + inference,
         inference / (training + inference),
@@ -18,55 +27,65 @@ fn energy_twh(name: &str, year: i32) -> (f64, f64, f64) {
     )
 }
 
-/// LBNL 2024 (Shehabi et al.): US data centres 325–580 TWh in 2028; AI servers
-/// 165–326 TWh in 2028; AI servers above 40 TWh in 2023.
+/// US non-AI data-centre load in 2028 (TWh), low and high.
+const NON_AI_2028_TWH: (f64, f64) = (160.0, 254.0);
+
+fn check_like_with_like(name: &str, ai_2028_range: (f64, f64)) {
+    let (twh_2024, _, share_2024) = energy_twh(name, 2024);
+    assert!(
+        (53.0..=76.0).contains(&twh_2024),
+        "{name}: 2024 AI energy {twh_2024} TWh outside the AI-specific 53–76 TWh"
+    );
+    assert!(
+        (share_2024 - 2.0 / 7.0).abs() < 0.01,
+        "{name}: 2024 inference share of accelerator-hours {share_2024}, OpenAI's was about 2/7"
+    );
+    let (twh_2028, _, _) = energy_twh(name, 2028);
+    assert!(
+        (ai_2028_range.0..=ai_2028_range.1).contains(&twh_2028),
+        "{name}: 2028 AI energy {twh_2028} TWh outside {ai_2028_range:?}"
+    );
+    let all_dc = (twh_2028 + NON_AI_2028_TWH.0, twh_2028 + NON_AI_2028_TWH.1);
+    assert!(
+        all_dc.0 >= 325.0 && all_dc.0 <= 580.0,
+        "{name}: AI + non-AI {all_dc:?} TWh against LBNL 2024's 325–580 TWh"
+    );
+}
+
+fn crosses_in(name: &str, year: i32) {
+    let (_, _, before) = energy_twh(name, year - 1);
+    let (_, _, after) = energy_twh(name, year);
+    assert!(
+        before < 0.5 && after > 0.5,
+        "{name}: inference's share of accelerator-hours {before} ({}) → {after} ({year})",
+        year - 1
+    );
+}
+
+/// Default: the middle of the AI-specific 2028 range; crosses in 2030.
 #[test]
-fn default_lies_inside_lbnl_2028_and_crosses_in_2030() {
-    let (twh_2028, _, _) = energy_twh("default", 2028);
-    assert!(
-        (325.0..=580.0).contains(&twh_2028),
-        "{twh_2028} TWh outside LBNL's 325–580 TWh"
-    );
-    assert!(
-        (165.0..=326.0).contains(&twh_2028),
-        "{twh_2028} TWh outside LBNL's AI-server 165–326 TWh"
-    );
-    let (twh_2024, _, _) = energy_twh("default", 2024);
-    assert!(
-        twh_2024 > 40.0,
-        "AI servers used more than 40 TWh already in 2023"
-    );
-    let (_, _, share_2029) = energy_twh("default", 2029);
-    let (_, _, share_2030) = energy_twh("default", 2030);
-    assert!(
-        share_2029 < 0.5 && share_2030 > 0.5,
-        "inference compute overtakes training in 2030"
-    );
-    // OpenAI 2024: about 2/7 of compute for inference (Epoch AI 2025).
-    let (_, _, share_2024) = energy_twh("default", 2024);
-    assert!((share_2024 - 2.0 / 7.0).abs() < 0.01);
+fn default_lies_in_the_middle_of_the_ai_range_and_crosses_in_2030() {
+    check_like_with_like("default", (230.0, 260.0));
+    crosses_in("default", 2030);
+    // The energy share crosses later: inference draws less per accelerator-hour.
+    let (_, energy_share_2030, _) = energy_twh("default", 2030);
+    assert!(energy_share_2030 < 0.5, "{energy_share_2030}");
 }
 
 #[test]
-fn low_is_at_the_low_end_of_lbnl_ai_servers_and_crosses_later() {
-    let (twh_2028, _, _) = energy_twh("low", 2028);
-    assert!((165.0..=200.0).contains(&twh_2028), "{twh_2028}");
-    let (_, _, share_2031) = energy_twh("low", 2031);
-    let (_, _, share_2032) = energy_twh("low", 2032);
-    assert!(share_2031 < 0.5 && share_2032 > 0.5);
+fn low_is_at_the_low_end_of_the_ai_range_and_crosses_later() {
+    check_like_with_like("low", (165.0, 185.0));
+    crosses_in("low", 2032);
 }
 
-/// High: inside LBNL 2024's all-data-centre range in 2028, and in 2030 below the top of
-/// LBNL's 2025 update range for all US data centres (843 TWh).
+/// High: the top of the AI-specific 2028 range, and in 2030 near LBNL 2025's "High
+/// Inference Energy" case (782 TWh for all data centres) less about 290 TWh non-AI.
 #[test]
-fn high_stays_inside_the_published_upper_bounds() {
-    let (twh_2028, _, _) = energy_twh("high", 2028);
-    assert!((326.0..=580.0).contains(&twh_2028), "{twh_2028}");
+fn high_is_at_the_top_of_the_ai_range() {
+    check_like_with_like("high", (310.0, 326.0));
     let (twh_2030, _, _) = energy_twh("high", 2030);
-    assert!(twh_2030 <= 843.0, "{twh_2030}");
-    let (_, _, share_2027) = energy_twh("high", 2027);
-    let (_, _, share_2028) = energy_twh("high", 2028);
-    assert!(share_2027 < 0.5 && share_2028 > 0.5);
+    assert!((440.0..=520.0).contains(&twh_2030), "{twh_2030}");
+    crosses_in("high", 2028);
 }
 
 #[test]

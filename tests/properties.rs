@@ -97,7 +97,8 @@ proptest! {
         let inference = allocate_inference(&set);
         prop_assert!((inference.total() - 1.0).abs() < 1e-9);
         let weights = &weights[..set.regions.len()];
-        for shares in [allocate_cheapest(&set, training_mw), allocate_proportional_capped(&set, weights, training_mw)] {
+        let built = vec![0.0; set.regions.len()];
+        for shares in [allocate_cheapest(&set, training_mw, &built), allocate_proportional_capped(&set, weights, training_mw, &built)] {
             prop_assert!((shares.total() - 1.0).abs() < 1e-9, "sum {}", shares.total());
             prop_assert!(shares.unallocated_frac >= -1e-12 && shares.unallocated_frac <= 1.0 + 1e-12);
             for (share, region) in shares.region_frac.iter().zip(&set.regions) {
@@ -157,7 +158,7 @@ proptest! {
             let coverable = (0..hours).all(|t| baseline[t] + inference[t] + training[t] - threshold[t] <= depth * training[t]);
             let needed: f64 = (0..hours).map(|t| (baseline[t] + inference[t] + training[t] - threshold[t]).max(0.0)).sum();
             if coverable && needed <= budget * training_mwh {
-                prop_assert!(outcome.firm_shortfall_mw <= 1e-6, "shortfall {}", outcome.firm_shortfall_mw);
+                prop_assert!(outcome.residual_above_threshold_mw <= 1e-6, "residual {}", outcome.residual_above_threshold_mw);
             }
         }
     }

@@ -113,8 +113,11 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     write_run_tables(&result, run_dir.path())?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    write_run_record(run_dir.path(), &loaded, command, args.hourly)?;
+    write_run_record(run_dir.path(), &loaded, command, args.hourly, &result.notes)?;
     let path = run_dir.commit()?;
+    for line in &result.notes {
+        note(&format!("note: {line}"));
+    }
     note(&format!(
         "wrote {} rows ({} regions × {} years × {} weather years) to {}",
         result.metrics.len(),

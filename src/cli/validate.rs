@@ -88,8 +88,21 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
             }
         }),
         InputKind::Scenario => read_scenario(path).and_then(|(s, _)| {
-            read_profile(&s.inference.profile_path)?;
-            read_profile(&s.training.profile_path)?;
+            for (name, workload) in [("inference", &s.inference), ("training", &s.training)] {
+                let profile = read_profile(&workload.profile_path)?;
+                // Without a region set, the week's ratio (a year's differs by < 0.2 %).
+                let ratio = profile.peak_to_mean_ratio();
+                if ratio * workload.power_frac > 1.0 + 1e-9 {
+                    bail!(
+                        "{}, key `{name}.power_frac`: found {}, but profile `{}` peaks at {ratio:.4} × its mean, so the fleet would draw {:.4} × its rated power; expected power_frac ≤ {:.4} (peak-to-mean × power_frac ≤ 1), or a flatter profile",
+                        path.display(),
+                        workload.power_frac,
+                        profile.name,
+                        ratio * workload.power_frac,
+                        1.0 / ratio
+                    );
+                }
+            }
             Ok(())
         }),
         InputKind::Profile => read_profile(path).map(|_| ()),

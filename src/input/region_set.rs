@@ -84,6 +84,13 @@ pub struct RawRegion {
     /// Reserve margin target (fraction), default 0.15.
     #[serde(default = "default_reserve_margin", deserialize_with = "de_fraction")]
     pub reserve_margin_frac: f64,
+    /// Where `firm_capacity_mw` and `reserve_margin_frac` come from.
+    #[serde(default)]
+    pub capacity_source: String,
+    /// Flexibility threshold: `seasonal` (the Duke seasonal peaks, the default) or
+    /// `capacity` (`firm_capacity_mw / (1 + reserve_margin_frac)`).
+    #[serde(default)]
+    pub threshold: RawThreshold,
     /// Price (USD/MWh).
     #[serde(default, deserialize_with = "de_opt_non_negative")]
     pub price_usd_per_mwh: Option<f64>,
@@ -102,6 +109,17 @@ pub struct RawRegion {
     /// Winter peak window months; default December–February.
     #[serde(default)]
     pub winter_peak_months: Option<Vec<u8>>,
+}
+
+/// How a region's flexibility threshold is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawThreshold {
+    /// The Duke seasonal peaks of the region's history.
+    #[default]
+    Seasonal,
+    /// Firm capacity over the reserve margin (needs `firm_capacity_mw`).
+    Capacity,
 }
 
 fn ser_tz<S: serde::Serializer>(tz: &chrono_tz::Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -196,6 +214,12 @@ pub fn region_set_from_raw_located(
             r.winter_peak_months,
             &DEFAULT_WINTER_MONTHS,
         )?;
+        if r.threshold == RawThreshold::Capacity && r.firm_capacity_mw.is_none() {
+            bail!(
+                "{}: found \"capacity\", but the region gives no firm_capacity_mw; expected \"seasonal\", or \"capacity\" with firm_capacity_mw",
+                at("threshold")
+            );
+        }
         let load_path = resolve_beside(path, &r.load_file);
         if !load_path.is_file() {
             bail!(
@@ -215,6 +239,7 @@ pub fn region_set_from_raw_located(
             load_path,
             firm_capacity_mw: r.firm_capacity_mw,
             reserve_margin_frac: r.reserve_margin_frac,
+            capacity_threshold: r.threshold == RawThreshold::Capacity,
             price_usd_per_mwh: r.price_usd_per_mwh,
             allow_training: r.allow_training,
             max_training_mw: r.max_training_mw,

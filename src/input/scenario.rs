@@ -13,8 +13,8 @@ use super::{
 };
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
-    ComputeProjection, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario, TrainingSiting,
-    Workload,
+    ComputeProjection, ExistingAi, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario,
+    ShareBasis, TrainingSiting, Workload,
 };
 
 /// The scenario file as written.
@@ -55,6 +55,35 @@ pub struct RawScenario {
     /// Flexibility.
     #[serde(default)]
     pub flexibility: RawFlexibility,
+    /// AI load already inside regions' measured baselines, where the scenario states it.
+    #[serde(default)]
+    pub existing_ai: Vec<RawExistingAi>,
+}
+
+/// One `[[existing_ai]]` table: AI load (average MW) already running in a region in its
+/// reference year, inside the measured baseline.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExistingAi {
+    /// Region id.
+    pub region: String,
+    /// Existing training load (average MW).
+    #[serde(default, deserialize_with = "super::de_opt_non_negative")]
+    pub training_mw: Option<f64>,
+    /// Existing inference load (average MW).
+    #[serde(default, deserialize_with = "super::de_opt_non_negative")]
+    pub inference_mw: Option<f64>,
+}
+
+/// What a compute share measures, as written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawShareBasis {
+    /// Accelerator-hours (compute spending).
+    #[default]
+    AcceleratorHours,
+    /// FLOP.
+    Flop,
 }
 
 fn default_seed() -> u64 {
@@ -147,9 +176,12 @@ pub struct RawCrossover {
     /// Inference share of compute in the base year.
     #[serde(deserialize_with = "de_fraction")]
     pub inference_share_base_frac: f64,
-    /// First year with inference above training.
+    /// First year with inference above training (on `share_basis`).
     #[serde(deserialize_with = "de_year")]
     pub crossover_year: i32,
+    /// What the share measures: `accelerator_hours` (the default) or `flop`.
+    #[serde(default)]
+    pub share_basis: RawShareBasis,
 }
 
 /// One growth step.
@@ -442,6 +474,15 @@ pub fn scenario_from_raw_located(
                     .collect(),
                 inference_share_base_frac: c.inference_share_base_frac,
                 crossover_year: c.crossover_year,
+                share_basis: match c.share_basis {
+                    RawShareBasis::AcceleratorHours => ShareBasis::AcceleratorHours,
+                    RawShareBasis::Flop => ShareBasis::Flop,
+                },
+                // Both are required for compute in FLOP (checked with the workloads below).
+                utilization_frac: (
+                    raw.training.utilization_frac.unwrap_or(1.0),
+                    raw.inference.utilization_frac.unwrap_or(1.0),
+                ),
             }
         }
     };
@@ -597,6 +638,15 @@ pub fn scenario_from_raw_located(
             recovery_window_h: f.recovery_window_h as usize,
             headroom_limit_frac: f.headroom_limit_frac,
         },
+        existing_ai: raw
+            .existing_ai
+            .iter()
+            .map(|e| ExistingAi {
+                region: e.region.clone(),
+                training_mw: e.training_mw,
+                inference_mw: e.inference_mw,
+            })
+            .collect(),
     })
 }
 
@@ -680,6 +730,27 @@ pub fn check_scenario_against_regions(
             }
         }
         TrainingSiting::Headroom => {}
+    }
+    let unknown: Vec<&str> = scenario
+        .existing_ai
+        .iter()
+        .map(|e| e.region.as_str())
+        .filter(|id| !regions.regions.iter().any(|r| r.id == *id))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "{}, key `existing_ai.region`: unknown region id(s) {}; region set {} has {}",
+            scenario_path.display(),
+            super::format_capped(&unknown),
+            regions_path.display(),
+            super::format_capped(
+                &regions
+                    .regions
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+            )
+        );
     }
     Ok(())
 }

@@ -11,9 +11,12 @@ use crate::input::profile::read_profile;
 use crate::input::read_toml;
 use crate::input::region_set::{RawRegionSet, read_region_set};
 use crate::input::scenario::{RawScenario, check_scenario_against_regions, read_scenario};
+use crate::model::profile::Profile;
 use crate::model::region::RegionSet;
+use crate::model::scenario::Workload;
 use crate::model::series::HourlyLoad;
 use crate::model::study::{Profiles, Study};
+use crate::stages::shapes::shape_for_year;
 
 /// Where a study's inputs are, and which years to run.
 #[derive(Debug, Clone)]
@@ -69,6 +72,12 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
         inference: read_profile(&scenario.inference.profile_path)?,
         training: read_profile(&scenario.training.profile_path)?,
     };
+    for (name, workload, profile) in [
+        ("inference", &scenario.inference, &profiles.inference),
+        ("training", &scenario.training, &profiles.training),
+    ] {
+        check_draw_within_rating(&files.scenario, name, workload, profile, &regions, years)?;
+    }
     let loads = read_loads(&regions)?;
     let study = Study::new(
         scenario,
@@ -108,4 +117,59 @@ pub fn read_region_loads(path: &Path) -> Result<(RegionSet, Vec<HourlyLoad>)> {
     let regions = read_region_set(path)?;
     let loads = read_loads(&regions)?;
     Ok((regions, loads))
+}
+
+/// A workload never draws above its rated power: the hourly shape (mean 1 over each
+/// year) times the average draw fraction `power_frac` must stay at most 1 in every hour
+/// of every target year, in every time zone of the region set.
+///
+/// # Errors
+/// The worst peak found, with both numbers and the largest `power_frac` the shape allows.
+pub fn check_draw_within_rating(
+    scenario_path: &Path,
+    name: &str,
+    workload: &Workload,
+    profile: &Profile,
+    regions: &RegionSet,
+    years: (i32, i32),
+) -> Result<()> {
+    if profile.is_flat() {
+        return draw_error(scenario_path, name, workload, profile, 1.0, "every hour");
+    }
+    let mut zones: Vec<chrono_tz::Tz> = regions.regions.iter().map(|r| r.time_zone).collect();
+    zones.sort_by_key(|z| z.name());
+    zones.dedup();
+    let mut shape = Vec::new();
+    let mut worst = (0.0_f64, String::new());
+    for zone in zones {
+        for year in years.0..=years.1 {
+            shape_for_year(profile, zone, year, &mut shape);
+            let peak = shape.iter().copied().fold(0.0, f64::max);
+            if peak > worst.0 {
+                worst = (peak, format!("{year} in {}", zone.name()));
+            }
+        }
+    }
+    draw_error(scenario_path, name, workload, profile, worst.0, &worst.1)
+}
+
+fn draw_error(
+    scenario_path: &Path,
+    name: &str,
+    workload: &Workload,
+    profile: &Profile,
+    peak_to_mean: f64,
+    at: &str,
+) -> Result<()> {
+    let peak_draw = peak_to_mean * workload.power_frac;
+    if peak_draw > 1.0 + 1e-9 {
+        bail!(
+            "{}, key `{name}.power_frac`: found {}, but profile `{}` peaks at {peak_to_mean:.4} × its mean ({at}), so the fleet would draw {peak_draw:.4} × its rated power; expected power_frac ≤ {:.4} (peak-to-mean × power_frac ≤ 1), or a flatter profile",
+            scenario_path.display(),
+            workload.power_frac,
+            profile.name,
+            1.0 / peak_to_mean
+        );
+    }
+    Ok(())
 }

@@ -58,6 +58,14 @@ impl Profile {
             .all(|f| (*f - self.factors_frac[0]).abs() < 1e-15)
     }
 
+    /// Peak over mean of the 168 factors: the week's ratio (a calendar year's differs by a
+    /// fraction of a percent, see [`crate::stages::shapes::shape_for_year`]).
+    #[must_use]
+    pub fn peak_to_mean_ratio(&self) -> f64 {
+        let mean = self.factors_frac.iter().sum::<f64>() / self.factors_frac.len() as f64;
+        self.factors_frac.iter().copied().fold(0.0, f64::max) / mean
+    }
+
     /// The local hour of day (0–23) of the highest factor (the first if several tie).
     #[must_use]
     pub fn peak_local_hour(&self) -> usize {

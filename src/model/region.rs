@@ -28,11 +28,14 @@ pub struct Region {
     pub baseline_reference_year: Option<i32>,
     /// Path of the hourly load file (Parquet or tidy CSV).
     pub load_path: PathBuf,
-    /// Firm capacity (MW), when known: the flexibility threshold is then
-    /// `firm_capacity_mw / (1 + reserve_margin_frac)` and reserve margins are reported.
+    /// Firm capacity (MW), when known: reserve margins and the capacity shortfall are
+    /// then reported.
     pub firm_capacity_mw: Option<f64>,
     /// Planning reserve margin target, as a fraction (used with `firm_capacity_mw`).
     pub reserve_margin_frac: f64,
+    /// Whether the flexibility threshold is `firm_capacity_mw / (1 + reserve_margin_frac)`
+    /// (asked for with `threshold = "capacity"`) instead of the seasonal peaks.
+    pub capacity_threshold: bool,
     /// Electricity price (USD/MWh), used by the `cheapest` training siting policy.
     pub price_usd_per_mwh: Option<f64>,
     /// Whether training load may be sited here.
@@ -63,6 +66,7 @@ impl Region {
             load_path,
             firm_capacity_mw: None,
             reserve_margin_frac: 0.15,
+            capacity_threshold: false,
             price_usd_per_mwh: None,
             allow_training: true,
             max_training_mw: None,

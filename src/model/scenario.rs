@@ -51,7 +51,8 @@ pub enum ComputeProjection {
         inference_factor_per_year: f64,
     },
     /// Total compute on a growth path, split by an inference share that follows a logistic
-    /// curve through 50 % between `crossover_year − 1` and `crossover_year`.
+    /// curve through 50 % between `crossover_year − 1` and `crossover_year`. The share is a
+    /// share of accelerator-hours or of FLOP ([`ShareBasis`]).
     Crossover {
         /// Year of `total_flop` and `inference_share_base_frac`.
         base_year: i32,
@@ -61,8 +62,13 @@ pub enum ComputeProjection {
         growth: Vec<GrowthStep>,
         /// Inference share of compute in the base year (fraction, below 0.5).
         inference_share_base_frac: f64,
-        /// First year in which inference compute exceeds training compute.
+        /// First year in which inference's share (on `share_basis`) exceeds one half.
         crossover_year: i32,
+        /// What the share measures.
+        share_basis: ShareBasis,
+        /// Utilization of (training, inference), to turn an accelerator-hour share into
+        /// a FLOP share.
+        utilization_frac: (f64, f64),
     },
     /// Facility energy given directly: (training MWh, inference MWh) per year.
     Energy(BTreeMap<i32, (f64, f64)>),
@@ -104,14 +110,22 @@ impl ComputeProjection {
                 growth,
                 inference_share_base_frac,
                 crossover_year,
+                share_basis,
+                utilization_frac,
             } => {
                 let total = total_flop * growth_multiplier(growth, *base_year, year);
-                let share = logistic_inference_share(
+                let share_on_basis = logistic_inference_share(
                     *inference_share_base_frac,
                     *base_year,
                     *crossover_year,
                     year,
                 );
+                let share = match share_basis {
+                    ShareBasis::Flop => share_on_basis,
+                    ShareBasis::AcceleratorHours => {
+                        flop_share_of_accelerator_hour_share(share_on_basis, *utilization_frac)
+                    }
+                };
                 Some(YearDemand {
                     training: WorkloadDemand::Flop(total * (1.0 - share)),
                     inference: WorkloadDemand::Flop(total * share),
@@ -119,6 +133,25 @@ impl ComputeProjection {
             }
         }
     }
+}
+
+/// What a compute share measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareBasis {
+    /// Accelerator-hours: compute *spending* at a common price per accelerator-hour ("training
+    /// dominates the compute bill"; OpenAI's 2024 split of about 2/7 inference).
+    AcceleratorHours,
+    /// FLOP delivered.
+    Flop,
+}
+
+/// The FLOP share of inference when its share of accelerator-hours is `h`: a busy
+/// accelerator-hour delivers FLOP in proportion to the workload's utilization, so
+/// `s = h·u_I / ((1 − h)·u_T + h·u_I)` with `(u_T, u_I) = utilization_frac`.
+#[must_use]
+pub fn flop_share_of_accelerator_hour_share(h: f64, utilization_frac: (f64, f64)) -> f64 {
+    let (training_u, inference_u) = utilization_frac;
+    h * inference_u / ((1.0 - h) * training_u + h * inference_u)
 }
 
 /// Multiplier of total compute from `base_year` to `year` along a piecewise growth path
@@ -244,6 +277,18 @@ pub struct Flexibility {
     pub headroom_limit_frac: f64,
 }
 
+/// AI load already inside a region's measured baseline (average MW), when the scenario
+/// states it instead of deriving it from its own siting in the reference year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistingAi {
+    /// Region id.
+    pub region: String,
+    /// Existing training load (average MW); `None` = derived.
+    pub training_mw: Option<f64>,
+    /// Existing inference load (average MW); `None` = derived.
+    pub inference_mw: Option<f64>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -273,6 +318,8 @@ pub struct Scenario {
     pub training_siting: TrainingSiting,
     /// Flexibility parameters.
     pub flexibility: Flexibility,
+    /// Stated existing AI load per region (overrides the derived one).
+    pub existing_ai: Vec<ExistingAi>,
 }
 
 #[cfg(test)]
@@ -287,6 +334,15 @@ mod tests {
             let base = logistic_inference_share(0.3, 2024, crossover, 2024);
             assert!((base - 0.3).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn accelerator_hour_share_becomes_a_smaller_flop_share() {
+        // Equal accelerator-hours at 40 % and 10 % utilization: a fifth of the FLOP.
+        let s = flop_share_of_accelerator_hour_share(0.5, (0.4, 0.1));
+        assert!((s - 0.2).abs() < 1e-12);
+        let s = flop_share_of_accelerator_hour_share(0.29, (0.4, 0.1));
+        assert!((s - 0.0927).abs() < 1e-4);
     }
 
     #[test]

@@ -21,11 +21,13 @@ struct RunRecord<'a> {
     weather_years: &'a [i32],
     seed: u64,
     hourly: bool,
+    notes: &'a [String],
     scenario: &'a RawScenario,
     region_set: &'a RawRegionSet,
 }
 
-/// Write `run.toml` into `dir` for a study run by `command` (the command line).
+/// Write `run.toml` into `dir` for a study run by `command` (the command line), with the
+/// run's notes (assumptions it took, warnings).
 ///
 /// # Errors
 /// When the record cannot be written.
@@ -34,6 +36,7 @@ pub fn write_run_record(
     loaded: &LoadedStudy,
     command: String,
     hourly: bool,
+    notes: &[String],
 ) -> Result<()> {
     let study = &loaded.study;
     let record = RunRecord {
@@ -46,6 +49,7 @@ pub fn write_run_record(
         weather_years: &study.weather_years,
         seed: study.scenario.seed,
         hourly,
+        notes,
         scenario: &loaded.raw_scenario,
         region_set: &loaded.raw_regions,
     };

@@ -33,27 +33,24 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 pub mod headroom;
+pub mod siting;
 
 use std::collections::HashMap;
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
+use self::siting::{SitingPlan, plan_siting};
 use crate::model::region::Region;
-use crate::model::scenario::TrainingSiting;
 use crate::model::series::HourlyLoad;
 use crate::model::study::Study;
 use crate::results::{MetricsRow, PowerRow, RunResult, SetMetricsRow, SitingRow};
 use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
 use crate::stages::flexibility::{FlexScratch, dispatch_training};
-use crate::stages::headroom::{MarginPoint, YearSeries, margin_points, solve_headroom_partial_mw};
+use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
 use crate::stages::metrics::{energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak};
-use crate::stages::power::{YearPower, year_power};
 use crate::stages::shapes::shape_for_year;
-use crate::stages::siting::{
-    Shares, UNALLOCATED, allocate_cheapest, allocate_explicit, allocate_inference,
-    allocate_proportional_capped,
-};
+use crate::stages::siting::{Stock, UNALLOCATED};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
 
 /// Which hours of each region-year's series go to the [`HourlySink`].
@@ -197,7 +194,10 @@ fn prepare_region<'a>(
             );
         }
     }
-    let threshold = match region.firm_capacity_mw {
+    let threshold = match region
+        .firm_capacity_mw
+        .filter(|_| region.capacity_threshold)
+    {
         Some(capacity_mw) => Threshold::Flat(capacity_mw / (1.0 + region.reserve_margin_frac)),
         None => {
             // Thresholds over every full year of data, each scaled to the reference level.
@@ -240,129 +240,26 @@ struct Buffers {
     flex: FlexScratch,
 }
 
-/// Remaining headroom (MW) of each region in each year after the firm inference load,
-/// over the weather-year ensemble (mean of yearly rates, as in the Duke method).
-fn remaining_headroom_by_year(
-    study: &Study,
-    prepared: &[PreparedRegion<'_>],
-    inference_shares: &Shares,
-    powers: &[YearPower],
-) -> Vec<Vec<f64>> {
-    let limit = study.scenario.flexibility.headroom_limit_frac;
-    let jobs: Vec<(usize, usize)> = (0..powers.len())
-        .flat_map(|y| (0..prepared.len()).map(move |r| (y, r)))
-        .collect();
-    let values: Vec<f64> = jobs
-        .par_iter()
-        .map_init(Buffers::default, |b, &(year_index, r)| {
-            let region = &study.regions.regions[r];
-            let year = powers[year_index].year;
-            months_of_year(year, &mut b.months);
-            shape_for_year(
-                &study.profiles.inference,
-                region.time_zone,
-                year,
-                &mut b.inference_shape,
-            );
-            prepared[r].threshold_series(region, year, &b.months, &mut b.threshold);
-            let inference_mw =
-                inference_shares.region_frac[r] * powers[year_index].inference.average_mw;
-            // One series holding every weather year's baseline + inference, back to back.
-            b.firm.clear();
-            for &w in &study.weather_years {
-                let scale = baseline_scale(
-                    prepared[r].load,
-                    w,
-                    prepared[r].reference_year,
-                    year,
-                    region.baseline_growth_per_year_frac,
-                )
-                .expect("weather years checked");
-                baseline_for(prepared[r].load, w, year, scale, &mut b.baseline);
-                b.firm.extend(
-                    b.baseline
-                        .iter()
-                        .zip(&b.inference_shape)
-                        .map(|(base, s)| base + inference_mw * s),
-                );
-            }
-            let hours = b.threshold.len();
-            let slices: Vec<YearSeries<'_>> = b
-                .firm
-                .chunks(hours)
-                .map(|c| (c, b.threshold.as_slice(), None))
-                .collect();
-            margin_points(&slices, &mut b.points);
-            solve_headroom_partial_mw(&mut b.points, limit)
-        })
-        .collect();
-    values.chunks(prepared.len()).map(<[f64]>::to_vec).collect()
-}
-
-/// Training shares of every year.
-fn training_shares_by_year(
-    study: &Study,
-    prepared: &[PreparedRegion<'_>],
-    inference_shares: &Shares,
-    powers: &[YearPower],
-) -> Vec<Shares> {
-    match &study.scenario.training_siting {
-        TrainingSiting::Explicit(shares) => {
-            let s = allocate_explicit(&study.regions, shares);
-            vec![s; powers.len()]
-        }
-        TrainingSiting::Cheapest => powers
-            .iter()
-            .map(|p| allocate_cheapest(&study.regions, p.training.average_mw))
-            .collect(),
-        TrainingSiting::Headroom => {
-            let headroom = remaining_headroom_by_year(study, prepared, inference_shares, powers);
-            powers
-                .iter()
-                .zip(&headroom)
-                .map(|(p, h)| {
-                    allocate_proportional_capped(&study.regions, h, p.training.average_mw)
-                })
-                .collect()
-        }
-    }
-}
-
 /// Simulate a study: power, siting, then every region × year × weather year.
 ///
 /// # Errors
 /// A weather year outside a region's data, or an error from the hourly sink.
 pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) -> Result<RunResult> {
     let prepared = prepare_regions(study)?;
-    let powers: Vec<YearPower> = study
-        .target_years()
-        .map(|y| year_power(&study.scenario, y))
-        .collect();
-    let inference_shares = allocate_inference(&study.regions);
-    let training_shares = training_shares_by_year(study, &prepared, &inference_shares, &powers);
-    let siting = siting_rows(study, &powers, &inference_shares, &training_shares);
-
-    let per_year: Vec<Result<(Vec<MetricsRow>, Vec<SetMetricsRow>)>> = powers
+    let plan = plan_siting(study, &prepared)?;
+    let target: Vec<usize> = study.target_years().map(|y| plan.index(y)).collect();
+    let per_year: Vec<Result<YearOutcome>> = target
         .par_iter()
-        .zip(training_shares.par_iter())
-        .map(|(power, training)| {
-            run_year(
-                study,
-                &prepared,
-                power,
-                &inference_shares,
-                training,
-                options,
-                observer,
-            )
-        })
+        .map(|&y| run_year(study, &prepared, &plan, y, options, observer))
         .collect();
     let mut metrics = Vec::new();
     let mut set_metrics = Vec::new();
+    let mut negative_new = Vec::new();
     for result in per_year {
-        let (m, s) = result?;
-        metrics.extend(m);
-        set_metrics.extend(s);
+        let outcome = result?;
+        metrics.extend(outcome.metrics);
+        set_metrics.extend(outcome.set_metrics);
+        negative_new.extend(outcome.negative_new);
     }
     // Region-major order: region (set order), year, weather year.
     let order: HashMap<&str, usize> = study
@@ -373,47 +270,78 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     metrics.sort_by_key(|m| (order[m.region.as_str()], m.year, m.weather_year));
+    let mut notes = plan.notes.clone();
+    if let Some(first) = negative_new.first() {
+        notes.push(format!(
+            "in {} region-year-workload(s) the gross AI load is below the load already in the measured baseline (first: {first}); the difference is subtracted with the workload's shape",
+            negative_new.len()
+        ));
+    }
+    let power_frac = (
+        study.scenario.training.power_frac,
+        study.scenario.inference.power_frac,
+    );
     Ok(RunResult {
-        power: powers
+        power: target
             .iter()
-            .map(|p| PowerRow::new(&study.scenario.name, p))
+            .map(|&y| PowerRow::new(&study.scenario.name, &plan.powers[y], power_frac))
             .collect(),
-        siting,
+        siting: siting_rows(study, &plan, &target),
         metrics,
         set_metrics,
+        notes,
     })
 }
 
-fn siting_rows(
-    study: &Study,
-    powers: &[YearPower],
-    inference: &Shares,
-    training: &[Shares],
-) -> Vec<SitingRow> {
+/// The long `siting.csv`: per target year, region (then `unallocated`) and workload.
+fn siting_rows(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<SitingRow> {
+    let workloads = [
+        (
+            "inference",
+            &plan.inference,
+            &plan.inference_added,
+            study.scenario.inference.power_frac,
+        ),
+        (
+            "training",
+            &plan.training,
+            &plan.training_added,
+            study.scenario.training.power_frac,
+        ),
+    ];
+    let ids = study
+        .regions
+        .regions
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(std::iter::once(UNALLOCATED));
     let mut rows = Vec::new();
-    for (power, training) in powers.iter().zip(training) {
-        for (i, region) in study.regions.regions.iter().enumerate() {
-            rows.push(SitingRow {
-                scenario: study.scenario.name.clone(),
-                year: power.year,
-                region: region.id.clone(),
-                inference_share_frac: inference.region_frac[i],
-                training_share_frac: training.region_frac[i],
-                inference_average_mw: inference.region_frac[i] * power.inference.average_mw,
-                training_average_mw: training.region_frac[i] * power.training.average_mw,
-            });
+    for &y in target {
+        for (r, id) in ids.clone().enumerate() {
+            for (workload, stocks, added, power_frac) in &workloads {
+                let pick = |s: &Stock| s.region_mw.get(r).copied().unwrap_or(s.unallocated_mw);
+                let average_mw = pick(&stocks[y]);
+                rows.push(SitingRow {
+                    scenario: study.scenario.name.clone(),
+                    year: plan.years[y],
+                    region: id.to_owned(),
+                    workload: (*workload).to_owned(),
+                    rated_mw: average_mw / power_frac,
+                    added_rated_mw: pick(&added[y]) / power_frac,
+                    average_mw,
+                });
+            }
         }
-        rows.push(SitingRow {
-            scenario: study.scenario.name.clone(),
-            year: power.year,
-            region: UNALLOCATED.to_owned(),
-            inference_share_frac: inference.unallocated_frac,
-            training_share_frac: training.unallocated_frac,
-            inference_average_mw: inference.unallocated_frac * power.inference.average_mw,
-            training_average_mw: training.unallocated_frac * power.training.average_mw,
-        });
     }
     rows
+}
+
+/// What one target year gives.
+struct YearOutcome {
+    metrics: Vec<MetricsRow>,
+    set_metrics: Vec<SetMetricsRow>,
+    /// "REGION YEAR workload" where the new load is negative.
+    negative_new: Vec<String>,
 }
 
 /// Sum of regional series for one weather year, for the region-set coincident peaks.
@@ -428,13 +356,16 @@ struct SetSums {
 fn run_year(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
-    power: &YearPower,
-    inference_shares: &Shares,
-    training_shares: &Shares,
+    plan: &SitingPlan,
+    year_index: usize,
     options: &SimOptions,
     observer: &Observer<'_>,
-) -> Result<(Vec<MetricsRow>, Vec<SetMetricsRow>)> {
-    let year = power.year;
+) -> Result<YearOutcome> {
+    let year = plan.years[year_index];
+    let inference_stock = &plan.inference[year_index];
+    let training_stock = &plan.training[year_index];
+    let scenario = &study.scenario;
+    let mut negative_new = Vec::new();
     let hours = hours_in_year(year);
     let mut b = Buffers::default();
     months_of_year(year, &mut b.months);
@@ -450,10 +381,8 @@ fn run_year(
                 region_set: study.regions.id.clone(),
                 year,
                 weather_year: w,
-                unallocated_training_mw: training_shares.unallocated_frac
-                    * power.training.average_mw,
-                unallocated_inference_mw: inference_shares.unallocated_frac
-                    * power.inference.average_mw,
+                unallocated_training_mw: training_stock.unallocated_mw,
+                unallocated_inference_mw: inference_stock.unallocated_mw,
                 ..SetMetricsRow::default()
             },
         })
@@ -474,15 +403,31 @@ fn run_year(
             &mut b.training_shape,
         );
         data.threshold_series(region, year, &b.months, &mut b.threshold);
-        let inference_avg_mw = inference_shares.region_frac[r] * power.inference.average_mw;
-        let training_avg_mw = training_shares.region_frac[r] * power.training.average_mw;
+        // Gross: what the scenario places here; new: what the measured baseline does not
+        // already hold. Only new load is added to the hours, and only new training flexes.
+        let inference_avg_mw = inference_stock.region_mw[r];
+        let training_avg_mw = training_stock.region_mw[r];
+        let existing_inference_mw = plan.existing_inference_mw[r];
+        let existing_training_mw = plan.existing_training_mw[r];
+        let new_inference_avg_mw = inference_avg_mw - existing_inference_mw;
+        let new_training_avg_mw = training_avg_mw - existing_training_mw;
+        for (workload, new_mw) in [
+            ("inference", new_inference_avg_mw),
+            ("training", new_training_avg_mw),
+        ] {
+            if new_mw < -1e-9 {
+                negative_new.push(format!("{} {year} {workload}", region.id));
+            }
+        }
         b.inference.clear();
         b.inference
-            .extend(b.inference_shape.iter().map(|s| inference_avg_mw * s));
+            .extend(b.inference_shape.iter().map(|s| new_inference_avg_mw * s));
         b.training.clear();
         b.training
-            .extend(b.training_shape.iter().map(|s| training_avg_mw * s));
+            .extend(b.training_shape.iter().map(|s| new_training_avg_mw * s));
         b.training_after.resize(hours, 0.0);
+        let inference_shape_sum: f64 = b.inference_shape.iter().sum();
+        let training_shape_sum: f64 = b.training_shape.iter().sum();
         for (w_index, &w) in study.weather_years.iter().enumerate() {
             let scale = baseline_scale(
                 data.load,
@@ -513,13 +458,21 @@ fn run_year(
             let (peak_index, total_peak_mw) = peak(&b.total);
             let (_, total_peak_after_mw) = peak(&b.total_after);
             let baseline_energy = energy_mwh(&b.baseline);
-            let training_energy = energy_mwh(&b.training);
-            let inference_energy = energy_mwh(&b.inference);
+            let new_training_energy = energy_mwh(&b.training);
+            let new_inference_energy = energy_mwh(&b.inference);
+            let training_energy = training_avg_mw * training_shape_sum;
+            let inference_energy = inference_avg_mw * inference_shape_sum;
             let ai_energy = training_energy + inference_energy;
+            let new_ai_energy = new_training_energy + new_inference_energy;
             let (base_up, base_down) = max_ramps_mw_per_h(&b.baseline);
             let (total_up, total_down) = max_ramps_mw_per_h(&b.total);
             let (after_up, after_down) = max_ramps_mw_per_h(&b.total_after);
             let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
+            let capacity_shortfall_mw = region
+                .firm_capacity_mw
+                .map(|c| (total_peak_after_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0));
+            let inference_at_peak_mw = inference_avg_mw * b.inference_shape[peak_index];
+            let training_at_peak_mw = training_avg_mw * b.training_shape[peak_index];
 
             let headroom = if options.headroom_metrics {
                 headroom_metrics(&mut b, limit)
@@ -537,9 +490,16 @@ fn run_year(
                 training_energy_mwh: training_energy,
                 inference_energy_mwh: inference_energy,
                 ai_energy_mwh: ai_energy,
-                ai_energy_share_frac: ai_energy / (baseline_energy + ai_energy),
+                ai_energy_share_frac: ai_energy / (baseline_energy + new_ai_energy),
                 training_average_mw: training_avg_mw,
                 inference_average_mw: inference_avg_mw,
+                training_rated_mw: training_avg_mw / scenario.training.power_frac,
+                inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
+                existing_training_mw,
+                existing_inference_mw,
+                new_training_energy_mwh: new_training_energy,
+                new_inference_energy_mwh: new_inference_energy,
+                new_ai_energy_mwh: new_ai_energy,
                 baseline_peak_mw,
                 total_peak_mw,
                 peak_increase_mw: total_peak_mw - baseline_peak_mw,
@@ -549,9 +509,10 @@ fn run_year(
                 )
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string(),
-                ai_at_peak_mw: b.inference[peak_index] + b.training[peak_index],
-                inference_at_peak_mw: b.inference[peak_index],
-                training_at_peak_mw: b.training[peak_index],
+                ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
+                inference_at_peak_mw,
+                training_at_peak_mw,
+                new_ai_at_peak_mw: b.inference[peak_index] + b.training[peak_index],
                 total_peak_after_flex_mw: total_peak_after_mw,
                 baseline_load_factor_frac: load_factor_frac(&b.baseline),
                 total_load_factor_frac: load_factor_frac(&b.total),
@@ -574,8 +535,8 @@ fn run_year(
                 hours_above_threshold_after: outcome.hours_above_after as f64,
                 energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
                 training_curtailed_mwh: outcome.curtailed_mwh,
-                curtailment_rate_frac: if training_energy > 0.0 {
-                    outcome.curtailed_mwh / training_energy
+                curtailment_rate_frac: if new_training_energy > 0.0 {
+                    outcome.curtailed_mwh / new_training_energy
                 } else {
                     0.0
                 },
@@ -587,7 +548,9 @@ fn run_year(
                     0.0
                 },
                 training_recovered_mwh: outcome.recovered_mwh,
-                firm_shortfall_mw: outcome.firm_shortfall_mw,
+                residual_above_threshold_mw: outcome.residual_above_threshold_mw,
+                firm_capacity_mw: region.firm_capacity_mw,
+                capacity_shortfall_mw,
                 reserve_margin_before_frac: reserve(baseline_peak_mw),
                 reserve_margin_after_frac: reserve(total_peak_after_mw),
                 headroom_baseline_mw: headroom.baseline_mw,
@@ -606,9 +569,10 @@ fn run_year(
             set.row.training_energy_mwh += training_energy;
             set.row.inference_energy_mwh += inference_energy;
             set.row.ai_energy_mwh += ai_energy;
+            set.row.new_ai_energy_mwh += new_ai_energy;
             set.row.noncoincident_sum_of_peaks_mw += total_peak_mw;
             set.row.training_curtailed_mwh += outcome.curtailed_mwh;
-            set.row.firm_shortfall_sum_mw += outcome.firm_shortfall_mw;
+            set.row.residual_above_threshold_sum_mw += outcome.residual_above_threshold_mw;
             if let Some(sink) = observer.hourly {
                 hand_over(
                     sink,
@@ -635,7 +599,11 @@ fn run_year(
             s.row
         })
         .collect();
-    Ok((rows, set_rows))
+    Ok(YearOutcome {
+        metrics: rows,
+        set_metrics: set_rows,
+        negative_new,
+    })
 }
 
 /// The headroom metrics of one region-year-weather-year (MW).

@@ -12,7 +12,10 @@
 //!   the same depth above the training MW). Curtailment that cannot be made up in its
 //!   window is not taken, so the year's training energy is unchanged.
 //! * **Residual.** What flexibility cannot remove is the residual exceedance; its largest
-//!   hour is the firm capacity shortfall.
+//!   hour is the residual above the threshold (not a capacity measure: the threshold is
+//!   the region's seasonal peak unless it asks for a capacity-based one).
+//! * **Only new training flexes**, and a negative new training load (gross below what the
+//!   baseline already holds) has nothing to curtail: depth and budget are never negative.
 use crate::model::scenario::Flexibility;
 
 /// What flexibility did in one region-year.
@@ -26,8 +29,8 @@ pub struct FlexOutcome {
     pub hours_above_after: usize,
     /// Energy above the threshold after flexibility (MWh).
     pub energy_above_after_mwh: f64,
-    /// Largest residual exceedance (MW): the firm capacity the region still needs.
-    pub firm_shortfall_mw: f64,
+    /// Largest hourly exceedance of the threshold after flexibility (MW).
+    pub residual_above_threshold_mw: f64,
     /// Training energy curtailed (MWh).
     pub curtailed_mwh: f64,
     /// Hours with any curtailment.
@@ -70,12 +73,12 @@ pub fn dispatch_training(
         if excess > 0.0 {
             outcome.hours_above_before += 1;
             outcome.energy_above_before_mwh += excess;
-            let depth_mw = flexibility.max_curtail_frac * training_mw[t];
+            let depth_mw = (flexibility.max_curtail_frac * training_mw[t]).max(0.0);
             wanted_mwh += excess.min(depth_mw);
             scratch.exceedance.push((t, excess, depth_mw));
         }
     }
-    let budget_mwh = flexibility.max_curtailed_energy_frac * training_mwh;
+    let budget_mwh = (flexibility.max_curtailed_energy_frac * training_mwh).max(0.0);
     let level_mw = if wanted_mwh <= budget_mwh {
         0.0
     } else {
@@ -117,7 +120,7 @@ pub fn dispatch_training(
         if residual > 0.0 {
             outcome.hours_above_after += 1;
             outcome.energy_above_after_mwh += residual;
-            outcome.firm_shortfall_mw = outcome.firm_shortfall_mw.max(residual);
+            outcome.residual_above_threshold_mw = outcome.residual_above_threshold_mw.max(residual);
         }
     }
     outcome
@@ -222,7 +225,7 @@ mod tests {
         assert_eq!(outcome.hours_above_before, 2);
         assert!((outcome.energy_above_before_mwh - 25.0).abs() < 1e-12);
         assert!((outcome.curtailed_mwh - 15.0).abs() < 1e-12);
-        assert!((outcome.firm_shortfall_mw - 10.0).abs() < 1e-12);
+        assert!((outcome.residual_above_threshold_mw - 10.0).abs() < 1e-12);
         assert_eq!(outcome.curtailment_events, 1);
     }
 
@@ -245,7 +248,7 @@ mod tests {
         );
         assert!((outcome.curtailed_mwh - 8.0).abs() < 1e-9);
         assert!((after[1] - 32.0).abs() < 1e-9);
-        assert!((outcome.firm_shortfall_mw - 12.0).abs() < 1e-9);
+        assert!((outcome.residual_above_threshold_mw - 12.0).abs() < 1e-9);
     }
 
     #[test]
@@ -265,6 +268,6 @@ mod tests {
         );
         assert!((after.iter().sum::<f64>() - 120.0).abs() < 1e-9);
         assert!((outcome.recovered_mwh - 20.0).abs() < 1e-9);
-        assert_eq!(outcome.firm_shortfall_mw, 0.0);
+        assert_eq!(outcome.residual_above_threshold_mw, 0.0);
     }
 }

@@ -71,10 +71,11 @@ pub fn allocate_explicit(regions: &RegionSet, shares: &[(String, f64)]) -> Share
     Shares::with_rest_unallocated(region_frac)
 }
 
-/// Cheapest first: fill regions in ascending price (ties in set order) up to each cap;
-/// what no region takes is unallocated.
+/// Cheapest first: fill regions in ascending price (ties in set order) up to what their
+/// cap leaves above `built_mw` (training already built there); what no region takes is
+/// unallocated. Shares are of `training_mw`.
 #[must_use]
-pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
+pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64, built_mw: &[f64]) -> Shares {
     let n = regions.regions.len();
     let mut region_frac = vec![0.0; n];
     if training_mw <= 0.0 {
@@ -90,12 +91,19 @@ pub fn allocate_cheapest(regions: &RegionSet, training_mw: f64) -> Shares {
         if left_mw <= 0.0 {
             break;
         }
-        let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY);
+        let cap = room_mw(regions, i, built_mw[i]);
         let placed = left_mw.min(cap);
         region_frac[i] = placed / training_mw;
         left_mw -= placed;
     }
     Shares::with_rest_unallocated(region_frac)
+}
+
+/// What region `i`'s training cap leaves above `built_mw` (infinite without a cap).
+fn room_mw(regions: &RegionSet, i: usize, built_mw: f64) -> f64 {
+    regions.regions[i]
+        .max_training_mw
+        .map_or(f64::INFINITY, |cap| (cap - built_mw).max(0.0))
 }
 
 /// Order of two regions by price (regions without one last), ties in set order.
@@ -127,15 +135,16 @@ fn cheapest_all_or_nothing(regions: &RegionSet, mut region_frac: Vec<f64>) -> Sh
     }
 }
 
-/// Proportional to `weights_mw` (e.g. remaining headroom), water-filled under each
-/// region's cap: a capped region keeps its cap and the rest is shared again among the
-/// others. Regions that forbid training, or have weight 0, get none. What no region can
-/// take is unallocated.
+/// Proportional to `weights_mw` (e.g. remaining headroom), water-filled under what each
+/// region's cap leaves above `built_mw`: a capped region takes its room and the rest is
+/// shared again among the others. Regions that forbid training, or have weight 0, get
+/// none. What no region can take is unallocated. Shares are of `training_mw`.
 #[must_use]
 pub fn allocate_proportional_capped(
     regions: &RegionSet,
     weights_mw: &[f64],
     training_mw: f64,
+    built_mw: &[f64],
 ) -> Shares {
     let n = regions.regions.len();
     let mut placed_mw = vec![0.0; n];
@@ -151,7 +160,7 @@ pub fn allocate_proportional_capped(
         let mut capped = Vec::new();
         for &i in &open {
             let offer = left_mw * weights_mw[i] / weight_sum;
-            let cap = regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
+            let cap = room_mw(regions, i, built_mw[i]) - placed_mw[i];
             if offer >= cap {
                 capped.push(i);
             }
@@ -163,8 +172,7 @@ pub fn allocate_proportional_capped(
             left_mw = 0.0;
         } else {
             for &i in &capped {
-                let cap =
-                    regions.regions[i].max_training_mw.unwrap_or(f64::INFINITY) - placed_mw[i];
+                let cap = room_mw(regions, i, built_mw[i]) - placed_mw[i];
                 placed_mw[i] += cap;
                 left_mw -= cap;
             }
@@ -202,11 +210,105 @@ pub fn allocate_proportional_capped(
     Shares::with_rest_unallocated(region_frac)
 }
 
+/// A workload's installed stock by region (average MW at the workload's draw; rated MW is
+/// this over the draw fraction), and the part of the scope outside the set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stock {
+    /// Each region's MW, in set order.
+    pub region_mw: Vec<f64>,
+    /// MW outside the set.
+    pub unallocated_mw: f64,
+}
+
+impl Stock {
+    /// No stock in `regions` regions.
+    #[must_use]
+    pub fn empty(regions: usize) -> Self {
+        Self {
+            region_mw: vec![0.0; regions],
+            unallocated_mw: 0.0,
+        }
+    }
+
+    /// The scope's total.
+    #[must_use]
+    pub fn total_mw(&self) -> f64 {
+        self.region_mw.iter().sum::<f64>() + self.unallocated_mw
+    }
+
+    /// The stock once the scope's total becomes `total_mw`: what is built stays; a growth
+    /// is placed by `place(growth_mw)` (shares of the growth, summing to 1); a fall takes
+    /// every region (and the unallocated rest) down in the same proportion, so none rises.
+    /// Returns the new stock and what was added (MW) to each region and outside the set.
+    #[must_use]
+    pub fn advance(&self, total_mw: f64, place: impl FnOnce(f64) -> Shares) -> (Self, Self) {
+        let before = self.total_mw();
+        let growth = total_mw - before;
+        if growth >= 0.0 {
+            let shares = place(growth);
+            let added = Self {
+                region_mw: shares.region_frac.iter().map(|s| s * growth).collect(),
+                unallocated_mw: shares.unallocated_frac * growth,
+            };
+            let stock = Self {
+                region_mw: self
+                    .region_mw
+                    .iter()
+                    .zip(&added.region_mw)
+                    .map(|(a, b)| a + b)
+                    .collect(),
+                unallocated_mw: self.unallocated_mw + added.unallocated_mw,
+            };
+            (stock, added)
+        } else {
+            let scale = if before > 0.0 { total_mw / before } else { 0.0 };
+            let stock = Self {
+                region_mw: self.region_mw.iter().map(|mw| mw * scale).collect(),
+                unallocated_mw: self.unallocated_mw * scale,
+            };
+            (stock, Self::empty(self.region_mw.len()))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::region::Region;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_stock_keeps_what_is_built_and_falls_in_proportion() {
+        let stock = Stock::empty(2);
+        let (stock, added) =
+            stock.advance(100.0, |_| Shares::with_rest_unallocated(vec![0.5, 0.3]));
+        assert_eq!(stock.region_mw, vec![50.0, 30.0]);
+        assert!((added.unallocated_mw - 20.0).abs() < 1e-12);
+        // Growth all to the second region: the first keeps its 50 MW.
+        let (stock, _) = stock.advance(140.0, |_| Shares::with_rest_unallocated(vec![0.0, 1.0]));
+        assert_eq!(stock.region_mw, vec![50.0, 70.0]);
+        // A fall of a quarter: every part falls by a quarter, nothing is placed.
+        let (stock, added) = stock.advance(105.0, |_| unreachable!("no growth to place"));
+        assert!(
+            (stock.region_mw[0] - 37.5).abs() < 1e-9 && (stock.region_mw[1] - 52.5).abs() < 1e-9
+        );
+        assert!((stock.total_mw() - 105.0).abs() < 1e-9);
+        assert_eq!(added.total_mw(), 0.0);
+    }
+
+    #[test]
+    fn built_training_uses_up_its_cap() {
+        // B (cheapest) has a cap of 50 and 30 built: it takes 20 more, A its 100.
+        let shares = allocate_cheapest(&set(1.0), 200.0, &[0.0, 30.0, 0.0]);
+        assert!(
+            (shares.region_frac[1] * 200.0 - 20.0).abs() < 1e-9,
+            "{shares:?}"
+        );
+        assert!(
+            (shares.region_frac[0] * 200.0 - 100.0).abs() < 1e-9,
+            "{shares:?}"
+        );
+    }
 
     fn region(id: &str, population: f64, price: f64, cap: Option<f64>, allow: bool) -> Region {
         Region {
@@ -243,7 +345,7 @@ mod tests {
     /// 50 MW are left unallocated.
     #[test]
     fn cheapest_fills_caps_in_price_order() {
-        let shares = allocate_cheapest(&set(1.0), 200.0);
+        let shares = allocate_cheapest(&set(1.0), 200.0, &[0.0; 3]);
         assert_eq!(shares.region_frac, vec![0.5, 0.25, 0.0]);
         assert!((shares.unallocated_frac - 0.25).abs() < 1e-15);
     }
@@ -251,7 +353,7 @@ mod tests {
     /// 120 MW by weights 1 : 3: B would get 90 but is capped at 50; A takes the other 70.
     #[test]
     fn proportional_shares_are_water_filled_under_caps() {
-        let shares = allocate_proportional_capped(&set(1.0), &[1.0, 3.0, 5.0], 120.0);
+        let shares = allocate_proportional_capped(&set(1.0), &[1.0, 3.0, 5.0], 120.0, &[0.0; 3]);
         assert!((shares.region_frac[0] - 70.0 / 120.0).abs() < 1e-12);
         assert!((shares.region_frac[1] - 50.0 / 120.0).abs() < 1e-12);
         assert_eq!(shares.region_frac[2], 0.0);
@@ -260,7 +362,7 @@ mod tests {
 
     #[test]
     fn only_the_sets_scope_share_is_placed() {
-        let shares = allocate_proportional_capped(&set(0.5), &[1.0, 1.0, 0.0], 40.0);
+        let shares = allocate_proportional_capped(&set(0.5), &[1.0, 1.0, 0.0], 40.0, &[0.0; 3]);
         assert_eq!(shares.region_frac, vec![0.25, 0.25, 0.0]);
         assert!((shares.unallocated_frac - 0.5).abs() < 1e-15);
     }

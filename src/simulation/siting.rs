@@ -1,0 +1,263 @@
+//! Siting over years: a data-centre stock. Each workload's scope total is followed year
+//! by year from the scenario's first year; only its *growth* is sited (inference by
+//! weight, training by the scenario's policy on what caps and headroom leave), sites
+//! already built keep their MW, and a falling total takes every region down in the same
+//! proportion. The AI load already inside each region's measured baseline — its
+//! *existing* load — is the stock of the region's reference year (or what the scenario
+//! states), so the hourly work adds only *new* load (gross − existing).
+//!
+//! The `headroom` policy needs the baseline, the inference shapes and the headroom solver
+//! before training can be sited: the headroom of every region-year after the new firm
+//! inference is computed in parallel first, then training is sited year by year on the
+//! headroom its own earlier new stock has not used (flexible loads stack, as in Norris et
+//! al. 2025).
+use anyhow::Result;
+use rayon::prelude::*;
+
+use super::{Buffers, PreparedRegion};
+use crate::model::scenario::TrainingSiting;
+use crate::model::study::Study;
+use crate::stages::baseline::{baseline_for, baseline_scale};
+use crate::stages::headroom::{YearSeries, margin_points, solve_headroom_partial_mw};
+use crate::stages::power::{YearPower, year_power};
+use crate::stages::shapes::shape_for_year;
+use crate::stages::siting::{
+    Shares, Stock, allocate_cheapest, allocate_explicit, allocate_inference,
+    allocate_proportional_capped,
+};
+use crate::time::months_of_year;
+
+/// Both workloads' stocks in every siting year, and each region's existing AI load.
+#[derive(Debug, Clone)]
+pub struct SitingPlan {
+    /// Siting years, from the scenario's first year on, in order.
+    pub years: Vec<i32>,
+    /// Power of each siting year.
+    pub powers: Vec<YearPower>,
+    /// Inference stock (average MW) of each siting year.
+    pub inference: Vec<Stock>,
+    /// Inference MW added in each siting year.
+    pub inference_added: Vec<Stock>,
+    /// Training stock (average MW) of each siting year.
+    pub training: Vec<Stock>,
+    /// Training MW added in each siting year.
+    pub training_added: Vec<Stock>,
+    /// Inference load inside each region's measured baseline (average MW).
+    pub existing_inference_mw: Vec<f64>,
+    /// Training load inside each region's measured baseline (average MW).
+    pub existing_training_mw: Vec<f64>,
+    /// What a user should know about the plan (for `run.toml` and the terminal).
+    pub notes: Vec<String>,
+}
+
+impl SitingPlan {
+    /// Index of `year` among the siting years.
+    ///
+    /// # Panics
+    /// If the year was not sited (the plan covers every target year).
+    #[must_use]
+    pub fn index(&self, year: i32) -> usize {
+        usize::try_from(year - self.years[0]).expect("target years follow the first siting year")
+    }
+}
+
+/// Site both workloads over the years and find each region's existing AI load.
+///
+/// # Errors
+/// None today; kept fallible for policies that may fail.
+pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<SitingPlan> {
+    let scenario = &study.scenario;
+    let regions = &study.regions;
+    let n = regions.regions.len();
+    // Site from the scenario's first year up to the last target year, and far enough to
+    // reach every region's reference year (within the scenario).
+    let latest_reference = prepared.iter().map(|p| p.reference_year).max().unwrap_or(0);
+    let last = study.years.1.max(latest_reference.min(scenario.last_year));
+    let years: Vec<i32> = (scenario.first_year..=last).collect();
+    let powers: Vec<YearPower> = years.iter().map(|&y| year_power(scenario, y)).collect();
+    let mut notes = Vec::new();
+
+    // The year whose stock is each region's existing load: its reference year, or the
+    // scenario's first year when the scenario starts later.
+    let existing_year: Vec<i32> = prepared
+        .iter()
+        .map(|p| p.reference_year.clamp(scenario.first_year, last))
+        .collect();
+    for (region, (p, &year)) in regions
+        .regions
+        .iter()
+        .zip(prepared.iter().zip(&existing_year))
+    {
+        if year != p.reference_year {
+            notes.push(format!(
+                "region {}: the scenario starts in {} after the reference year {} of its baseline; the scenario's {year} AI load is taken as the load already in the baseline",
+                region.id, scenario.first_year, p.reference_year
+            ));
+        }
+    }
+    let stated = |id: &str, pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>| {
+        scenario
+            .existing_ai
+            .iter()
+            .find(|e| e.region == id)
+            .and_then(pick)
+    };
+
+    // Inference: the growth of each year by weight.
+    let weights = allocate_inference(regions);
+    let (inference, inference_added) =
+        follow_totals(n, &powers, |p| p.inference.average_mw, || weights.clone());
+    let existing_inference_mw: Vec<f64> = (0..n)
+        .map(|r| {
+            stated(&regions.regions[r].id, |e| e.inference_mw)
+                .unwrap_or_else(|| inference[index_of(&years, existing_year[r])].region_mw[r])
+        })
+        .collect();
+
+    // Training: the growth of each year by the policy, on what earlier years left.
+    let headroom = match scenario.training_siting {
+        TrainingSiting::Headroom => Some(headroom_after_new_inference(
+            study,
+            prepared,
+            &powers,
+            &inference,
+            &existing_inference_mw,
+        )),
+        _ => None,
+    };
+    let mut training: Vec<Stock> = Vec::with_capacity(years.len());
+    let mut training_added: Vec<Stock> = Vec::with_capacity(years.len());
+    // Known once the loop passes a region's existing year (or stated): until then the
+    // whole stock counts as existing, so no new training has used headroom yet.
+    let mut existing_training_mw: Vec<f64> = (0..n)
+        .map(|r| stated(&regions.regions[r].id, |e| e.training_mw).unwrap_or(f64::NAN))
+        .collect();
+    let mut stock = Stock::empty(n);
+    for (y, power) in powers.iter().enumerate() {
+        let total_mw = power.training.average_mw;
+        let place = |growth_mw: f64| -> Shares {
+            match &scenario.training_siting {
+                TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
+                TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
+                TrainingSiting::Headroom => {
+                    let headroom = headroom.as_ref().expect("computed for this policy");
+                    let left: Vec<f64> = (0..n)
+                        .map(|r| {
+                            let existing = existing_training_mw[r];
+                            let new_before = if existing.is_nan() {
+                                0.0
+                            } else {
+                                (stock.region_mw[r] - existing).max(0.0)
+                            };
+                            (headroom[y][r] - new_before).max(0.0)
+                        })
+                        .collect();
+                    allocate_proportional_capped(regions, &left, growth_mw, &stock.region_mw)
+                }
+            }
+        };
+        let (next, added) = stock.advance(total_mw, place);
+        stock = next;
+        for r in 0..n {
+            if years[y] == existing_year[r] && existing_training_mw[r].is_nan() {
+                existing_training_mw[r] = stock.region_mw[r];
+            }
+        }
+        training.push(stock.clone());
+        training_added.push(added);
+    }
+    Ok(SitingPlan {
+        years,
+        powers,
+        inference,
+        inference_added,
+        training,
+        training_added,
+        existing_inference_mw,
+        existing_training_mw,
+        notes,
+    })
+}
+
+fn index_of(years: &[i32], year: i32) -> usize {
+    usize::try_from(year - years[0]).expect("year inside the siting years")
+}
+
+/// Follow a workload's scope total over the years, placing each growth by `shares`.
+fn follow_totals(
+    regions: usize,
+    powers: &[YearPower],
+    total_mw: impl Fn(&YearPower) -> f64,
+    shares: impl Fn() -> Shares,
+) -> (Vec<Stock>, Vec<Stock>) {
+    let mut stocks = Vec::with_capacity(powers.len());
+    let mut added = Vec::with_capacity(powers.len());
+    let mut stock = Stock::empty(regions);
+    for power in powers {
+        let (next, placed) = stock.advance(total_mw(power), |_| shares());
+        stock = next;
+        stocks.push(stock.clone());
+        added.push(placed);
+    }
+    (stocks, added)
+}
+
+/// Curtailment-enabled headroom (MW) of each region in each siting year once the *new*
+/// inference (stock − existing, shaped) is added to the baseline: over the weather-year
+/// ensemble (mean of yearly rates, as in the Duke method), at the scenario's limit.
+fn headroom_after_new_inference(
+    study: &Study,
+    prepared: &[PreparedRegion<'_>],
+    powers: &[YearPower],
+    inference: &[Stock],
+    existing_inference_mw: &[f64],
+) -> Vec<Vec<f64>> {
+    let limit = study.scenario.flexibility.headroom_limit_frac;
+    let jobs: Vec<(usize, usize)> = (0..powers.len())
+        .flat_map(|y| (0..prepared.len()).map(move |r| (y, r)))
+        .collect();
+    let values: Vec<f64> = jobs
+        .par_iter()
+        .map_init(Buffers::default, |b, &(year_index, r)| {
+            let region = &study.regions.regions[r];
+            let year = powers[year_index].year;
+            months_of_year(year, &mut b.months);
+            shape_for_year(
+                &study.profiles.inference,
+                region.time_zone,
+                year,
+                &mut b.inference_shape,
+            );
+            prepared[r].threshold_series(region, year, &b.months, &mut b.threshold);
+            let new_inference_mw = inference[year_index].region_mw[r] - existing_inference_mw[r];
+            // One series holding every weather year's baseline + new inference, back to back.
+            b.firm.clear();
+            for &w in &study.weather_years {
+                let scale = baseline_scale(
+                    prepared[r].load,
+                    w,
+                    prepared[r].reference_year,
+                    year,
+                    region.baseline_growth_per_year_frac,
+                )
+                .expect("weather years checked");
+                baseline_for(prepared[r].load, w, year, scale, &mut b.baseline);
+                b.firm.extend(
+                    b.baseline
+                        .iter()
+                        .zip(&b.inference_shape)
+                        .map(|(base, s)| base + new_inference_mw * s),
+                );
+            }
+            let hours = b.threshold.len();
+            let slices: Vec<YearSeries<'_>> = b
+                .firm
+                .chunks(hours)
+                .map(|c| (c, b.threshold.as_slice(), None))
+                .collect();
+            margin_points(&slices, &mut b.points);
+            solve_headroom_partial_mw(&mut b.points, limit)
+        })
+        .collect();
+    values.chunks(prepared.len()).map(<[f64]>::to_vec).collect()
+}
