@@ -4,6 +4,7 @@
 //! here: [`crate::output`] turns [`Column`]s into CSV and Parquet.
 use std::collections::HashMap;
 
+use crate::model::region::OperatorForecast;
 use crate::stages::headroom::CurtailmentStats;
 use crate::stages::power::YearPower;
 
@@ -319,6 +320,153 @@ table_row! {
     }
 }
 
+table_row! {
+    /// One row of `reality_check.csv`: the run's new AI load at a region's peak hour
+    /// (mean over weather years) beside an operator's published figure for that region
+    /// and year; and per year a `sum_of_operators` row: the operators' expected figures
+    /// summed (one per region, requests left out) beside the scenario's national new AI
+    /// load.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RealityCheckRow {
+        scenario: String,
+        region: String,
+        year: i32,
+        run_new_ai_mw: f64,
+        operator_mw: f64,
+        operator_basis: String,
+        operator_status: String,
+        operator_realisation_frac: Option<f64>,
+        run_over_operator_frac: Option<f64>,
+        reason: String,
+        operator_source: String,
+    }
+}
+
+/// Rank of a forecast's status when one figure per region is wanted: the operator's own
+/// expectation first, then contracts, then requests.
+fn status_rank(status: &str) -> u8 {
+    match status {
+        "adjusted_forecast" => 0,
+        "contracted" => 1,
+        _ => 2,
+    }
+}
+
+/// Why a run and an operator differ by more than half, or nothing.
+fn reality_reason(
+    ratio: Option<f64>,
+    forecast: &OperatorForecast,
+    operators_exceed_scenario: bool,
+) -> String {
+    let Some(ratio) = ratio else {
+        return "the operator's figure is 0".to_owned();
+    };
+    if (0.5..=1.5).contains(&ratio) {
+        return String::new();
+    }
+    let reason = if forecast.status == "requested" {
+        "operator figure is requested load, not expected"
+    } else if ratio < 0.5 && forecast.basis == "non_coincident" {
+        "operator figure is non-coincident (contracted or nameplate MW); the run's is at the region's peak hour"
+    } else if ratio < 0.5 && operators_exceed_scenario {
+        "scenario's national total is lower than the sum of the operators' forecasts"
+    } else if ratio < 0.5 {
+        "the scenario sites less here than the operator expects"
+    } else {
+        "the scenario sites more here than the operator expects"
+    };
+    reason.to_owned()
+}
+
+/// The reality check of a run: each operator figure for a target year beside the run's
+/// new AI load at the region's peak hour (mean over weather years), and per year the
+/// operators' figures summed (the preferred figure of each region: adjusted forecast, then
+/// contracted — requests are left out; the latest vintage) beside `national_new_ai_mw` (the
+/// scenario's national new AI load, average MW, by year).
+#[must_use]
+pub fn reality_check_rows(
+    scenario: &str,
+    forecasts: &[OperatorForecast],
+    metrics: &[MetricsRow],
+    national_new_ai_mw: &[(i32, f64)],
+) -> Vec<RealityCheckRow> {
+    let run_mw = |region: &str, year: i32| -> Option<f64> {
+        let values: Vec<f64> = metrics
+            .iter()
+            .filter(|m| m.region == region && m.year == year)
+            .map(|m| m.new_ai_at_peak_mw)
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    let ratio = |run: f64, operator: f64| (operator > 0.0).then(|| run / operator);
+    let mut rows = Vec::new();
+    for &(year, national_mw) in national_new_ai_mw {
+        // One expected figure per region for the sum (requests are not forecasts).
+        let mut preferred: Vec<&OperatorForecast> = Vec::new();
+        for f in forecasts
+            .iter()
+            .filter(|f| f.year == year && f.status != "requested")
+        {
+            match preferred.iter_mut().find(|p| p.region == f.region) {
+                Some(p) => {
+                    let better = (status_rank(&f.status), std::cmp::Reverse(&f.vintage))
+                        < (status_rank(&p.status), std::cmp::Reverse(&p.vintage));
+                    if better {
+                        *p = f;
+                    }
+                }
+                None => preferred.push(f),
+            }
+        }
+        let operators_mw: f64 = preferred.iter().map(|f| f.mw).sum();
+        let operators_exceed_scenario = operators_mw > national_mw;
+        for f in forecasts.iter().filter(|f| f.year == year) {
+            let Some(run) = run_mw(&f.region, year) else {
+                continue;
+            };
+            let r = ratio(run, f.mw);
+            rows.push(RealityCheckRow {
+                scenario: scenario.to_owned(),
+                region: f.region.clone(),
+                year,
+                run_new_ai_mw: run,
+                operator_mw: f.mw,
+                operator_basis: f.basis.clone(),
+                operator_status: f.status.clone(),
+                operator_realisation_frac: f.realisation_frac,
+                run_over_operator_frac: r,
+                reason: reality_reason(r, f, operators_exceed_scenario),
+                operator_source: f.source.clone(),
+            });
+        }
+        if !preferred.is_empty() {
+            let r = ratio(national_mw, operators_mw);
+            let regions: Vec<&str> = preferred.iter().map(|f| f.region.as_str()).collect();
+            rows.push(RealityCheckRow {
+                scenario: scenario.to_owned(),
+                region: "sum_of_operators".to_owned(),
+                year,
+                run_new_ai_mw: national_mw,
+                operator_mw: operators_mw,
+                operator_basis: "mixed".to_owned(),
+                operator_status: "mixed".to_owned(),
+                operator_realisation_frac: None,
+                run_over_operator_frac: r,
+                reason: if r.is_some_and(|r| r < 0.5) {
+                    "scenario's national total is lower than the sum of the operators' forecasts".to_owned()
+                } else {
+                    String::new()
+                },
+                operator_source: format!(
+                    "one figure per region ({}); run value: the scenario's national new AI load (average MW)",
+                    regions.join(", ")
+                ),
+            });
+        }
+    }
+    rows
+}
+
 /// Everything a run computes.
 #[derive(Debug, Clone, Default)]
 pub struct RunResult {
@@ -330,6 +478,8 @@ pub struct RunResult {
     pub metrics: Vec<MetricsRow>,
     /// Per region set × year × weather year.
     pub set_metrics: Vec<SetMetricsRow>,
+    /// The run beside the operators' published figures.
+    pub reality_check: Vec<RealityCheckRow>,
     /// What the user should know about the run (assumptions taken, warnings).
     pub notes: Vec<String>,
 }

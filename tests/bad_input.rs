@@ -34,7 +34,7 @@ const REGIONS: &str = "tests/fixtures/small/regions/pnw.toml";
 const PROFILE: &str = "tests/fixtures/small/profiles/training-flat.toml";
 const CHAT_PROFILE: &str = "tests/fixtures/small/profiles/inference-chat.toml";
 /// Keys whose values are paths relative to the file that holds them.
-const PATH_KEYS: &[&str] = &["load_file", "profile"];
+const PATH_KEYS: &[&str] = &["load_file", "profile", "operator_forecasts"];
 
 /// Where a case's file comes from.
 enum Source {

@@ -49,6 +49,7 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
         "summary.csv",
         "run.toml",
         "siting.csv",
+        "reality_check.csv",
         "power_by_year.csv",
         "regionset_metrics.csv",
         "regionset_metrics.parquet",
@@ -191,8 +192,9 @@ fn hourly_output_conserves_energy() {
     let out = dir.path().join("small");
     run_small(&out, &["--hourly", "--quiet"]).success();
     let (header, rows) = read_csv(&out.join("metrics.csv"));
-    // The hourly series are the *new* load above the measured baseline.
+    // The `new_*` hourly series are the load added above the measured baseline.
     let inference = column(&header, &rows, "new_inference_energy_mwh");
+    let gross_inference = column(&header, &rows, "inference_energy_mwh");
     let training = column(&header, &rows, "new_training_energy_mwh");
     let inference_rated = column(&header, &rows, "inference_rated_mw");
     let baseline = column(&header, &rows, "baseline_energy_mwh");
@@ -216,10 +218,17 @@ fn hourly_output_conserves_energy() {
         };
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
         assert!(
-            close(sum("inference_mw"), inference[i]),
-            "{path:?} inference"
+            close(sum("new_inference_mw"), inference[i]),
+            "{path:?} new inference"
         );
-        assert!(close(sum("training_mw"), training[i]), "{path:?} training");
+        assert!(
+            close(sum("inference_mw"), gross_inference[i]),
+            "{path:?} gross inference"
+        );
+        assert!(
+            close(sum("new_training_mw"), training[i]),
+            "{path:?} training"
+        );
         // The fleet never draws above its rated MW.
         let most = frame
             .column("inference_mw")
@@ -239,7 +248,7 @@ fn hourly_output_conserves_energy() {
         assert!(close(sum("baseline_mw"), baseline[i]), "{path:?} baseline");
         // Recovery makes every curtailed MWh up: training energy after flexibility is unchanged.
         assert!(close(
-            sum("training_after_flex_mw"),
+            sum("new_training_after_flex_mw"),
             training[i] - curtailed[i] + recovered[i]
         ));
         assert!(frame.column("timestamp_utc").unwrap().dtype().is_temporal());
@@ -545,4 +554,126 @@ fn crlf_files_report_the_right_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("crlf.csv, line 3: duplicate hour"));
+}
+
+/// A utility's own large-load forecast alone, on a one-region set: the region's rated
+/// inference MW is the stated MW × realisation, and every run writes its reality check.
+#[test]
+fn a_regional_load_alone_on_one_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("one.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            r#"name = "one"
+scope = "US"
+first_year = 2024
+last_year = 2035
+
+[[regional_load]]
+region = "SOCO"
+workload = "inference"
+rated_mw_by_year = {{ 2026 = 1000, 2028 = 3000, 2030 = 5000 }}
+realisation_frac = 0.5
+source = "test"
+
+[training]
+power_frac = 0.8
+profile = "{root}/profiles/training-flat.toml"
+
+[inference]
+power_frac = 0.5417
+profile = "{root}/profiles/inference-chat.toml"
+"#,
+            root = crate::common::root().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--regions",
+            "regions/examples/soco.toml",
+            "--weather-years",
+            "2024",
+            "--scenario",
+        ])
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    let years = column(&header, &rows, "year");
+    let rated = column(&header, &rows, "inference_rated_mw");
+    let expected = |y: f64| match y as i32 {
+        ..=2025 => 0.0,
+        2026 => 500.0,
+        2027 => 1000.0,
+        2028 => 1500.0,
+        2029 => 2000.0,
+        _ => 2500.0,
+    };
+    for (y, mw) in years.iter().zip(&rated) {
+        assert!((mw - expected(*y)).abs() < 1e-9, "{y}: {mw}");
+    }
+    assert!(out.join("reality_check.csv").is_file());
+}
+
+/// The operators' own forecasts run through the same metrics, and the shipped region set
+/// states today's data-centre load of every region with its source and confidence.
+#[test]
+fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ops");
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--scenario",
+            "operators",
+            "--years",
+            "2030",
+            "--weather-years",
+            "2024",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out.join("reality_check.csv"));
+    let region = header.iter().position(|h| h == "region").unwrap();
+    let ratio = header
+        .iter()
+        .position(|h| h == "run_over_operator_frac")
+        .unwrap();
+    let status = header.iter().position(|h| h == "operator_status").unwrap();
+    let pjm: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[region] == "PJM" && r[status] == "adjusted_forecast")
+        .collect();
+    assert_eq!(pjm.len(), 1);
+    let pjm_ratio: f64 = pjm[0][ratio].parse().unwrap();
+    assert!((0.8..=1.1).contains(&pjm_ratio), "{pjm_ratio}");
+    let text = std::fs::read_to_string(crate::common::root().join("regions/us-22.toml")).unwrap();
+    let set: toml::Table = toml::from_str(&text).unwrap();
+    let regions = set["region"].as_array().unwrap();
+    assert_eq!(regions.len(), 22);
+    for r in regions {
+        let id = r["id"].as_str().unwrap();
+        let mw = &r["existing_datacenter_mw"];
+        let mw = mw.as_float().or_else(|| mw.as_integer().map(|v| v as f64));
+        assert!(mw.is_some_and(|mw| mw >= 0.0), "{id}");
+        assert!(
+            !r["existing_datacenter_source"].as_str().unwrap().is_empty(),
+            "{id}"
+        );
+        assert!(
+            ["published", "derived", "estimated"]
+                .contains(&r["existing_datacenter_confidence"].as_str().unwrap()),
+            "{id}"
+        );
+    }
 }

@@ -5,12 +5,13 @@
 use crate::common::{compare_csv, root, run_small};
 
 /// Files a run writes, apart from `run.toml` (which records paths and the command).
-const GOLDEN_FILES: [&str; 5] = [
+const GOLDEN_FILES: [&str; 6] = [
     "metrics.csv",
     "regionset_metrics.csv",
     "summary.csv",
     "siting.csv",
     "power_by_year.csv",
+    "reality_check.csv",
 ];
 
 #[test]

@@ -47,8 +47,11 @@ fn region_set(specs: &[(f64, Option<f64>, f64, bool)], scope_share: f64) -> Regi
         id: "set".into(),
         name: "set".into(),
         scope: "US".into(),
-        scope_population: population * 1.5 + 1.0,
+        scope_population: Some(population * 1.5 + 1.0),
         training_scope_share_frac: scope_share,
+        scope_datacenter_mw: None,
+        inference_siting: gridstrain::model::region::InferenceSiting::default(),
+        operator_forecasts: Vec::new(),
         regions,
     }
 }

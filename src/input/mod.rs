@@ -20,6 +20,7 @@ use anyhow::{Context, Result, bail};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+pub mod forecasts;
 pub mod import;
 pub mod load_file;
 pub mod parquet_guard;

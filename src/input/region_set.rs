@@ -11,7 +11,7 @@ use super::{
     KeyLocator, de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive,
     de_positive, de_time_zone, de_year, resolve_beside,
 };
-use crate::model::region::{Region, RegionSet};
+use crate::model::region::{InferenceSiting, Region, RegionSet};
 
 /// Default summer peak window (June–August), SPEC §7.
 pub const DEFAULT_SUMMER_MONTHS: [u8; 3] = [6, 7, 8];
@@ -32,9 +32,9 @@ pub struct RawRegionSet {
     pub description: String,
     /// Scope (e.g. `US`).
     pub scope: String,
-    /// People in the scope.
-    #[serde(deserialize_with = "de_positive")]
-    pub scope_population: f64,
+    /// People in the scope (needed to site a compute projection's inference).
+    #[serde(default, deserialize_with = "de_opt_positive")]
+    pub scope_population: Option<f64>,
     /// Where `scope_population` comes from.
     #[serde(default)]
     pub scope_population_source: String,
@@ -44,9 +44,48 @@ pub struct RawRegionSet {
     /// Where `training_scope_share_frac` comes from.
     #[serde(default)]
     pub training_scope_share_source: String,
+    /// Data-centre load of the whole scope (average MW), for the hub part of siting.
+    #[serde(default, deserialize_with = "de_opt_positive")]
+    pub scope_datacenter_mw: Option<f64>,
+    /// Where `scope_datacenter_mw` comes from.
+    #[serde(default)]
+    pub scope_datacenter_source: String,
+    /// How new inference is sited.
+    #[serde(default)]
+    pub inference_siting: Option<RawInferenceSiting>,
+    /// The operators' published figures (CSV), relative to the region-set file.
+    #[serde(default)]
+    pub operator_forecasts: Option<PathBuf>,
     /// The regions.
     #[serde(default)]
     pub region: Vec<RawRegion>,
+}
+
+/// `[inference_siting]`: the blend of population and today's data-centre load.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInferenceSiting {
+    /// Weight of population served.
+    #[serde(deserialize_with = "de_fraction")]
+    pub population_frac: f64,
+    /// Weight of today's data-centre load.
+    #[serde(deserialize_with = "de_fraction")]
+    pub existing_datacenter_frac: f64,
+    /// Why this blend.
+    #[serde(default)]
+    pub rationale: String,
+}
+
+/// How well a region's data-centre load is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawConfidence {
+    /// Stated by the operator or utility itself.
+    Published,
+    /// Derived by a written rule from published inputs.
+    Derived,
+    /// Derived with assumed weights.
+    Estimated,
 }
 
 /// One `[[region]]` table as written.
@@ -103,6 +142,15 @@ pub struct RawRegion {
     /// Training cap (MW).
     #[serde(default, deserialize_with = "de_opt_non_negative")]
     pub max_training_mw: Option<f64>,
+    /// Today's data-centre load (average MW).
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub existing_datacenter_mw: Option<f64>,
+    /// Where `existing_datacenter_mw` comes from.
+    #[serde(default)]
+    pub existing_datacenter_source: String,
+    /// How well it is known.
+    #[serde(default)]
+    pub existing_datacenter_confidence: Option<RawConfidence>,
     /// Summer peak window months; default June–August.
     #[serde(default)]
     pub summer_peak_months: Option<Vec<u8>>,
@@ -240,6 +288,7 @@ pub fn region_set_from_raw_located(
             firm_capacity_mw: r.firm_capacity_mw,
             reserve_margin_frac: r.reserve_margin_frac,
             capacity_threshold: r.threshold == RawThreshold::Capacity,
+            existing_datacenter_mw: r.existing_datacenter_mw,
             price_usd_per_mwh: r.price_usd_per_mwh,
             allow_training: r.allow_training,
             max_training_mw: r.max_training_mw,
@@ -253,28 +302,89 @@ pub fn region_set_from_raw_located(
         scope: raw.scope,
         scope_population: raw.scope_population,
         training_scope_share_frac: raw.training_scope_share_frac,
+        scope_datacenter_mw: raw.scope_datacenter_mw,
+        inference_siting: inference_siting(raw.inference_siting.as_ref(), &locate)?,
+        operator_forecasts: Vec::new(),
         regions,
     };
-    let population: f64 = set.regions.iter().map(|r| r.population).sum();
-    if population > set.scope_population * (1.0 + 1e-9) {
-        bail!(
-            "{}: found {}, but the regions serve {population} people; expected a scope population at least the regions' total",
-            locate.key("", "scope_population"),
-            set.scope_population
-        );
+    let mut set = set;
+    if let Some(scope) = set.scope_population {
+        let population: f64 = set.regions.iter().map(|r| r.population).sum();
+        if population > scope * (1.0 + 1e-9) {
+            bail!(
+                "{}: found {scope}, but the regions serve {population} people; expected a scope population at least the regions' total",
+                locate.key("", "scope_population"),
+            );
+        }
+        if set.total_inference_weight() > scope * (1.0 + 1e-9) {
+            bail!(
+                "{}: the regions' inference weights sum to {}, more than the scope's {scope} people; expected weights (people served) that fit in the scope",
+                locate.key("", "scope_population"),
+                set.total_inference_weight(),
+            );
+        }
     }
-    if set.total_inference_weight() > set.scope_population * (1.0 + 1e-9) {
-        bail!(
-            "{}: the regions' inference weights sum to {}, more than the scope's {} people; expected weights (people served) that fit in the scope",
-            locate.key("", "scope_population"),
-            set.total_inference_weight(),
-            set.scope_population
-        );
+    if set.inference_siting.existing_datacenter_frac > 0.0 {
+        let Some(scope) = set.scope_datacenter_mw else {
+            bail!(
+                "{}: existing_datacenter_frac is {}, but the set gives no scope_datacenter_mw; expected the scope's data-centre load (average MW) with it",
+                locate.key("inference_siting", "existing_datacenter_frac"),
+                set.inference_siting.existing_datacenter_frac
+            );
+        };
+        if let Some(region) = set
+            .regions
+            .iter()
+            .find(|r| r.existing_datacenter_mw.is_none())
+        {
+            bail!(
+                "{file}, region `{}`: no existing_datacenter_mw, but [inference_siting] weighs today's data-centre load; expected it for every region (0 where there is none)",
+                region.id
+            );
+        }
+        let inside: f64 = set
+            .regions
+            .iter()
+            .filter_map(|r| r.existing_datacenter_mw)
+            .sum();
+        if inside > scope * (1.0 + 1e-9) {
+            bail!(
+                "{}: found {scope}, but the regions' existing_datacenter_mw sum to {inside}; expected a scope total at least the regions'",
+                locate.key("", "scope_datacenter_mw")
+            );
+        }
+    }
+    if let Some(relative) = &raw.operator_forecasts {
+        let forecasts_path = resolve_beside(path, relative);
+        set.operator_forecasts = super::forecasts::read_operator_forecasts(&forecasts_path, &set)?;
     }
     if set.total_inference_weight() <= 0.0 {
         bail!("{file}: every region has inference_weight 0; expected at least one positive weight");
     }
     Ok(set)
+}
+
+/// The blend of `[inference_siting]` (by population alone when absent).
+fn inference_siting(
+    raw: Option<&RawInferenceSiting>,
+    locate: &KeyLocator<'_>,
+) -> Result<InferenceSiting> {
+    let Some(raw) = raw else {
+        return Ok(InferenceSiting::default());
+    };
+    let sum = raw.population_frac + raw.existing_datacenter_frac;
+    if (sum - 1.0).abs() > 1e-9 {
+        bail!(
+            "{}: population_frac {} and existing_datacenter_frac {} sum to {sum}, expected 1",
+            locate.key("inference_siting", "population_frac"),
+            raw.population_frac,
+            raw.existing_datacenter_frac
+        );
+    }
+    Ok(InferenceSiting {
+        population_frac: raw.population_frac,
+        existing_datacenter_frac: raw.existing_datacenter_frac,
+    })
 }
 
 fn check_months(at: &str, months: Option<Vec<u8>>, default: &[u8]) -> Result<Vec<u8>> {

@@ -13,8 +13,8 @@ use super::{
 };
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
-    ComputeProjection, ExistingAi, Flexibility, GrowthStep, Hardware, HardwareYear, Scenario,
-    ShareBasis, TrainingSiting, Workload,
+    ComputeProjection, ExistingAi, Flexibility, GrowthStep, Hardware, HardwareYear, RegionalLoad,
+    Scenario, ShareBasis, TrainingSiting, Workload, WorkloadKind,
 };
 
 /// The scenario file as written.
@@ -38,8 +38,9 @@ pub struct RawScenario {
     /// Seed for random draws.
     #[serde(default = "default_seed")]
     pub seed: u64,
-    /// Compute projection.
-    pub compute: RawCompute,
+    /// Compute projection; absent when the scenario gives only regional loads.
+    #[serde(default)]
+    pub compute: Option<RawCompute>,
     /// Hardware; not needed with `[compute.energy]`.
     #[serde(default)]
     pub hardware: Option<RawHardware>,
@@ -50,7 +51,8 @@ pub struct RawScenario {
     pub training: RawWorkload,
     /// Inference workload.
     pub inference: RawWorkload,
-    /// Siting.
+    /// Siting (default: training by headroom).
+    #[serde(default)]
     pub siting: RawSiting,
     /// Flexibility.
     #[serde(default)]
@@ -58,6 +60,41 @@ pub struct RawScenario {
     /// AI load already inside regions' measured baselines, where the scenario states it.
     #[serde(default)]
     pub existing_ai: Vec<RawExistingAi>,
+    /// AI load stated per region (large-load requests).
+    #[serde(default)]
+    pub regional_load: Vec<RawRegionalLoad>,
+}
+
+/// One `[[regional_load]]` table.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegionalLoad {
+    /// Region id.
+    pub region: String,
+    /// `inference` or `training`.
+    pub workload: RawWorkloadKind,
+    /// Rated facility MW by year (`{ 2026 = 1000, 2030 = 5000 }`).
+    pub rated_mw_by_year: BTreeMap<String, f64>,
+    /// Share of the requested MW that gets built (default 1).
+    #[serde(default = "default_realisation")]
+    pub realisation_frac: f64,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+fn default_realisation() -> f64 {
+    1.0
+}
+
+/// Workload names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawWorkloadKind {
+    /// Training.
+    Training,
+    /// Inference.
+    Inference,
 }
 
 /// One `[[existing_ai]]` table: AI load (average MW) already running in a region in its
@@ -298,6 +335,15 @@ pub struct RawSiting {
     pub training_shares: Option<BTreeMap<String, f64>>,
 }
 
+impl Default for RawSiting {
+    fn default() -> Self {
+        Self {
+            training: RawTrainingPolicy::Headroom,
+            training_shares: None,
+        }
+    }
+}
+
 /// Training siting policy names.
 #[derive(Debug, Deserialize, Serialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -397,7 +443,11 @@ pub fn scenario_from_raw_located(
     }
     let years = raw.first_year..=raw.last_year;
     let compute = match &raw.compute {
-        RawCompute::Explicit { year } => {
+        None if raw.regional_load.is_empty() => bail!(
+            "{file}: no `[compute]` table and no `[[regional_load]]`; expected a compute projection, regional loads, or both"
+        ),
+        None => ComputeProjection::None,
+        Some(RawCompute::Explicit { year }) => {
             let mut table = BTreeMap::new();
             for row in year {
                 if table
@@ -413,7 +463,7 @@ pub fn scenario_from_raw_located(
             }
             ComputeProjection::Explicit(table)
         }
-        RawCompute::Energy { year } => {
+        Some(RawCompute::Energy { year }) => {
             let mut table = BTreeMap::new();
             for row in year {
                 let mwh = (row.training_twh * 1e6, row.inference_twh * 1e6);
@@ -427,14 +477,14 @@ pub fn scenario_from_raw_located(
             }
             ComputeProjection::Energy(table)
         }
-        RawCompute::Growth(g) => ComputeProjection::Growth {
+        Some(RawCompute::Growth(g)) => ComputeProjection::Growth {
             base_year: g.base_year,
             training_flop: g.training_flop,
             inference_flop: g.inference_flop,
             training_factor_per_year: g.training_factor_per_year,
             inference_factor_per_year: g.inference_factor_per_year,
         },
-        RawCompute::Crossover(c) => {
+        Some(RawCompute::Crossover(c)) => {
             if c.inference_share_base_frac <= 0.0 || c.inference_share_base_frac >= 0.5 {
                 bail!(
                     "{}: found {}, expected a share above 0 and below 0.5 (inference overtakes training later, in crossover_year)",
@@ -499,7 +549,10 @@ pub fn scenario_from_raw_located(
             raw.last_year
         );
     }
-    let needs_conversion = !matches!(compute, ComputeProjection::Energy(_));
+    let needs_conversion = !matches!(
+        compute,
+        ComputeProjection::Energy(_) | ComputeProjection::None
+    );
     let hardware = match &raw.hardware {
         Some(RawHardware::Trend(t)) => Hardware::Trend {
             base_year: t.base_year,
@@ -638,6 +691,7 @@ pub fn scenario_from_raw_located(
             recovery_window_h: f.recovery_window_h as usize,
             headroom_limit_frac: f.headroom_limit_frac,
         },
+        regional_loads: regional_loads(raw, &locate)?,
         existing_ai: raw
             .existing_ai
             .iter()
@@ -648,6 +702,64 @@ pub fn scenario_from_raw_located(
             })
             .collect(),
     })
+}
+
+/// The `[[regional_load]]` tables, checked: years inside the study, MW ≥ 0, a
+/// realisation in [0, 1].
+fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<RegionalLoad>> {
+    let mut loads = Vec::with_capacity(raw.regional_load.len());
+    for (index, load) in raw.regional_load.iter().enumerate() {
+        let at = |key: &str| locate.array_key("regional_load", index, &load.region, key);
+        if !(0.0..=1.0).contains(&load.realisation_frac) {
+            bail!(
+                "{}: found {}, expected a fraction from 0 to 1",
+                at("realisation_frac"),
+                load.realisation_frac
+            );
+        }
+        if load.rated_mw_by_year.is_empty() {
+            bail!(
+                "{}: empty, expected MW by year such as {{ 2026 = 1000, 2030 = 5000 }}",
+                at("rated_mw_by_year")
+            );
+        }
+        let mut points = Vec::with_capacity(load.rated_mw_by_year.len());
+        for (year_text, &mw) in &load.rated_mw_by_year {
+            let year: i32 = year_text.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: key '{year_text}' is not a year; expected keys such as 2030",
+                    at("rated_mw_by_year")
+                )
+            })?;
+            if year < raw.first_year || year > raw.last_year {
+                bail!(
+                    "{}: year {year} is outside the study {}..{}; expected years within it",
+                    at("rated_mw_by_year"),
+                    raw.first_year,
+                    raw.last_year
+                );
+            }
+            if !mw.is_finite() || mw < 0.0 {
+                bail!(
+                    "{}: {year} = {mw}, expected rated MW ≥ 0",
+                    at("rated_mw_by_year")
+                );
+            }
+            points.push((year, mw));
+        }
+        points.sort_by_key(|p| p.0);
+        loads.push(RegionalLoad {
+            region: load.region.clone(),
+            workload: match load.workload {
+                RawWorkloadKind::Training => WorkloadKind::Training,
+                RawWorkloadKind::Inference => WorkloadKind::Inference,
+            },
+            rated_mw_by_year: points,
+            realisation_frac: load.realisation_frac,
+            source: load.source.clone(),
+        });
+    }
+    Ok(loads)
 }
 
 /// Rules that span a scenario and a region set: same scope, explicit shares naming
@@ -731,15 +843,35 @@ pub fn check_scenario_against_regions(
         }
         TrainingSiting::Headroom => {}
     }
+    if !matches!(scenario.compute, ComputeProjection::None) && regions.scope_population.is_none() {
+        bail!(
+            "{}: no `scope_population`, but scenario {} projects national compute whose inference is sited by people served; expected the scope's population (a set used only with regional loads needs none)",
+            regions_path.display(),
+            scenario_path.display()
+        );
+    }
+    let mut stated = HashSet::new();
+    if let Some(twice) = scenario
+        .existing_ai
+        .iter()
+        .find(|e| !stated.insert(e.region.as_str()))
+    {
+        bail!(
+            "{}, key `existing_ai.region`: region {} is stated twice; expected one [[existing_ai]] table per region",
+            scenario_path.display(),
+            twice.region
+        );
+    }
     let unknown: Vec<&str> = scenario
         .existing_ai
         .iter()
         .map(|e| e.region.as_str())
+        .chain(scenario.regional_loads.iter().map(|l| l.region.as_str()))
         .filter(|id| !regions.regions.iter().any(|r| r.id == *id))
         .collect();
     if !unknown.is_empty() {
         bail!(
-            "{}, key `existing_ai.region`: unknown region id(s) {}; region set {} has {}",
+            "{}, key `existing_ai.region` / `regional_load.region`: unknown region id(s) {}; region set {} has {}",
             scenario_path.display(),
             super::format_capped(&unknown),
             regions_path.display(),

@@ -42,6 +42,9 @@ pub struct Region {
     pub allow_training: bool,
     /// Largest training load (MW) the region accepts; `None` = no cap.
     pub max_training_mw: Option<f64>,
+    /// Today's data-centre load (average MW), when known: the hub weight of inference
+    /// siting and the starting stock.
+    pub existing_datacenter_mw: Option<f64>,
     /// Months whose highest hour sets the summer threshold (SPEC §7).
     pub summer_peak_months: MonthSet,
     /// Months whose highest hour sets the winter threshold (SPEC §7).
@@ -67,6 +70,7 @@ impl Region {
             firm_capacity_mw: None,
             reserve_margin_frac: 0.15,
             capacity_threshold: false,
+            existing_datacenter_mw: None,
             price_usd_per_mwh: None,
             allow_training: true,
             max_training_mw: None,
@@ -85,15 +89,65 @@ pub struct RegionSet {
     pub name: String,
     /// The scope the set belongs to (e.g. `US`); must match the scenario's scope.
     pub scope: String,
-    /// People in the whole scope: inference shares are `inference_weight / scope_population`
-    /// (with population weights) and what falls outside the set is `unallocated`.
-    pub scope_population: f64,
+    /// People in the whole scope: the population part of inference shares is
+    /// `inference_weight / scope_population`, and what falls outside the set is
+    /// `unallocated`. `None` for a set used only with regional loads.
+    pub scope_population: Option<f64>,
+    /// Data-centre load of the whole scope (average MW): the hub part of inference shares
+    /// is `existing_datacenter_mw / scope_datacenter_mw`.
+    pub scope_datacenter_mw: Option<f64>,
+    /// How new inference is sited: a blend of population and today's data-centre load.
+    pub inference_siting: InferenceSiting,
+    /// The grid operators' published data-centre / large-load figures for the set's
+    /// regions (for the reality check of every run).
+    pub operator_forecasts: Vec<OperatorForecast>,
     /// Share of the scope's training load that the `cheapest` and `headroom` policies
     /// may place in this set (fraction); the rest is `unallocated`. A set holding a
     /// region's whole scope uses 1.
     pub training_scope_share_frac: f64,
     /// The regions, in file order.
     pub regions: Vec<Region>,
+}
+
+/// The blend by which new inference is sited: `population_frac` of it by people served,
+/// `existing_datacenter_frac` by today's data-centre load (hubs); the two sum to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InferenceSiting {
+    /// Weight of population served.
+    pub population_frac: f64,
+    /// Weight of today's data-centre load.
+    pub existing_datacenter_frac: f64,
+}
+
+impl Default for InferenceSiting {
+    /// By population alone.
+    fn default() -> Self {
+        Self {
+            population_frac: 1.0,
+            existing_datacenter_frac: 0.0,
+        }
+    }
+}
+
+/// One published figure of a grid operator (or utility) about data-centre or large load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperatorForecast {
+    /// Region id.
+    pub region: String,
+    /// Year the figure is for.
+    pub year: i32,
+    /// The figure (MW).
+    pub mw: f64,
+    /// `coincident` (at the system peak) or `non_coincident` (nameplate, contract, sum).
+    pub basis: String,
+    /// `requested`, `contracted` or `adjusted_forecast`.
+    pub status: String,
+    /// The operator's own realisation factor, where it states one.
+    pub realisation_frac: Option<f64>,
+    /// Where it comes from.
+    pub source: String,
+    /// When it was published.
+    pub vintage: String,
 }
 
 impl RegionSet {

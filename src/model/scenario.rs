@@ -72,6 +72,8 @@ pub enum ComputeProjection {
     },
     /// Facility energy given directly: (training MWh, inference MWh) per year.
     Energy(BTreeMap<i32, (f64, f64)>),
+    /// No national projection: the scenario's AI load is its regional loads alone.
+    None,
 }
 
 impl ComputeProjection {
@@ -86,6 +88,10 @@ impl ComputeProjection {
             Self::Energy(table) => table.get(&year).map(|&(t, i)| YearDemand {
                 training: WorkloadDemand::FacilityEnergyMwh(t),
                 inference: WorkloadDemand::FacilityEnergyMwh(i),
+            }),
+            Self::None => Some(YearDemand {
+                training: WorkloadDemand::FacilityEnergyMwh(0.0),
+                inference: WorkloadDemand::FacilityEnergyMwh(0.0),
             }),
             Self::Growth {
                 base_year,
@@ -277,6 +283,52 @@ pub struct Flexibility {
     pub headroom_limit_frac: f64,
 }
 
+/// The two workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    /// Training (flexible).
+    Training,
+    /// Inference (firm).
+    Inference,
+}
+
+/// AI load stated per region directly, as utilities and ISOs forecast it from large-load
+/// requests: rated facility MW by year, of which `realisation_frac` gets built. It is new
+/// load (nothing of it is in the measured baseline) and adds to what a compute projection
+/// places.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionalLoad {
+    /// Region id.
+    pub region: String,
+    /// Which workload it is (its shape, draw fraction and flexibility).
+    pub workload: WorkloadKind,
+    /// (year, rated facility MW), increasing years.
+    pub rated_mw_by_year: Vec<(i32, f64)>,
+    /// Share of the requested MW that gets built.
+    pub realisation_frac: f64,
+    /// Where it comes from.
+    pub source: String,
+}
+
+impl RegionalLoad {
+    /// Rated MW built in `year`: zero before the first listed year, linear between listed
+    /// years, held after the last; times the realisation.
+    #[must_use]
+    pub fn built_rated_mw(&self, year: i32) -> f64 {
+        let points = &self.rated_mw_by_year;
+        let rated = match points.iter().position(|&(y, _)| y >= year) {
+            None => points.last().map_or(0.0, |p| p.1),
+            Some(0) if points[0].0 > year => 0.0,
+            Some(0) => points[0].1,
+            Some(i) => {
+                let ((y0, mw0), (y1, mw1)) = (points[i - 1], points[i]);
+                mw0 + (mw1 - mw0) * f64::from(year - y0) / f64::from(y1 - y0)
+            }
+        };
+        rated * self.realisation_frac
+    }
+}
+
 /// AI load already inside a region's measured baseline (average MW), when the scenario
 /// states it instead of deriving it from its own siting in the reference year.
 #[derive(Debug, Clone, PartialEq)]
@@ -320,6 +372,8 @@ pub struct Scenario {
     pub flexibility: Flexibility,
     /// Stated existing AI load per region (overrides the derived one).
     pub existing_ai: Vec<ExistingAi>,
+    /// AI load stated per region (large-load requests), on top of the projection.
+    pub regional_loads: Vec<RegionalLoad>,
 }
 
 #[cfg(test)]
@@ -334,6 +388,22 @@ mod tests {
             let base = logistic_inference_share(0.3, 2024, crossover, 2024);
             assert!((base - 0.3).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn a_regional_load_is_zero_before_linear_between_and_held_after() {
+        let load = RegionalLoad {
+            region: "PJM".into(),
+            workload: WorkloadKind::Inference,
+            rated_mw_by_year: vec![(2026, 1000.0), (2028, 3000.0), (2030, 5000.0)],
+            realisation_frac: 0.5,
+            source: String::new(),
+        };
+        let built: Vec<f64> = (2025..=2032).map(|y| load.built_rated_mw(y)).collect();
+        assert_eq!(
+            built,
+            vec![0.0, 500.0, 1000.0, 1500.0, 2000.0, 2500.0, 2500.0, 2500.0]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Hourly Parquet files, `hourly/<scenario>/<region>/<year>.parquet` (every weather year
-//! of a region-year in one file), written by one writer thread behind a bounded channel.
+//! of a region-year in one file: baseline, gross inference, new inference and training
+//! — the load added on top of the measured baseline — and the threshold), written by one writer thread behind a bounded channel.
 //! The simulation's workers hand each series to [`HourlyWriter`] (the kernel's
 //! [`HourlySink`]); the writer gathers a region-year's weather years and sends the
 //! finished block to the thread, so the workers never wait on polars or the disk unless
@@ -32,8 +33,9 @@ struct Block {
     weather_year: Vec<i32>,
     baseline_mw: Vec<f64>,
     inference_mw: Vec<f64>,
-    training_mw: Vec<f64>,
-    training_after_flex_mw: Vec<f64>,
+    new_inference_mw: Vec<f64>,
+    new_training_mw: Vec<f64>,
+    new_training_after_flex_mw: Vec<f64>,
     threshold_mw: Vec<f64>,
 }
 
@@ -47,8 +49,9 @@ impl Block {
             self.weather_year.reserve(total);
             self.baseline_mw.reserve(total);
             self.inference_mw.reserve(total);
-            self.training_mw.reserve(total);
-            self.training_after_flex_mw.reserve(total);
+            self.new_inference_mw.reserve(total);
+            self.new_training_mw.reserve(total);
+            self.new_training_after_flex_mw.reserve(total);
             self.threshold_mw.reserve(total);
         }
         self.epoch_hours
@@ -57,9 +60,10 @@ impl Block {
             .extend(std::iter::repeat_n(s.weather_year, n));
         self.baseline_mw.extend_from_slice(s.baseline_mw);
         self.inference_mw.extend_from_slice(s.inference_mw);
-        self.training_mw.extend_from_slice(s.training_mw);
-        self.training_after_flex_mw
-            .extend_from_slice(s.training_after_flex_mw);
+        self.new_inference_mw.extend_from_slice(s.new_inference_mw);
+        self.new_training_mw.extend_from_slice(s.new_training_mw);
+        self.new_training_after_flex_mw
+            .extend_from_slice(s.new_training_after_flex_mw);
         self.threshold_mw.extend_from_slice(s.threshold_mw);
         self.received += 1;
     }
@@ -77,8 +81,12 @@ impl Block {
             Column::new("weather_year".into(), self.weather_year),
             Column::new("baseline_mw".into(), self.baseline_mw),
             Column::new("inference_mw".into(), self.inference_mw),
-            Column::new("training_mw".into(), self.training_mw),
-            Column::new("training_after_flex_mw".into(), self.training_after_flex_mw),
+            Column::new("new_inference_mw".into(), self.new_inference_mw),
+            Column::new("new_training_mw".into(), self.new_training_mw),
+            Column::new(
+                "new_training_after_flex_mw".into(),
+                self.new_training_after_flex_mw,
+            ),
             Column::new("threshold_mw".into(), self.threshold_mw),
         ])?;
         write_parquet(&mut frame, &folder.join(format!("{}.parquet", self.year)))

@@ -29,6 +29,8 @@ pub const SUMMARY_FILE_NAME: &str = "summary.csv";
 pub const SITING_FILE_NAME: &str = "siting.csv";
 /// Compute → power by year file name.
 pub const POWER_FILE_NAME: &str = "power_by_year.csv";
+/// Reality-check file name.
+pub const REALITY_CHECK_FILE_NAME: &str = "reality_check.csv";
 /// Run record file name.
 pub const RUN_FILE_NAME: &str = "run.toml";
 /// Hourly output folder name.
@@ -274,7 +276,8 @@ pub fn write_run_tables(result: &RunResult, dir: &Path) -> Result<()> {
     write_table_both(&result.set_metrics, dir, SET_METRICS_FILE_STEM)?;
     write_table_csv(&result.summary(), &dir.join(SUMMARY_FILE_NAME))?;
     write_table_csv(&result.siting, &dir.join(SITING_FILE_NAME))?;
-    write_table_csv(&result.power, &dir.join(POWER_FILE_NAME))
+    write_table_csv(&result.power, &dir.join(POWER_FILE_NAME))?;
+    write_table_csv(&result.reality_check, &dir.join(REALITY_CHECK_FILE_NAME))
 }
 
 /// A UTC datetime column (ms) from epoch hours.

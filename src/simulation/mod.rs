@@ -42,9 +42,12 @@ use rayon::prelude::*;
 
 use self::siting::{SitingPlan, plan_siting};
 use crate::model::region::Region;
+use crate::model::scenario::WorkloadKind;
 use crate::model::series::HourlyLoad;
 use crate::model::study::Study;
-use crate::results::{MetricsRow, PowerRow, RunResult, SetMetricsRow, SitingRow};
+use crate::results::{
+    MetricsRow, PowerRow, RunResult, SetMetricsRow, SitingRow, reality_check_rows,
+};
 use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
 use crate::stages::flexibility::{FlexScratch, dispatch_training};
 use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
@@ -100,14 +103,17 @@ pub struct HourlySeries<'a> {
     pub weather_index: usize,
     /// Epoch hour of the first value.
     pub first_epoch_hour: i64,
-    /// Baseline load (MW).
+    /// Baseline load (MW): measured, so it holds the AI load already running.
     pub baseline_mw: &'a [f64],
-    /// Inference load (MW).
+    /// Gross inference load the scenario places in the region (MW); never above its
+    /// rated MW.
     pub inference_mw: &'a [f64],
-    /// Training load before flexibility (MW).
-    pub training_mw: &'a [f64],
-    /// Training load after flexibility (MW).
-    pub training_after_flex_mw: &'a [f64],
+    /// New inference load, on top of the baseline (MW).
+    pub new_inference_mw: &'a [f64],
+    /// New training load before flexibility (MW).
+    pub new_training_mw: &'a [f64],
+    /// New training load after flexibility (MW).
+    pub new_training_after_flex_mw: &'a [f64],
     /// Flexibility threshold (MW).
     pub threshold_mw: &'a [f64],
 }
@@ -230,6 +236,7 @@ struct Buffers {
     training_shape: Vec<f64>,
     baseline: Vec<f64>,
     inference: Vec<f64>,
+    inference_gross: Vec<f64>,
     training: Vec<f64>,
     training_after: Vec<f64>,
     threshold: Vec<f64>,
@@ -281,7 +288,14 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         study.scenario.training.power_frac,
         study.scenario.inference.power_frac,
     );
+    let reality_check = reality_check_rows(
+        &study.scenario.name,
+        &study.regions.operator_forecasts,
+        &metrics,
+        &national_new_ai_mw(study, &plan, &target),
+    );
     Ok(RunResult {
+        reality_check,
         power: target
             .iter()
             .map(|&y| PowerRow::new(&study.scenario.name, &plan.powers[y], power_frac))
@@ -291,6 +305,31 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         set_metrics,
         notes,
     })
+}
+
+/// The scope's new AI load (average MW) of each target year: the projection's growth
+/// since the first siting year, plus every regional load.
+fn national_new_ai_mw(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<(i32, f64)> {
+    let scenario = &study.scenario;
+    let total = |y: usize| plan.powers[y].training.average_mw + plan.powers[y].inference.average_mw;
+    target
+        .iter()
+        .map(|&y| {
+            let year = plan.years[y];
+            let regional: f64 = scenario
+                .regional_loads
+                .iter()
+                .map(|l| {
+                    let power_frac = match l.workload {
+                        WorkloadKind::Inference => scenario.inference.power_frac,
+                        WorkloadKind::Training => scenario.training.power_frac,
+                    };
+                    l.built_rated_mw(year) * power_frac
+                })
+                .sum();
+            (year, total(y) - total(0) + regional)
+        })
+        .collect()
 }
 
 /// The long `siting.csv`: per target year, region (then `unallocated`) and workload.
@@ -405,8 +444,19 @@ fn run_year(
         data.threshold_series(region, year, &b.months, &mut b.threshold);
         // Gross: what the scenario places here; new: what the measured baseline does not
         // already hold. Only new load is added to the hours, and only new training flexes.
-        let inference_avg_mw = inference_stock.region_mw[r];
-        let training_avg_mw = training_stock.region_mw[r];
+        // Regional loads (large-load requests) are new load on top of the projection.
+        let regional_rated_mw = |kind: WorkloadKind| -> f64 {
+            scenario
+                .regional_loads
+                .iter()
+                .filter(|l| l.region == region.id && l.workload == kind)
+                .map(|l| l.built_rated_mw(year))
+                .sum()
+        };
+        let inference_avg_mw = inference_stock.region_mw[r]
+            + regional_rated_mw(WorkloadKind::Inference) * scenario.inference.power_frac;
+        let training_avg_mw = training_stock.region_mw[r]
+            + regional_rated_mw(WorkloadKind::Training) * scenario.training.power_frac;
         let existing_inference_mw = plan.existing_inference_mw[r];
         let existing_training_mw = plan.existing_training_mw[r];
         let new_inference_avg_mw = inference_avg_mw - existing_inference_mw;
@@ -426,6 +476,11 @@ fn run_year(
         b.training
             .extend(b.training_shape.iter().map(|s| new_training_avg_mw * s));
         b.training_after.resize(hours, 0.0);
+        if observer.hourly.is_some() && options.hourly != HourlyWindow::None {
+            b.inference_gross.clear();
+            b.inference_gross
+                .extend(b.inference_shape.iter().map(|s| inference_avg_mw * s));
+        }
         let inference_shape_sum: f64 = b.inference_shape.iter().sum();
         let training_shape_sum: f64 = b.training_shape.iter().sum();
         for (w_index, &w) in study.weather_years.iter().enumerate() {
@@ -678,6 +733,7 @@ fn hand_over(
         }
     };
     sink.accept(&HourlySeries {
+        inference_mw: &b.inference_gross[range.clone()],
         scenario: &study.scenario.name,
         region: &region.id,
         year,
@@ -685,9 +741,9 @@ fn hand_over(
         weather_index,
         first_epoch_hour: year_start_epoch_hour(year) + range.start as i64,
         baseline_mw: &b.baseline[range.clone()],
-        inference_mw: &b.inference[range.clone()],
-        training_mw: &b.training[range.clone()],
-        training_after_flex_mw: &b.training_after[range.clone()],
+        new_inference_mw: &b.inference[range.clone()],
+        new_training_mw: &b.training[range.clone()],
+        new_training_after_flex_mw: &b.training_after[range.clone()],
         threshold_mw: &b.threshold[range],
     })
 }

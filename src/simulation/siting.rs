@@ -1,4 +1,6 @@
-//! Siting over years: a data-centre stock. Each workload's scope total is followed year
+//! Siting over years: a data-centre stock. The first year's stock of both workloads sits
+//! at today's data centres (in proportion to `existing_datacenter_mw`) where the region
+//! set knows them. Each workload's scope total is followed year
 //! by year from the scenario's first year; only its *growth* is sited (inference by
 //! weight, training by the scenario's policy on what caps and headroom leave), sites
 //! already built keep their MW, and a falling total takes every region down in the same
@@ -23,7 +25,7 @@ use crate::stages::power::{YearPower, year_power};
 use crate::stages::shapes::shape_for_year;
 use crate::stages::siting::{
     Shares, Stock, allocate_cheapest, allocate_explicit, allocate_inference,
-    allocate_proportional_capped,
+    allocate_proportional_capped, at_existing_datacenters,
 };
 use crate::time::months_of_year;
 
@@ -90,8 +92,8 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
     {
         if year != p.reference_year {
             notes.push(format!(
-                "region {}: the scenario starts in {} after the reference year {} of its baseline; the scenario's {year} AI load is taken as the load already in the baseline",
-                region.id, scenario.first_year, p.reference_year
+                "region {}: the reference year {} of its baseline lies outside the sited years {}..{last}; the scenario's {year} AI load is taken as the load already in the baseline",
+                region.id, p.reference_year, scenario.first_year
             ));
         }
     }
@@ -103,10 +105,22 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
             .and_then(pick)
     };
 
+    // The first year's stock sits at today's data centres where the set knows them.
+    let first_year_at_hubs = |y: usize, shares: Shares| -> Shares {
+        if y == 0 {
+            at_existing_datacenters(regions, &shares).unwrap_or(shares)
+        } else {
+            shares
+        }
+    };
     // Inference: the growth of each year by weight.
     let weights = allocate_inference(regions);
-    let (inference, inference_added) =
-        follow_totals(n, &powers, |p| p.inference.average_mw, || weights.clone());
+    let (inference, inference_added) = follow_totals(
+        n,
+        &powers,
+        |p| p.inference.average_mw,
+        |y| first_year_at_hubs(y, weights.clone()),
+    );
     let existing_inference_mw: Vec<f64> = (0..n)
         .map(|r| {
             stated(&regions.regions[r].id, |e| e.inference_mw)
@@ -136,7 +150,7 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
     for (y, power) in powers.iter().enumerate() {
         let total_mw = power.training.average_mw;
         let place = |growth_mw: f64| -> Shares {
-            match &scenario.training_siting {
+            let shares = match &scenario.training_siting {
                 TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
                 TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
                 TrainingSiting::Headroom => {
@@ -154,7 +168,8 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
                         .collect();
                     allocate_proportional_capped(regions, &left, growth_mw, &stock.region_mw)
                 }
-            }
+            };
+            first_year_at_hubs(y, shares)
         };
         let (next, added) = stock.advance(total_mw, place);
         stock = next;
@@ -188,13 +203,13 @@ fn follow_totals(
     regions: usize,
     powers: &[YearPower],
     total_mw: impl Fn(&YearPower) -> f64,
-    shares: impl Fn() -> Shares,
+    shares: impl Fn(usize) -> Shares,
 ) -> (Vec<Stock>, Vec<Stock>) {
     let mut stocks = Vec::with_capacity(powers.len());
     let mut added = Vec::with_capacity(powers.len());
     let mut stock = Stock::empty(regions);
-    for power in powers {
-        let (next, placed) = stock.advance(total_mw(power), |_| shares());
+    for (y, power) in powers.iter().enumerate() {
+        let (next, placed) = stock.advance(total_mw(power), |_| shares(y));
         stock = next;
         stocks.push(stock.clone());
         added.push(placed);

@@ -1,8 +1,12 @@
 //! Siting (SPEC §3): split the scope's average MW of each workload over the regions of a
 //! set. What falls outside the set is reported as [`UNALLOCATED`], never dropped.
 //!
-//! * inference: `share_r = inference_weight_r / scope_population` (weights default to
-//!   population served), the rest unallocated;
+//! * inference: `share_r = p · inference_weight_r / scope_population + d ·
+//!   existing_datacenter_mw_r / scope_datacenter_mw` with the set's blend `p + d = 1`
+//!   (weights default to population served; data centres cluster in hubs), the rest
+//!   unallocated;
+//! * a starting stock (the first year's load) sits where today's data centres are:
+//!   [`at_existing_datacenters`];
 //! * training: `explicit` shares; `cheapest` (by price, filling each region to its cap);
 //!   or `headroom` (in proportion to each region's remaining headroom, water-filled under
 //!   caps). Regions that forbid training get none. These two place only the set's
@@ -39,15 +43,49 @@ impl Shares {
     }
 }
 
-/// Inference shares by weight over the scope population.
+/// Inference shares by the set's blend of population served and today's data-centre load
+/// (each over its scope total). A part without its scope total (a set used only with
+/// regional loads) contributes nothing.
 #[must_use]
 pub fn allocate_inference(regions: &RegionSet) -> Shares {
+    let blend = regions.inference_siting;
     let region_frac: Vec<f64> = regions
         .regions
         .iter()
-        .map(|r| r.inference_weight / regions.scope_population)
+        .map(|r| {
+            let people = regions
+                .scope_population
+                .map_or(0.0, |scope| r.inference_weight / scope);
+            let hubs = match (r.existing_datacenter_mw, regions.scope_datacenter_mw) {
+                (Some(mw), Some(scope)) if scope > 0.0 => mw / scope,
+                _ => 0.0,
+            };
+            blend.population_frac * people + blend.existing_datacenter_frac * hubs
+        })
         .collect();
     Shares::with_rest_unallocated(region_frac)
+}
+
+/// `shares` with the part inside the set re-spread in proportion to each region's
+/// existing data-centre load (today's hubs as the starting stock); `None` when a region
+/// of the set has no `existing_datacenter_mw` or they sum to zero.
+#[must_use]
+pub fn at_existing_datacenters(regions: &RegionSet, shares: &Shares) -> Option<Shares> {
+    let loads: Option<Vec<f64>> = regions
+        .regions
+        .iter()
+        .map(|r| r.existing_datacenter_mw)
+        .collect();
+    let loads = loads?;
+    let total: f64 = loads.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let inside: f64 = shares.region_frac.iter().sum();
+    Some(Shares {
+        region_frac: loads.iter().map(|mw| inside * mw / total).collect(),
+        unallocated_frac: shares.unallocated_frac,
+    })
 }
 
 /// Explicit training shares (validated to sum to 1, naming regions of the set).
@@ -324,7 +362,10 @@ mod tests {
             id: "s".into(),
             name: "s".into(),
             scope: "US".into(),
-            scope_population: 100.0,
+            scope_population: Some(100.0),
+            scope_datacenter_mw: None,
+            inference_siting: crate::model::region::InferenceSiting::default(),
+            operator_forecasts: Vec::new(),
             training_scope_share_frac: scope_share,
             regions: vec![
                 region("A", 30.0, 80.0, Some(100.0), true),

@@ -1,0 +1,128 @@
+//! The grid operators' published data-centre and large-load figures, as shipped in
+//! `regions/forecasts/*.csv`: `region, year, mw, basis, status, realisation_frac, source,
+//! vintage`, one row per published figure. Every row is checked (a known region of the
+//! set, a year, MW ≥ 0, a known basis and status, a realisation in [0, 1], a source);
+//! a bad row is named by its line.
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::model::region::{OperatorForecast, RegionSet};
+
+/// Columns, in order.
+pub const FORECAST_COLUMNS: [&str; 8] = [
+    "region",
+    "year",
+    "mw",
+    "basis",
+    "status",
+    "realisation_frac",
+    "source",
+    "vintage",
+];
+/// Allowed `basis` values.
+pub const BASES: [&str; 2] = ["coincident", "non_coincident"];
+/// Allowed `status` values.
+pub const STATUSES: [&str; 3] = ["requested", "contracted", "adjusted_forecast"];
+
+/// Read an operators' forecast file for the regions of `set`.
+///
+/// # Errors
+/// A missing file, a wrong header, or the first bad row (file, line, column, what was
+/// found, what is allowed).
+pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<OperatorForecast>> {
+    let text = super::read_text(path)?;
+    let file = path.display();
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| anyhow::anyhow!("{file}: cannot read the header ({e})"))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if header != FORECAST_COLUMNS {
+        bail!(
+            "{file}, line 1: header is [{}], expected [{}]",
+            header.join(","),
+            FORECAST_COLUMNS.join(",")
+        );
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            anyhow::anyhow!("{file}, line {line}: malformed CSV row ({e})")
+        })?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let cell = |i: usize| record.get(i).unwrap_or("").trim();
+        let at = |i: usize| format!("{file}, line {line} (column `{}`)", FORECAST_COLUMNS[i]);
+        let region = cell(0);
+        if !set.regions.iter().any(|r| r.id == region) {
+            bail!(
+                "{}: unknown region '{region}'; region set `{}` has {}",
+                at(0),
+                set.id,
+                super::format_capped(
+                    &set.regions
+                        .iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                )
+            );
+        }
+        let year: i32 = cell(1)
+            .parse()
+            .ok()
+            .filter(|y| (1900..=2199).contains(y))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: found '{}', expected a year such as 2030",
+                    at(1),
+                    cell(1)
+                )
+            })?;
+        let mw: f64 = cell(2)
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| anyhow::anyhow!("{}: found '{}', expected MW ≥ 0", at(2), cell(2)))?;
+        for (i, allowed) in [(3, &BASES[..]), (4, &STATUSES[..])] {
+            if !allowed.contains(&cell(i)) {
+                bail!(
+                    "{}: found '{}', expected one of {}",
+                    at(i),
+                    cell(i),
+                    allowed.join(", ")
+                );
+            }
+        }
+        let realisation_frac = match cell(5) {
+            "" => None,
+            text => Some(
+                text.parse::<f64>()
+                    .ok()
+                    .filter(|v| (0.0..=1.0).contains(v))
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{}: found '{text}', expected a fraction from 0 to 1 or nothing",
+                            at(5)
+                        )
+                    })?,
+            ),
+        };
+        if cell(6).is_empty() {
+            bail!("{}: empty, expected the figure's source", at(6));
+        }
+        rows.push(OperatorForecast {
+            region: region.to_owned(),
+            year,
+            mw,
+            basis: cell(3).to_owned(),
+            status: cell(4).to_owned(),
+            realisation_frac,
+            source: cell(6).to_owned(),
+            vintage: cell(7).to_owned(),
+        });
+    }
+    Ok(rows)
+}
