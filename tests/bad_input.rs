@@ -472,6 +472,51 @@ bad_inputs! {
             ],
         }
     }
+    scenario_regional_realisation_over_one {
+        rule: "a regional load's realisation above 1",
+        source: Patch { base: SCENARIO, find: "realisation_frac = 0.5", replace: "realisation_frac = 1.5" },
+        tests: {
+            scenario_regional_realisation_over_one_validate: VALIDATE => [
+                "scenario_regional_realisation_over_one.toml, line 84 (regional_load 1 `PACW`, key `realisation_frac`)",
+                "found 1.5",
+                "expected a fraction from 0 to 1",
+            ],
+        }
+    }
+    scenario_regional_negative_mw {
+        rule: "a regional load with negative MW",
+        source: Patch { base: SCENARIO, find: "{ 2030 = 100, 2031 = 200 }", replace: "{ 2030 = -100, 2031 = 200 }" },
+        tests: {
+            scenario_regional_negative_mw_validate: VALIDATE => [
+                "scenario_regional_negative_mw.toml, line 83 (regional_load 1 `PACW`, key `rated_mw_by_year`)",
+                "2030 = -100",
+                "expected rated MW ≥ 0",
+            ],
+        }
+    }
+    scenario_regional_year_outside {
+        rule: "a regional load for a year outside the study",
+        source: Patch { base: SCENARIO, find: "{ 2030 = 100, 2031 = 200 }", replace: "{ 2030 = 100, 2036 = 200 }" },
+        tests: {
+            scenario_regional_year_outside_run: RUN_SCENARIO => [
+                "scenario_regional_year_outside.toml, line 83 (regional_load 1 `PACW`, key `rated_mw_by_year`)",
+                "year 2036 is outside the study 2030..2031",
+                "expected years within it",
+            ],
+        }
+    }
+    scenario_regional_unknown_region {
+        rule: "(only against a region set) a regional load in a region the set does not have",
+        source: Patch { base: SCENARIO, find: "region = \"PACW\"\nworkload", replace: "region = \"PACX\"\nworkload" },
+        tests: {
+            scenario_regional_unknown_region_run: RUN_SCENARIO => [
+                "scenario_regional_unknown_region.toml",
+                "`regional_load.region`",
+                "unknown region id(s) PACX",
+                "pnw.toml has PGE, PACW",
+            ],
+        }
+    }
     scenario_scope_eu {
         rule: "(only against a US region set) the scenario is for scope EU",
         source: Patch { base: SCENARIO, find: "scope = \"US\"", replace: "scope = \"EU\"" },
@@ -1086,6 +1131,7 @@ fn files_that_break_a_cross_file_rule_are_valid_alone() {
         "scenario_scope_eu",
         "scenario_share_unknown_region",
         "scenario_cheapest",
+        "scenario_regional_unknown_region",
     ] {
         let file = case(name).file(dir.path());
         let output = gridstrain()

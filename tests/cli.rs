@@ -168,6 +168,27 @@ fn the_stock_stays_and_the_reference_year_adds_nothing() {
     ] {
         assert!(header.iter().any(|h| h == name), "missing {name}");
     }
+    // PJM states its firm capacity but not `threshold = "capacity"`: its threshold stays the
+    // seasonal one, and the capacity shortfall is reported for it (not for SOCO).
+    let region_at = header.iter().position(|h| h == "region").unwrap();
+    let summer = column(&header, &rows, "threshold_summer_mw");
+    let winter = column(&header, &rows, "threshold_winter_mw");
+    let capacity = column(&header, &rows, "firm_capacity_mw");
+    let shortfall = column(&header, &rows, "capacity_shortfall_mw");
+    for (i, row) in rows.iter().enumerate() {
+        match row[region_at].as_str() {
+            "PJM" => {
+                // A capacity threshold is flat: the same in summer and winter.
+                assert!(
+                    (summer[i] - winter[i]).abs() > 1000.0,
+                    "PJM threshold is flat"
+                );
+                assert!(shortfall[i].is_finite());
+            }
+            "SOCO" => assert!(shortfall[i].is_nan() && capacity[i].is_nan()),
+            _ => {}
+        }
+    }
     let year = column(&header, &rows, "year");
     let increase = column(&header, &rows, "peak_increase_mw");
     let new_ai = column(&header, &rows, "new_ai_energy_mwh");
