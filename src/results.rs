@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 
 use crate::model::region::OperatorForecast;
+use crate::model::scenario::{HardwareCapital, WorkloadKind};
 use crate::stages::headroom::CurtailmentStats;
 use crate::stages::power::YearPower;
+use crate::time::hours_in_year;
 
 /// The values of one output column.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +166,15 @@ table_row! {
         residual_above_threshold_mw: f64,
         firm_capacity_mw: Option<f64>,
         capacity_shortfall_mw: Option<f64>,
+        firm_need_basis: String,
+        firm_capacity_needed_mw: f64,
+        firm_capacity_cost_usd: f64,
+        flexibility_avoided_mw: f64,
+        flexibility_avoided_cost_usd: f64,
+        ai_co2_t: Option<f64>,
+        ai_co2_marginal_t: Option<f64>,
+        training_co2_t: Option<f64>,
+        inference_co2_t: Option<f64>,
         reserve_margin_before_frac: Option<f64>,
         reserve_margin_after_frac: Option<f64>,
         headroom_baseline_mw: f64,
@@ -192,6 +203,10 @@ table_row! {
         noncoincident_sum_of_peaks_mw: f64,
         training_curtailed_mwh: f64,
         residual_above_threshold_sum_mw: f64,
+        firm_capacity_needed_sum_mw: f64,
+        firm_capacity_cost_usd: f64,
+        flexibility_avoided_sum_mw: f64,
+        ai_co2_t: f64,
         unallocated_training_mw: f64,
         unallocated_inference_mw: f64,
     }
@@ -234,15 +249,53 @@ table_row! {
         inference_share_flop_frac: Option<f64>,
         inference_share_accelerator_hours_frac: Option<f64>,
         inference_share_facility_energy_frac: f64,
+        training_accelerators: Option<f64>,
+        inference_accelerators: Option<f64>,
+        training_accelerators_purchased: Option<f64>,
+        inference_accelerators_purchased: Option<f64>,
+        training_hardware_capital_usd: Option<f64>,
+        inference_hardware_capital_usd: Option<f64>,
+        inference_share_hardware_capital_frac: Option<f64>,
     }
+}
+
+/// The installed accelerators of a workload in a year: its accelerator-hours spread over
+/// every hour of the year (each installed accelerator serves the whole year).
+fn installed(accelerator_hours: Option<f64>, year: i32) -> Option<f64> {
+    accelerator_hours.map(|h| h / hours_in_year(year) as f64)
 }
 
 impl PowerRow {
     /// The row of one year's power; rated MW is average MW over each workload's average
-    /// draw fraction (`power_frac`).
+    /// draw fraction (`power_frac`). Accelerators bought in the year = growth of the
+    /// installed stock over `previous` (never negative) + the previous stock / lifetime
+    /// (replacements); without a previous year, the stock / lifetime.
     #[must_use]
-    pub fn new(scenario: &str, p: &YearPower, power_frac: (f64, f64)) -> Self {
+    pub fn new(
+        scenario: &str,
+        p: &YearPower,
+        previous: Option<&YearPower>,
+        power_frac: (f64, f64),
+        capital: &HardwareCapital,
+    ) -> Self {
         let share = |t: Option<f64>, i: Option<f64>| t.zip(i).map(|(t, i)| i / (t + i));
+        let workload = |kind: WorkloadKind| {
+            let pick = |y: &YearPower| match kind {
+                WorkloadKind::Training => y.training.accelerator_hours,
+                WorkloadKind::Inference => y.inference.accelerator_hours,
+            };
+            let now = installed(pick(p), p.year);
+            let before = previous.and_then(|q| installed(pick(q), q.year));
+            let bought = now.map(|n| match before {
+                Some(b) => (n - b).max(0.0) + b / capital.lifetime_years,
+                None => n / capital.lifetime_years,
+            });
+            let usd = bought.map(|b| b * capital.usd_per_accelerator(kind, p.year));
+            (now, bought, usd)
+        };
+        let (training_installed, training_bought, training_usd) = workload(WorkloadKind::Training);
+        let (inference_installed, inference_bought, inference_usd) =
+            workload(WorkloadKind::Inference);
         Self {
             scenario: scenario.to_owned(),
             year: p.year,
@@ -265,6 +318,13 @@ impl PowerRow {
             ),
             inference_share_facility_energy_frac: p.inference.facility_mwh
                 / (p.inference.facility_mwh + p.training.facility_mwh),
+            training_accelerators: training_installed,
+            inference_accelerators: inference_installed,
+            training_accelerators_purchased: training_bought,
+            inference_accelerators_purchased: inference_bought,
+            training_hardware_capital_usd: training_usd,
+            inference_hardware_capital_usd: inference_usd,
+            inference_share_hardware_capital_frac: share(training_usd, inference_usd),
         }
     }
 }
@@ -503,7 +563,7 @@ enum Worst {
 type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
 
 /// The metrics summarised per region.
-const REGION_SUMMARY: [Getter<MetricsRow>; 14] = [
+const REGION_SUMMARY: [Getter<MetricsRow>; 18] = [
     ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
     ("total_peak_after_flex_mw", Worst::Max, |r| {
         Some(r.total_peak_after_flex_mw)
@@ -531,6 +591,16 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 14] = [
     ("new_ai_at_peak_mw", Worst::Max, |r| {
         Some(r.new_ai_at_peak_mw)
     }),
+    ("firm_capacity_needed_mw", Worst::Max, |r| {
+        Some(r.firm_capacity_needed_mw)
+    }),
+    ("firm_capacity_cost_usd", Worst::Max, |r| {
+        Some(r.firm_capacity_cost_usd)
+    }),
+    ("flexibility_avoided_mw", Worst::Min, |r| {
+        Some(r.flexibility_avoided_mw)
+    }),
+    ("ai_co2_t", Worst::Max, |r| r.ai_co2_t),
     ("headroom_after_inference_mw", Worst::Min, |r| {
         Some(r.headroom_after_inference_mw)
     }),
@@ -543,7 +613,7 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 14] = [
 ];
 
 /// The metrics summarised per region set.
-const SET_SUMMARY: [Getter<SetMetricsRow>; 5] = [
+const SET_SUMMARY: [Getter<SetMetricsRow>; 8] = [
     ("coincident_total_peak_mw", Worst::Max, |r| {
         Some(r.coincident_total_peak_mw)
     }),
@@ -559,6 +629,13 @@ const SET_SUMMARY: [Getter<SetMetricsRow>; 5] = [
     ("training_curtailed_mwh", Worst::Max, |r| {
         Some(r.training_curtailed_mwh)
     }),
+    ("firm_capacity_needed_sum_mw", Worst::Max, |r| {
+        Some(r.firm_capacity_needed_sum_mw)
+    }),
+    ("firm_capacity_cost_usd", Worst::Max, |r| {
+        Some(r.firm_capacity_cost_usd)
+    }),
+    ("ai_co2_t", Worst::Max, |r| Some(r.ai_co2_t)),
 ];
 
 /// Summary over weather years: per scenario × region (then region set) × year × metric,

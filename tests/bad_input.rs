@@ -517,6 +517,72 @@ bad_inputs! {
             ],
         }
     }
+    region_negative_co2_rate {
+        rule: "a negative emission rate",
+        source: Patch { base: REGIONS, find: "co2_lb_per_mwh = 364.963", replace: "co2_lb_per_mwh = -364.963" },
+        tests: {
+            region_negative_co2_rate_validate: VALIDATE => [
+                "region_negative_co2_rate.toml, line 33 (key `co2_lb_per_mwh`)",
+                "found -364.963",
+                "expected a number ≥ 0",
+            ],
+        }
+    }
+    scenario_negative_capacity_cost {
+        rule: "a negative firm-capacity cost",
+        source: Patch { base: SCENARIO, find: "usd_per_kw = 836.0", replace: "usd_per_kw = -836.0" },
+        tests: {
+            scenario_negative_capacity_cost_validate: VALIDATE => [
+                "scenario_negative_capacity_cost.toml, line 95 (key `usd_per_kw`)",
+                "found -836",
+                "expected a number ≥ 0",
+            ],
+        }
+    }
+    scenario_accredited_zero {
+        rule: "a technology accredited at 0",
+        source: Patch { base: SCENARIO, find: "accredited_frac = 0.6", replace: "accredited_frac = 0.0" },
+        tests: {
+            scenario_accredited_zero_validate: VALIDATE => [
+                "scenario_accredited_zero.toml, line 96 (firm_capacity.technology 1 `gas_ct`, key `accredited_frac`)",
+                "found 0",
+                "expected a share of nameplate above 0 and at most 1",
+            ],
+        }
+    }
+    scenario_accredited_over_one {
+        rule: "a technology accredited above 1",
+        source: Patch { base: SCENARIO, find: "accredited_frac = 0.6", replace: "accredited_frac = 1.6" },
+        tests: {
+            scenario_accredited_over_one_validate: VALIDATE => [
+                "scenario_accredited_over_one.toml, line 96 (key `accredited_frac`)",
+                "found 1.6",
+                "expected a fraction from 0 to 1",
+            ],
+        }
+    }
+    scenario_unknown_technology {
+        rule: "firm_capacity.use names no technology",
+        source: Patch { base: SCENARIO, find: "use = \"gas_ct\"", replace: "use = \"gas_cc\"" },
+        tests: {
+            scenario_unknown_technology_validate: VALIDATE => [
+                "scenario_unknown_technology.toml, line 91 (key `firm_capacity.use`)",
+                "found 'gas_cc'",
+                "expected one of gas_ct, battery_4h",
+            ],
+        }
+    }
+    scenario_rate_change_minus_one {
+        rule: "an emission-rate change of -100 %/yr",
+        source: Patch { base: SCENARIO, find: "co2_rate_change_per_year_frac = -0.02", replace: "co2_rate_change_per_year_frac = -1.0" },
+        tests: {
+            scenario_rate_change_minus_one_validate: VALIDATE => [
+                "scenario_rate_change_minus_one.toml, line 88 (key `emissions.co2_rate_change_per_year_frac`)",
+                "found -1",
+                "expected a yearly change above -1",
+            ],
+        }
+    }
     scenario_scope_eu {
         rule: "(only against a US region set) the scenario is for scope EU",
         source: Patch { base: SCENARIO, find: "scope = \"US\"", replace: "scope = \"EU\"" },

@@ -698,3 +698,81 @@ fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
         );
     }
 }
+
+/// Emissions are the AI energy delivered times the region's shipped rate; the firm capacity
+/// the new AI load calls for is costed at the technology's price per accredited kW;
+/// flexibility never adds to the need and somewhere avoids some of it; the hardware
+/// capital is reported by workload.
+#[test]
+fn emissions_firm_capacity_and_hardware_capital() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("default");
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--years",
+            "2029..2031",
+            "--weather-years",
+            "2023..2024",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(root().join("regions/us-22.toml")).unwrap();
+    let set: toml::Table = toml::from_str(&text).unwrap();
+    let rate_of = |id: &str| -> f64 {
+        let region = set["region"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"].as_str() == Some(id))
+            .unwrap();
+        assert!(!region["co2_basis"].as_str().unwrap().is_empty(), "{id}");
+        assert!(!region["co2_source"].as_str().unwrap().is_empty(), "{id}");
+        region["co2_lb_per_mwh"].as_float().unwrap()
+    };
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    let get = |name: &str| column(&header, &rows, name);
+    let region_at = header.iter().position(|h| h == "region").unwrap();
+    let (co2, new_ai, curtailed, recovered) = (
+        get("ai_co2_t"),
+        get("new_ai_energy_mwh"),
+        get("training_curtailed_mwh"),
+        get("training_recovered_mwh"),
+    );
+    let (needed, cost, avoided) = (
+        get("firm_capacity_needed_mw"),
+        get("firm_capacity_cost_usd"),
+        get("flexibility_avoided_mw"),
+    );
+    let mut some_avoided = false;
+    for (i, row) in rows.iter().enumerate() {
+        let delivered = new_ai[i] - curtailed[i] + recovered[i];
+        let expected = delivered * rate_of(&row[region_at]) * 0.453_592_37 / 1000.0;
+        assert!(
+            (co2[i] - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "{}: {} vs {expected}",
+            row[region_at],
+            co2[i]
+        );
+        let expected_cost = needed[i] / 0.60 * 836.0 * 1000.0;
+        assert!((cost[i] - expected_cost).abs() <= 1e-6 * expected_cost.abs().max(1.0));
+        assert!(avoided[i] >= 0.0, "{}: {}", row[region_at], avoided[i]);
+        some_avoided |= avoided[i] > 1.0;
+    }
+    assert!(some_avoided, "flexibility avoids firm capacity somewhere");
+    let (ph, pr) = read_csv(&out.join("power_by_year.csv"));
+    for name in [
+        "training_accelerators",
+        "inference_accelerators",
+        "training_accelerators_purchased",
+        "inference_accelerators_purchased",
+        "training_hardware_capital_usd",
+        "inference_hardware_capital_usd",
+        "inference_share_hardware_capital_frac",
+    ] {
+        assert!(column(&ph, &pr, name).iter().all(|v| *v > 0.0), "{name}");
+    }
+}

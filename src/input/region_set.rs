@@ -151,6 +151,21 @@ pub struct RawRegion {
     /// How well it is known.
     #[serde(default)]
     pub existing_datacenter_confidence: Option<RawConfidence>,
+    /// Average CO2 emission rate of the region's generation (lb/MWh).
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub co2_lb_per_mwh: Option<f64>,
+    /// What the rate is (`egrid_ba_co2`, `egrid_ba_co2e`, `state_co2e`, …).
+    #[serde(default)]
+    pub co2_basis: String,
+    /// Where the rates come from.
+    #[serde(default)]
+    pub co2_source: String,
+    /// Marginal (non-baseload) CO2 emission rate (lb/MWh).
+    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    pub co2_marginal_lb_per_mwh: Option<f64>,
+    /// Year of the rates.
+    #[serde(default, deserialize_with = "de_opt_year")]
+    pub co2_year: Option<i32>,
     /// Summer peak window months; default June–August.
     #[serde(default)]
     pub summer_peak_months: Option<Vec<u8>>,
@@ -289,6 +304,9 @@ pub fn region_set_from_raw_located(
             reserve_margin_frac: r.reserve_margin_frac,
             capacity_threshold: r.threshold == RawThreshold::Capacity,
             existing_datacenter_mw: r.existing_datacenter_mw,
+            co2_lb_per_mwh: r.co2_lb_per_mwh,
+            co2_marginal_lb_per_mwh: r.co2_marginal_lb_per_mwh,
+            co2_year: r.co2_year,
             price_usd_per_mwh: r.price_usd_per_mwh,
             allow_training: r.allow_training,
             max_training_mw: r.max_training_mw,

@@ -13,8 +13,9 @@ use super::{
 };
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
-    ComputeProjection, ExistingAi, Flexibility, GrowthStep, Hardware, HardwareYear, RegionalLoad,
-    Scenario, ShareBasis, TrainingSiting, Workload, WorkloadKind,
+    ComputeProjection, ExistingAi, FirmCapacity, Flexibility, GrowthStep, Hardware,
+    HardwareCapital, HardwareYear, RegionalLoad, Scenario, ShareBasis, Technology, TrainingSiting,
+    Workload, WorkloadKind,
 };
 
 /// The scenario file as written.
@@ -63,6 +64,192 @@ pub struct RawScenario {
     /// AI load stated per region (large-load requests).
     #[serde(default)]
     pub regional_load: Vec<RawRegionalLoad>,
+    /// Emission-rate trend.
+    #[serde(default)]
+    pub emissions: Option<RawEmissions>,
+    /// Firm-capacity technologies (defaults: a gas combustion turbine and a 4-hour battery).
+    #[serde(default)]
+    pub firm_capacity: Option<RawFirmCapacity>,
+    /// Hardware capital assumptions (defaults in docs/methodology.md).
+    #[serde(default)]
+    pub hardware_capital: Option<RawHardwareCapital>,
+}
+
+/// `[emissions]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmissions {
+    /// Change of the regions' emission rates per year (fraction, compounded; > −1).
+    #[serde(default)]
+    pub co2_rate_change_per_year_frac: f64,
+}
+
+/// `[firm_capacity]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFirmCapacity {
+    /// Name of the technology used for costs.
+    #[serde(rename = "use")]
+    pub use_technology: String,
+    /// `[[firm_capacity.technology]]` tables.
+    pub technology: Vec<RawTechnology>,
+}
+
+/// One `[[firm_capacity.technology]]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTechnology {
+    /// Name.
+    pub name: String,
+    /// Overnight capital cost (USD/kW).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub usd_per_kw: f64,
+    /// Accredited share of nameplate, in (0, 1].
+    #[serde(deserialize_with = "de_fraction")]
+    pub accredited_frac: f64,
+    /// Source.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `[hardware_capital]`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHardwareCapital {
+    /// Year of the prices.
+    #[serde(deserialize_with = "de_year")]
+    pub base_year: i32,
+    /// All-in price of a training accelerator (USD).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub training_usd_per_accelerator: f64,
+    /// All-in price of an inference accelerator (USD).
+    #[serde(deserialize_with = "de_non_negative")]
+    pub inference_usd_per_accelerator: f64,
+    /// Price change per year (fraction; > −1).
+    #[serde(default)]
+    pub price_change_per_year_frac: f64,
+    /// Lifetime (years, > 0).
+    #[serde(deserialize_with = "de_positive")]
+    pub lifetime_years: f64,
+    /// Source.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// Default firm-capacity technologies (docs/methodology.md, "Firm capacity needed"): a
+/// simple-cycle gas combustion turbine and a 4-hour battery, EIA / Sargent & Lundy (Jan
+/// 2024, for AEO2025, 2023 $), accredited by PJM's 2026/27 ELCC class ratings.
+fn default_firm_capacity() -> FirmCapacity {
+    FirmCapacity {
+        technologies: vec![
+            Technology {
+                name: "gas_ct".to_owned(),
+                usd_per_kw: 836.0,
+                accredited_frac: 0.60,
+                source: "EIA / Sargent & Lundy, Capital Cost and Performance Characteristics (Jan 2024, AEO2025), Table 1-2 case 4, 2023 $; PJM 2026/27 BRA ELCC class rating, gas CT 0.60".to_owned(),
+            },
+            Technology {
+                name: "battery_4h".to_owned(),
+                usd_per_kw: 1744.0,
+                accredited_frac: 0.50,
+                source: "EIA / Sargent & Lundy (Jan 2024, AEO2025), Table 1-2 case 19 (150 MW / 600 MWh), 2023 $; PJM 2026/27 BRA ELCC class rating, 4-hr storage 0.50".to_owned(),
+            },
+        ],
+        used: 0,
+    }
+}
+
+/// Default hardware capital (docs/methodology.md, "Hardware capital").
+fn default_hardware_capital() -> HardwareCapital {
+    HardwareCapital {
+        base_year: 2024,
+        training_usd_per_accelerator: 55_000.0,
+        inference_usd_per_accelerator: 33_000.0,
+        price_change_per_year_frac: 0.0,
+        lifetime_years: 5.0,
+    }
+}
+
+/// `[emissions]`, `[firm_capacity]` and `[hardware_capital]`, checked.
+fn costs(
+    raw: &RawScenario,
+    locate: &KeyLocator<'_>,
+) -> Result<(f64, FirmCapacity, HardwareCapital)> {
+    let rate_change = raw
+        .emissions
+        .as_ref()
+        .map_or(0.0, |e| e.co2_rate_change_per_year_frac);
+    if !rate_change.is_finite() || rate_change <= -1.0 {
+        bail!(
+            "{}: found {rate_change}, expected a yearly change above -1 (e.g. -0.03 for 3 % a year less)",
+            locate.key("emissions", "co2_rate_change_per_year_frac")
+        );
+    }
+    let firm = match &raw.firm_capacity {
+        None => default_firm_capacity(),
+        Some(f) => {
+            let technologies: Vec<Technology> = f
+                .technology
+                .iter()
+                .map(|t| Technology {
+                    name: t.name.clone(),
+                    usd_per_kw: t.usd_per_kw,
+                    accredited_frac: t.accredited_frac,
+                    source: t.source.clone(),
+                })
+                .collect();
+            if let Some((index, t)) = technologies
+                .iter()
+                .enumerate()
+                .find(|(_, t)| t.accredited_frac <= 0.0)
+            {
+                bail!(
+                    "{}: found {}, expected a share of nameplate above 0 and at most 1",
+                    locate.array_key(
+                        "firm_capacity.technology",
+                        index,
+                        &t.name,
+                        "accredited_frac"
+                    ),
+                    t.accredited_frac
+                );
+            }
+            let Some(used) = technologies.iter().position(|t| t.name == f.use_technology) else {
+                bail!(
+                    "{}: found '{}', which names no [[firm_capacity.technology]]; expected one of {}",
+                    locate.key("firm_capacity", "use"),
+                    f.use_technology,
+                    super::format_capped(
+                        &technologies
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                    )
+                );
+            };
+            FirmCapacity { technologies, used }
+        }
+    };
+    let hardware = match &raw.hardware_capital {
+        None => default_hardware_capital(),
+        Some(h) => {
+            if !h.price_change_per_year_frac.is_finite() || h.price_change_per_year_frac <= -1.0 {
+                bail!(
+                    "{}: found {}, expected a yearly change above -1",
+                    locate.key("hardware_capital", "price_change_per_year_frac"),
+                    h.price_change_per_year_frac
+                );
+            }
+            HardwareCapital {
+                base_year: h.base_year,
+                training_usd_per_accelerator: h.training_usd_per_accelerator,
+                inference_usd_per_accelerator: h.inference_usd_per_accelerator,
+                price_change_per_year_frac: h.price_change_per_year_frac,
+                lifetime_years: h.lifetime_years,
+            }
+        }
+    };
+    Ok((rate_change, firm, hardware))
 }
 
 /// One `[[regional_load]]` table.
@@ -671,6 +858,7 @@ pub fn scenario_from_raw_located(
         (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
         (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
     };
+    let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
     let f = &raw.flexibility;
     Ok(Scenario {
         name: raw.name.clone(),
@@ -692,6 +880,9 @@ pub fn scenario_from_raw_located(
             headroom_limit_frac: f.headroom_limit_frac,
         },
         regional_loads: regional_loads(raw, &locate)?,
+        co2_rate_change_per_year_frac,
+        firm_capacity,
+        hardware_capital,
         existing_ai: raw
             .existing_ai
             .iter()

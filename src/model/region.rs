@@ -45,6 +45,12 @@ pub struct Region {
     /// Today's data-centre load (average MW), when known: the hub weight of inference
     /// siting and the starting stock.
     pub existing_datacenter_mw: Option<f64>,
+    /// Average CO2 (or CO2e) emission rate of the region's generation (lb/MWh), when known.
+    pub co2_lb_per_mwh: Option<f64>,
+    /// Marginal (non-baseload) CO2 emission rate (lb/MWh), when known.
+    pub co2_marginal_lb_per_mwh: Option<f64>,
+    /// Year the rates are for (the base of `co2_rate_change_per_year_frac`).
+    pub co2_year: Option<i32>,
     /// Months whose highest hour sets the summer threshold (SPEC §7).
     pub summer_peak_months: MonthSet,
     /// Months whose highest hour sets the winter threshold (SPEC §7).
@@ -71,6 +77,9 @@ impl Region {
             reserve_margin_frac: 0.15,
             capacity_threshold: false,
             existing_datacenter_mw: None,
+            co2_lb_per_mwh: None,
+            co2_marginal_lb_per_mwh: None,
+            co2_year: None,
             price_usd_per_mwh: None,
             allow_training: true,
             max_training_mw: None,

@@ -329,6 +329,71 @@ impl RegionalLoad {
     }
 }
 
+/// A firm-capacity technology the new AI load's capacity need is costed with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Technology {
+    /// Name (e.g. `gas_ct`).
+    pub name: String,
+    /// Overnight capital cost (USD per kW of nameplate).
+    pub usd_per_kw: f64,
+    /// Share of nameplate accredited as firm capacity (ELCC), in (0, 1].
+    pub accredited_frac: f64,
+    /// Where the numbers come from.
+    pub source: String,
+}
+
+/// Firm capacity: the technologies and the one used for costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmCapacity {
+    /// The technologies.
+    pub technologies: Vec<Technology>,
+    /// Index of the one used.
+    pub used: usize,
+}
+
+impl FirmCapacity {
+    /// The technology used for costs.
+    #[must_use]
+    pub fn technology(&self) -> &Technology {
+        &self.technologies[self.used]
+    }
+
+    /// Capital cost (USD) of `needed_mw` of accredited firm capacity.
+    #[must_use]
+    pub fn cost_usd(&self, needed_mw: f64) -> f64 {
+        let t = self.technology();
+        needed_mw / t.accredited_frac * t.usd_per_kw * 1000.0
+    }
+}
+
+/// Hardware capital: price per accelerator by workload and its trend, and the lifetime.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HardwareCapital {
+    /// Year of the prices.
+    pub base_year: i32,
+    /// All-in price of a training accelerator (with its share of server and cluster
+    /// network) in the base year (USD).
+    pub training_usd_per_accelerator: f64,
+    /// All-in price of an inference accelerator in the base year (USD).
+    pub inference_usd_per_accelerator: f64,
+    /// Change of the price of the year's accelerator per year (fraction, compounded).
+    pub price_change_per_year_frac: f64,
+    /// Years an accelerator serves before it is replaced.
+    pub lifetime_years: f64,
+}
+
+impl HardwareCapital {
+    /// Price (USD) of one accelerator of `workload` bought in `year`.
+    #[must_use]
+    pub fn usd_per_accelerator(&self, workload: WorkloadKind, year: i32) -> f64 {
+        let base = match workload {
+            WorkloadKind::Training => self.training_usd_per_accelerator,
+            WorkloadKind::Inference => self.inference_usd_per_accelerator,
+        };
+        base * (1.0 + self.price_change_per_year_frac).powi(year - self.base_year)
+    }
+}
+
 /// AI load already inside a region's measured baseline (average MW), when the scenario
 /// states it instead of deriving it from its own siting in the reference year.
 #[derive(Debug, Clone, PartialEq)]
@@ -374,6 +439,13 @@ pub struct Scenario {
     pub existing_ai: Vec<ExistingAi>,
     /// AI load stated per region (large-load requests), on top of the projection.
     pub regional_loads: Vec<RegionalLoad>,
+    /// Change of every region's emission rates per year (fraction, compounded from the
+    /// rates' year); 0 = today's rates throughout.
+    pub co2_rate_change_per_year_frac: f64,
+    /// Firm-capacity technologies and the one used for costs.
+    pub firm_capacity: FirmCapacity,
+    /// Hardware capital assumptions.
+    pub hardware_capital: HardwareCapital,
 }
 
 #[cfg(test)]

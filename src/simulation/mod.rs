@@ -52,9 +52,13 @@ use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
 use crate::stages::flexibility::{FlexScratch, dispatch_training};
 use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
 use crate::stages::metrics::{energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak};
+use crate::stages::power::try_year_power;
 use crate::stages::shapes::shape_for_year;
 use crate::stages::siting::{Stock, UNALLOCATED};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
+
+/// Metric tonnes in a pound (exact).
+const METRIC_TONNES_PER_LB: f64 = 0.000_453_592_37;
 
 /// Which hours of each region-year's series go to the [`HourlySink`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -288,6 +292,8 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         study.scenario.training.power_frac,
         study.scenario.inference.power_frac,
     );
+    // The year before the first siting year, for the first year's accelerator purchases.
+    let before_first = try_year_power(&study.scenario, plan.years[0] - 1);
     let reality_check = reality_check_rows(
         &study.scenario.name,
         &study.regions.operator_forecasts,
@@ -298,7 +304,17 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         reality_check,
         power: target
             .iter()
-            .map(|&y| PowerRow::new(&study.scenario.name, &plan.powers[y], power_frac))
+            .map(|&y| {
+                PowerRow::new(
+                    &study.scenario.name,
+                    &plan.powers[y],
+                    y.checked_sub(1)
+                        .map(|previous| &plan.powers[previous])
+                        .or(before_first.as_ref()),
+                    power_frac,
+                    &study.scenario.hardware_capital,
+                )
+            })
             .collect(),
         siting: siting_rows(study, &plan, &target),
         metrics,
@@ -504,10 +520,16 @@ fn run_year(
             );
             b.total.clear();
             b.total_after.clear();
+            // Largest exceedances of the threshold without the new AI load and with it
+            // before flexibility (the residual after flexibility comes from the dispatch).
+            let mut residual_without_ai_mw = 0.0_f64;
+            let mut residual_before_flex_mw = 0.0_f64;
             for t in 0..hours {
                 let firm = b.baseline[t] + b.inference[t];
                 b.total.push(firm + b.training[t]);
                 b.total_after.push(firm + b.training_after[t]);
+                residual_without_ai_mw = residual_without_ai_mw.max(b.baseline[t] - b.threshold[t]);
+                residual_before_flex_mw = residual_before_flex_mw.max(b.total[t] - b.threshold[t]);
             }
             let (_, baseline_peak_mw) = peak(&b.baseline);
             let (peak_index, total_peak_mw) = peak(&b.total);
@@ -523,9 +545,41 @@ fn run_year(
             let (total_up, total_down) = max_ramps_mw_per_h(&b.total);
             let (after_up, after_down) = max_ramps_mw_per_h(&b.total_after);
             let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
-            let capacity_shortfall_mw = region
-                .firm_capacity_mw
-                .map(|c| (total_peak_after_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0));
+            let shortfall_at = |peak_mw: f64| {
+                region
+                    .firm_capacity_mw
+                    .map(|c| (peak_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0))
+            };
+            let capacity_shortfall_mw = shortfall_at(total_peak_after_mw);
+            // The firm capacity the new AI load calls for: the shortfall with it minus the
+            // shortfall without it (capacity where known, else the residual above the
+            // threshold), after flexibility and, for what flexibility avoids, before it.
+            let (need_basis, need_without_ai, need_with_ai, need_without_flex) =
+                match capacity_shortfall_mw {
+                    Some(with_ai) => (
+                        "capacity_shortfall",
+                        shortfall_at(baseline_peak_mw).unwrap_or(0.0),
+                        with_ai,
+                        shortfall_at(total_peak_mw).unwrap_or(0.0),
+                    ),
+                    None => (
+                        "residual_above_threshold",
+                        residual_without_ai_mw.max(0.0),
+                        outcome.residual_above_threshold_mw,
+                        residual_before_flex_mw.max(0.0),
+                    ),
+                };
+            let firm_capacity_needed_mw = need_with_ai - need_without_ai;
+            let flexibility_avoided_mw = need_without_flex - need_with_ai;
+            // Emissions of the AI energy delivered (curtailed energy emits nothing).
+            let delivered_training_mwh =
+                new_training_energy - outcome.curtailed_mwh + outcome.recovered_mwh;
+            let rate_factor = region.co2_year.map_or(1.0, |base| {
+                (1.0 + scenario.co2_rate_change_per_year_frac).powi(year - base)
+            });
+            let tonnes = |mwh: f64, lb_per_mwh: Option<f64>| {
+                lb_per_mwh.map(|rate| mwh * rate * rate_factor * METRIC_TONNES_PER_LB)
+            };
             let inference_at_peak_mw = inference_avg_mw * b.inference_shape[peak_index];
             let training_at_peak_mw = training_avg_mw * b.training_shape[peak_index];
 
@@ -606,6 +660,23 @@ fn run_year(
                 residual_above_threshold_mw: outcome.residual_above_threshold_mw,
                 firm_capacity_mw: region.firm_capacity_mw,
                 capacity_shortfall_mw,
+                firm_need_basis: need_basis.to_owned(),
+                firm_capacity_needed_mw,
+                firm_capacity_cost_usd: scenario.firm_capacity.cost_usd(firm_capacity_needed_mw),
+                flexibility_avoided_mw,
+                flexibility_avoided_cost_usd: scenario
+                    .firm_capacity
+                    .cost_usd(flexibility_avoided_mw),
+                ai_co2_t: tonnes(
+                    delivered_training_mwh + new_inference_energy,
+                    region.co2_lb_per_mwh,
+                ),
+                ai_co2_marginal_t: tonnes(
+                    delivered_training_mwh + new_inference_energy,
+                    region.co2_marginal_lb_per_mwh,
+                ),
+                training_co2_t: tonnes(delivered_training_mwh, region.co2_lb_per_mwh),
+                inference_co2_t: tonnes(new_inference_energy, region.co2_lb_per_mwh),
                 reserve_margin_before_frac: reserve(baseline_peak_mw),
                 reserve_margin_after_frac: reserve(total_peak_after_mw),
                 headroom_baseline_mw: headroom.baseline_mw,
@@ -628,6 +699,16 @@ fn run_year(
             set.row.noncoincident_sum_of_peaks_mw += total_peak_mw;
             set.row.training_curtailed_mwh += outcome.curtailed_mwh;
             set.row.residual_above_threshold_sum_mw += outcome.residual_above_threshold_mw;
+            set.row.firm_capacity_needed_sum_mw += firm_capacity_needed_mw;
+            set.row.firm_capacity_cost_usd +=
+                scenario.firm_capacity.cost_usd(firm_capacity_needed_mw);
+            set.row.flexibility_avoided_sum_mw += flexibility_avoided_mw;
+            if let Some(t) = tonnes(
+                delivered_training_mwh + new_inference_energy,
+                region.co2_lb_per_mwh,
+            ) {
+                set.row.ai_co2_t += t;
+            }
             if let Some(sink) = observer.hourly {
                 hand_over(
                     sink,
