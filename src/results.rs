@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use crate::model::region::OperatorForecast;
-use crate::model::scenario::{HardwareCapital, WorkloadKind};
+use crate::stages::hardware::FleetYear;
 use crate::stages::headroom::CurtailmentStats;
 use crate::stages::power::YearPower;
-use crate::time::hours_in_year;
 
 /// The values of one output column.
 #[derive(Debug, Clone, PartialEq)]
@@ -259,43 +258,21 @@ table_row! {
     }
 }
 
-/// The installed accelerators of a workload in a year: its accelerator-hours spread over
-/// every hour of the year (each installed accelerator serves the whole year).
-fn installed(accelerator_hours: Option<f64>, year: i32) -> Option<f64> {
-    accelerator_hours.map(|h| h / hours_in_year(year) as f64)
-}
-
 impl PowerRow {
     /// The row of one year's power; rated MW is average MW over each workload's average
-    /// draw fraction (`power_frac`). Accelerators bought in the year = growth of the
-    /// installed stock over `previous` (never negative) + the previous stock / lifetime
-    /// (replacements); without a previous year, the stock / lifetime.
+    /// draw fraction (`power_frac`); `fleet` is each workload's accelerator fleet that year
+    /// (training, inference; `None` when the scenario gives no accelerator-hours).
     #[must_use]
     pub fn new(
         scenario: &str,
         p: &YearPower,
-        previous: Option<&YearPower>,
         power_frac: (f64, f64),
-        capital: &HardwareCapital,
+        fleet: (Option<FleetYear>, Option<FleetYear>),
     ) -> Self {
         let share = |t: Option<f64>, i: Option<f64>| t.zip(i).map(|(t, i)| i / (t + i));
-        let workload = |kind: WorkloadKind| {
-            let pick = |y: &YearPower| match kind {
-                WorkloadKind::Training => y.training.accelerator_hours,
-                WorkloadKind::Inference => y.inference.accelerator_hours,
-            };
-            let now = installed(pick(p), p.year);
-            let before = previous.and_then(|q| installed(pick(q), q.year));
-            let bought = now.map(|n| match before {
-                Some(b) => (n - b).max(0.0) + b / capital.lifetime_years,
-                None => n / capital.lifetime_years,
-            });
-            let usd = bought.map(|b| b * capital.usd_per_accelerator(kind, p.year));
-            (now, bought, usd)
-        };
-        let (training_installed, training_bought, training_usd) = workload(WorkloadKind::Training);
-        let (inference_installed, inference_bought, inference_usd) =
-            workload(WorkloadKind::Inference);
+        let (training_fleet, inference_fleet) = fleet;
+        let training_usd = training_fleet.map(|f| f.capital_usd);
+        let inference_usd = inference_fleet.map(|f| f.capital_usd);
         Self {
             scenario: scenario.to_owned(),
             year: p.year,
@@ -318,10 +295,10 @@ impl PowerRow {
             ),
             inference_share_facility_energy_frac: p.inference.facility_mwh
                 / (p.inference.facility_mwh + p.training.facility_mwh),
-            training_accelerators: training_installed,
-            inference_accelerators: inference_installed,
-            training_accelerators_purchased: training_bought,
-            inference_accelerators_purchased: inference_bought,
+            training_accelerators: training_fleet.map(|f| f.installed),
+            inference_accelerators: inference_fleet.map(|f| f.installed),
+            training_accelerators_purchased: training_fleet.map(|f| f.purchased),
+            inference_accelerators_purchased: inference_fleet.map(|f| f.purchased),
             training_hardware_capital_usd: training_usd,
             inference_hardware_capital_usd: inference_usd,
             inference_share_hardware_capital_frac: share(training_usd, inference_usd),

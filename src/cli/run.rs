@@ -92,6 +92,7 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
         HourlyWriter::start(
             run_dir.path().join(HOURLY_DIR_NAME),
             study.weather_years.len(),
+            rayon::current_num_threads(),
         )
     });
     let options = SimOptions {

@@ -1,8 +1,9 @@
 //! The grid operators' published data-centre and large-load figures, as shipped in
 //! `regions/forecasts/*.csv`: `region, year, mw, basis, status, realisation_frac, source,
-//! vintage`, one row per published figure. Every row is checked (a known region of the
-//! set, a year, MW ≥ 0, a known basis and status, a realisation in [0, 1], a source);
-//! a bad row is named by its line.
+//! vintage`, one row per published figure. Every row is checked (a region id, a year,
+//! MW ≥ 0, a known basis and status, a realisation in [0, 1], a source); a bad row is named
+//! by its line. Rows of regions outside the set are left out, so one file can serve a set
+//! and its subsets.
 use std::path::Path;
 
 use anyhow::{Result, bail};
@@ -57,18 +58,8 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
         let at = |i: usize| format!("{file}, line {line} (column `{}`)", FORECAST_COLUMNS[i]);
         let region = cell(0);
-        if !set.regions.iter().any(|r| r.id == region) {
-            bail!(
-                "{}: unknown region '{region}'; region set `{}` has {}",
-                at(0),
-                set.id,
-                super::format_capped(
-                    &set.regions
-                        .iter()
-                        .map(|r| r.id.as_str())
-                        .collect::<Vec<_>>()
-                )
-            );
+        if region.is_empty() {
+            bail!("{}: empty, expected a region id", at(0));
         }
         let year: i32 = cell(1)
             .parse()
@@ -112,6 +103,16 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
         };
         if cell(6).is_empty() {
             bail!("{}: empty, expected the figure's source", at(6));
+        }
+        // A shared file covers many regions: rows of regions outside the set are left out
+        // (after their checks, so a broken row is still named).
+        if !set.regions.iter().any(|r| r.id == region) {
+            continue;
+        }
+        // A shared file covers many regions: rows of regions outside the set are left out
+        // (after their checks, so a broken row is still named).
+        if !set.regions.iter().any(|r| r.id == region) {
+            continue;
         }
         rows.push(OperatorForecast {
             region: region.to_owned(),

@@ -3,9 +3,10 @@
 //! — the load added on top of the measured baseline — and the threshold), written by one writer thread behind a bounded channel.
 //! The simulation's workers hand each series to [`HourlyWriter`] (the kernel's
 //! [`HourlySink`]); the writer gathers a region-year's weather years and sends the
-//! finished block to the thread, so the workers never wait on polars or the disk unless
-//! the channel is full, and memory stays flat: at most one block per worker plus the
-//! channel's few.
+//! finished block to its writer threads (as many as the workers: compressing Parquet
+//! costs more than computing the series), so the workers never wait on polars or the disk
+//! unless the channel is full, and memory stays flat: at most one block per worker and
+//! per writer plus the channel's few.
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -99,36 +100,46 @@ pub struct HourlyWriter {
     pending: Mutex<HashMap<(String, i32), Block>>,
     sender: Mutex<Option<SyncSender<Block>>>,
     failed: std::sync::Arc<AtomicBool>,
-    thread: Option<JoinHandle<Result<()>>>,
+    threads: Vec<JoinHandle<Result<()>>>,
 }
 
 impl HourlyWriter {
-    /// Start the writer thread for files under `dir`, each region-year expecting
+    /// Start `writers` writer threads for files under `dir`, each region-year expecting
     /// `weather_years` series.
     #[must_use]
-    pub fn start(dir: PathBuf, weather_years: usize) -> Self {
+    pub fn start(dir: PathBuf, weather_years: usize, writers: usize) -> Self {
         let (sender, receiver) = sync_channel::<Block>(CHANNEL_BLOCKS);
+        let receiver = std::sync::Arc::new(Mutex::new(receiver));
         let failed = std::sync::Arc::new(AtomicBool::new(false));
-        let flag = failed.clone();
-        let thread = std::thread::spawn(move || {
-            let mut first_error = None;
-            // Keep draining after a failure so no worker blocks on a full channel.
-            for block in receiver {
-                if first_error.is_none() {
-                    if let Err(e) = block.write(&dir) {
-                        flag.store(true, Ordering::SeqCst);
-                        first_error = Some(e);
+        let threads = (0..writers.max(1))
+            .map(|_| {
+                let (receiver, flag, dir) = (receiver.clone(), failed.clone(), dir.clone());
+                std::thread::spawn(move || {
+                    let mut first_error = None;
+                    // Keep draining after a failure so no worker blocks on a full channel.
+                    loop {
+                        let next = receiver
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .recv();
+                        let Ok(block) = next else { break };
+                        if first_error.is_none() {
+                            if let Err(e) = block.write(&dir) {
+                                flag.store(true, Ordering::SeqCst);
+                                first_error = Some(e);
+                            }
+                        }
                     }
-                }
-            }
-            first_error.map_or(Ok(()), Err)
-        });
+                    first_error.map_or(Ok(()), Err)
+                })
+            })
+            .collect();
         Self {
             weather_years,
             pending: Mutex::new(HashMap::new()),
             sender: Mutex::new(Some(sender)),
             failed,
-            thread: Some(thread),
+            threads,
         }
     }
 
@@ -143,13 +154,11 @@ impl HourlyWriter {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take(),
         );
-        let outcome = self
-            .thread
-            .take()
-            .expect("joined once")
-            .join()
-            .map_err(|_| anyhow!("the hourly writer thread stopped unexpectedly"))?;
-        outcome?;
+        for thread in self.threads.drain(..) {
+            thread
+                .join()
+                .map_err(|_| anyhow!("an hourly writer thread stopped unexpectedly"))??;
+        }
         let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((region, year)) = pending.keys().next() {
             bail!("hourly series of {region} {year} are incomplete");

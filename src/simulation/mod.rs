@@ -50,9 +50,9 @@ use crate::results::{
 };
 use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
 use crate::stages::flexibility::{FlexScratch, dispatch_training};
+use crate::stages::hardware::{FleetYear, fleet_by_year};
 use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
 use crate::stages::metrics::{energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak};
-use crate::stages::power::try_year_power;
 use crate::stages::shapes::shape_for_year;
 use crate::stages::siting::{Stock, UNALLOCATED};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
@@ -292,27 +292,25 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         study.scenario.training.power_frac,
         study.scenario.inference.power_frac,
     );
-    // The year before the first siting year, for the first year's accelerator purchases.
-    let before_first = try_year_power(&study.scenario, plan.years[0] - 1);
+    let fleets = [WorkloadKind::Training, WorkloadKind::Inference]
+        .map(|kind| accelerator_fleet(&study.scenario, &plan, kind));
     let reality_check = reality_check_rows(
         &study.scenario.name,
         &study.regions.operator_forecasts,
         &metrics,
-        &national_new_ai_mw(study, &plan, &target),
+        &national_new_ai_mw(study, &plan, &target, &metrics),
     );
     Ok(RunResult {
         reality_check,
         power: target
             .iter()
             .map(|&y| {
+                let fleet = |k: usize| fleets[k].as_ref().map(|f| f[y]);
                 PowerRow::new(
                     &study.scenario.name,
                     &plan.powers[y],
-                    y.checked_sub(1)
-                        .map(|previous| &plan.powers[previous])
-                        .or(before_first.as_ref()),
                     power_frac,
-                    &study.scenario.hardware_capital,
+                    (fleet(0), fleet(1)),
                 )
             })
             .collect(),
@@ -323,9 +321,38 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
     })
 }
 
-/// The scope's new AI load (average MW) of each target year: the projection's growth
-/// since the first siting year, plus every regional load.
-fn national_new_ai_mw(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<(i32, f64)> {
+/// Each siting year's accelerator fleet of one workload, when the scenario states compute
+/// in FLOP.
+fn accelerator_fleet(
+    scenario: &crate::model::scenario::Scenario,
+    plan: &SitingPlan,
+    kind: WorkloadKind,
+) -> Option<Vec<FleetYear>> {
+    let demand: Option<Vec<(i32, f64, f64, f64)>> = plan
+        .powers
+        .iter()
+        .map(|p| {
+            let hours = match kind {
+                WorkloadKind::Training => p.training.accelerator_hours,
+                WorkloadKind::Inference => p.inference.accelerator_hours,
+            }?;
+            let peak = scenario.hardware.year(p.year)?.peak_flop_per_s;
+            Some((p.year, hours, hours_in_year(p.year) as f64, peak))
+        })
+        .collect();
+    Some(fleet_by_year(&demand?, kind, &scenario.hardware_capital))
+}
+
+/// The scope's new AI load of each target year, on the basis of the operators' peak
+/// figures: the projection's growth since the first siting year, plus every regional
+/// load (average MW), raised to the peak hour by the set's own ratio of new AI load at
+/// the regions' peak hours to their new AI average.
+fn national_new_ai_mw(
+    study: &Study,
+    plan: &SitingPlan,
+    target: &[usize],
+    metrics: &[MetricsRow],
+) -> Vec<(i32, f64)> {
     let scenario = &study.scenario;
     let total = |y: usize| plan.powers[y].training.average_mw + plan.powers[y].inference.average_mw;
     target
@@ -343,7 +370,16 @@ fn national_new_ai_mw(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec
                     l.built_rated_mw(year) * power_frac
                 })
                 .sum();
-            (year, total(y) - total(0) + regional)
+            let rows = metrics.iter().filter(|m| m.year == year);
+            let (at_peak, average) = rows.fold((0.0, 0.0), |(p, a), m| {
+                (p + m.new_ai_at_peak_mw, a + m.new_ai_energy_mwh / m.hours)
+            });
+            let to_peak = if average > 0.0 {
+                at_peak / average
+            } else {
+                1.0
+            };
+            (year, (total(y) - total(0) + regional) * to_peak)
         })
         .collect()
 }

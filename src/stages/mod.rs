@@ -4,6 +4,7 @@
 //! series [`metrics`]. No I/O, no polars; [`crate::simulation`] orchestrates them.
 pub mod baseline;
 pub mod flexibility;
+pub mod hardware;
 pub mod headroom;
 pub mod metrics;
 pub mod power;

@@ -111,20 +111,6 @@ pub fn year_power(scenario: &Scenario, year: i32) -> YearPower {
     }
 }
 
-/// Power of both workloads in `year`, or `None` when the scenario's compute or hardware
-/// does not reach that year (e.g. the year before an explicit table starts).
-#[must_use]
-pub fn try_year_power(scenario: &Scenario, year: i32) -> Option<YearPower> {
-    let demand = scenario.compute.demand(year)?;
-    let needs_hardware = |d: WorkloadDemand| matches!(d, WorkloadDemand::Flop(_));
-    if (needs_hardware(demand.training) || needs_hardware(demand.inference))
-        && scenario.hardware.year(year).is_none()
-    {
-        return None;
-    }
-    Some(year_power(scenario, year))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
