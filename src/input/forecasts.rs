@@ -127,3 +127,75 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::region::Region;
+
+    fn set() -> RegionSet {
+        RegionSet {
+            id: "s".into(),
+            name: "s".into(),
+            scope: "US".into(),
+            scope_population: Some(10.0),
+            scope_datacenter_mw: None,
+            inference_siting: crate::model::region::InferenceSiting::default(),
+            operator_forecasts: Vec::new(),
+            training_scope_share_frac: 1.0,
+            regions: vec![Region::new("PJM", chrono_tz::UTC, 1.0, "x".into())],
+        }
+    }
+
+    fn read(text: &str) -> Result<Vec<OperatorForecast>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        read_operator_forecasts(&path, &set())
+    }
+
+    const HEADER: &str = "region,year,mw,basis,status,realisation_frac,source,vintage\n";
+
+    #[test]
+    fn rows_of_other_regions_are_left_out_and_bad_rows_named() {
+        let rows = read(&format!(
+            "{HEADER}PJM,2030,30000,coincident,adjusted_forecast,,PJM LTLF,2025\nERCO,2030,1,coincident,requested,0.5,x,2025\n"
+        ))
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].mw, 30000.0);
+        for (row, expected) in [
+            (
+                "PJM,2030,-5,coincident,contracted,,x,2025",
+                "line 2 (column `mw`): found '-5', expected MW ≥ 0",
+            ),
+            (
+                "PJM,2030,5,peak,contracted,,x,2025",
+                "line 2 (column `basis`): found 'peak', expected one of coincident, non_coincident",
+            ),
+            (
+                "PJM,2030,5,coincident,hoped,,x,2025",
+                "(column `status`): found 'hoped'",
+            ),
+            (
+                "PJM,2030,5,coincident,contracted,1.5,x,2025",
+                "(column `realisation_frac`): found '1.5'",
+            ),
+            (
+                "PJM,twenty,5,coincident,contracted,,x,2025",
+                "(column `year`): found 'twenty'",
+            ),
+            (
+                "PJM,2030,5,coincident,contracted,,,2025",
+                "(column `source`): empty",
+            ),
+        ] {
+            let err = read(&format!("{HEADER}{row}\n")).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+        let err = read("region,year,mw\nPJM,2030,1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 1: header is [region,year,mw]"), "{err}");
+    }
+}
