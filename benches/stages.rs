@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gridstrain::input::study::{StudyFiles, load_study, read_region_loads};
-use gridstrain::simulation::headroom::{HeadroomRequest, HeadroomSubject, analyse_headroom};
+use gridstrain::simulation::headroom::{HeadroomRequest, analyse_headroom};
 use gridstrain::simulation::{Observer, SimOptions, simulate};
 
 fn root() -> std::path::PathBuf {
@@ -17,24 +17,16 @@ fn root() -> std::path::PathBuf {
 
 fn bench_headroom(c: &mut Criterion) {
     let path = root().join("regions/us-22.toml");
-    let request = |set: &gridstrain::model::region::RegionSet, loads: Vec<_>| HeadroomRequest {
-        subjects: set
-            .regions
-            .iter()
-            .zip(loads)
-            .map(|(region, load)| HeadroomSubject::from_region(region, load))
-            .collect(),
-        weather_years: None,
-        limits_frac: vec![0.0025, 0.005, 0.01, 0.05],
-        profile: None,
-    };
     let mut group = c.benchmark_group("headroom");
     group.sample_size(10);
     group.throughput(Throughput::Elements(22 * 78_911));
     group.bench_function("us-22, 4 limits (read + solve)", |b| {
         b.iter(|| {
             let (set, loads) = read_region_loads(&path).unwrap();
-            black_box(analyse_headroom(&request(&set, loads)).unwrap())
+            let limits = vec![0.0025, 0.005, 0.01, 0.05];
+            black_box(
+                analyse_headroom(&HeadroomRequest::for_region_set(&set, loads, limits)).unwrap(),
+            )
         })
     });
     group.finish();

@@ -4,7 +4,7 @@ use chrono::{Datelike, TimeZone, Timelike};
 use polars::prelude::*;
 use predicates::prelude::*;
 
-use crate::common::{column, gridstrain, read_csv, root, run_small};
+use crate::common::{column, gridstrain, read_csv, root, run_shipped, run_small};
 
 #[test]
 fn help_lists_the_commands() {
@@ -115,19 +115,7 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
 fn the_stock_stays_and_the_reference_year_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default");
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--years",
-            "2024..2031",
-            "--weather-years",
-            "2024",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_shipped(&out, &["--years", "2024..2031", "--weather-years", "2024"]);
     let (sh, sr) = read_csv(&out.join("siting.csv"));
     let at = |name: &str| sh.iter().position(|c| c == name).unwrap();
     let rated = |r: &Vec<String>| r[at("rated_mw")].parse::<f64>().unwrap();
@@ -282,20 +270,10 @@ fn hourly_output_conserves_energy() {
 fn inference_peak_keeps_its_local_hour_in_january_and_july() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dst");
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--years",
-            "2030",
-            "--weather-years",
-            "2023",
-            "--hourly",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_shipped(
+        &out,
+        &["--years", "2030", "--weather-years", "2023", "--hourly"],
+    );
     let set =
         gridstrain::input::region_set::read_region_set(&root().join("regions/us-22.toml")).unwrap();
     for region in &set.regions {
@@ -649,21 +627,17 @@ profile = "{root}/profiles/inference-chat.toml"
 fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ops");
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
+    run_shipped(
+        &out,
+        &[
             "--scenario",
             "operators",
             "--years",
             "2030",
             "--weather-years",
             "2024",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+        ],
+    );
     let (header, rows) = read_csv(&out.join("reality_check.csv"));
     let region = header.iter().position(|h| h == "region").unwrap();
     let ratio = header
@@ -707,19 +681,10 @@ fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
 fn emissions_firm_capacity_and_hardware_capital() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default");
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--years",
-            "2029..2031",
-            "--weather-years",
-            "2023..2024",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    run_shipped(
+        &out,
+        &["--years", "2029..2031", "--weather-years", "2023..2024"],
+    );
     let text = std::fs::read_to_string(root().join("regions/us-22.toml")).unwrap();
     let set: toml::Table = toml::from_str(&text).unwrap();
     let rate_of = |id: &str| -> f64 {

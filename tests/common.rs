@@ -42,6 +42,18 @@ pub fn run_small(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// `gridstrain run --quiet ARGS… --out OUT` from the repository root (shipped inputs
+/// unless ARGS name others), which must succeed.
+pub fn run_shipped(out: &Path, args: &[&str]) {
+    gridstrain()
+        .args(["run", "--quiet"])
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
+
 /// A CSV file as header + rows of strings.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader =

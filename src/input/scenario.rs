@@ -953,6 +953,24 @@ fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<Regi
     Ok(loads)
 }
 
+/// "FILE, key `K`: unknown region id(s) …; region set … has …".
+fn unknown_regions(
+    scenario_path: &Path,
+    key: &str,
+    unknown: &[&str],
+    regions: &RegionSet,
+    regions_path: &Path,
+) -> String {
+    let ids: Vec<&str> = regions.regions.iter().map(|r| r.id.as_str()).collect();
+    format!(
+        "{}, key `{key}`: unknown region id(s) {}; region set {} has {}",
+        scenario_path.display(),
+        super::format_capped(unknown),
+        regions_path.display(),
+        super::format_capped(&ids)
+    )
+}
+
 /// Rules that span a scenario and a region set: same scope, explicit shares naming
 /// regions of the set, prices present for `cheapest`.
 ///
@@ -982,19 +1000,13 @@ pub fn check_scenario_against_regions(
                 .filter(|id| *id != crate::model::region::UNALLOCATED && !ids.contains(id))
                 .collect();
             if !unknown.is_empty() {
-                bail!(
-                    "{}, key `siting.training_shares`: unknown region id(s) {}; region set {} has {}",
-                    scenario_path.display(),
-                    super::format_capped(&unknown),
-                    regions_path.display(),
-                    super::format_capped(
-                        &regions
-                            .regions
-                            .iter()
-                            .map(|r| r.id.as_str())
-                            .collect::<Vec<_>>()
-                    )
-                );
+                bail!(unknown_regions(
+                    scenario_path,
+                    "siting.training_shares",
+                    &unknown,
+                    regions,
+                    regions_path
+                ));
             }
             let forbidden: Vec<&str> = shares
                 .iter()
@@ -1061,19 +1073,13 @@ pub fn check_scenario_against_regions(
         .filter(|id| !regions.regions.iter().any(|r| r.id == *id))
         .collect();
     if !unknown.is_empty() {
-        bail!(
-            "{}, key `existing_ai.region` / `regional_load.region`: unknown region id(s) {}; region set {} has {}",
-            scenario_path.display(),
-            super::format_capped(&unknown),
-            regions_path.display(),
-            super::format_capped(
-                &regions
-                    .regions
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .collect::<Vec<_>>()
-            )
-        );
+        bail!(unknown_regions(
+            scenario_path,
+            "existing_ai.region` / `regional_load.region",
+            &unknown,
+            regions,
+            regions_path
+        ));
     }
     Ok(())
 }

@@ -49,6 +49,29 @@ impl HeadroomSubject {
     }
 }
 
+impl HeadroomRequest {
+    /// Constant-load headroom of every region of a set (with its loads, in set order) at
+    /// `limits_frac`, over every full year of each region's data.
+    #[must_use]
+    pub fn for_region_set(
+        regions: &crate::model::region::RegionSet,
+        loads: Vec<HourlyLoad>,
+        limits_frac: Vec<f64>,
+    ) -> Self {
+        Self {
+            subjects: regions
+                .regions
+                .iter()
+                .zip(loads)
+                .map(|(region, load)| HeadroomSubject::from_region(region, load))
+                .collect(),
+            weather_years: None,
+            limits_frac,
+            profile: None,
+        }
+    }
+}
+
 /// What to analyse: subjects, the years of history, the curtailment limits, and
 /// optionally a shape for the new load.
 #[derive(Debug, Clone)]
