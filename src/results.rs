@@ -495,7 +495,7 @@ pub fn reality_check_rows(
                     String::new()
                 },
                 operator_source: format!(
-                    "one figure per region ({}); run value: the scenario's national new AI load (average MW)",
+                    "one figure per region ({}); run value: the scenario's national new AI load at the peak hour",
                     regions.join(", ")
                 ),
             });
