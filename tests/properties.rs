@@ -1,19 +1,23 @@
 //! Property tests of the invariants: energy conservation of shapes, shares that sum to
-//! one, limits of flexibility, monotone headroom, linear compute → power, and readers
-//! that never panic.
+//! one, a data-centre stock that keeps what is built, limits of flexibility, monotone
+//! headroom, linear compute → power, an accelerator fleet that never buys negative
+//! numbers, and readers that never panic.
 use std::path::{Path, PathBuf};
 
 use gridstrain::model::profile::Profile;
 use gridstrain::model::region::{Region, RegionSet};
-use gridstrain::model::scenario::{Flexibility, HardwareYear, Workload};
+use gridstrain::model::scenario::{
+    Flexibility, HardwareCapital, HardwareYear, Workload, WorkloadKind,
+};
 use gridstrain::stages::flexibility::{FlexScratch, dispatch_training};
+use gridstrain::stages::hardware::fleet_by_year;
 use gridstrain::stages::headroom::{
     bisect_headroom_mw, margin_points, solve_headroom_mw, solve_headroom_partial_mw, sort_points,
 };
 use gridstrain::stages::power::flop_to_power;
 use gridstrain::stages::shapes::shape_for_year;
 use gridstrain::stages::siting::{
-    allocate_cheapest, allocate_inference, allocate_proportional_capped,
+    Shares, Stock, allocate_cheapest, allocate_inference, allocate_proportional_capped,
 };
 use proptest::prelude::*;
 
@@ -202,5 +206,63 @@ proptest! {
         let _ = gridstrain::input::parse_toml::<gridstrain::input::region_set::RawRegionSet>(&text, Path::new("fuzz.toml"));
         let _ = gridstrain::input::text_rows::local_rows(&text, "fuzz.csv", chrono_tz::America::New_York);
         let _ = gridstrain::input::text_rows::eia930_rows(&text, "fuzz.csv", None, gridstrain::input::text_rows::EiaDemand::Reported);
+    }
+
+    /// A data-centre stock follows its scope total exactly; while the total grows no
+    /// region's MW falls, and when it falls every region falls in the same proportion.
+    #[test]
+    fn a_stock_follows_its_total_and_keeps_what_is_built(
+        totals in prop::collection::vec(0.0..1e5f64, 1..12),
+        splits in prop::collection::vec(prop::collection::vec(0.0..1.0f64, 4), 12),
+    ) {
+        let mut stock = Stock::empty(4);
+        for (year, total) in totals.iter().enumerate() {
+            let weights = &splits[year];
+            let sum: f64 = weights.iter().sum::<f64>() + 1.0;
+            let shares = Shares::with_rest_unallocated(weights.iter().map(|w| w / sum).collect());
+            let (next, added) = stock.advance(*total, |_| shares.clone());
+            prop_assert!((next.total_mw() - total).abs() <= 1e-9 * total.max(1.0));
+            prop_assert!(added.region_mw.iter().all(|mw| *mw >= 0.0));
+            let before = stock.total_mw();
+            for (b, n) in stock.region_mw.iter().zip(&next.region_mw) {
+                if *total >= before {
+                    prop_assert!(*n >= b - 1e-9);
+                } else if before > 0.0 {
+                    prop_assert!((n - b * total / before).abs() <= 1e-9 * b.max(1.0));
+                }
+            }
+            stock = next;
+        }
+    }
+
+    /// The accelerator fleet never buys a negative number of accelerators, and a steady
+    /// demand on steady hardware replaces one vintage a year.
+    #[test]
+    fn a_fleet_buys_what_it_lacks(
+        hours in prop::collection::vec(0.0..1e10f64, 1..12),
+        lifetime in 1.0..8.0f64,
+        gain in 1.0..1.6f64,
+    ) {
+        let capital = HardwareCapital {
+            base_year: 2024,
+            training_usd_per_accelerator: 50_000.0,
+            inference_usd_per_accelerator: 30_000.0,
+            price_change_per_year_frac: 0.0,
+            lifetime_years: lifetime,
+        };
+        let demand: Vec<(i32, f64, f64, f64)> = hours
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (2024 + i as i32, *h, 8760.0, gain.powi(i as i32)))
+            .collect();
+        for year in fleet_by_year(&demand, WorkloadKind::Training, &capital) {
+            prop_assert!(year.purchased >= 0.0 && year.capital_usd >= 0.0 && year.installed >= 0.0);
+        }
+        let steady: Vec<(i32, f64, f64, f64)> =
+            (0..10).map(|i| (2024 + i, 8760.0 * 100.0, 8760.0, 1.0)).collect();
+        let lifetime_years = lifetime.round().max(1.0);
+        for year in fleet_by_year(&steady, WorkloadKind::Inference, &capital) {
+            prop_assert!((year.purchased - 100.0 / lifetime_years).abs() < 1e-9);
+        }
     }
 }
