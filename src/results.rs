@@ -720,4 +720,56 @@ mod tests {
             .unwrap();
         assert_eq!((reserve.mean, reserve.worst), (None, None));
     }
+
+    #[test]
+    fn the_reality_check_sets_the_run_beside_each_figure_and_sums_expected_ones() {
+        let row = |region: &str, w: i32, mw: f64| MetricsRow {
+            region: region.into(),
+            year: 2030,
+            weather_year: w,
+            new_ai_at_peak_mw: mw,
+            ..MetricsRow::default()
+        };
+        let metrics = [
+            row("A", 2016, 900.0),
+            row("A", 2017, 1100.0),
+            row("B", 2016, 100.0),
+        ];
+        let figure = |region: &str, mw: f64, basis: &str, status: &str| OperatorForecast {
+            region: region.into(),
+            year: 2030,
+            mw,
+            basis: basis.into(),
+            status: status.into(),
+            realisation_frac: None,
+            source: "s".into(),
+            vintage: "2025".into(),
+        };
+        let forecasts = [
+            figure("A", 1000.0, "coincident", "adjusted_forecast"),
+            figure("A", 9000.0, "non_coincident", "requested"),
+            figure("B", 1000.0, "coincident", "adjusted_forecast"),
+        ];
+        let rows = reality_check_rows("s", &forecasts, &metrics, &[(2030, 1500.0)]);
+        assert_eq!(rows.len(), 4);
+        // A: mean over weather years 1000 against 1000.
+        assert_eq!(rows[0].run_over_operator_frac, Some(1.0));
+        assert!(rows[0].reason.is_empty());
+        assert_eq!(
+            rows[1].reason,
+            "operator figure is requested load, not expected"
+        );
+        // B: 100 against 1000, and the operators' expected figures (2000) exceed the
+        // scenario's national 1500.
+        assert_eq!(
+            rows[2].reason,
+            "scenario's national total is lower than the sum of the operators' forecasts"
+        );
+        let sum = &rows[3];
+        assert_eq!(
+            (sum.region.as_str(), sum.operator_mw),
+            ("sum_of_operators", 2000.0)
+        );
+        assert_eq!(sum.run_over_operator_frac, Some(0.75));
+    }
 }
