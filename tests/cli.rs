@@ -116,6 +116,16 @@ fn the_stock_stays_and_the_reference_year_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default");
     run_shipped(&out, &["--years", "2024..2031", "--weather-years", "2024"]);
+    // Where data centres are built does not depend on the weather years a run looks at.
+    let other = dir.path().join("other");
+    run_shipped(
+        &other,
+        &["--years", "2024..2031", "--weather-years", "2020..2022"],
+    );
+    assert_eq!(
+        std::fs::read(out.join("siting.csv")).unwrap(),
+        std::fs::read(other.join("siting.csv")).unwrap()
+    );
     let (sh, sr) = read_csv(&out.join("siting.csv"));
     let at = |name: &str| sh.iter().position(|c| c == name).unwrap();
     let rated = |r: &Vec<String>| r[at("rated_mw")].parse::<f64>().unwrap();

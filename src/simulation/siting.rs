@@ -218,8 +218,10 @@ fn follow_totals(
 }
 
 /// Curtailment-enabled headroom (MW) of each region in each siting year once the *new*
-/// inference (stock − existing, shaped) is added to the baseline: over the weather-year
-/// ensemble (mean of yearly rates, as in the Duke method), at the scenario's limit.
+/// inference (stock − existing, shaped) is added to the baseline: over every full year of
+/// the region's data (mean of yearly rates, as in the Duke method), at the scenario's
+/// limit. The region's whole history, not the run's `--weather-years`, so that where data
+/// centres are built does not depend on which weather years a run looks at.
 fn headroom_after_new_inference(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
@@ -247,7 +249,7 @@ fn headroom_after_new_inference(
             let new_inference_mw = inference[year_index].region_mw[r] - existing_inference_mw[r];
             // One series holding every weather year's baseline + new inference, back to back.
             b.firm.clear();
-            for &w in &study.weather_years {
+            for w in prepared[r].load.weather_years() {
                 let scale = baseline_scale(
                     prepared[r].load,
                     w,
