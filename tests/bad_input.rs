@@ -583,6 +583,25 @@ bad_inputs! {
             ],
         }
     }
+    scenario_inference_above_rating {
+        rule: "an inference draw fraction that makes the fleet's peak exceed its rated power",
+        source: Patch { base: SCENARIO, find: "power_frac = 0.6\n", replace: "power_frac = 0.7\n" },
+        tests: {
+            scenario_inference_above_rating_validate: VALIDATE => [
+                "scenario_inference_above_rating.toml, key `inference.power_frac`",
+                "found 0.7",
+                "peaks at 1.5253 × its mean",
+                "draw 1.0677 × its rated power",
+                "expected power_frac ≤ 0.6556",
+            ],
+            scenario_inference_above_rating_run: RUN_SCENARIO => [
+                "scenario_inference_above_rating.toml, key `inference.power_frac`",
+                "found 0.7",
+                "in America/Los_Angeles",
+                "expected power_frac ≤ 0.65",
+            ],
+        }
+    }
     scenario_scope_eu {
         rule: "(only against a US region set) the scenario is for scope EU",
         source: Patch { base: SCENARIO, find: "scope = \"US\"", replace: "scope = \"EU\"" },
