@@ -682,9 +682,166 @@ fn summarise<T>(
     }
 }
 
+/// The short headline a run ends with on a terminal (at most ~15 lines): for the
+/// milestone years — the first, the year inference's share of accelerator-hours first
+/// exceeds one half (when inside the study), the last — the scope's gross AI load and the
+/// set's new AI load by workload (GW), the summed peak increase, the curtailment used, the
+/// CO2 of the new AI load and the cost of the firm capacity it calls for (means over
+/// weather years); and the three most strained regions of each milestone year (the largest
+/// worst-weather-year `residual_above_threshold_mw`).
+#[must_use]
+pub fn headline(result: &RunResult) -> String {
+    use std::fmt::Write as _;
+    let years: Vec<i32> = {
+        let first = result.power.first().map(|p| p.year);
+        let last = result.power.last().map(|p| p.year);
+        let crossover = result
+            .power
+            .iter()
+            .find(|p| {
+                p.inference_share_accelerator_hours_frac
+                    .is_some_and(|s| s > 0.5)
+            })
+            .map(|p| p.year);
+        let mut years: Vec<i32> = [first, crossover, last].into_iter().flatten().collect();
+        years.dedup();
+        years.sort_unstable();
+        years.dedup();
+        years
+    };
+    let mean_over_weather = |year: i32, get: &dyn Fn(&SetMetricsRow) -> f64| -> f64 {
+        let rows: Vec<&SetMetricsRow> = result
+            .set_metrics
+            .iter()
+            .filter(|r| r.year == year)
+            .collect();
+        rows.iter().map(|r| get(r)).sum::<f64>() / rows.len().max(1) as f64
+    };
+    let region_mean = |year: i32, get: &dyn Fn(&MetricsRow) -> f64| -> f64 {
+        let mut by_region: HashMap<&str, (f64, usize)> = HashMap::new();
+        for m in result.metrics.iter().filter(|m| m.year == year) {
+            let entry = by_region.entry(m.region.as_str()).or_insert((0.0, 0));
+            entry.0 += get(m);
+            entry.1 += 1;
+        }
+        by_region.values().map(|(sum, n)| sum / *n as f64).sum()
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>6}  {:>22}  {:>22}  {:>9}  {:>11}  {:>7}  {:>10}",
+        "year",
+        "US AI GW gross (I/T)",
+        "set AI GW new (I/T)",
+        "peak +GW",
+        "curtail GWh",
+        "CO2 Mt",
+        "firm cap $B"
+    );
+    for &year in &years {
+        let Some(power) = result.power.iter().find(|p| p.year == year) else {
+            continue;
+        };
+        let new_inference = region_mean(year, &|m| m.new_inference_energy_mwh / m.hours) / 1000.0;
+        let new_training = region_mean(year, &|m| m.new_training_energy_mwh / m.hours) / 1000.0;
+        let _ = writeln!(
+            out,
+            "{year:>6}  {:>22}  {:>22}  {:>9.1}  {:>11.1}  {:>7.1}  {:>10.1}",
+            format!(
+                "{:.1} / {:.1}",
+                power.inference_average_mw / 1000.0,
+                power.training_average_mw / 1000.0
+            ),
+            format!("{new_inference:.1} / {new_training:.1}"),
+            region_mean(year, &|m| m.peak_increase_mw) / 1000.0,
+            mean_over_weather(year, &|r| r.training_curtailed_mwh) / 1000.0,
+            mean_over_weather(year, &|r| r.ai_co2_t) / 1e6,
+            mean_over_weather(year, &|r| r.firm_capacity_cost_usd) / 1e9,
+        );
+    }
+    for &year in &years {
+        let mut worst: HashMap<&str, f64> = HashMap::new();
+        for m in result.metrics.iter().filter(|m| m.year == year) {
+            let entry = worst.entry(m.region.as_str()).or_insert(f64::MIN);
+            *entry = entry.max(m.residual_above_threshold_mw);
+        }
+        let mut ranked: Vec<(&str, f64)> = worst.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = ranked
+            .iter()
+            .take(3)
+            .map(|(region, mw)| format!("{region} {:.1} GW", mw / 1000.0))
+            .collect();
+        let _ = writeln!(
+            out,
+            "most strained in {year} (largest residual above threshold, worst weather year): {}",
+            top.join(", ")
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_headline_names_the_milestone_years_and_the_most_strained_regions() {
+        let power = |year: i32, share: f64| PowerRow {
+            scenario: "s".into(),
+            year,
+            training_flop: None,
+            inference_flop: None,
+            training_accelerator_hours: None,
+            inference_accelerator_hours: None,
+            training_it_energy_mwh: None,
+            inference_it_energy_mwh: None,
+            training_facility_mwh: 0.0,
+            inference_facility_mwh: 0.0,
+            training_average_mw: 2000.0,
+            inference_average_mw: 1000.0,
+            training_rated_mw: 0.0,
+            inference_rated_mw: 0.0,
+            inference_share_flop_frac: None,
+            inference_share_accelerator_hours_frac: Some(share),
+            inference_share_facility_energy_frac: 0.0,
+            training_accelerators: None,
+            inference_accelerators: None,
+            training_accelerators_purchased: None,
+            inference_accelerators_purchased: None,
+            training_hardware_capital_usd: None,
+            inference_hardware_capital_usd: None,
+            inference_share_hardware_capital_frac: None,
+        };
+        let metric = |region: &str, year: i32, residual: f64| MetricsRow {
+            region: region.into(),
+            year,
+            hours: 8760.0,
+            residual_above_threshold_mw: residual,
+            ..MetricsRow::default()
+        };
+        let result = RunResult {
+            power: vec![
+                power(2024, 0.3),
+                power(2029, 0.48),
+                power(2030, 0.52),
+                power(2035, 0.7),
+            ],
+            metrics: vec![
+                metric("A", 2030, 500.0),
+                metric("B", 2030, 2500.0),
+                metric("C", 2030, 1500.0),
+                metric("D", 2030, 100.0),
+            ],
+            ..RunResult::default()
+        };
+        let text = headline(&result);
+        assert_eq!(text.lines().count(), 1 + 3 + 3, "{text}");
+        assert!(text.contains("  2030 "), "{text}");
+        assert!(!text.contains("  2029 "), "{text}");
+        assert!(text.contains("1.0 / 2.0"), "{text}");
+        assert!(text.contains("in 2030 (largest residual above threshold, worst weather year): B 2.5 GW, C 1.5 GW, A 0.5 GW"), "{text}");
+    }
 
     #[test]
     fn columns_follow_the_fields_in_order() {

@@ -751,3 +751,25 @@ fn emissions_firm_capacity_and_hardware_capital() {
         assert!(column(&ph, &pr, name).iter().all(|v| *v > 0.0), "{name}");
     }
 }
+
+/// Off a terminal, `run` prints only the run folder's path on stdout (for scripts); with
+/// `--quiet`, nothing at all. (On a terminal it ends with a short headline on stderr.)
+#[test]
+fn run_off_a_terminal_prints_only_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("small");
+    let output = run_small(&out, &[]).success().get_output().clone();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("{}\n", out.display())
+    );
+    let quiet = dir.path().join("quiet");
+    let output = run_small(&quiet, &["--quiet"])
+        .success()
+        .get_output()
+        .clone();
+    assert!(
+        output.stdout.is_empty() && output.stderr.is_empty(),
+        "{output:?}"
+    );
+}

@@ -48,7 +48,7 @@ pub struct CommonArgs {
     /// Worker threads (default: all cores). Results are identical for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// No progress bar.
+    /// No progress bar, no headline or notes: errors only.
     #[arg(long, short)]
     pub quiet: bool,
 }

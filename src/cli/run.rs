@@ -1,16 +1,18 @@
 //! `gridstrain run`: the main job. With no arguments it runs the shipped `default`
 //! scenario over the `us-22` region set for the scenario's years (2024–2035) and the
 //! weather years 2016–2024, and writes `outputs/<scenario>_<regions>_<UTC time>/`.
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::{CommonArgs, default_outputs_dir, note, progress, resolve_input};
+use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resolve_input};
 use crate::input::study::{StudyFiles, load_study};
 use crate::output::hourly::HourlyWriter;
 use crate::output::record::write_run_record;
 use crate::output::{HOURLY_DIR_NAME, RunDir, write_run_tables};
+use crate::results::headline;
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 use crate::time::parse_year_range;
 
@@ -117,15 +119,28 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
     write_run_record(run_dir.path(), &loaded, command, args.hourly, &result.notes)?;
     let path = run_dir.commit()?;
     for line in &result.notes {
-        note(&format!("note: {line}"));
+        if !args.common.quiet {
+            note(&format!("note: {line}"));
+        }
     }
-    note(&format!(
-        "wrote {} rows ({} regions × {} years × {} weather years) to {}",
-        result.metrics.len(),
-        study.regions.regions.len(),
-        study.years.1 - study.years.0 + 1,
-        study.weather_years.len(),
-        path.display()
-    ));
-    Ok(())
+    // On a terminal, a short headline on stderr; otherwise only the run folder's path on
+    // stdout (for scripts); with --quiet, errors only.
+    if args.common.quiet {
+        return Ok(());
+    }
+    if std::io::stderr().is_terminal() {
+        note(&format!(
+            "{} × {}: {} regions × {} years × {} weather years → {}",
+            study.scenario.name,
+            study.regions.id,
+            study.regions.regions.len(),
+            study.years.1 - study.years.0 + 1,
+            study.weather_years.len(),
+            path.display()
+        ));
+        note(headline(&result).trim_end());
+        Ok(())
+    } else {
+        print_stdout(&format!("{}\n", path.display()))
+    }
 }
