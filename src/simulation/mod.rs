@@ -864,3 +864,88 @@ fn hand_over(
         threshold_mw: &b.threshold[range],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::input::study::{StudyFiles, load_study};
+
+    /// Keeps (region, year, weather year, first hour, hours, index of the largest total).
+    #[derive(Default)]
+    struct Collect(Mutex<Vec<(String, i32, i32, i64, usize, usize)>>);
+
+    impl HourlySink for Collect {
+        fn accept(&self, s: &HourlySeries<'_>) -> Result<()> {
+            let totals: Vec<f64> = (0..s.baseline_mw.len())
+                .map(|t| (s.baseline_mw[t] + s.new_inference_mw[t]) + s.new_training_mw[t])
+                .collect();
+            let (largest, _) = crate::stages::metrics::peak(&totals);
+            self.0.lock().unwrap().push((
+                s.region.to_owned(),
+                s.year,
+                s.weather_year,
+                s.first_epoch_hour,
+                s.baseline_mw.len(),
+                largest,
+            ));
+            Ok(())
+        }
+    }
+
+    fn fixture() -> Study {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        let files = StudyFiles {
+            scenario: root.join("scenarios/small.toml"),
+            regions: root.join("regions/pnw.toml"),
+            years: None,
+            weather_years: vec![2023, 2024],
+        };
+        load_study(&files).unwrap().study
+    }
+
+    /// A caller chooses the hourly series it needs: none, the peak week, or every hour;
+    /// the peak week holds the hour of the year's total peak, and the metrics do not
+    /// depend on the choice.
+    #[test]
+    fn the_sink_gets_the_window_asked_for() {
+        let study = fixture();
+        let none = simulate(&study, &SimOptions::default(), &Observer::default()).unwrap();
+        for (window, hours) in [
+            (HourlyWindow::PeakWeek, Some(168)),
+            (HourlyWindow::All, None),
+        ] {
+            let sink = Collect::default();
+            let options = SimOptions {
+                hourly: window,
+                ..SimOptions::default()
+            };
+            let observer = Observer {
+                on_region_year: None,
+                hourly: Some(&sink),
+            };
+            let result = simulate(&study, &options, &observer).unwrap();
+            assert_eq!(result.metrics, none.metrics);
+            let got = sink.0.into_inner().unwrap();
+            assert_eq!(got.len(), none.metrics.len());
+            for (region, year, weather_year, first_hour, len, largest) in got {
+                let row = result
+                    .metrics
+                    .iter()
+                    .find(|m| {
+                        m.region == region && m.year == year && m.weather_year == weather_year
+                    })
+                    .unwrap();
+                assert_eq!(len, hours.unwrap_or(hours_in_year(year)));
+                let peak_hour = epoch_hour_to_datetime(first_hour + largest as i64)
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string();
+                assert_eq!(
+                    peak_hour, row.total_peak_hour_utc,
+                    "{region} {year} {weather_year}"
+                );
+            }
+        }
+    }
+}
