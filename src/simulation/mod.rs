@@ -872,9 +872,12 @@ mod tests {
     use super::*;
     use crate::input::study::{StudyFiles, load_study};
 
-    /// Keeps (region, year, weather year, first hour, hours, index of the largest total).
+    /// (region, year, weather year, first hour, hours, index of the largest total).
+    type Seen = (String, i32, i32, i64, usize, usize);
+
+    /// Keeps what the sink was handed.
     #[derive(Default)]
-    struct Collect(Mutex<Vec<(String, i32, i32, i64, usize, usize)>>);
+    struct Collect(Mutex<Vec<Seen>>);
 
     impl HourlySink for Collect {
         fn accept(&self, s: &HourlySeries<'_>) -> Result<()> {
