@@ -203,6 +203,8 @@ table_row! {
         training_curtailed_mwh: f64,
         residual_above_threshold_sum_mw: f64,
         firm_capacity_needed_sum_mw: f64,
+        firm_capacity_needed_capacity_basis_sum_mw: f64,
+        firm_capacity_needed_residual_basis_sum_mw: f64,
         firm_capacity_cost_usd: f64,
         flexibility_avoided_sum_mw: f64,
         ai_co2_t: f64,

@@ -736,6 +736,12 @@ fn run_year(
             set.row.training_curtailed_mwh += outcome.curtailed_mwh;
             set.row.residual_above_threshold_sum_mw += outcome.residual_above_threshold_mw;
             set.row.firm_capacity_needed_sum_mw += firm_capacity_needed_mw;
+            // The two bases measure different things: keep their parts apart too.
+            if need_basis == "capacity_shortfall" {
+                set.row.firm_capacity_needed_capacity_basis_sum_mw += firm_capacity_needed_mw;
+            } else {
+                set.row.firm_capacity_needed_residual_basis_sum_mw += firm_capacity_needed_mw;
+            }
             set.row.firm_capacity_cost_usd +=
                 scenario.firm_capacity.cost_usd(firm_capacity_needed_mw);
             set.row.flexibility_avoided_sum_mw += flexibility_avoided_mw;
