@@ -106,6 +106,12 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
     };
 
     // The first year's stock sits at today's data centres where the set knows them.
+    let datacenter_mw: Option<Vec<f64>> = regions
+        .regions
+        .iter()
+        .map(|r| r.existing_datacenter_mw)
+        .collect::<Option<Vec<f64>>>()
+        .filter(|mw| mw.iter().sum::<f64>() > 0.0);
     let first_year_at_hubs = |y: usize, shares: Shares| -> Shares {
         if y == 0 {
             at_existing_datacenters(regions, &shares).unwrap_or(shares)
@@ -150,7 +156,20 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
     for (y, power) in powers.iter().enumerate() {
         let total_mw = power.training.average_mw;
         let place = |growth_mw: f64| -> Shares {
-            let shares = match &scenario.training_siting {
+            // The first year's training sits at today's data centres too, within the rules
+            // of training (regions that allow it, caps, the set's share of the scope);
+            // explicit shares are the user's and stay as given.
+            if let (0, Some(hubs)) = (y, &datacenter_mw) {
+                if !matches!(scenario.training_siting, TrainingSiting::Explicit(_)) {
+                    return allocate_proportional_capped(
+                        regions,
+                        hubs,
+                        growth_mw,
+                        &stock.region_mw,
+                    );
+                }
+            }
+            match &scenario.training_siting {
                 TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
                 TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
                 TrainingSiting::Headroom => {
@@ -168,8 +187,7 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
                         .collect();
                     allocate_proportional_capped(regions, &left, growth_mw, &stock.region_mw)
                 }
-            };
-            first_year_at_hubs(y, shares)
+            }
         };
         let (next, added) = stock.advance(total_mw, place);
         stock = next;
@@ -277,4 +295,38 @@ fn headroom_after_new_inference(
         })
         .collect();
     values.chunks(prepared.len()).map(<[f64]>::to_vec).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::study::{StudyFiles, load_study};
+    use crate::simulation::prepare_regions;
+
+    /// The first year's stock sits at today's data centres, but training only where
+    /// training is allowed and within caps.
+    #[test]
+    fn the_first_year_sits_at_the_hubs_within_the_training_rules() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        let files = StudyFiles {
+            scenario: root.join("scenarios/small.toml"),
+            regions: root.join("regions/pnw.toml"),
+            years: None,
+            weather_years: vec![2023, 2024],
+        };
+        let mut study = load_study(&files).unwrap().study;
+        study.regions.regions[0].existing_datacenter_mw = Some(100.0);
+        study.regions.regions[1].existing_datacenter_mw = Some(900.0);
+        study.regions.regions[1].allow_training = false;
+        let prepared = prepare_regions(&study).unwrap();
+        let plan = plan_siting(&study, &prepared).unwrap();
+        let inference = &plan.inference[0].region_mw;
+        assert!(
+            (inference[1] / inference[0] - 9.0).abs() < 1e-9,
+            "{inference:?}"
+        );
+        let training = &plan.training[0].region_mw;
+        assert_eq!(training[1], 0.0);
+        assert!(training[0] > 0.0);
+    }
 }
