@@ -903,7 +903,8 @@ mod tests {
         }
     }
 
-    fn fixture() -> Study {
+    /// The small test fixture (two regions, weather years 2023–2024), in memory.
+    pub(crate) fn fixture() -> Study {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
         let files = StudyFiles {
             scenario: root.join("scenarios/small.toml"),

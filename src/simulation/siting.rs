@@ -300,21 +300,14 @@ fn headroom_after_new_inference(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::study::{StudyFiles, load_study};
     use crate::simulation::prepare_regions;
+    use crate::simulation::tests::fixture;
 
     /// The first year's stock sits at today's data centres, but training only where
     /// training is allowed and within caps.
     #[test]
     fn the_first_year_sits_at_the_hubs_within_the_training_rules() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let files = StudyFiles {
-            scenario: root.join("scenarios/small.toml"),
-            regions: root.join("regions/pnw.toml"),
-            years: None,
-            weather_years: vec![2023, 2024],
-        };
-        let mut study = load_study(&files).unwrap().study;
+        let mut study = fixture();
         study.regions.regions[0].existing_datacenter_mw = Some(100.0);
         study.regions.regions[1].existing_datacenter_mw = Some(900.0);
         study.regions.regions[1].allow_training = false;
