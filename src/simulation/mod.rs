@@ -33,6 +33,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 pub mod headroom;
+pub mod kernel;
 pub mod siting;
 
 use std::collections::HashMap;
@@ -40,19 +41,22 @@ use std::collections::HashMap;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
+use self::kernel::{FullSeries, HourInputs, HourStats, KernelScratch, Levels, SetSeries, evaluate};
 use self::siting::{SitingPlan, plan_siting};
 use crate::model::region::Region;
+use crate::model::scenario::Scenario;
 use crate::model::scenario::WorkloadKind;
 use crate::model::series::HourlyLoad;
 use crate::model::study::Study;
 use crate::results::{
     MetricsRow, PowerRow, RunResult, SetMetricsRow, SitingRow, reality_check_rows,
 };
-use crate::stages::baseline::{Threshold, baseline_for, baseline_scale};
-use crate::stages::flexibility::{FlexScratch, dispatch_training};
+use crate::stages::baseline::{
+    SUMMER_FIRST_MONTH, SUMMER_LAST_MONTH, Threshold, baseline_for, baseline_scale,
+};
 use crate::stages::hardware::{FleetYear, fleet_by_year};
 use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
-use crate::stages::metrics::{energy_mwh, load_factor_frac, max_ramps_mw_per_h, peak};
+use crate::stages::metrics::peak;
 use crate::stages::shapes::shape_for_year;
 use crate::stages::siting::{Stock, UNALLOCATED};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
@@ -154,6 +158,19 @@ pub struct PreparedRegion<'a> {
 }
 
 impl PreparedRegion<'_> {
+    /// The threshold of target `year` in summer and winter hours (MW): a seasonal one
+    /// grows with the baseline, a flat one does not.
+    pub(crate) fn threshold_levels_mw(&self, region: &Region, year: i32) -> (f64, f64) {
+        let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - self.reference_year);
+        match self.threshold {
+            Threshold::Seasonal {
+                summer_mw,
+                winter_mw,
+            } => (summer_mw * growth, winter_mw * growth),
+            Threshold::Flat(mw) => (mw, mw),
+        }
+    }
+
     /// The threshold series of target `year` into `out`.
     fn threshold_series(&self, region: &Region, year: i32, months: &[u8], out: &mut Vec<f64>) {
         let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - self.reference_year);
@@ -236,19 +253,15 @@ fn prepare_region<'a>(
 #[derive(Default)]
 struct Buffers {
     months: Vec<u8>,
+    summer: Vec<bool>,
     inference_shape: Vec<f64>,
     training_shape: Vec<f64>,
+    raw_baseline: Vec<f64>,
     baseline: Vec<f64>,
-    inference: Vec<f64>,
-    inference_gross: Vec<f64>,
-    training: Vec<f64>,
-    training_after: Vec<f64>,
     threshold: Vec<f64>,
-    total: Vec<f64>,
-    total_after: Vec<f64>,
     firm: Vec<f64>,
+    full: FullSeries,
     points: Vec<MarginPoint>,
-    flex: FlexScratch,
 }
 
 /// Simulate a study: power, siting, then every region × year × weather year.
@@ -435,7 +448,7 @@ struct YearOutcome {
     negative_new: Vec<String>,
 }
 
-/// Sum of regional series for one weather year, for the region-set coincident peaks.
+/// The region set's hourly sums of one weather year, and its row.
 struct SetSums {
     baseline: Vec<f64>,
     total: Vec<f64>,
@@ -443,7 +456,317 @@ struct SetSums {
     row: SetMetricsRow,
 }
 
-#[allow(clippy::too_many_lines)]
+impl SetSums {
+    fn new(row: SetMetricsRow, hours: usize) -> Self {
+        Self {
+            baseline: vec![0.0; hours],
+            total: vec![0.0; hours],
+            total_after: vec![0.0; hours],
+            row,
+        }
+    }
+
+    fn series(&mut self) -> SetSeries<'_> {
+        SetSeries {
+            baseline_mw: &mut self.baseline,
+            total_mw: &mut self.total,
+            total_after_mw: &mut self.total_after,
+        }
+    }
+
+    /// Close the row: the coincident peaks of the summed series.
+    fn finish(mut self) -> SetMetricsRow {
+        self.row.coincident_baseline_peak_mw = peak(&self.baseline).1;
+        self.row.coincident_total_peak_mw = peak(&self.total).1;
+        self.row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
+        self.row
+    }
+}
+
+/// One region in one target year: the scalars every weather year shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RegionYear<'a> {
+    pub(crate) scenario: &'a Scenario,
+    pub(crate) region: &'a Region,
+    pub(crate) year: i32,
+    /// Gross loads the scenario places here (average MW).
+    pub(crate) inference_avg_mw: f64,
+    pub(crate) training_avg_mw: f64,
+    /// Loads already inside the measured baseline (average MW).
+    pub(crate) existing_inference_mw: f64,
+    pub(crate) existing_training_mw: f64,
+    /// Σ of each shape over the year's hours.
+    pub(crate) inference_shape_sum: f64,
+    pub(crate) training_shape_sum: f64,
+    /// Threshold in summer and winter hours (MW).
+    pub(crate) threshold_mw: (f64, f64),
+}
+
+impl RegionYear<'_> {
+    /// Gross average loads of region `r` in siting year `y` of `plan` (stock plus the
+    /// regional loads built by then).
+    pub(crate) fn gross_avg_mw(
+        scenario: &Scenario,
+        region: &Region,
+        plan: &SitingPlan,
+        r: usize,
+        y: usize,
+    ) -> (f64, f64) {
+        let year = plan.years[y];
+        let regional_rated_mw = |kind: WorkloadKind| -> f64 {
+            scenario
+                .regional_loads
+                .iter()
+                .filter(|l| l.region == region.id && l.workload == kind)
+                .map(|l| l.built_rated_mw(year))
+                .sum()
+        };
+        (
+            plan.inference[y].region_mw[r]
+                + regional_rated_mw(WorkloadKind::Inference) * scenario.inference.power_frac,
+            plan.training[y].region_mw[r]
+                + regional_rated_mw(WorkloadKind::Training) * scenario.training.power_frac,
+        )
+    }
+
+    /// New loads (gross − existing), average MW.
+    pub(crate) fn new_avg_mw(&self) -> (f64, f64) {
+        (
+            self.inference_avg_mw - self.existing_inference_mw,
+            self.training_avg_mw - self.existing_training_mw,
+        )
+    }
+
+    /// The levels of one weather year whose baseline scale is `baseline_scale`.
+    pub(crate) fn levels(&self, baseline_scale: f64) -> Levels {
+        let (new_inference_avg_mw, new_training_avg_mw) = self.new_avg_mw();
+        Levels {
+            baseline_scale,
+            new_inference_avg_mw,
+            new_training_avg_mw,
+            threshold_summer_mw: self.threshold_mw.0,
+            threshold_winter_mw: self.threshold_mw.1,
+        }
+    }
+
+    /// The `metrics.csv` row of weather year `weather_year` from the hourly pass. With
+    /// `labels` false the text columns stay empty (a sweep keeps only numbers).
+    #[allow(clippy::too_many_lines)]
+    pub(crate) fn row(
+        &self,
+        weather_year: i32,
+        inputs: &HourInputs<'_>,
+        stats: &HourStats,
+        headroom: &HeadroomMetrics,
+        labels: bool,
+    ) -> MetricsRow {
+        let Self {
+            scenario,
+            region,
+            year,
+            inference_avg_mw,
+            training_avg_mw,
+            existing_inference_mw,
+            existing_training_mw,
+            ..
+        } = *self;
+        let (new_inference_avg_mw, new_training_avg_mw) = self.new_avg_mw();
+        let hours = inputs.raw_baseline_mw.len();
+        let outcome = &stats.flex;
+        let baseline_peak_mw = stats.baseline_peak_mw;
+        let total_peak_mw = stats.total_peak_mw;
+        let total_peak_after_mw = stats.total_peak_after_mw;
+        let peak_index = stats.peak_index;
+        let new_training_energy = stats.new_training_energy_mwh;
+        let new_inference_energy = stats.new_inference_energy_mwh;
+        let training_energy = training_avg_mw * self.training_shape_sum;
+        let inference_energy = inference_avg_mw * self.inference_shape_sum;
+        let ai_energy = training_energy + inference_energy;
+        let new_ai_energy = new_training_energy + new_inference_energy;
+        let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
+        let shortfall_at = |peak_mw: f64| {
+            region
+                .firm_capacity_mw
+                .map(|c| (peak_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0))
+        };
+        let capacity_shortfall_mw = shortfall_at(total_peak_after_mw);
+        // The firm capacity the new AI load calls for: the shortfall with it minus the
+        // shortfall without it (capacity where known, else the residual above the
+        // threshold), after flexibility and, for what flexibility avoids, before it.
+        let (need_basis, need_without_ai, need_with_ai, need_without_flex) =
+            match capacity_shortfall_mw {
+                Some(with_ai) => (
+                    "capacity_shortfall",
+                    shortfall_at(baseline_peak_mw).unwrap_or(0.0),
+                    with_ai,
+                    shortfall_at(total_peak_mw).unwrap_or(0.0),
+                ),
+                None => (
+                    "residual_above_threshold",
+                    stats.residual_without_ai_mw.max(0.0),
+                    outcome.residual_above_threshold_mw,
+                    stats.residual_before_flex_mw.max(0.0),
+                ),
+            };
+        let firm_capacity_needed_mw = need_with_ai - need_without_ai;
+        let flexibility_avoided_mw = need_without_flex - need_with_ai;
+        // Emissions of the AI energy delivered (curtailed energy emits nothing).
+        let delivered_training_mwh =
+            new_training_energy - outcome.curtailed_mwh + outcome.recovered_mwh;
+        let rate_factor = region.co2_year.map_or(1.0, |base| {
+            (1.0 + scenario.co2_rate_change_per_year_frac).powi(year - base)
+        });
+        let tonnes = |mwh: f64, lb_per_mwh: Option<f64>| {
+            lb_per_mwh.map(|rate| mwh * rate * rate_factor * METRIC_TONNES_PER_LB)
+        };
+        let inference_at_peak_mw = inference_avg_mw * inputs.inference_shape[peak_index];
+        let training_at_peak_mw = training_avg_mw * inputs.training_shape[peak_index];
+        let new_ai_at_peak_mw = new_inference_avg_mw * inputs.inference_shape[peak_index]
+            + new_training_avg_mw * inputs.training_shape[peak_index];
+        let load_factor = |energy_mwh: f64, peak_mw: f64| {
+            if peak_mw <= 0.0 {
+                0.0
+            } else {
+                energy_mwh / hours as f64 / peak_mw
+            }
+        };
+        let label = |text: &str| {
+            if labels {
+                text.to_owned()
+            } else {
+                String::new()
+            }
+        };
+        MetricsRow {
+            scenario: label(&scenario.name),
+            region: label(&region.id),
+            year,
+            weather_year,
+            hours: hours as f64,
+            baseline_energy_mwh: stats.baseline_energy_mwh,
+            training_energy_mwh: training_energy,
+            inference_energy_mwh: inference_energy,
+            ai_energy_mwh: ai_energy,
+            ai_energy_share_frac: ai_energy / (stats.baseline_energy_mwh + new_ai_energy),
+            training_average_mw: training_avg_mw,
+            inference_average_mw: inference_avg_mw,
+            training_rated_mw: training_avg_mw / scenario.training.power_frac,
+            inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
+            existing_training_mw,
+            existing_inference_mw,
+            new_training_energy_mwh: new_training_energy,
+            new_inference_energy_mwh: new_inference_energy,
+            new_ai_energy_mwh: new_ai_energy,
+            baseline_peak_mw,
+            total_peak_mw,
+            peak_increase_mw: total_peak_mw - baseline_peak_mw,
+            peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
+            total_peak_hour_utc: if labels {
+                epoch_hour_to_datetime(year_start_epoch_hour(year) + peak_index as i64)
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            } else {
+                String::new()
+            },
+            ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
+            inference_at_peak_mw,
+            training_at_peak_mw,
+            new_ai_at_peak_mw,
+            total_peak_after_flex_mw: total_peak_after_mw,
+            baseline_load_factor_frac: load_factor(stats.baseline_energy_mwh, baseline_peak_mw),
+            total_load_factor_frac: load_factor(stats.total_energy_mwh, total_peak_mw),
+            total_load_factor_after_flex_frac: load_factor(
+                stats.total_energy_after_mwh,
+                total_peak_after_mw,
+            ),
+            baseline_max_ramp_up_mw_per_h: stats.baseline_ramps_mw_per_h.0,
+            baseline_max_ramp_down_mw_per_h: stats.baseline_ramps_mw_per_h.1,
+            total_max_ramp_up_mw_per_h: stats.total_ramps_mw_per_h.0,
+            total_max_ramp_down_mw_per_h: stats.total_ramps_mw_per_h.1,
+            total_max_ramp_up_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.0,
+            total_max_ramp_down_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.1,
+            threshold_summer_mw: self.threshold_mw.0,
+            threshold_winter_mw: self.threshold_mw.1,
+            hours_above_threshold_before: outcome.hours_above_before as f64,
+            energy_above_threshold_before_mwh: outcome.energy_above_before_mwh,
+            hours_above_threshold_after: outcome.hours_above_after as f64,
+            energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
+            training_curtailed_mwh: outcome.curtailed_mwh,
+            curtailment_rate_frac: if new_training_energy > 0.0 {
+                outcome.curtailed_mwh / new_training_energy
+            } else {
+                0.0
+            },
+            curtailed_hours: outcome.curtailed_hours as f64,
+            curtailment_events: outcome.curtailment_events as f64,
+            mean_curtailment_event_h: if outcome.curtailment_events > 0 {
+                outcome.curtailed_hours as f64 / outcome.curtailment_events as f64
+            } else {
+                0.0
+            },
+            training_recovered_mwh: outcome.recovered_mwh,
+            residual_above_threshold_mw: outcome.residual_above_threshold_mw,
+            firm_capacity_mw: region.firm_capacity_mw,
+            capacity_shortfall_mw,
+            firm_need_basis: label(need_basis),
+            firm_capacity_needed_mw,
+            firm_capacity_cost_usd: scenario.firm_capacity.cost_usd(firm_capacity_needed_mw),
+            flexibility_avoided_mw,
+            flexibility_avoided_cost_usd: scenario.firm_capacity.cost_usd(flexibility_avoided_mw),
+            ai_co2_t: tonnes(
+                delivered_training_mwh + new_inference_energy,
+                region.co2_lb_per_mwh,
+            ),
+            ai_co2_marginal_t: tonnes(
+                delivered_training_mwh + new_inference_energy,
+                region.co2_marginal_lb_per_mwh,
+            ),
+            training_co2_t: tonnes(delivered_training_mwh, region.co2_lb_per_mwh),
+            inference_co2_t: tonnes(new_inference_energy, region.co2_lb_per_mwh),
+            reserve_margin_before_frac: reserve(baseline_peak_mw),
+            reserve_margin_after_frac: reserve(total_peak_after_mw),
+            headroom_baseline_mw: headroom.baseline_mw,
+            headroom_after_inference_mw: headroom.after_inference_mw,
+            headroom_after_ai_mw: headroom.after_ai_mw,
+            inference_shaped_headroom_mw: headroom.inference_shaped_mw,
+        }
+    }
+}
+
+/// Add a region's row to its region set's row (the sums; peaks come from the series).
+pub(crate) fn add_to_set_row(set: &mut SetMetricsRow, m: &MetricsRow) {
+    set.baseline_energy_mwh += m.baseline_energy_mwh;
+    set.training_energy_mwh += m.training_energy_mwh;
+    set.inference_energy_mwh += m.inference_energy_mwh;
+    set.ai_energy_mwh += m.ai_energy_mwh;
+    set.new_ai_energy_mwh += m.new_ai_energy_mwh;
+    set.noncoincident_sum_of_peaks_mw += m.total_peak_mw;
+    set.training_curtailed_mwh += m.training_curtailed_mwh;
+    set.residual_above_threshold_sum_mw += m.residual_above_threshold_mw;
+    set.firm_capacity_needed_sum_mw += m.firm_capacity_needed_mw;
+    // The two bases measure different things: keep their parts apart too.
+    if m.capacity_shortfall_mw.is_some() {
+        set.firm_capacity_needed_capacity_basis_sum_mw += m.firm_capacity_needed_mw;
+    } else {
+        set.firm_capacity_needed_residual_basis_sum_mw += m.firm_capacity_needed_mw;
+    }
+    set.firm_capacity_cost_usd += m.firm_capacity_cost_usd;
+    set.flexibility_avoided_sum_mw += m.flexibility_avoided_mw;
+    if let Some(t) = m.ai_co2_t {
+        set.ai_co2_t += t;
+    }
+}
+
+/// Whether each hour of a year with these UTC `months` takes the summer threshold.
+pub(crate) fn summer_hours(months: &[u8], out: &mut Vec<bool>) {
+    out.clear();
+    out.extend(
+        months
+            .iter()
+            .map(|m| (SUMMER_FIRST_MONTH..=SUMMER_LAST_MONTH).contains(m)),
+    );
+}
+
 fn run_year(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
@@ -453,33 +776,33 @@ fn run_year(
     observer: &Observer<'_>,
 ) -> Result<YearOutcome> {
     let year = plan.years[year_index];
-    let inference_stock = &plan.inference[year_index];
-    let training_stock = &plan.training[year_index];
     let scenario = &study.scenario;
     let mut negative_new = Vec::new();
     let hours = hours_in_year(year);
     let mut b = Buffers::default();
     months_of_year(year, &mut b.months);
+    summer_hours(&b.months, &mut b.summer);
     let mut sets: Vec<SetSums> = study
         .weather_years
         .iter()
-        .map(|&w| SetSums {
-            baseline: vec![0.0; hours],
-            total: vec![0.0; hours],
-            total_after: vec![0.0; hours],
-            row: SetMetricsRow {
+        .map(|&w| {
+            let row = SetMetricsRow {
                 scenario: study.scenario.name.clone(),
                 region_set: study.regions.id.clone(),
                 year,
                 weather_year: w,
-                unallocated_training_mw: training_stock.unallocated_mw,
-                unallocated_inference_mw: inference_stock.unallocated_mw,
+                unallocated_training_mw: plan.training[year_index].unallocated_mw,
+                unallocated_inference_mw: plan.inference[year_index].unallocated_mw,
                 ..SetMetricsRow::default()
-            },
+            };
+            SetSums::new(row, hours)
         })
         .collect();
     let mut rows = Vec::with_capacity(prepared.len() * study.weather_years.len());
     let limit = study.scenario.flexibility.headroom_limit_frac;
+    let full_series = options.headroom_metrics
+        || (observer.hourly.is_some() && options.hourly != HourlyWindow::None);
+    let mut scratch = KernelScratch::default();
     for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
         shape_for_year(
             &study.profiles.inference,
@@ -493,26 +816,24 @@ fn run_year(
             year,
             &mut b.training_shape,
         );
-        data.threshold_series(region, year, &b.months, &mut b.threshold);
         // Gross: what the scenario places here; new: what the measured baseline does not
         // already hold. Only new load is added to the hours, and only new training flexes.
         // Regional loads (large-load requests) are new load on top of the projection.
-        let regional_rated_mw = |kind: WorkloadKind| -> f64 {
-            scenario
-                .regional_loads
-                .iter()
-                .filter(|l| l.region == region.id && l.workload == kind)
-                .map(|l| l.built_rated_mw(year))
-                .sum()
+        let (inference_avg_mw, training_avg_mw) =
+            RegionYear::gross_avg_mw(scenario, region, plan, r, year_index);
+        let context = RegionYear {
+            scenario,
+            region,
+            year,
+            inference_avg_mw,
+            training_avg_mw,
+            existing_inference_mw: plan.existing_inference_mw[r],
+            existing_training_mw: plan.existing_training_mw[r],
+            inference_shape_sum: b.inference_shape.iter().sum(),
+            training_shape_sum: b.training_shape.iter().sum(),
+            threshold_mw: data.threshold_levels_mw(region, year),
         };
-        let inference_avg_mw = inference_stock.region_mw[r]
-            + regional_rated_mw(WorkloadKind::Inference) * scenario.inference.power_frac;
-        let training_avg_mw = training_stock.region_mw[r]
-            + regional_rated_mw(WorkloadKind::Training) * scenario.training.power_frac;
-        let existing_inference_mw = plan.existing_inference_mw[r];
-        let existing_training_mw = plan.existing_training_mw[r];
-        let new_inference_avg_mw = inference_avg_mw - existing_inference_mw;
-        let new_training_avg_mw = training_avg_mw - existing_training_mw;
+        let (new_inference_avg_mw, new_training_avg_mw) = context.new_avg_mw();
         for (workload, new_mw) in [
             ("inference", new_inference_avg_mw),
             ("training", new_training_avg_mw),
@@ -521,20 +842,6 @@ fn run_year(
                 negative_new.push(format!("{} {year} {workload}", region.id));
             }
         }
-        b.inference.clear();
-        b.inference
-            .extend(b.inference_shape.iter().map(|s| new_inference_avg_mw * s));
-        b.training.clear();
-        b.training
-            .extend(b.training_shape.iter().map(|s| new_training_avg_mw * s));
-        b.training_after.resize(hours, 0.0);
-        if observer.hourly.is_some() && options.hourly != HourlyWindow::None {
-            b.inference_gross.clear();
-            b.inference_gross
-                .extend(b.inference_shape.iter().map(|s| inference_avg_mw * s));
-        }
-        let inference_shape_sum: f64 = b.inference_shape.iter().sum();
-        let training_shape_sum: f64 = b.training_shape.iter().sum();
         for (w_index, &w) in study.weather_years.iter().enumerate() {
             let scale = baseline_scale(
                 data.load,
@@ -544,222 +851,56 @@ fn run_year(
                 region.baseline_growth_per_year_frac,
             )
             .expect("weather years checked");
-            baseline_for(data.load, w, year, scale, &mut b.baseline);
-            let outcome = dispatch_training(
-                &b.baseline,
-                &b.inference,
-                &b.training,
-                &b.threshold,
-                &study.scenario.flexibility,
-                &mut b.flex,
-                &mut b.training_after,
-            );
-            b.total.clear();
-            b.total_after.clear();
-            // Largest exceedances of the threshold without the new AI load and with it
-            // before flexibility (the residual after flexibility comes from the dispatch).
-            let mut residual_without_ai_mw = 0.0_f64;
-            let mut residual_before_flex_mw = 0.0_f64;
-            for t in 0..hours {
-                let firm = b.baseline[t] + b.inference[t];
-                b.total.push(firm + b.training[t]);
-                b.total_after.push(firm + b.training_after[t]);
-                residual_without_ai_mw = residual_without_ai_mw.max(b.baseline[t] - b.threshold[t]);
-                residual_before_flex_mw = residual_before_flex_mw.max(b.total[t] - b.threshold[t]);
-            }
-            let (_, baseline_peak_mw) = peak(&b.baseline);
-            let (peak_index, total_peak_mw) = peak(&b.total);
-            let (_, total_peak_after_mw) = peak(&b.total_after);
-            let baseline_energy = energy_mwh(&b.baseline);
-            let new_training_energy = energy_mwh(&b.training);
-            let new_inference_energy = energy_mwh(&b.inference);
-            let training_energy = training_avg_mw * training_shape_sum;
-            let inference_energy = inference_avg_mw * inference_shape_sum;
-            let ai_energy = training_energy + inference_energy;
-            let new_ai_energy = new_training_energy + new_inference_energy;
-            let (base_up, base_down) = max_ramps_mw_per_h(&b.baseline);
-            let (total_up, total_down) = max_ramps_mw_per_h(&b.total);
-            let (after_up, after_down) = max_ramps_mw_per_h(&b.total_after);
-            let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
-            let shortfall_at = |peak_mw: f64| {
-                region
-                    .firm_capacity_mw
-                    .map(|c| (peak_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0))
+            baseline_for(data.load, w, year, 1.0, &mut b.raw_baseline);
+            let inputs = HourInputs {
+                raw_baseline_mw: &b.raw_baseline,
+                inference_shape: &b.inference_shape,
+                training_shape: &b.training_shape,
+                summer: &b.summer,
             };
-            let capacity_shortfall_mw = shortfall_at(total_peak_after_mw);
-            // The firm capacity the new AI load calls for: the shortfall with it minus the
-            // shortfall without it (capacity where known, else the residual above the
-            // threshold), after flexibility and, for what flexibility avoids, before it.
-            let (need_basis, need_without_ai, need_with_ai, need_without_flex) =
-                match capacity_shortfall_mw {
-                    Some(with_ai) => (
-                        "capacity_shortfall",
-                        shortfall_at(baseline_peak_mw).unwrap_or(0.0),
-                        with_ai,
-                        shortfall_at(total_peak_mw).unwrap_or(0.0),
-                    ),
-                    None => (
-                        "residual_above_threshold",
-                        residual_without_ai_mw.max(0.0),
-                        outcome.residual_above_threshold_mw,
-                        residual_before_flex_mw.max(0.0),
-                    ),
-                };
-            let firm_capacity_needed_mw = need_with_ai - need_without_ai;
-            let flexibility_avoided_mw = need_without_flex - need_with_ai;
-            // Emissions of the AI energy delivered (curtailed energy emits nothing).
-            let delivered_training_mwh =
-                new_training_energy - outcome.curtailed_mwh + outcome.recovered_mwh;
-            let rate_factor = region.co2_year.map_or(1.0, |base| {
-                (1.0 + scenario.co2_rate_change_per_year_frac).powi(year - base)
-            });
-            let tonnes = |mwh: f64, lb_per_mwh: Option<f64>| {
-                lb_per_mwh.map(|rate| mwh * rate * rate_factor * METRIC_TONNES_PER_LB)
+            let levels = context.levels(scale);
+            let set = &mut sets[w_index];
+            let stats = if full_series {
+                evaluate::<true>(
+                    &inputs,
+                    &levels,
+                    &scenario.flexibility,
+                    &mut scratch,
+                    &mut set.series(),
+                    &mut b.full,
+                )
+            } else {
+                evaluate::<false>(
+                    &inputs,
+                    &levels,
+                    &scenario.flexibility,
+                    &mut scratch,
+                    &mut set.series(),
+                    &mut b.full,
+                )
             };
-            let inference_at_peak_mw = inference_avg_mw * b.inference_shape[peak_index];
-            let training_at_peak_mw = training_avg_mw * b.training_shape[peak_index];
-
             let headroom = if options.headroom_metrics {
-                headroom_metrics(&mut b, limit)
+                headroom_metrics(
+                    &b.full,
+                    &b.inference_shape,
+                    (&mut b.firm, &mut b.points),
+                    limit,
+                )
             } else {
                 HeadroomMetrics::not_computed()
             };
-
-            rows.push(MetricsRow {
-                scenario: study.scenario.name.clone(),
-                region: region.id.clone(),
-                year,
-                weather_year: w,
-                hours: hours as f64,
-                baseline_energy_mwh: baseline_energy,
-                training_energy_mwh: training_energy,
-                inference_energy_mwh: inference_energy,
-                ai_energy_mwh: ai_energy,
-                ai_energy_share_frac: ai_energy / (baseline_energy + new_ai_energy),
-                training_average_mw: training_avg_mw,
-                inference_average_mw: inference_avg_mw,
-                training_rated_mw: training_avg_mw / scenario.training.power_frac,
-                inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
-                existing_training_mw,
-                existing_inference_mw,
-                new_training_energy_mwh: new_training_energy,
-                new_inference_energy_mwh: new_inference_energy,
-                new_ai_energy_mwh: new_ai_energy,
-                baseline_peak_mw,
-                total_peak_mw,
-                peak_increase_mw: total_peak_mw - baseline_peak_mw,
-                peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
-                total_peak_hour_utc: epoch_hour_to_datetime(
-                    year_start_epoch_hour(year) + peak_index as i64,
-                )
-                .format("%Y-%m-%dT%H:%M:%SZ")
-                .to_string(),
-                ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
-                inference_at_peak_mw,
-                training_at_peak_mw,
-                new_ai_at_peak_mw: b.inference[peak_index] + b.training[peak_index],
-                total_peak_after_flex_mw: total_peak_after_mw,
-                baseline_load_factor_frac: load_factor_frac(&b.baseline),
-                total_load_factor_frac: load_factor_frac(&b.total),
-                total_load_factor_after_flex_frac: load_factor_frac(&b.total_after),
-                baseline_max_ramp_up_mw_per_h: base_up,
-                baseline_max_ramp_down_mw_per_h: base_down,
-                total_max_ramp_up_mw_per_h: total_up,
-                total_max_ramp_down_mw_per_h: total_down,
-                total_max_ramp_up_after_flex_mw_per_h: after_up,
-                total_max_ramp_down_after_flex_mw_per_h: after_down,
-                threshold_summer_mw: b
-                    .threshold
-                    .iter()
-                    .zip(&b.months)
-                    .find(|(_, m)| **m == 7)
-                    .map_or(0.0, |(t, _)| *t),
-                threshold_winter_mw: b.threshold[0],
-                hours_above_threshold_before: outcome.hours_above_before as f64,
-                energy_above_threshold_before_mwh: outcome.energy_above_before_mwh,
-                hours_above_threshold_after: outcome.hours_above_after as f64,
-                energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
-                training_curtailed_mwh: outcome.curtailed_mwh,
-                curtailment_rate_frac: if new_training_energy > 0.0 {
-                    outcome.curtailed_mwh / new_training_energy
-                } else {
-                    0.0
-                },
-                curtailed_hours: outcome.curtailed_hours as f64,
-                curtailment_events: outcome.curtailment_events as f64,
-                mean_curtailment_event_h: if outcome.curtailment_events > 0 {
-                    outcome.curtailed_hours as f64 / outcome.curtailment_events as f64
-                } else {
-                    0.0
-                },
-                training_recovered_mwh: outcome.recovered_mwh,
-                residual_above_threshold_mw: outcome.residual_above_threshold_mw,
-                firm_capacity_mw: region.firm_capacity_mw,
-                capacity_shortfall_mw,
-                firm_need_basis: need_basis.to_owned(),
-                firm_capacity_needed_mw,
-                firm_capacity_cost_usd: scenario.firm_capacity.cost_usd(firm_capacity_needed_mw),
-                flexibility_avoided_mw,
-                flexibility_avoided_cost_usd: scenario
-                    .firm_capacity
-                    .cost_usd(flexibility_avoided_mw),
-                ai_co2_t: tonnes(
-                    delivered_training_mwh + new_inference_energy,
-                    region.co2_lb_per_mwh,
-                ),
-                ai_co2_marginal_t: tonnes(
-                    delivered_training_mwh + new_inference_energy,
-                    region.co2_marginal_lb_per_mwh,
-                ),
-                training_co2_t: tonnes(delivered_training_mwh, region.co2_lb_per_mwh),
-                inference_co2_t: tonnes(new_inference_energy, region.co2_lb_per_mwh),
-                reserve_margin_before_frac: reserve(baseline_peak_mw),
-                reserve_margin_after_frac: reserve(total_peak_after_mw),
-                headroom_baseline_mw: headroom.baseline_mw,
-                headroom_after_inference_mw: headroom.after_inference_mw,
-                headroom_after_ai_mw: headroom.after_ai_mw,
-                inference_shaped_headroom_mw: headroom.inference_shaped_mw,
-            });
-
-            let set = &mut sets[w_index];
-            for t in 0..hours {
-                set.baseline[t] += b.baseline[t];
-                set.total[t] += b.total[t];
-                set.total_after[t] += b.total_after[t];
-            }
-            set.row.baseline_energy_mwh += baseline_energy;
-            set.row.training_energy_mwh += training_energy;
-            set.row.inference_energy_mwh += inference_energy;
-            set.row.ai_energy_mwh += ai_energy;
-            set.row.new_ai_energy_mwh += new_ai_energy;
-            set.row.noncoincident_sum_of_peaks_mw += total_peak_mw;
-            set.row.training_curtailed_mwh += outcome.curtailed_mwh;
-            set.row.residual_above_threshold_sum_mw += outcome.residual_above_threshold_mw;
-            set.row.firm_capacity_needed_sum_mw += firm_capacity_needed_mw;
-            // The two bases measure different things: keep their parts apart too.
-            if need_basis == "capacity_shortfall" {
-                set.row.firm_capacity_needed_capacity_basis_sum_mw += firm_capacity_needed_mw;
-            } else {
-                set.row.firm_capacity_needed_residual_basis_sum_mw += firm_capacity_needed_mw;
-            }
-            set.row.firm_capacity_cost_usd +=
-                scenario.firm_capacity.cost_usd(firm_capacity_needed_mw);
-            set.row.flexibility_avoided_sum_mw += flexibility_avoided_mw;
-            if let Some(t) = tonnes(
-                delivered_training_mwh + new_inference_energy,
-                region.co2_lb_per_mwh,
-            ) {
-                set.row.ai_co2_t += t;
-            }
+            let row = context.row(w, &inputs, &stats, &headroom, true);
+            add_to_set_row(&mut set.row, &row);
+            rows.push(row);
             if let Some(sink) = observer.hourly {
                 hand_over(
                     sink,
                     options.hourly,
                     study,
-                    region,
+                    (region, inference_avg_mw),
                     year,
                     (w_index, w),
-                    peak_index,
+                    stats.peak_index,
                     &b,
                 )?;
             }
@@ -768,24 +909,15 @@ fn run_year(
             progress();
         }
     }
-    let set_rows = sets
-        .into_iter()
-        .map(|mut s| {
-            s.row.coincident_baseline_peak_mw = peak(&s.baseline).1;
-            s.row.coincident_total_peak_mw = peak(&s.total).1;
-            s.row.coincident_total_peak_after_flex_mw = peak(&s.total_after).1;
-            s.row
-        })
-        .collect();
     Ok(YearOutcome {
         metrics: rows,
-        set_metrics: set_rows,
+        set_metrics: sets.into_iter().map(SetSums::finish).collect(),
         negative_new,
     })
 }
 
 /// The headroom metrics of one region-year-weather-year (MW).
-struct HeadroomMetrics {
+pub(crate) struct HeadroomMetrics {
     baseline_mw: f64,
     after_inference_mw: f64,
     after_ai_mw: f64,
@@ -793,7 +925,7 @@ struct HeadroomMetrics {
 }
 
 impl HeadroomMetrics {
-    fn not_computed() -> Self {
+    pub(crate) fn not_computed() -> Self {
         Self {
             baseline_mw: f64::NAN,
             after_inference_mw: f64::NAN,
@@ -805,26 +937,43 @@ impl HeadroomMetrics {
 
 /// Headroom at `limit` on the baseline, for an inference-shaped new load, after firm
 /// inference, and after all AI load (one weather year each).
-fn headroom_metrics(b: &mut Buffers, limit: f64) -> HeadroomMetrics {
-    let base_slices = [(b.baseline.as_slice(), b.threshold.as_slice(), None)];
-    margin_points(&base_slices, &mut b.points);
-    let baseline_mw = solve_headroom_partial_mw(&mut b.points, limit);
-    let shaped_slices = [(
-        b.baseline.as_slice(),
-        b.threshold.as_slice(),
-        Some(b.inference_shape.as_slice()),
+fn headroom_metrics(
+    full: &FullSeries,
+    inference_shape: &[f64],
+    (firm, points): (&mut Vec<f64>, &mut Vec<MarginPoint>),
+    limit: f64,
+) -> HeadroomMetrics {
+    let base_slices = [(
+        full.baseline_mw.as_slice(),
+        full.threshold_mw.as_slice(),
+        None,
     )];
-    margin_points(&shaped_slices, &mut b.points);
-    let inference_shaped_mw = solve_headroom_partial_mw(&mut b.points, limit);
-    b.firm.clear();
-    b.firm
-        .extend(b.baseline.iter().zip(&b.inference).map(|(x, y)| x + y));
-    let firm_slices = [(b.firm.as_slice(), b.threshold.as_slice(), None)];
-    margin_points(&firm_slices, &mut b.points);
-    let after_inference_mw = solve_headroom_partial_mw(&mut b.points, limit);
-    let ai_slices = [(b.total_after.as_slice(), b.threshold.as_slice(), None)];
-    margin_points(&ai_slices, &mut b.points);
-    let after_ai_mw = solve_headroom_partial_mw(&mut b.points, limit);
+    margin_points(&base_slices, points);
+    let baseline_mw = solve_headroom_partial_mw(points, limit);
+    let shaped_slices = [(
+        full.baseline_mw.as_slice(),
+        full.threshold_mw.as_slice(),
+        Some(inference_shape),
+    )];
+    margin_points(&shaped_slices, points);
+    let inference_shaped_mw = solve_headroom_partial_mw(points, limit);
+    firm.clear();
+    firm.extend(
+        full.baseline_mw
+            .iter()
+            .zip(&full.new_inference_mw)
+            .map(|(x, y)| x + y),
+    );
+    let firm_slices = [(firm.as_slice(), full.threshold_mw.as_slice(), None)];
+    margin_points(&firm_slices, points);
+    let after_inference_mw = solve_headroom_partial_mw(points, limit);
+    let ai_slices = [(
+        full.total_after_mw.as_slice(),
+        full.threshold_mw.as_slice(),
+        None,
+    )];
+    margin_points(&ai_slices, points);
+    let after_ai_mw = solve_headroom_partial_mw(points, limit);
     HeadroomMetrics {
         baseline_mw,
         after_inference_mw,
@@ -839,13 +988,14 @@ fn hand_over(
     sink: &dyn HourlySink,
     window: HourlyWindow,
     study: &Study,
-    region: &Region,
+    (region, inference_avg_mw): (&Region, f64),
     year: i32,
     (weather_index, weather_year): (usize, i32),
     peak_index: usize,
     b: &Buffers,
 ) -> Result<()> {
-    let hours = b.baseline.len();
+    let full = &b.full;
+    let hours = full.baseline_mw.len();
     let range = match window {
         HourlyWindow::None => return Ok(()),
         HourlyWindow::All => 0..hours,
@@ -855,19 +1005,23 @@ fn hand_over(
             start..start + week
         }
     };
+    let gross_inference: Vec<f64> = b.inference_shape[range.clone()]
+        .iter()
+        .map(|s| inference_avg_mw * s)
+        .collect();
     sink.accept(&HourlySeries {
-        inference_mw: &b.inference_gross[range.clone()],
+        inference_mw: &gross_inference,
         scenario: &study.scenario.name,
         region: &region.id,
         year,
         weather_year,
         weather_index,
         first_epoch_hour: year_start_epoch_hour(year) + range.start as i64,
-        baseline_mw: &b.baseline[range.clone()],
-        new_inference_mw: &b.inference[range.clone()],
-        new_training_mw: &b.training[range.clone()],
-        new_training_after_flex_mw: &b.training_after[range.clone()],
-        threshold_mw: &b.threshold[range],
+        baseline_mw: &full.baseline_mw[range.clone()],
+        new_inference_mw: &full.new_inference_mw[range.clone()],
+        new_training_mw: &full.new_training_mw[range.clone()],
+        new_training_after_flex_mw: &full.new_training_after_mw[range.clone()],
+        threshold_mw: &full.threshold_mw[range],
     })
 }
 

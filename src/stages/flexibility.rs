@@ -41,15 +41,88 @@ pub struct FlexOutcome {
     pub recovered_mwh: f64,
 }
 
+/// The hourly loads a dispatch reads: whole slices (see [`dispatch_training`]) or values
+/// the simulation kernel computes on demand, bitwise equal to the ones it summed.
+pub trait HourlyLoads {
+    /// Number of hours.
+    fn hours(&self) -> usize;
+    /// Baseline (MW) in hour `t`.
+    fn baseline_mw(&self, t: usize) -> f64;
+    /// New inference (MW) in hour `t`.
+    fn inference_mw(&self, t: usize) -> f64;
+    /// New training before flexibility (MW) in hour `t`.
+    fn training_mw(&self, t: usize) -> f64;
+    /// Threshold (MW) in hour `t`.
+    fn threshold_mw(&self, t: usize) -> f64;
+}
+
+/// Four slices of equal length.
+struct Slices<'a> {
+    baseline_mw: &'a [f64],
+    inference_mw: &'a [f64],
+    training_mw: &'a [f64],
+    threshold_mw: &'a [f64],
+}
+
+impl HourlyLoads for Slices<'_> {
+    fn hours(&self) -> usize {
+        self.baseline_mw.len()
+    }
+    fn baseline_mw(&self, t: usize) -> f64 {
+        self.baseline_mw[t]
+    }
+    fn inference_mw(&self, t: usize) -> f64 {
+        self.inference_mw[t]
+    }
+    fn training_mw(&self, t: usize) -> f64 {
+        self.training_mw[t]
+    }
+    fn threshold_mw(&self, t: usize) -> f64 {
+        self.threshold_mw[t]
+    }
+}
+
 /// Reusable buffers, so that a dispatch allocates nothing per hour.
 #[derive(Debug, Default)]
 pub struct FlexScratch {
+    /// Hours above the threshold before flexibility: (hour, excess MW, depth MW), in time
+    /// order.
     exceedance: Vec<(usize, f64, f64)>,
+    /// Curtailment (MW) of each exceedance.
     curtail_mw: Vec<f64>,
+    /// Breakpoints of the shave solve: (level MW, change of slope).
+    breakpoints: Vec<(f64, f64)>,
+    /// Dense curtailment and training after flexibility: only with a recovery window.
+    dense_curtail_mw: Vec<f64>,
+    dense_after_mw: Vec<f64>,
+    /// Hours whose training changed, with the training after flexibility (MW), in time
+    /// order.
+    changes: Vec<(usize, f64)>,
 }
 
-/// Dispatch training flexibility. `training_after_mw` receives the training load after
-/// curtailment and recovery (same length as the inputs).
+impl FlexScratch {
+    /// Start collecting a new region-year's exceedances.
+    pub fn clear(&mut self) {
+        self.exceedance.clear();
+    }
+
+    /// Record hour `t` above the threshold by `excess_mw`, with `training_mw` of new
+    /// training that may be cut by `max_curtail_frac` of it (call in time order).
+    #[inline]
+    pub fn push_exceedance(&mut self, t: usize, excess_mw: f64, depth_mw: f64) {
+        self.exceedance.push((t, excess_mw, depth_mw));
+    }
+
+    /// Hours whose training changed in the last dispatch, with the training after
+    /// flexibility (MW), in time order; every other hour keeps its training.
+    #[must_use]
+    pub fn changes(&self) -> &[(usize, f64)] {
+        &self.changes
+    }
+}
+
+/// Dispatch training flexibility on whole slices. `training_after_mw` receives the training
+/// load after curtailment and recovery (same length as the inputs).
 #[allow(clippy::too_many_arguments)]
 pub fn dispatch_training(
     baseline_mw: &[f64],
@@ -60,63 +133,104 @@ pub fn dispatch_training(
     scratch: &mut FlexScratch,
     training_after_mw: &mut [f64],
 ) -> FlexOutcome {
-    let hours = baseline_mw.len();
-    let mut outcome = FlexOutcome::default();
-    scratch.exceedance.clear();
-    scratch.curtail_mw.clear();
-    scratch.curtail_mw.resize(hours, 0.0);
-    let mut wanted_mwh = 0.0;
+    let loads = Slices {
+        baseline_mw,
+        inference_mw,
+        training_mw,
+        threshold_mw,
+    };
+    scratch.clear();
     let mut training_mwh = 0.0;
-    for t in 0..hours {
+    for t in 0..baseline_mw.len() {
         training_mwh += training_mw[t];
         let excess = baseline_mw[t] + inference_mw[t] + training_mw[t] - threshold_mw[t];
         if excess > 0.0 {
-            outcome.hours_above_before += 1;
-            outcome.energy_above_before_mwh += excess;
-            let depth_mw = (flexibility.max_curtail_frac * training_mw[t]).max(0.0);
-            wanted_mwh += excess.min(depth_mw);
-            scratch.exceedance.push((t, excess, depth_mw));
+            scratch.push_exceedance(t, excess, curtail_depth_mw(flexibility, training_mw[t]));
         }
+    }
+    let outcome = dispatch_collected(&loads, training_mwh, flexibility, scratch);
+    training_after_mw.copy_from_slice(training_mw);
+    for &(t, after) in &scratch.changes {
+        training_after_mw[t] = after;
+    }
+    outcome
+}
+
+/// How much of `training_mw` one hour may lose (MW, never negative).
+#[inline]
+#[must_use]
+pub fn curtail_depth_mw(flexibility: &Flexibility, training_mw: f64) -> f64 {
+    (flexibility.max_curtail_frac * training_mw).max(0.0)
+}
+
+/// Dispatch on exceedances already collected in `scratch` (in time order, with
+/// [`curtail_depth_mw`] depths), for a year of `training_mwh` new training energy. Only
+/// the exceedance hours and the recovery windows after them are read from `loads`; the
+/// hours whose training changes are left in [`FlexScratch::changes`].
+pub fn dispatch_collected(
+    loads: &impl HourlyLoads,
+    training_mwh: f64,
+    flexibility: &Flexibility,
+    scratch: &mut FlexScratch,
+) -> FlexOutcome {
+    let mut outcome = FlexOutcome::default();
+    let mut wanted_mwh = 0.0;
+    for &(_, excess, depth_mw) in &scratch.exceedance {
+        outcome.hours_above_before += 1;
+        outcome.energy_above_before_mwh += excess;
+        wanted_mwh += excess.min(depth_mw);
     }
     let budget_mwh = (flexibility.max_curtailed_energy_frac * training_mwh).max(0.0);
     let level_mw = if wanted_mwh <= budget_mwh {
         0.0
     } else {
-        shave_level_mw(&scratch.exceedance, budget_mwh)
+        shave_level_mw(&scratch.exceedance, budget_mwh, &mut scratch.breakpoints)
     };
-    for &(t, excess, depth_mw) in &scratch.exceedance {
-        scratch.curtail_mw[t] = (excess - level_mw).clamp(0.0, depth_mw);
+    scratch.curtail_mw.clear();
+    scratch.curtail_mw.extend(
+        scratch
+            .exceedance
+            .iter()
+            .map(|&(_, excess, depth_mw)| (excess - level_mw).clamp(0.0, depth_mw)),
+    );
+    scratch.changes.clear();
+    let any_curtailed = scratch.curtail_mw.iter().any(|&c| c > 0.0);
+    if flexibility.recovery_window_h > 0 && any_curtailed {
+        outcome.recovered_mwh = recover(loads, flexibility, scratch);
+    } else {
+        for (&(t, _, _), &curtailed) in scratch.exceedance.iter().zip(&scratch.curtail_mw) {
+            if curtailed > 0.0 {
+                scratch.changes.push((t, loads.training_mw(t) - curtailed));
+            }
+        }
     }
-    for ((after, training), curtailed) in training_after_mw
-        .iter_mut()
-        .zip(training_mw)
-        .zip(&scratch.curtail_mw)
-    {
-        *after = training - curtailed;
-    }
-    if flexibility.recovery_window_h > 0 {
-        outcome.recovered_mwh = recover(
-            baseline_mw,
-            inference_mw,
-            training_mw,
-            threshold_mw,
-            flexibility,
-            &mut scratch.curtail_mw,
-            training_after_mw,
-        );
-    }
-    let mut in_event = false;
-    for t in 0..hours {
-        let curtailed = scratch.curtail_mw[t];
+    // Events: runs of consecutive curtailed hours.
+    let mut last_curtailed: Option<usize> = None;
+    for (&(t, _, _), &curtailed) in scratch.exceedance.iter().zip(&scratch.curtail_mw) {
         if curtailed > 0.0 {
             outcome.curtailed_mwh += curtailed;
             outcome.curtailed_hours += 1;
-            outcome.curtailment_events += usize::from(!in_event);
-            in_event = true;
-        } else {
-            in_event = false;
+            if last_curtailed.is_none_or(|last| last + 1 != t) {
+                outcome.curtailment_events += 1;
+            }
+            last_curtailed = Some(t);
         }
-        let residual = baseline_mw[t] + inference_mw[t] + training_after_mw[t] - threshold_mw[t];
+    }
+    // Residuals after flexibility: only exceedance hours and changed hours can be above.
+    let (exceedance, changes) = (&scratch.exceedance, &scratch.changes);
+    let (mut i, mut j) = (0, 0);
+    while i < exceedance.len() || j < changes.len() {
+        let te = exceedance.get(i).map_or(usize::MAX, |e| e.0);
+        let tc = changes.get(j).map_or(usize::MAX, |c| c.0);
+        let t = te.min(tc);
+        let after = if tc == t {
+            changes[j].1
+        } else {
+            loads.training_mw(t)
+        };
+        i += usize::from(te == t);
+        j += usize::from(tc == t);
+        let residual = loads.baseline_mw(t) + loads.inference_mw(t) + after - loads.threshold_mw(t);
         if residual > 0.0 {
             outcome.hours_above_after += 1;
             outcome.energy_above_after_mwh += residual;
@@ -127,53 +241,77 @@ pub fn dispatch_training(
 }
 
 /// The lowest common residual level `R ≥ 0` with
-/// `Σ min(depth_t, max(0, excess_t − R)) ≤ budget` (bisection on the exceedance hours only).
-fn shave_level_mw(exceedance: &[(usize, f64, f64)], budget_mwh: f64) -> f64 {
-    let used = |level: f64| -> f64 {
-        exceedance
-            .iter()
-            .map(|&(_, e, d)| (e - level).clamp(0.0, d))
-            .sum()
-    };
-    let mut low = 0.0;
-    let mut high = exceedance.iter().map(|&(_, e, _)| e).fold(0.0, f64::max);
-    for _ in 0..100 {
-        let mid = 0.5 * (low + high);
-        if used(mid) > budget_mwh {
-            low = mid;
-        } else {
-            high = mid;
+/// `Σ min(depth_t, max(0, excess_t − R)) ≤ budget`, solved exactly: the energy used is
+/// piecewise linear in `R` with breakpoints at `excess − depth` and `excess`, so the solve
+/// sorts the breakpoints and walks them (O(n log n) in the exceedance hours).
+fn shave_level_mw(
+    exceedance: &[(usize, f64, f64)],
+    budget_mwh: f64,
+    breakpoints: &mut Vec<(f64, f64)>,
+) -> f64 {
+    breakpoints.clear();
+    let mut used_mwh = 0.0;
+    let mut slope = 0.0;
+    for &(_, excess, depth_mw) in exceedance {
+        if depth_mw <= 0.0 {
+            continue;
         }
+        used_mwh += excess.min(depth_mw);
+        let start = excess - depth_mw;
+        if start > 0.0 {
+            breakpoints.push((start, -1.0));
+        } else {
+            slope -= 1.0;
+        }
+        breakpoints.push((excess, 1.0));
     }
-    high
+    breakpoints.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut level = 0.0;
+    for &(at, change) in breakpoints.iter() {
+        let used_at = used_mwh + slope * (at - level);
+        if used_at <= budget_mwh && slope < 0.0 {
+            return (level + (used_mwh - budget_mwh) / -slope).clamp(level, at);
+        }
+        used_mwh = used_at;
+        level = at;
+        slope += change;
+    }
+    level
 }
 
 /// Make curtailed energy up within the window; curtailment that cannot be made up is
-/// given back to the hour it was taken from. Returns the energy made up (MWh).
-fn recover(
-    baseline_mw: &[f64],
-    inference_mw: &[f64],
-    training_mw: &[f64],
-    threshold_mw: &[f64],
-    flexibility: &Flexibility,
-    curtail_mw: &mut [f64],
-    training_after_mw: &mut [f64],
-) -> f64 {
-    let hours = baseline_mw.len();
+/// given back to the hour it was taken from. Returns the energy made up (MWh); leaves the
+/// curtailment of each exceedance and the changed hours in `scratch`.
+fn recover(loads: &impl HourlyLoads, flexibility: &Flexibility, scratch: &mut FlexScratch) -> f64 {
+    let hours = loads.hours();
     let window = flexibility.recovery_window_h;
+    let curtail_mw = &mut scratch.dense_curtail_mw;
+    let training_after_mw = &mut scratch.dense_after_mw;
+    curtail_mw.clear();
+    curtail_mw.resize(hours, 0.0);
+    training_after_mw.clear();
+    training_after_mw.extend((0..hours).map(|t| loads.training_mw(t)));
+    for (&(t, _, _), &curtailed) in scratch.exceedance.iter().zip(&scratch.curtail_mw) {
+        curtail_mw[t] = curtailed;
+        training_after_mw[t] = loads.training_mw(t) - curtailed;
+    }
     let mut recovered_total = 0.0;
-    for t in 0..hours {
+    for &(t, _, _) in &scratch.exceedance {
         let mut owed = curtail_mw[t];
         if owed <= 0.0 {
             continue;
         }
+        #[allow(clippy::needless_range_loop)]
         for u in (t + 1)..hours.min(t + 1 + window) {
             if owed <= 0.0 {
                 break;
             }
-            let spare = threshold_mw[u] - baseline_mw[u] - inference_mw[u] - training_after_mw[u];
+            let spare = loads.threshold_mw(u)
+                - loads.baseline_mw(u)
+                - loads.inference_mw(u)
+                - training_after_mw[u];
             let up_room =
-                training_mw[u] * (1.0 + flexibility.max_curtail_frac) - training_after_mw[u];
+                loads.training_mw(u) * (1.0 + flexibility.max_curtail_frac) - training_after_mw[u];
             let take = owed.min(spare).min(up_room);
             if take > 0.0 {
                 training_after_mw[u] += take;
@@ -186,6 +324,14 @@ fn recover(
             curtail_mw[t] -= owed;
         }
         recovered_total += curtail_mw[t];
+    }
+    for (entry, curtailed) in scratch.exceedance.iter().zip(scratch.curtail_mw.iter_mut()) {
+        *curtailed = curtail_mw[entry.0];
+    }
+    for (t, &after) in training_after_mw.iter().enumerate() {
+        if after != loads.training_mw(t) || curtail_mw[t] > 0.0 {
+            scratch.changes.push((t, after));
+        }
     }
     recovered_total
 }
