@@ -3,6 +3,7 @@
 //! order, into named columns) — and the summary over weather years. No table library
 //! here: [`crate::output`] turns [`Column`]s into CSV and Parquet.
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use crate::model::region::OperatorForecast;
 use crate::stages::hardware::FleetYear;
@@ -35,19 +36,33 @@ pub struct Column {
 
 /// A value type that can fill a column.
 pub trait CellValue: Clone {
+    /// Whether the column holds a measured number (a metric), as opposed to a label.
+    const IS_METRIC: bool = false;
     /// The column of these values.
     fn column(values: Vec<Self>) -> ColumnValues;
+    /// The value as a number (NaN when empty); only for metric columns.
+    fn number(&self) -> f64 {
+        f64::NAN
+    }
 }
 
 impl CellValue for f64 {
+    const IS_METRIC: bool = true;
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::F64(values)
+    }
+    fn number(&self) -> f64 {
+        *self
     }
 }
 
 impl CellValue for Option<f64> {
+    const IS_METRIC: bool = true;
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::OptF64(values)
+    }
+    fn number(&self) -> f64 {
+        self.unwrap_or(f64::NAN)
     }
 }
 
@@ -75,6 +90,10 @@ pub trait TableRow: Sized {
     const COLUMN_NAMES: &'static [&'static str];
     /// The table of `rows`, column by column.
     fn columns(rows: &[Self]) -> Vec<Column>;
+    /// Names of the metric columns (numbers, not labels), in order.
+    fn metric_names() -> Vec<&'static str>;
+    /// Append the metric columns' values (NaN for an empty cell), in order.
+    fn push_metrics(&self, out: &mut Vec<f64>);
 }
 
 /// Declare a row type and its table at once: every field becomes a column of the same
@@ -102,6 +121,20 @@ macro_rules! table_row {
                         rows.iter().map(|r| r.$field.clone()).collect(),
                     ),
                 }),*]
+            }
+
+            fn metric_names() -> Vec<&'static str> {
+                let mut names = Vec::new();
+                $(if <$ty as CellValue>::IS_METRIC {
+                    names.push(stringify!($field));
+                })*
+                names
+            }
+
+            fn push_metrics(&self, out: &mut Vec<f64>) {
+                $(if <$ty as CellValue>::IS_METRIC {
+                    out.push(self.$field.number());
+                })*
             }
         }
     };
@@ -779,6 +812,104 @@ pub fn headline(result: &RunResult) -> String {
             "most strained in {year} (largest residual above threshold, worst weather year): {}",
             top.join(", ")
         );
+    }
+    out
+}
+
+table_row! {
+    /// One row of `bands.csv`: the spread over a sweep's samples (and weather years) of one
+    /// metric of one region (or the region set) in one year.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct BandRow {
+        scenario: String,
+        scope: String,
+        region: String,
+        year: i32,
+        metric: String,
+        samples: f64,
+        mean: f64,
+        p5: f64,
+        p10: f64,
+        p50: f64,
+        p90: f64,
+        p95: f64,
+    }
+}
+
+/// The percentiles a band reports.
+pub const BAND_QUANTILES: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+
+/// Count, mean and [`BAND_QUANTILES`] of `values` (NaN dropped; `values` is sorted in
+/// place), with numpy's default `linear` method: `h = (n − 1) q`, interpolated between
+/// the order statistics around `h`. `None` when no value is left. The result depends
+/// only on the multiset of values, so any order of samples (threads, shards) gives the
+/// same bytes.
+#[must_use]
+pub fn band(values: &mut Vec<f64>) -> Option<(usize, f64, [f64; 5])> {
+    values.retain(|v| !v.is_nan());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let quantile = |q: f64| {
+        let h = (n - 1) as f64 * q;
+        let lo = h.floor() as usize;
+        let gamma = h - lo as f64;
+        let a = values[lo];
+        let b = values[(lo + 1).min(n - 1)];
+        let d = b - a;
+        // numpy's _lerp: exact at both ends.
+        if gamma >= 0.5 {
+            b - d * (1.0 - gamma)
+        } else {
+            a + d * gamma
+        }
+    };
+    let mut q = BAND_QUANTILES.map(quantile);
+    // Interpolation rounding can undo the order by an ulp in flat stretches.
+    for i in 1..q.len() {
+        q[i] = q[i].max(q[i - 1]);
+    }
+    Some((n, mean, q))
+}
+
+/// A few lines for the terminal after a sweep: the region set's coincident peak with
+/// AI and its firm capacity need, median and 90 % band, in the last year.
+#[must_use]
+pub fn bands_headline(bands: &[BandRow], region_set: &str) -> String {
+    let last_year = bands.iter().map(|b| b.year).max().unwrap_or(0);
+    let mut out = String::new();
+    for (metric, label, unit_div, unit) in [
+        (
+            "coincident_total_peak_after_flex_mw",
+            "coincident peak with AI",
+            1000.0,
+            "GW",
+        ),
+        (
+            "firm_capacity_needed_sum_mw",
+            "firm capacity needed",
+            1000.0,
+            "GW",
+        ),
+        ("ai_co2_t", "AI CO2", 1e6, "Mt"),
+    ] {
+        if let Some(b) = bands.iter().find(|b| {
+            b.scope == "region_set"
+                && b.region == region_set
+                && b.year == last_year
+                && b.metric == metric
+        }) {
+            let _ = writeln!(
+                out,
+                "{region_set} {last_year} {label}: median {:.1} {unit} (90 % band {:.1}–{:.1})",
+                b.p50 / unit_div,
+                b.p5 / unit_div,
+                b.p95 / unit_div
+            );
+        }
     }
     out
 }

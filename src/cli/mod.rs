@@ -16,6 +16,7 @@ pub mod headroom;
 pub mod import;
 pub mod progress;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 /// gridstrain: AI compute → hourly electricity demand on real grid regions → grid strain.
@@ -33,6 +34,9 @@ pub enum Command {
     /// Run a scenario over a region set and write metrics (defaults: the shipped
     /// `default` scenario over `us-22`, 2024–2035, weather years 2016–2024).
     Run(run::RunArgs),
+    /// Monte Carlo over the scenario's uncertain parameters and the weather years:
+    /// percentile bands of every metric (defaults as for `run`, 1,000 samples).
+    Sweep(sweep::SweepArgs),
     /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
     Headroom(headroom::HeadroomArgs),
     /// Check region sets, scenarios, profiles and load files without running anything.
@@ -90,6 +94,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run::handle_run(&args),
+        Command::Sweep(args) => sweep::handle_sweep(&args),
         Command::Headroom(args) => headroom::handle_headroom(&args),
         Command::Validate(args) => validate::handle_validate(&args),
         Command::Import(args) => import::handle_import(&args),

@@ -116,7 +116,14 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     write_run_tables(&result, run_dir.path())?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    write_run_record(run_dir.path(), &loaded, command, args.hourly, &result.notes)?;
+    write_run_record(
+        run_dir.path(),
+        &loaded,
+        command,
+        args.hourly,
+        &result.notes,
+        None,
+    )?;
     let path = run_dir.commit()?;
     for line in &result.notes {
         if !args.common.quiet {

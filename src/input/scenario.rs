@@ -17,6 +17,7 @@ use crate::model::scenario::{
     HardwareCapital, HardwareYear, RegionalLoad, Scenario, ShareBasis, Technology, TrainingSiting,
     Workload, WorkloadKind,
 };
+use crate::model::uncertainty::{Calibration, Distribution, Parameter, Uncertain};
 
 /// The scenario file as written.
 #[derive(Debug, Deserialize, Serialize)]
@@ -73,6 +74,56 @@ pub struct RawScenario {
     /// Hardware capital assumptions (defaults in docs/methodology.md).
     #[serde(default)]
     pub hardware_capital: Option<RawHardwareCapital>,
+    /// Uncertain parameters for `sweep`, by key path.
+    #[serde(default)]
+    pub uncertainty: BTreeMap<String, RawUncertain>,
+}
+
+/// `[uncertainty."key.path"]`: one uncertain parameter's distribution.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertain {
+    /// `uniform`, `triangular`, `normal`, `lognormal` or `discrete`.
+    pub dist: String,
+    /// Lowest value (uniform, triangular).
+    #[serde(default)]
+    pub low: Option<f64>,
+    /// Most likely value (triangular).
+    #[serde(default)]
+    pub mode: Option<f64>,
+    /// Highest value (uniform, triangular).
+    #[serde(default)]
+    pub high: Option<f64>,
+    /// Mean (normal, lognormal).
+    #[serde(default)]
+    pub mean: Option<f64>,
+    /// Standard deviation (normal, lognormal).
+    #[serde(default)]
+    pub sd: Option<f64>,
+    /// Values (discrete).
+    #[serde(default)]
+    pub values: Option<Vec<f64>>,
+    /// Their probabilities (discrete; sum to 1).
+    #[serde(default)]
+    pub probabilities: Option<Vec<f64>>,
+    /// Where the range comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// `[compute.crossover.calibration]`: the anchor `total_flop` was solved for.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibration {
+    /// Anchor year.
+    #[serde(deserialize_with = "de_year")]
+    pub year: i32,
+    /// AI IT (server) energy in that year (TWh).
+    #[serde(deserialize_with = "de_positive")]
+    pub it_energy_twh: f64,
+    /// Where the anchor comes from.
+    #[serde(default)]
+    pub source: String,
 }
 
 /// `[emissions]`.
@@ -406,6 +457,9 @@ pub struct RawCrossover {
     /// What the share measures: `accelerator_hours` (the default) or `flop`.
     #[serde(default)]
     pub share_basis: RawShareBasis,
+    /// The anchor `total_flop` was solved for (checked; a sweep re-solves to it).
+    #[serde(default)]
+    pub calibration: Option<RawCalibration>,
 }
 
 /// One growth step.
@@ -860,7 +914,7 @@ pub fn scenario_from_raw_located(
     };
     let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
     let f = &raw.flexibility;
-    Ok(Scenario {
+    let mut scenario = Scenario {
         name: raw.name.clone(),
         description: raw.description.clone(),
         scope: raw.scope.clone(),
@@ -892,7 +946,249 @@ pub fn scenario_from_raw_located(
                 inference_mw: e.inference_mw,
             })
             .collect(),
-    })
+        calibration: match &raw.compute {
+            Some(RawCompute::Crossover(c)) => c.calibration.as_ref().map(|c| Calibration {
+                year: c.year,
+                it_energy_twh: c.it_energy_twh,
+            }),
+            _ => None,
+        },
+        uncertainty: Vec::new(),
+    };
+    check_calibration(&scenario, &locate)?;
+    scenario.uncertainty = uncertainty(raw, &locate, &scenario)?;
+    Ok(scenario)
+}
+
+/// AI IT (server) energy of `year` (TWh) on the scenario's compute and hardware.
+#[must_use]
+pub fn it_energy_twh(scenario: &Scenario, year: i32) -> f64 {
+    let power = crate::stages::power::year_power(scenario, year);
+    (power.training.it_energy_mwh.unwrap_or(0.0) + power.inference.it_energy_mwh.unwrap_or(0.0))
+        / 1e6
+}
+
+/// A stated calibration must hold for the file's `total_flop` (to 0.5 %): the sweep
+/// re-solves `total_flop` to it, so a stale anchor would move every sample.
+fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()> {
+    let (Some(calibration), ComputeProjection::Crossover { total_flop, .. }) =
+        (scenario.calibration, &scenario.compute)
+    else {
+        return Ok(());
+    };
+    if !matches!(scenario.hardware, Hardware::Trend { .. })
+        && scenario.hardware.year(calibration.year).is_none()
+    {
+        bail!(
+            "{}: found {}, but the hardware table has no such year",
+            locate.key("compute.crossover.calibration", "year"),
+            calibration.year
+        );
+    }
+    let got = it_energy_twh(scenario, calibration.year);
+    if (got / calibration.it_energy_twh - 1.0).abs() > 0.005 {
+        let solved = total_flop * calibration.it_energy_twh / got;
+        bail!(
+            "{}: found {} TWh, but total_flop = {total_flop:e} gives {got:.1} TWh of AI IT energy in {}; expected them to agree within 0.5 % (total_flop = {solved:.5e} would)",
+            locate.key("compute.crossover.calibration", "it_energy_twh"),
+            calibration.it_energy_twh,
+            calibration.year
+        );
+    }
+    Ok(())
+}
+
+/// The `[uncertainty."…"]` tables, checked: a known key path that applies to this
+/// scenario, a known distribution with its keys, ranges in order and inside the
+/// parameter's valid values, probabilities that sum to 1.
+#[allow(clippy::too_many_lines)]
+fn uncertainty(
+    raw: &RawScenario,
+    locate: &KeyLocator<'_>,
+    scenario: &Scenario,
+) -> Result<Vec<Uncertain>> {
+    let mut out = Vec::with_capacity(raw.uncertainty.len());
+    for (path, spec) in &raw.uncertainty {
+        let table = format!("uncertainty.\"{path}\"");
+        let at = |key: &str| locate.key(&table, key);
+        let Some(parameter) = Parameter::parse(path) else {
+            let known: Vec<&str> = Parameter::FIXED.iter().map(|(name, _)| *name).collect();
+            bail!(
+                "{}: unknown parameter path `{path}`; expected one of {}",
+                at("dist"),
+                known.join(", ")
+            );
+        };
+        // Region-set parameters are checked against the set when a sweep loads it.
+        if !matches!(
+            parameter,
+            Parameter::ExistingDatacenterScale | Parameter::BaselineGrowth
+        ) {
+            if let Err(why) = parameter.central(scenario, &RegionSet::default()) {
+                bail!(
+                    "{}: `{path}` does not apply to this scenario: {why}",
+                    at("dist")
+                );
+            }
+        }
+        let need = |key: &str, value: Option<f64>| -> Result<f64> {
+            match value {
+                Some(v) if v.is_finite() => Ok(v),
+                Some(v) => bail!("{}: found {v}, expected a finite number", at(key)),
+                None => bail!("{}: dist `{}` needs `{key}`", at("dist"), spec.dist),
+            }
+        };
+        let refuse_extra = |allowed: &[&str]| -> Result<()> {
+            let given = [
+                ("low", spec.low.is_some()),
+                ("mode", spec.mode.is_some()),
+                ("high", spec.high.is_some()),
+                ("mean", spec.mean.is_some()),
+                ("sd", spec.sd.is_some()),
+                ("values", spec.values.is_some()),
+                ("probabilities", spec.probabilities.is_some()),
+            ];
+            for (key, present) in given {
+                if present && !allowed.contains(&key) {
+                    bail!(
+                        "{}: dist `{}` takes {}, not `{key}`",
+                        at(key),
+                        spec.dist,
+                        allowed.join(", ")
+                    );
+                }
+            }
+            Ok(())
+        };
+        let distribution = match spec.dist.as_str() {
+            "uniform" => {
+                refuse_extra(&["low", "high"])?;
+                let (low, high) = (need("low", spec.low)?, need("high", spec.high)?);
+                if low > high {
+                    bail!(
+                        "{}: found low {low} above high {high}; expected low ≤ high",
+                        at("low")
+                    );
+                }
+                Distribution::Uniform { low, high }
+            }
+            "triangular" => {
+                refuse_extra(&["low", "mode", "high"])?;
+                let (low, mode, high) = (
+                    need("low", spec.low)?,
+                    need("mode", spec.mode)?,
+                    need("high", spec.high)?,
+                );
+                if low > high {
+                    bail!(
+                        "{}: found low {low} above high {high}; expected low ≤ high",
+                        at("low")
+                    );
+                }
+                if !(low..=high).contains(&mode) {
+                    bail!(
+                        "{}: found {mode}, expected a mode within low..high ({low}..{high})",
+                        at("mode")
+                    );
+                }
+                Distribution::Triangular { low, mode, high }
+            }
+            "normal" | "lognormal" => {
+                refuse_extra(&["mean", "sd"])?;
+                let (mean, sd) = (need("mean", spec.mean)?, need("sd", spec.sd)?);
+                if sd < 0.0 {
+                    bail!(
+                        "{}: found {sd}, expected a standard deviation ≥ 0",
+                        at("sd")
+                    );
+                }
+                if spec.dist == "lognormal" {
+                    if mean <= 0.0 {
+                        bail!(
+                            "{}: found {mean}, expected a positive mean for a lognormal",
+                            at("mean")
+                        );
+                    }
+                    Distribution::Lognormal { mean, sd }
+                } else {
+                    Distribution::Normal { mean, sd }
+                }
+            }
+            "discrete" => {
+                refuse_extra(&["values", "probabilities"])?;
+                let (Some(values), Some(probabilities)) = (&spec.values, &spec.probabilities)
+                else {
+                    bail!(
+                        "{}: dist `discrete` needs `values` and `probabilities`",
+                        at("dist")
+                    );
+                };
+                if values.is_empty() || values.len() != probabilities.len() {
+                    bail!(
+                        "{}: found {} value(s) and {} probabilit(ies); expected one probability per value, at least one",
+                        at("probabilities"),
+                        values.len(),
+                        probabilities.len()
+                    );
+                }
+                if let Some(p) = probabilities.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+                    bail!(
+                        "{}: found {p}, expected probabilities in [0, 1]",
+                        at("probabilities")
+                    );
+                }
+                let sum: f64 = probabilities.iter().sum();
+                if (sum - 1.0).abs() > 1e-9 {
+                    bail!(
+                        "{}: the probabilities sum to {sum}, expected 1",
+                        at("probabilities")
+                    );
+                }
+                let mut cumulative = Vec::with_capacity(values.len());
+                let mut running = 0.0;
+                for p in probabilities {
+                    running += p;
+                    cumulative.push(running);
+                }
+                *cumulative.last_mut().expect("one value at least") = 1.0;
+                Distribution::Discrete {
+                    values: values.clone(),
+                    cumulative,
+                }
+            }
+            other => bail!(
+                "{}: found `{other}`, expected one of {}",
+                at("dist"),
+                Distribution::NAMES.join(", ")
+            ),
+        };
+        let (low, high) = parameter.domain(scenario);
+        let bounds: Vec<(&str, f64)> = match &distribution {
+            Distribution::Uniform { low, high } | Distribution::Triangular { low, high, .. } => {
+                vec![("low", *low), ("high", *high)]
+            }
+            Distribution::Normal { mean, .. } | Distribution::Lognormal { mean, .. } => {
+                vec![("mean", *mean)]
+            }
+            Distribution::Discrete { values, .. } => {
+                values.iter().map(|v| ("values", *v)).collect()
+            }
+        };
+        for (key, value) in bounds {
+            if !(low..=high).contains(&value) {
+                bail!(
+                    "{}: found {value}, outside the values `{path}` may take ({low}..{high})",
+                    at(key)
+                );
+            }
+        }
+        out.push(Uncertain {
+            parameter,
+            distribution,
+            source: spec.source.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// The `[[regional_load]]` tables, checked: years inside the study, MW ≥ 0, a

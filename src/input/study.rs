@@ -173,3 +173,25 @@ fn draw_error(
     }
     Ok(())
 }
+
+/// Check the scenario's uncertain parameters that name region-set fields against the
+/// region set (the scenario's own were checked when it was read).
+///
+/// # Errors
+/// A parameter that does not apply to the region set, with the scenario's file and line.
+pub fn check_uncertainty(loaded: &LoadedStudy) -> Result<()> {
+    let study = &loaded.study;
+    let text = std::fs::read_to_string(&loaded.files.scenario).ok();
+    let locate = super::KeyLocator::new(&loaded.files.scenario, text.as_deref());
+    for uncertain in &study.scenario.uncertainty {
+        if let Err(why) = uncertain.parameter.central(&study.scenario, &study.regions) {
+            let path = uncertain.parameter.path();
+            bail!(
+                "{}: `{path}` does not apply with region set {}: {why}",
+                locate.key(&format!("uncertainty.\"{path}\""), "dist"),
+                loaded.files.regions.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -7,3 +7,4 @@ pub mod region;
 pub mod scenario;
 pub mod series;
 pub mod study;
+pub mod uncertainty;

@@ -90,7 +90,7 @@ impl Region {
 }
 
 /// A named set of regions within a scope (e.g. the 22 largest US balancing authorities).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RegionSet {
     /// Identifier, e.g. `us-22`.
     pub id: String,

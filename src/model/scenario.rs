@@ -446,6 +446,11 @@ pub struct Scenario {
     pub firm_capacity: FirmCapacity,
     /// Hardware capital assumptions.
     pub hardware_capital: HardwareCapital,
+    /// The anchor `total_flop` was solved for (a crossover projection may state it; a
+    /// sweep re-solves `total_flop` to it in every sample).
+    pub calibration: Option<crate::model::uncertainty::Calibration>,
+    /// Uncertain parameters and their distributions (used by `sweep`; `run` ignores them).
+    pub uncertainty: Vec<crate::model::uncertainty::Uncertain>,
 }
 
 #[cfg(test)]

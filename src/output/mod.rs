@@ -9,6 +9,7 @@
 //! existing target is replaced only when forced.
 pub mod hourly;
 pub mod record;
+pub mod sweep;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -21,9 +21,24 @@ struct RunRecord<'a> {
     weather_years: &'a [i32],
     seed: u64,
     hourly: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sweep: Option<&'a SweepRecord>,
     notes: &'a [String],
     scenario: &'a RawScenario,
     region_set: &'a RawRegionSet,
+}
+
+/// What a sweep adds to `run.toml`.
+#[derive(Debug, Serialize)]
+pub struct SweepRecord {
+    /// Number of samples.
+    pub samples: usize,
+    /// Seed of the draws.
+    pub seed: u64,
+    /// Every sample on every weather year.
+    pub all_weather_years: bool,
+    /// Per-sample rows written.
+    pub per_sample: bool,
 }
 
 /// Write `run.toml` into `dir` for a study run by `command` (the command line), with the
@@ -37,6 +52,7 @@ pub fn write_run_record(
     command: String,
     hourly: bool,
     notes: &[String],
+    sweep: Option<&SweepRecord>,
 ) -> Result<()> {
     let study = &loaded.study;
     let record = RunRecord {
@@ -49,6 +65,7 @@ pub fn write_run_record(
         weather_years: &study.weather_years,
         seed: study.scenario.seed,
         hourly,
+        sweep,
         notes,
         scenario: &loaded.raw_scenario,
         region_set: &loaded.raw_regions,

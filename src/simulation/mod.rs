@@ -35,6 +35,7 @@
 pub mod headroom;
 pub mod kernel;
 pub mod siting;
+pub mod sweep;
 
 use std::collections::HashMap;
 

@@ -50,6 +50,9 @@ pub struct SitingPlan {
     pub existing_training_mw: Vec<f64>,
     /// What a user should know about the plan (for `run.toml` and the terminal).
     pub notes: Vec<String>,
+    /// The headroom (MW) the `headroom` policy sited training on, per siting year and
+    /// region (`None` for the other policies).
+    pub training_headroom_mw: Option<Vec<Vec<f64>>>,
 }
 
 impl SitingPlan {
@@ -68,8 +71,22 @@ impl SitingPlan {
 /// # Errors
 /// None today; kept fallible for policies that may fail.
 pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<SitingPlan> {
-    let scenario = &study.scenario;
-    let regions = &study.regions;
+    plan_siting_with(study, &study.scenario, &study.regions, prepared, None)
+}
+
+/// [`plan_siting`] for a variant of the study's scenario and region set (a sweep's
+/// sample), with the `headroom` policy's headroom either solved here (`None`) or given —
+/// a sweep passes the central case's, see `docs/methodology.md` ("Sweeps").
+///
+/// # Errors
+/// None today; kept fallible for policies that may fail.
+pub fn plan_siting_with(
+    study: &Study,
+    scenario: &crate::model::scenario::Scenario,
+    regions: &crate::model::region::RegionSet,
+    prepared: &[PreparedRegion<'_>],
+    given_headroom_mw: Option<&[Vec<f64>]>,
+) -> Result<SitingPlan> {
     let n = regions.regions.len();
     // Site from the scenario's first year up to the last target year, and far enough to
     // reach every region's reference year (within the scenario).
@@ -136,13 +153,16 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
 
     // Training: the growth of each year by the policy, on what earlier years left.
     let headroom = match scenario.training_siting {
-        TrainingSiting::Headroom => Some(headroom_after_new_inference(
-            study,
-            prepared,
-            &powers,
-            &inference,
-            &existing_inference_mw,
-        )),
+        TrainingSiting::Headroom => Some(match given_headroom_mw {
+            Some(given) => given.to_vec(),
+            None => headroom_after_new_inference(
+                study,
+                prepared,
+                &powers,
+                &inference,
+                &existing_inference_mw,
+            ),
+        }),
         _ => None,
     };
     let mut training: Vec<Stock> = Vec::with_capacity(years.len());
@@ -209,6 +229,7 @@ pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<Sit
         existing_inference_mw,
         existing_training_mw,
         notes,
+        training_headroom_mw: headroom,
     })
 }
 

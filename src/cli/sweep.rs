@@ -1,0 +1,171 @@
+//! `gridstrain sweep`: Monte Carlo over the scenario's `[uncertainty."…"]` tables and the
+//! weather years, reduced to percentile bands. Defaults as for `run` (the shipped
+//! `default` scenario over `us-22`), 1,000 samples, the scenario's seed.
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::run::{DEFAULT_WEATHER_YEARS, RunArgs, study_files};
+use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress};
+use crate::input::study::load_study;
+use crate::output::RunDir;
+use crate::output::record::{SweepRecord, write_run_record};
+use crate::output::sweep::{PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_samples};
+use crate::simulation::sweep::{SampleSink, SweepSpec, sweep};
+
+/// Arguments of `sweep`.
+#[derive(Debug, Clone, Args)]
+pub struct SweepArgs {
+    /// Scenario (with `[uncertainty."…"]` tables): a name under scenarios/ or a path.
+    #[arg(long, default_value = "default", value_name = "NAME|PATH")]
+    pub scenario: String,
+    /// Region set: a name under regions/ or a path to a .toml file.
+    #[arg(long, default_value = "us-22", value_name = "NAME|PATH")]
+    pub regions: String,
+    /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
+    #[arg(long, value_name = "A..B")]
+    pub years: Option<String>,
+    /// Weather years of the ensemble each sample draws from, inclusive.
+    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B")]
+    pub weather_years: String,
+    /// Number of samples.
+    #[arg(long, default_value_t = 1000, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub samples: u32,
+    /// Seed of the draws (default: the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Run every sample on every weather year (pooled into the bands) instead of one
+    /// drawn weather year per sample.
+    #[arg(long)]
+    pub all_weather_years: bool,
+    /// Also write every sample's metric rows (per_sample_*.parquet).
+    #[arg(long)]
+    pub per_sample: bool,
+    /// Output directory (default: outputs/sweep_SCENARIO_REGIONS_UTCTIME).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `gridstrain sweep`.
+///
+/// # Errors
+/// Bad input, or outputs that cannot be written.
+pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
+    args.common.init_threads()?;
+    let files = study_files(&RunArgs {
+        scenario: args.scenario.clone(),
+        regions: args.regions.clone(),
+        years: args.years.clone(),
+        weather_years: args.weather_years.clone(),
+        out: None,
+        hourly: false,
+        force: false,
+        common: args.common.clone(),
+    })?;
+    let mut loaded = load_study(&files)?;
+    crate::input::study::check_uncertainty(&loaded)?;
+    if let Some(seed) = args.seed {
+        loaded.study.scenario.seed = seed;
+    }
+    let study = &loaded.study;
+    let spec = SweepSpec {
+        samples: args.samples as usize,
+        seed: study.scenario.seed,
+        all_weather_years: args.all_weather_years,
+    };
+    let target = args.out.clone().unwrap_or_else(|| {
+        default_outputs_dir().join(format!(
+            "sweep_{}_{}_{}",
+            study.scenario.name,
+            study.regions.id,
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    let run_dir = RunDir::create(&target, args.force)?;
+    let years = study.target_years().count() as u64;
+    let bar = progress::bar_of(
+        spec.samples as u64 * years,
+        &format!("sweep {} × {}", study.scenario.name, study.regions.id),
+        "sample-years",
+        args.common.quiet,
+    );
+    let tick = || bar.inc(1);
+    let writer = if args.per_sample {
+        Some(PerSampleWriter::create(run_dir.path())?)
+    } else {
+        None
+    };
+    let result = sweep(
+        study,
+        &spec,
+        &tick,
+        writer.as_ref().map(|w| w as &dyn SampleSink),
+    );
+    let finished = writer.map_or(Ok(()), PerSampleWriter::finish);
+    let result = result?;
+    finished?;
+    bar.finish_and_clear();
+    write_bands(&result.bands, run_dir.path())?;
+    write_samples(
+        &result.draws,
+        &study.weather_years,
+        &run_dir.path().join(SAMPLES_FILE_NAME),
+    )?;
+    let mut notes = result.notes.clone();
+    if study.scenario.uncertainty.is_empty() {
+        notes.push(format!(
+            "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
+            study.scenario.name
+        ));
+    }
+    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let record = SweepRecord {
+        samples: spec.samples,
+        seed: spec.seed,
+        all_weather_years: spec.all_weather_years,
+        per_sample: args.per_sample,
+    };
+    write_run_record(
+        run_dir.path(),
+        &loaded,
+        command,
+        false,
+        &notes,
+        Some(&record),
+    )?;
+    let path = run_dir.commit()?;
+    if args.common.quiet {
+        return Ok(());
+    }
+    for line in &notes {
+        note(&format!("note: {line}"));
+    }
+    if std::io::stderr().is_terminal() {
+        note(&format!(
+            "sweep {} × {}: {} samples × {} years × {} → {}",
+            study.scenario.name,
+            study.regions.id,
+            spec.samples,
+            years,
+            if spec.all_weather_years {
+                format!("all {} weather years", study.weather_years.len())
+            } else {
+                "one drawn weather year".to_owned()
+            },
+            path.display()
+        ));
+        note(crate::results::bands_headline(&result.bands, &study.regions.id).trim_end());
+        Ok(())
+    } else {
+        print_stdout(&format!("{}\n", path.display()))
+    }
+}
