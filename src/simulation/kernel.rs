@@ -16,11 +16,58 @@ use crate::stages::flexibility::{
     FlexOutcome, FlexScratch, HourlyLoads, curtail_depth_mw, dispatch_collected,
 };
 
+/// What a baseline's sums and extremes are before scaling: a positive scale carries them
+/// over (`max(raw) × scale` is the maximum of `raw × scale`, exactly), so the hourly pass
+/// does not recompute them for every scale.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RawBaselineStats {
+    /// Σ raw (MWh).
+    pub sum_mwh: f64,
+    /// Highest hour (MW).
+    pub max_mw: f64,
+    /// Highest summer hour and highest winter hour (MW; −∞ when the year has none).
+    pub max_summer_mw: f64,
+    /// See `max_summer_mw`.
+    pub max_winter_mw: f64,
+    /// Largest rise and fall from one hour to the next (MW/h).
+    pub ramps_mw_per_h: (f64, f64),
+}
+
+impl RawBaselineStats {
+    /// The stats of `raw` with its hours' seasons.
+    #[must_use]
+    pub fn of(raw: &[f64], summer: &[bool]) -> Self {
+        let mut out = Self {
+            max_mw: f64::NEG_INFINITY,
+            max_summer_mw: f64::NEG_INFINITY,
+            max_winter_mw: f64::NEG_INFINITY,
+            ..Self::default()
+        };
+        let mut ramps = Ramps::start(raw.first().copied().unwrap_or(0.0));
+        for (&value, &is_summer) in raw.iter().zip(summer) {
+            out.sum_mwh += value;
+            out.max_mw = out.max_mw.max(value);
+            if is_summer {
+                out.max_summer_mw = out.max_summer_mw.max(value);
+            } else {
+                out.max_winter_mw = out.max_winter_mw.max(value);
+            }
+            ramps.push(value);
+        }
+        out.ramps_mw_per_h = (ramps.up, ramps.down);
+        out
+    }
+}
+
 /// Sample-independent hourly inputs of one region × target year × weather year.
 #[derive(Debug, Clone, Copy)]
 pub struct HourInputs<'a> {
     /// The weather year's load laid onto the target year, before scaling (MW).
     pub raw_baseline_mw: &'a [f64],
+    /// Its sums and extremes.
+    pub raw_stats: &'a RawBaselineStats,
+    /// Σ of the inference shape and of the training shape.
+    pub shape_sums: (f64, f64),
     /// Inference shape (mean 1 over the year; stretched when a sweep samples its
     /// amplitude).
     pub inference_shape: &'a [f64],
@@ -166,11 +213,17 @@ impl Ramps {
         }
     }
 
+    // Comparisons rather than `f64::max` (a single instruction each; the loads are
+    // finite, so NaN handling would only cost time).
     #[inline]
     fn push(&mut self, value: f64) {
         let change = value - self.previous;
-        self.up = self.up.max(change);
-        self.down = self.down.max(-change);
+        if change > self.up {
+            self.up = change;
+        }
+        if -change > self.down {
+            self.down = -change;
+        }
         self.previous = value;
     }
 }
@@ -200,9 +253,11 @@ pub fn evaluate<const FULL: bool>(
             && set.total_after_mw.len() == hours,
         "hourly inputs of one length"
     );
-    let raw = inputs.raw_baseline_mw;
-    let (inference_shape, training_shape) = (inputs.inference_shape, inputs.training_shape);
-    let summer = inputs.summer;
+    // Slices of exactly `hours`, so the hourly loop runs without bounds checks.
+    let raw = &inputs.raw_baseline_mw[..hours];
+    let inference_shape = &inputs.inference_shape[..hours];
+    let training_shape = &inputs.training_shape[..hours];
+    let summer = &inputs.summer[..hours];
     let Levels {
         baseline_scale: scale,
         new_inference_avg_mw: inference_avg,
@@ -224,20 +279,36 @@ pub fn evaluate<const FULL: bool>(
     scratch.total_mw.clear();
     scratch.total_mw.resize(hours, 0.0);
     scratch.flex.clear();
-    let total = &mut scratch.total_mw;
+    let total = &mut scratch.total_mw[..hours];
+    let set_baseline = &mut set.baseline_mw[..hours];
+    let set_total = &mut set.total_mw[..hours];
 
+    // What the scale carries over: energies and the baseline's extremes.
+    let raw_stats = inputs.raw_stats;
     let mut s = HourStats {
-        baseline_peak_mw: f64::NEG_INFINITY,
+        baseline_energy_mwh: raw_stats.sum_mwh * scale,
+        new_inference_energy_mwh: inference_avg * inputs.shape_sums.0,
+        new_training_energy_mwh: training_avg * inputs.shape_sums.1,
+        baseline_peak_mw: raw_stats.max_mw * scale,
+        baseline_ramps_mw_per_h: (
+            raw_stats.ramps_mw_per_h.0 * scale,
+            raw_stats.ramps_mw_per_h.1 * scale,
+        ),
+        residual_without_ai_mw: (raw_stats.max_summer_mw * scale - summer_mw)
+            .max(raw_stats.max_winter_mw * scale - winter_mw),
         total_peak_mw: f64::NEG_INFINITY,
-        residual_without_ai_mw: f64::NEG_INFINITY,
         residual_before_flex_mw: f64::NEG_INFINITY,
         ..HourStats::default()
     };
-    let first_base = raw[0] * scale;
+    s.total_energy_mwh =
+        s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
     let first_total =
-        (first_base + inference_avg * inference_shape[0]) + training_avg * training_shape[0];
-    let mut base_ramps = Ramps::start(first_base);
+        (raw[0] * scale + inference_avg * inference_shape[0]) + training_avg * training_shape[0];
     let mut total_ramps = Ramps::start(first_total);
+    // Loop accumulators in locals (registers), written back after the loop.
+    let mut peak_mw = f64::NEG_INFINITY;
+    let mut peak_index = 0;
+    let mut residual_mw = f64::NEG_INFINITY;
     for t in 0..hours {
         let base = raw[t] * scale;
         let inference = inference_avg * inference_shape[t];
@@ -245,29 +316,22 @@ pub fn evaluate<const FULL: bool>(
         let threshold = if summer[t] { summer_mw } else { winter_mw };
         let value = base + inference + training;
         total[t] = value;
-        s.baseline_energy_mwh += base;
-        s.new_inference_energy_mwh += inference;
-        s.new_training_energy_mwh += training;
-        s.total_energy_mwh += value;
-        if base > s.baseline_peak_mw {
-            s.baseline_peak_mw = base;
+        if value > peak_mw {
+            peak_mw = value;
+            peak_index = t;
         }
-        if value > s.total_peak_mw {
-            s.total_peak_mw = value;
-            s.peak_index = t;
-        }
-        base_ramps.push(base);
         total_ramps.push(value);
-        s.residual_without_ai_mw = s.residual_without_ai_mw.max(base - threshold);
         let excess = value - threshold;
-        s.residual_before_flex_mw = s.residual_before_flex_mw.max(excess);
+        if excess > residual_mw {
+            residual_mw = excess;
+        }
         if excess > 0.0 {
             scratch
                 .flex
                 .push_exceedance(t, excess, curtail_depth_mw(flexibility, training));
         }
-        set.baseline_mw[t] += base;
-        set.total_mw[t] += value;
+        set_baseline[t] += base;
+        set_total[t] += value;
         if FULL {
             full.baseline_mw[t] = base;
             full.new_inference_mw[t] = inference;
@@ -275,7 +339,9 @@ pub fn evaluate<const FULL: bool>(
             full.threshold_mw[t] = threshold;
         }
     }
-    s.baseline_ramps_mw_per_h = (base_ramps.up, base_ramps.down);
+    s.total_peak_mw = peak_mw;
+    s.peak_index = peak_index;
+    s.residual_before_flex_mw = residual_mw;
     s.total_ramps_mw_per_h = (total_ramps.up, total_ramps.down);
 
     let loads = OnDemand { inputs, levels };
@@ -303,18 +369,16 @@ pub fn evaluate<const FULL: bool>(
             total[t] = loads.baseline_mw(t) + loads.inference_mw(t) + after;
         }
         let mut peak = f64::NEG_INFINITY;
-        let mut energy = 0.0;
         let mut ramps = Ramps::start(total[0]);
         for &value in total.iter() {
-            energy += value;
             peak = peak.max(value);
             ramps.push(value);
         }
         s.total_peak_after_mw = peak;
         s.total_ramps_after_mw_per_h = (ramps.up, ramps.down);
-        s.total_energy_after_mwh = energy;
+        s.total_energy_after_mwh = s.total_energy_mwh - s.flex.curtailed_mwh + s.flex.recovered_mwh;
     }
-    for (sum, value) in set.total_after_mw.iter_mut().zip(total.iter()) {
+    for (sum, value) in set.total_after_mw[..hours].iter_mut().zip(total.iter()) {
         *sum += value;
     }
     if FULL {
@@ -344,8 +408,11 @@ mod tests {
             .collect();
         let training_shape = vec![1.0; hours];
         let summer: Vec<bool> = (0..hours).map(|t| t > 200).collect();
+        let raw_stats = RawBaselineStats::of(&raw, &summer);
         let inputs = HourInputs {
             raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
             inference_shape: &inference_shape,
             training_shape: &training_shape,
             summer: &summer,
@@ -406,10 +473,14 @@ mod tests {
                 max_ramps_mw_per_h(&total_after),
                 stats.total_ramps_after_mw_per_h
             );
-            assert_eq!(
-                max_ramps_mw_per_h(&full.baseline_mw),
-                stats.baseline_ramps_mw_per_h
-            );
+            // Scaled from the raw series' extremes: equal to rounding.
+            let (up, down) = max_ramps_mw_per_h(&full.baseline_mw);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(1.0);
+            assert!(close(up, stats.baseline_ramps_mw_per_h.0));
+            assert!(close(down, stats.baseline_ramps_mw_per_h.1));
+            assert_eq!(peak(&full.baseline_mw).1, stats.baseline_peak_mw);
+            let energy: f64 = total_after.iter().sum();
+            assert!(close(energy, stats.total_energy_after_mwh));
             assert_eq!(set.2, total_after);
             assert_eq!(set.1, total);
         }

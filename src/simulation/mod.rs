@@ -42,7 +42,9 @@ use std::collections::HashMap;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
-use self::kernel::{FullSeries, HourInputs, HourStats, KernelScratch, Levels, SetSeries, evaluate};
+use self::kernel::{
+    FullSeries, HourInputs, HourStats, KernelScratch, Levels, RawBaselineStats, SetSeries, evaluate,
+};
 use self::siting::{SitingPlan, plan_siting};
 use crate::model::region::Region;
 use crate::model::scenario::Scenario;
@@ -477,10 +479,25 @@ impl SetSums {
 
     /// Close the row: the coincident peaks of the summed series.
     fn finish(mut self) -> SetMetricsRow {
-        self.row.coincident_baseline_peak_mw = peak(&self.baseline).1;
-        self.row.coincident_total_peak_mw = peak(&self.total).1;
-        self.row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
-        self.row
+        self.close()
+    }
+
+    /// The row with the coincident peaks of the summed series (the sums stay, for reuse).
+    fn close(&mut self) -> SetMetricsRow {
+        let mut row = std::mem::take(&mut self.row);
+        row.coincident_baseline_peak_mw = peak(&self.baseline).1;
+        row.coincident_total_peak_mw = peak(&self.total).1;
+        row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
+        row
+    }
+
+    /// Start again from zero with a new row.
+    fn reset(&mut self, row: SetMetricsRow, hours: usize) {
+        for series in [&mut self.baseline, &mut self.total, &mut self.total_after] {
+            series.clear();
+            series.resize(hours, 0.0);
+        }
+        self.row = row;
     }
 }
 
@@ -853,8 +870,11 @@ fn run_year(
             )
             .expect("weather years checked");
             baseline_for(data.load, w, year, 1.0, &mut b.raw_baseline);
+            let raw_stats = RawBaselineStats::of(&b.raw_baseline, &b.summer);
             let inputs = HourInputs {
                 raw_baseline_mw: &b.raw_baseline,
+                raw_stats: &raw_stats,
+                shape_sums: (context.inference_shape_sum, context.training_shape_sum),
                 inference_shape: &b.inference_shape,
                 training_shape: &b.training_shape,
                 summer: &b.summer,

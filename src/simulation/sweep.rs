@@ -22,7 +22,7 @@ use chacha20::ChaCha8Rng;
 use rand_core::{Rng as _, SeedableRng as _};
 use rayon::prelude::*;
 
-use super::kernel::{HourInputs, KernelScratch, evaluate};
+use super::kernel::{HourInputs, KernelScratch, RawBaselineStats, evaluate};
 use super::siting::{SitingPlan, plan_siting_with};
 use super::{
     HeadroomMetrics, PreparedRegion, RegionYear, SetSums, add_to_set_row, prepare_regions,
@@ -199,8 +199,15 @@ struct YearInputs {
     /// Per region: inference and training shapes.
     inference_shape: Vec<Vec<f64>>,
     training_shape: Vec<Vec<f64>>,
+    /// Per region: Σ of each shape.
+    inference_shape_sum: Vec<f64>,
+    training_shape_sum: Vec<f64>,
     /// Per region × weather year: the load laid onto the year, unscaled.
     raw_baseline: Vec<Vec<Vec<f64>>>,
+    /// Their sums and extremes.
+    raw_stats: Vec<Vec<RawBaselineStats>>,
+    /// Every weather year's index.
+    all_weather: Vec<usize>,
 }
 
 impl YearInputs {
@@ -251,10 +258,22 @@ impl YearInputs {
         }
         Self {
             year,
+            inference_shape_sum: inference_shape.iter().map(|s| s.iter().sum()).collect(),
+            training_shape_sum: training_shape.iter().map(|s| s.iter().sum()).collect(),
+            raw_stats: raw_baseline
+                .iter()
+                .map(|per_weather| {
+                    per_weather
+                        .iter()
+                        .map(|raw| RawBaselineStats::of(raw, &summer))
+                        .collect()
+                })
+                .collect(),
             summer,
             inference_shape,
             training_shape,
             raw_baseline,
+            all_weather: (0..study.weather_years.len()).collect(),
         }
     }
 }
@@ -516,6 +535,8 @@ struct SampleScratch {
     stretched: Vec<f64>,
     full: super::kernel::FullSeries,
     numbers: Vec<f64>,
+    sets: Vec<SetSums>,
+    spare_sets: Vec<SetSums>,
 }
 
 /// Samples handed to the per-sample sink at a time (bounds the rows kept in memory).
@@ -586,7 +607,7 @@ fn evaluate_year(
 /// One sample in one target year: every region on its weather year(s), written to its
 /// own slots (`region_out`: weather year × region × metric; `set_out`: weather year ×
 /// metric). Returns the labelled rows when `keep_rows`.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
 fn evaluate_sample(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
@@ -602,16 +623,16 @@ fn evaluate_sample(
     let y = plan.index(year);
     let hours = inputs.summer.len();
     let k = draws.amplitude[i];
-    let weather: Vec<usize> = match draws.weather_index[i] {
-        Some(w) => vec![w],
-        None => (0..study.weather_years.len()).collect(),
+    let weather: &[usize] = match &draws.weather_index[i] {
+        Some(w) => std::slice::from_ref(w),
+        None => &inputs.all_weather,
     };
-    let region_m = region_out.len() / weather.len() / regions.regions.len();
+    let n_regions = regions.regions.len();
+    let region_m = region_out.len() / weather.len() / n_regions;
     let set_m = set_out.len() / weather.len();
-    let mut kept_regions = Vec::new();
-    let mut kept_sets = Vec::new();
-    for (slot, &w_index) in weather.iter().enumerate() {
-        let w = study.weather_years[w_index];
+    // One set of hourly sums per weather year, reused from sample to sample.
+    scratch.sets.truncate(0);
+    scratch.sets.extend(weather.iter().map(|&w_index| {
         let row = SetMetricsRow {
             scenario: if keep_rows {
                 scenario.name.clone()
@@ -624,38 +645,53 @@ fn evaluate_sample(
                 String::new()
             },
             year,
-            weather_year: w,
+            weather_year: study.weather_years[w_index],
             unallocated_training_mw: plan.training[y].unallocated_mw,
             unallocated_inference_mw: plan.inference[y].unallocated_mw,
             ..SetMetricsRow::default()
         };
-        let mut set = SetSums::new(row, hours);
-        for (r, (region, data)) in regions.regions.iter().zip(prepared).enumerate() {
-            let base_shape = &inputs.inference_shape[r];
-            // The sampled amplitude stretches the shape around its mean (k = 1: as is).
-            let inference_shape: &[f64] = if k == 1.0 {
-                base_shape
-            } else {
-                scratch.stretched.clear();
-                scratch
-                    .stretched
-                    .extend(base_shape.iter().map(|s| 1.0 + k * (s - 1.0)));
-                &scratch.stretched
-            };
-            let (inference_avg_mw, training_avg_mw) =
-                RegionYear::gross_avg_mw(scenario, region, plan, r, y);
-            let context = RegionYear {
-                scenario,
-                region,
-                year,
-                inference_avg_mw,
-                training_avg_mw,
-                existing_inference_mw: plan.existing_inference_mw[r],
-                existing_training_mw: plan.existing_training_mw[r],
-                inference_shape_sum: inference_shape.iter().sum(),
-                training_shape_sum: inputs.training_shape[r].iter().sum(),
-                threshold_mw: data.threshold_levels_mw(region, year),
-            };
+        let mut sums = scratch
+            .spare_sets
+            .pop()
+            .unwrap_or_else(|| SetSums::new(row.clone(), hours));
+        sums.reset(row, hours);
+        sums
+    }));
+    let mut kept_regions = Vec::new();
+    for (r, (region, data)) in regions.regions.iter().zip(prepared).enumerate() {
+        // The sampled amplitude stretches the shape around its mean (k = 1: as is).
+        let (inference_shape, inference_shape_sum): (&[f64], f64) = if k == 1.0 {
+            (&inputs.inference_shape[r], inputs.inference_shape_sum[r])
+        } else {
+            scratch.stretched.clear();
+            scratch.stretched.extend(
+                inputs.inference_shape[r]
+                    .iter()
+                    .map(|s| 1.0 + k * (s - 1.0)),
+            );
+            // Σ s′ = n + k (Σ s − n): no extra pass over the hours.
+            let n = hours as f64;
+            (
+                &scratch.stretched,
+                n + k * (inputs.inference_shape_sum[r] - n),
+            )
+        };
+        let (inference_avg_mw, training_avg_mw) =
+            RegionYear::gross_avg_mw(scenario, region, plan, r, y);
+        let context = RegionYear {
+            scenario,
+            region,
+            year,
+            inference_avg_mw,
+            training_avg_mw,
+            existing_inference_mw: plan.existing_inference_mw[r],
+            existing_training_mw: plan.existing_training_mw[r],
+            inference_shape_sum,
+            training_shape_sum: inputs.training_shape_sum[r],
+            threshold_mw: data.threshold_levels_mw(region, year),
+        };
+        for (slot, &w_index) in weather.iter().enumerate() {
+            let w = study.weather_years[w_index];
             let scale = baseline_scale(
                 data.load,
                 w,
@@ -666,10 +702,13 @@ fn evaluate_sample(
             .expect("weather years checked");
             let hour_inputs = HourInputs {
                 raw_baseline_mw: &inputs.raw_baseline[r][w_index],
+                raw_stats: &inputs.raw_stats[r][w_index],
+                shape_sums: (inference_shape_sum, inputs.training_shape_sum[r]),
                 inference_shape,
                 training_shape: &inputs.training_shape[r],
                 summer: &inputs.summer,
             };
+            let set = &mut scratch.sets[slot];
             let stats = evaluate::<false>(
                 &hour_inputs,
                 &context.levels(scale),
@@ -688,13 +727,16 @@ fn evaluate_sample(
             add_to_set_row(&mut set.row, &metrics);
             scratch.numbers.clear();
             metrics.push_metrics(&mut scratch.numbers);
-            let at = (slot * regions.regions.len() + r) * region_m;
+            let at = (slot * n_regions + r) * region_m;
             region_out[at..at + region_m].copy_from_slice(&scratch.numbers);
             if keep_rows {
-                kept_regions.push((i as u32, metrics));
+                kept_regions.push((slot, i as u32, metrics));
             }
         }
-        let set_row = set.finish();
+    }
+    let mut kept_sets = Vec::new();
+    for (slot, set) in scratch.sets.iter_mut().enumerate() {
+        let set_row = set.close();
         scratch.numbers.clear();
         set_row.push_metrics(&mut scratch.numbers);
         set_out[slot * set_m..(slot + 1) * set_m].copy_from_slice(&scratch.numbers);
@@ -702,7 +744,13 @@ fn evaluate_sample(
             kept_sets.push((i as u32, set_row));
         }
     }
-    (kept_regions, kept_sets)
+    scratch.spare_sets.append(&mut scratch.sets);
+    // Per-sample rows in weather-year, then region order.
+    kept_regions.sort_by_key(|(slot, _, _)| *slot);
+    (
+        kept_regions.into_iter().map(|(_, i, m)| (i, m)).collect(),
+        kept_sets,
+    )
 }
 
 #[cfg(test)]
