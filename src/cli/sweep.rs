@@ -13,7 +13,7 @@ use crate::input::study::load_study;
 use crate::output::RunDir;
 use crate::output::record::{SweepRecord, write_run_record};
 use crate::output::sweep::{PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_samples};
-use crate::simulation::sweep::{SampleSink, SweepSpec, sweep};
+use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, sweep};
 
 /// Arguments of `sweep`.
 #[derive(Debug, Clone, Args)]
@@ -50,6 +50,10 @@ pub struct SweepArgs {
     /// Replace an existing output directory.
     #[arg(long)]
     pub force: bool,
+    /// Evaluate every hour of every sample (the reference the default engine is checked
+    /// against; same numbers, slower).
+    #[arg(long, hide = true)]
+    pub full_engine: bool,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -78,6 +82,11 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     }
     let study = &loaded.study;
     let spec = SweepSpec {
+        engine: if args.full_engine {
+            Engine::Full
+        } else {
+            Engine::Pruned
+        },
         samples: args.samples as usize,
         seed: study.scenario.seed,
         all_weather_years: args.all_weather_years,

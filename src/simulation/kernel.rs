@@ -157,11 +157,21 @@ pub struct FullSeries {
     pub total_after_mw: Vec<f64>,
 }
 
-/// Reused buffers of [`evaluate`].
+/// Reused buffers of [`evaluate`] and [`evaluate_pruned`].
 #[derive(Debug, Default)]
 pub struct KernelScratch {
     total_mw: Vec<f64>,
+    found: Vec<(usize, f64)>,
     flex: FlexScratch,
+}
+
+impl KernelScratch {
+    /// Hours whose training the last evaluation's flexibility changed, with the training
+    /// after it (MW), in time order.
+    #[must_use]
+    pub fn changes(&self) -> &[(usize, f64)] {
+        self.flex.changes()
+    }
 }
 
 /// The hourly values, computed on demand exactly as the fused pass computes them.
@@ -386,6 +396,448 @@ pub fn evaluate<const FULL: bool>(
         full.total_after_mw.extend_from_slice(total);
     }
     s
+}
+
+/// How far down each ordered list a pruned evaluation may scan before it gives up and the
+/// caller runs the full pass (`1024` of 8,760 hours: the lists are partial sorts).
+pub const SCAN_DEPTH: usize = 1024;
+
+/// The hours of one region × target year × weather year in the orders a pruned
+/// evaluation scans them: summer and winter hours by raw baseline, highest first, and
+/// hour-to-hour rises and falls of the raw baseline, largest first (each the top
+/// [`SCAN_DEPTH`], `complete` when that is all of them).
+#[derive(Debug, Clone, Default)]
+pub struct ScanOrder {
+    /// Summer hours, highest raw first.
+    pub summer: Vec<u16>,
+    /// Winter hours, highest raw first.
+    pub winter: Vec<u16>,
+    /// Hours `t ≥ 1` by `raw[t] − raw[t−1]`, largest first.
+    pub rise: Vec<u16>,
+    /// Hours `t ≥ 1` by `raw[t] − raw[t−1]`, smallest first.
+    pub fall: Vec<u16>,
+    /// Whether each list (in the order above) holds every hour of its kind.
+    pub complete: [bool; 4],
+}
+
+impl ScanOrder {
+    /// The orders of `raw` with its hours' seasons.
+    #[must_use]
+    pub fn build(raw: &[f64], summer: &[bool]) -> Self {
+        let hours = raw.len();
+        debug_assert!(hours <= usize::from(u16::MAX));
+        let keyed = |want: bool| -> Vec<(u64, u16)> {
+            (0..hours)
+                .filter(|&t| summer[t] == want)
+                .map(|t| (descending_key(raw[t]), t as u16))
+                .collect()
+        };
+        let (summer_top, c0) = top(keyed(true));
+        let (winter_top, c1) = top(keyed(false));
+        let rises = |sign: f64| -> Vec<(u64, u16)> {
+            (1..hours)
+                .map(|t| (descending_key(sign * (raw[t] - raw[t - 1])), t as u16))
+                .collect()
+        };
+        let (rise, c2) = top(rises(1.0));
+        let (fall, c3) = top(rises(-1.0));
+        Self {
+            summer: summer_top,
+            winter: winter_top,
+            rise,
+            fall,
+            complete: [c0, c1, c2, c3],
+        }
+    }
+}
+
+/// A sort key whose ascending order is `value`'s descending order (IEEE total order).
+#[inline]
+#[must_use]
+pub fn descending_key(value: f64) -> u64 {
+    let bits = value.to_bits();
+    let ascending = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    };
+    !ascending
+}
+
+/// The [`SCAN_DEPTH`] entries with the smallest key (largest value), in order (ties by
+/// hour), and whether that is all of them.
+#[must_use]
+pub fn top(mut keyed: Vec<(u64, u16)>) -> (Vec<u16>, bool) {
+    let complete = keyed.len() <= SCAN_DEPTH;
+    if !complete {
+        keyed.select_nth_unstable(SCAN_DEPTH);
+        keyed.truncate(SCAN_DEPTH);
+    }
+    keyed.sort_unstable();
+    (keyed.into_iter().map(|(_, t)| t).collect(), complete)
+}
+
+/// Extremes of a shape and of its hour-to-hour changes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapeStats {
+    /// Highest and lowest value.
+    pub max: f64,
+    /// See `max`.
+    pub min: f64,
+    /// Largest rise and largest fall (as a negative number) from one hour to the next.
+    pub rise_max: f64,
+    /// See `rise_max`.
+    pub rise_min: f64,
+}
+
+impl ShapeStats {
+    /// The extremes of `shape`.
+    #[must_use]
+    pub fn of(shape: &[f64]) -> Self {
+        let mut out = Self {
+            max: f64::NEG_INFINITY,
+            min: f64::INFINITY,
+            rise_max: 0.0,
+            rise_min: 0.0,
+        };
+        for (t, &v) in shape.iter().enumerate() {
+            out.max = out.max.max(v);
+            out.min = out.min.min(v);
+            if t > 0 {
+                let d = v - shape[t - 1];
+                out.rise_max = out.rise_max.max(d);
+                out.rise_min = out.rise_min.min(d);
+            }
+        }
+        out
+    }
+}
+
+/// The inputs of [`evaluate_pruned`]: the full kernel's, with the inference shape given
+/// unstretched with its amplitude `k` (the stretched value of an hour is computed when
+/// the hour is read, exactly as the full kernel's stretched series holds it), and the
+/// scan orders and shape extremes.
+#[derive(Debug, Clone, Copy)]
+pub struct PrunedInputs<'a> {
+    /// The weather year's load laid onto the target year, before scaling (MW).
+    pub raw_baseline_mw: &'a [f64],
+    /// Its sums and extremes.
+    pub raw_stats: &'a RawBaselineStats,
+    /// Its scan orders.
+    pub order: &'a ScanOrder,
+    /// Inference shape before stretching, and its extremes.
+    pub inference_shape: &'a [f64],
+    /// See `inference_shape`.
+    pub inference_stats: &'a ShapeStats,
+    /// Inference amplitude `k`: the shape used is `1 + k (s − 1)` (as is when `k = 1`).
+    pub amplitude: f64,
+    /// Training shape and its extremes.
+    pub training_shape: &'a [f64],
+    /// See `training_shape`.
+    pub training_stats: &'a ShapeStats,
+    /// Σ of the (stretched) inference shape and of the training shape.
+    pub shape_sums: (f64, f64),
+    /// Whether the hour takes the summer threshold.
+    pub summer: &'a [bool],
+}
+
+impl PrunedInputs<'_> {
+    /// The stretched inference shape in hour `t`.
+    #[inline]
+    pub fn inference_shape_at(&self, t: usize) -> f64 {
+        let s = self.inference_shape[t];
+        if self.amplitude == 1.0 {
+            s
+        } else {
+            1.0 + self.amplitude * (s - 1.0)
+        }
+    }
+}
+
+/// Hourly values on demand for a pruned evaluation (same arithmetic as the full pass).
+struct PrunedLoads<'a> {
+    inputs: &'a PrunedInputs<'a>,
+    levels: &'a Levels,
+}
+
+impl HourlyLoads for PrunedLoads<'_> {
+    fn hours(&self) -> usize {
+        self.inputs.raw_baseline_mw.len()
+    }
+    #[inline]
+    fn baseline_mw(&self, t: usize) -> f64 {
+        self.inputs.raw_baseline_mw[t] * self.levels.baseline_scale
+    }
+    #[inline]
+    fn inference_mw(&self, t: usize) -> f64 {
+        self.levels.new_inference_avg_mw * self.inputs.inference_shape_at(t)
+    }
+    #[inline]
+    fn training_mw(&self, t: usize) -> f64 {
+        self.levels.new_training_avg_mw * self.inputs.training_shape[t]
+    }
+    #[inline]
+    fn threshold_mw(&self, t: usize) -> f64 {
+        if self.inputs.summer[t] {
+            self.levels.threshold_summer_mw
+        } else {
+            self.levels.threshold_winter_mw
+        }
+    }
+}
+
+impl PrunedLoads<'_> {
+    /// Total before flexibility in hour `t`, exactly as the full pass forms it.
+    #[inline]
+    fn total(&self, t: usize) -> f64 {
+        self.baseline_mw(t) + self.inference_mw(t) + self.training_mw(t)
+    }
+}
+
+/// `[min, max]` of `a · x` for `x` in `[lo, hi]`.
+fn scaled_range(a: f64, lo: f64, hi: f64) -> (f64, f64) {
+    let (p, q) = (a * lo, a * hi);
+    (p.min(q), p.max(q))
+}
+
+/// [`evaluate`] without visiting every hour, for a sweep: energies come from sums, and
+/// the peaks, ramps and exceedances from the few hours whose bound — the raw baseline's
+/// scaled value plus the largest the AI terms can add — can still matter, scanned in
+/// [`ScanOrder`]; at those hours the values are computed with the full pass's arithmetic,
+/// so peaks, their hour, counts and the flexibility dispatch are the full pass's own.
+/// Does not add to the region set's sums (a sweep forms the set's peaks from the
+/// regions' levels). `None` when a scan runs past its list; the caller then runs
+/// [`evaluate`].
+#[allow(clippy::too_many_lines)]
+pub fn evaluate_pruned(
+    inputs: &PrunedInputs<'_>,
+    levels: &Levels,
+    flexibility: &Flexibility,
+    scratch: &mut KernelScratch,
+) -> Option<HourStats> {
+    let raw = inputs.raw_baseline_mw;
+    let hours = raw.len();
+    let raw_stats = inputs.raw_stats;
+    let scale = levels.baseline_scale;
+    let (a, b) = (levels.new_inference_avg_mw, levels.new_training_avg_mw);
+    let (summer_mw, winter_mw) = (levels.threshold_summer_mw, levels.threshold_winter_mw);
+    let k = inputs.amplitude;
+    let loads = PrunedLoads { inputs, levels };
+    let mut s = HourStats {
+        baseline_energy_mwh: raw_stats.sum_mwh * scale,
+        new_inference_energy_mwh: a * inputs.shape_sums.0,
+        new_training_energy_mwh: b * inputs.shape_sums.1,
+        baseline_peak_mw: raw_stats.max_mw * scale,
+        baseline_ramps_mw_per_h: (
+            raw_stats.ramps_mw_per_h.0 * scale,
+            raw_stats.ramps_mw_per_h.1 * scale,
+        ),
+        residual_without_ai_mw: (raw_stats.max_summer_mw * scale - summer_mw)
+            .max(raw_stats.max_winter_mw * scale - winter_mw),
+        ..HourStats::default()
+    };
+    s.total_energy_mwh =
+        s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
+
+    // What the AI terms can add at most in one hour, and to one hour's change.
+    let (is, ts) = (inputs.inference_stats, inputs.training_stats);
+    let stretch = |x: f64| if k == 1.0 { x } else { 1.0 + k * (x - 1.0) };
+    let ai_high =
+        scaled_range(a, stretch(is.min), stretch(is.max)).1 + scaled_range(b, ts.min, ts.max).1;
+    let rise_high = scaled_range(a * k, is.rise_min, is.rise_max).1
+        + scaled_range(b, ts.rise_min, ts.rise_max).1;
+    let fall_high = scaled_range(-a * k, is.rise_min, is.rise_max).1
+        + scaled_range(-b, ts.rise_min, ts.rise_max).1;
+    // Slack for the rounding between these bounds and the exact hourly values.
+    let slack = 1e-9
+        * (1.0
+            + raw_stats.max_mw.abs() * scale
+            + a.abs() * stretch(is.max).abs().max(stretch(is.min).abs())
+            + b.abs() * ts.max.abs().max(ts.min.abs())
+            + summer_mw.abs().max(winter_mw.abs()));
+
+    // Peak, residual and exceedances: each season's hours, highest baseline first.
+    let order = inputs.order;
+    let mut peak_mw = f64::NEG_INFINITY;
+    let mut peak_index = usize::MAX;
+    let mut residual_mw = f64::NEG_INFINITY;
+    let found = &mut scratch.found;
+    found.clear();
+    for (list, complete, threshold) in [
+        (&order.summer, order.complete[0], summer_mw),
+        (&order.winter, order.complete[1], winter_mw),
+    ] {
+        let mut stopped = false;
+        for &t in list {
+            let t = usize::from(t);
+            let bound = raw[t] * scale + ai_high;
+            if bound < peak_mw - slack && bound - threshold < residual_mw.min(0.0) - slack {
+                stopped = true;
+                break;
+            }
+            let value = loads.total(t);
+            if value > peak_mw || (value == peak_mw && t < peak_index) {
+                peak_mw = value;
+                peak_index = t;
+            }
+            let excess = value - threshold;
+            residual_mw = residual_mw.max(excess);
+            if excess > 0.0 {
+                found.push((t, excess));
+            }
+        }
+        if !stopped && !complete {
+            return None;
+        }
+    }
+    if peak_index == usize::MAX {
+        return None;
+    }
+    s.total_peak_mw = peak_mw;
+    s.peak_index = peak_index;
+    s.residual_before_flex_mw = residual_mw;
+    found.sort_unstable_by_key(|&(t, _)| t);
+    scratch.flex.clear();
+    for &(t, excess) in found.iter() {
+        scratch.flex.push_exceedance(
+            t,
+            excess,
+            curtail_depth_mw(flexibility, loads.training_mw(t)),
+        );
+    }
+
+    // Ramps before flexibility: the largest rises and falls of the baseline first.
+    let change = |t: usize| loads.total(t) - loads.total(t - 1);
+    s.total_ramps_mw_per_h = (
+        scan_ramp(
+            &order.rise,
+            order.complete[2],
+            |t| raw[t] - raw[t - 1],
+            scale,
+            rise_high,
+            slack,
+            change,
+            |_| false,
+        )?,
+        scan_ramp(
+            &order.fall,
+            order.complete[3],
+            |t| raw[t - 1] - raw[t],
+            scale,
+            fall_high,
+            slack,
+            |t| -change(t),
+            |_| false,
+        )?,
+    );
+
+    s.flex = dispatch_collected(
+        &loads,
+        s.new_training_energy_mwh,
+        flexibility,
+        &mut scratch.flex,
+    );
+    s.total_energy_after_mwh = s.total_energy_mwh - s.flex.curtailed_mwh + s.flex.recovered_mwh;
+    let changes = scratch.flex.changes();
+    if changes.is_empty() {
+        s.total_peak_after_mw = s.total_peak_mw;
+        s.total_ramps_after_mw_per_h = s.total_ramps_mw_per_h;
+        return Some(s);
+    }
+    // After flexibility: the changed hours exactly, the others as before.
+    let changed = |t: usize| changes.binary_search_by_key(&t, |c| c.0).ok();
+    let after = |t: usize| match changed(t) {
+        Some(i) => loads.baseline_mw(t) + loads.inference_mw(t) + changes[i].1,
+        None => loads.total(t),
+    };
+    let mut peak_after = f64::NEG_INFINITY;
+    for &(t, _) in changes {
+        peak_after = peak_after.max(after(t));
+    }
+    for (list, complete) in [
+        (&order.summer, order.complete[0]),
+        (&order.winter, order.complete[1]),
+    ] {
+        let mut stopped = false;
+        for &t in list {
+            let t = usize::from(t);
+            if raw[t] * scale + ai_high < peak_after - slack {
+                stopped = true;
+                break;
+            }
+            if changed(t).is_none() {
+                peak_after = peak_after.max(loads.total(t));
+            }
+        }
+        if !stopped && !complete {
+            return None;
+        }
+    }
+    s.total_peak_after_mw = peak_after;
+    let touches = |t: usize| changed(t).is_some() || changed(t - 1).is_some();
+    let after_change = |t: usize| after(t) - after(t - 1);
+    let (mut up, mut down) = (0.0_f64, 0.0_f64);
+    for &(t, _) in changes {
+        for u in [t, t + 1] {
+            if u >= 1 && u < hours {
+                let c = after_change(u);
+                up = up.max(c);
+                down = down.max(-c);
+            }
+        }
+    }
+    let up = up.max(scan_ramp(
+        &order.rise,
+        order.complete[2],
+        |t| raw[t] - raw[t - 1],
+        scale,
+        rise_high,
+        slack,
+        change,
+        touches,
+    )?);
+    let down = down.max(scan_ramp(
+        &order.fall,
+        order.complete[3],
+        |t| raw[t - 1] - raw[t],
+        scale,
+        fall_high,
+        slack,
+        |t| -change(t),
+        touches,
+    )?);
+    s.total_ramps_after_mw_per_h = (up, down);
+    Some(s)
+}
+
+/// The largest of `exact(t)` (floored at 0) over the hours of `list`, scanned while
+/// `key(t) × scale + high` can still beat the best; hours where `skip` holds are not
+/// counted. `None` when the list runs out before the bound stops the scan.
+#[allow(clippy::too_many_arguments)]
+fn scan_ramp(
+    list: &[u16],
+    complete: bool,
+    key: impl Fn(usize) -> f64,
+    scale: f64,
+    high: f64,
+    slack: f64,
+    exact: impl Fn(usize) -> f64,
+    skip: impl Fn(usize) -> bool,
+) -> Option<f64> {
+    let mut best = 0.0_f64;
+    for &t in list {
+        let t = usize::from(t);
+        if key(t) * scale + high < best - slack {
+            return Some(best);
+        }
+        if !skip(t) {
+            let c = exact(t);
+            if c > best {
+                best = c;
+            }
+        }
+    }
+    complete.then_some(best)
 }
 
 #[cfg(test)]

@@ -479,25 +479,10 @@ impl SetSums {
 
     /// Close the row: the coincident peaks of the summed series.
     fn finish(mut self) -> SetMetricsRow {
-        self.close()
-    }
-
-    /// The row with the coincident peaks of the summed series (the sums stay, for reuse).
-    fn close(&mut self) -> SetMetricsRow {
-        let mut row = std::mem::take(&mut self.row);
-        row.coincident_baseline_peak_mw = peak(&self.baseline).1;
-        row.coincident_total_peak_mw = peak(&self.total).1;
-        row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
-        row
-    }
-
-    /// Start again from zero with a new row.
-    fn reset(&mut self, row: SetMetricsRow, hours: usize) {
-        for series in [&mut self.baseline, &mut self.total, &mut self.total_after] {
-            series.clear();
-            series.resize(hours, 0.0);
-        }
-        self.row = row;
+        self.row.coincident_baseline_peak_mw = peak(&self.baseline).1;
+        self.row.coincident_total_peak_mw = peak(&self.total).1;
+        self.row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
+        self.row
     }
 }
 

@@ -22,11 +22,13 @@ use chacha20::ChaCha8Rng;
 use rand_core::{Rng as _, SeedableRng as _};
 use rayon::prelude::*;
 
-use super::kernel::{HourInputs, KernelScratch, RawBaselineStats, evaluate};
+use super::kernel::{
+    HourInputs, KernelScratch, Levels, PrunedInputs, RawBaselineStats, ScanOrder, SetSeries,
+    ShapeStats, descending_key, evaluate, evaluate_pruned, top,
+};
 use super::siting::{SitingPlan, plan_siting_with};
 use super::{
-    HeadroomMetrics, PreparedRegion, RegionYear, SetSums, add_to_set_row, prepare_regions,
-    summer_hours,
+    HeadroomMetrics, PreparedRegion, RegionYear, add_to_set_row, prepare_regions, summer_hours,
 };
 use crate::input::scenario::it_energy_twh;
 use crate::model::region::RegionSet;
@@ -38,9 +40,21 @@ use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::shapes::shape_for_year;
 use crate::time::{hours_in_year, months_of_year};
 
+/// How each sample's hours are evaluated: both give the same numbers (tested).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// Only the hours that can decide a peak, a ramp or an exceedance (the default).
+    #[default]
+    Pruned,
+    /// Every hour (the reference the pruned engine is tested against).
+    Full,
+}
+
 /// What to sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SweepSpec {
+    /// How hours are evaluated.
+    pub engine: Engine,
     /// Number of samples (≥ 1).
     pub samples: usize,
     /// Seed of the draws.
@@ -187,56 +201,62 @@ pub fn apply(study: &Study, draws: &Draws, i: usize) -> (Scenario, RegionSet) {
     (scenario, regions)
 }
 
-/// One region's shapes and laid-out weather years in one target year.
-type RegionInputs = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
 /// Labelled per-sample rows of one sample (for `--per-sample`).
 type KeptRows = (Vec<(u32, MetricsRow)>, Vec<(u32, SetMetricsRow)>);
+
+/// One region's sample-independent inputs in one target year.
+struct RegionYearInputs {
+    inference_shape: Vec<f64>,
+    training_shape: Vec<f64>,
+    inference_shape_sum: f64,
+    training_shape_sum: f64,
+    inference_stats: ShapeStats,
+    training_stats: ShapeStats,
+    /// Per weather year: the load laid onto the year (unscaled), its sums and extremes,
+    /// its scan orders, and its weight in the set's scan key (the scale to the reference
+    /// year's mean, before growth).
+    raw_baseline: Vec<Vec<f64>>,
+    raw_stats: Vec<RawBaselineStats>,
+    orders: Vec<ScanOrder>,
+    set_weight: Vec<f64>,
+}
+
+/// The set's scan key of one weather year, its order, and whether its bound holds.
+type SetKey = (Vec<f64>, (Vec<u16>, bool), bool);
 
 /// The per-target-year inputs every sample shares.
 struct YearInputs {
     year: i32,
     summer: Vec<bool>,
-    /// Per region: inference and training shapes.
-    inference_shape: Vec<Vec<f64>>,
-    training_shape: Vec<Vec<f64>>,
-    /// Per region: Σ of each shape.
-    inference_shape_sum: Vec<f64>,
-    training_shape_sum: Vec<f64>,
-    /// Per region × weather year: the load laid onto the year, unscaled.
-    raw_baseline: Vec<Vec<Vec<f64>>>,
-    /// Their sums and extremes.
-    raw_stats: Vec<Vec<RawBaselineStats>>,
+    regions: Vec<RegionYearInputs>,
+    /// Per weather year: the set's scan key `Σ_r weight_r · raw_r(t)`, its hours highest
+    /// first (the top [`SCAN_DEPTH`]) and whether that is all of them, and whether every
+    /// raw value is ≥ 0 (which the set's bound needs).
+    set_key: Vec<Vec<f64>>,
+    set_order: Vec<(Vec<u16>, bool)>,
+    set_bound_valid: Vec<bool>,
     /// Every weather year's index.
     all_weather: Vec<usize>,
+    /// Each region's time zone (index into `zone_shapes`), and each zone's shapes.
+    zone_of_region: Vec<usize>,
+    zone_shapes: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
 impl YearInputs {
-    fn build(study: &Study, prepared: &[PreparedRegion<'_>], year: i32) -> Self {
+    fn build(study: &Study, prepared: &[PreparedRegion<'_>], shapes: &Shapes, year: i32) -> Self {
         let mut months = Vec::new();
         months_of_year(year, &mut months);
         let mut summer = Vec::new();
         summer_hours(&months, &mut summer);
-        let per_region: Vec<RegionInputs> = study
+        let regions: Vec<RegionYearInputs> = study
             .regions
             .regions
             .par_iter()
             .zip(prepared)
             .map(|(region, data)| {
-                let mut inference = Vec::new();
-                shape_for_year(
-                    &study.profiles.inference,
-                    region.time_zone,
-                    year,
-                    &mut inference,
-                );
-                let mut training = Vec::new();
-                shape_for_year(
-                    &study.profiles.training,
-                    region.time_zone,
-                    year,
-                    &mut training,
-                );
-                let raw = study
+                let (inference_shape, training_shape) =
+                    shapes.by_zone_year[&(region.time_zone, year)].clone();
+                let raw_baseline: Vec<Vec<f64>> = study
                     .weather_years
                     .iter()
                     .map(|&w| {
@@ -245,37 +265,132 @@ impl YearInputs {
                         out
                     })
                     .collect();
-                (inference, training, raw)
+                RegionYearInputs {
+                    inference_shape_sum: inference_shape.iter().sum(),
+                    training_shape_sum: training_shape.iter().sum(),
+                    inference_stats: ShapeStats::of(&inference_shape),
+                    training_stats: ShapeStats::of(&training_shape),
+                    raw_stats: raw_baseline
+                        .iter()
+                        .map(|r| RawBaselineStats::of(r, &summer))
+                        .collect(),
+                    orders: raw_baseline
+                        .iter()
+                        .map(|r| ScanOrder::build(r, &summer))
+                        .collect(),
+                    set_weight: study
+                        .weather_years
+                        .iter()
+                        .map(|&w| {
+                            baseline_scale(
+                                data.load,
+                                w,
+                                data.reference_year,
+                                data.reference_year,
+                                0.0,
+                            )
+                            .expect("weather years checked")
+                        })
+                        .collect(),
+                    inference_shape,
+                    training_shape,
+                    raw_baseline,
+                }
             })
             .collect();
-        let mut inference_shape = Vec::with_capacity(per_region.len());
-        let mut training_shape = Vec::with_capacity(per_region.len());
-        let mut raw_baseline = Vec::with_capacity(per_region.len());
-        for (i, t, raw) in per_region {
-            inference_shape.push(i);
-            training_shape.push(t);
-            raw_baseline.push(raw);
+        let hours = summer.len();
+        let per_weather: Vec<SetKey> = (0..study.weather_years.len())
+            .into_par_iter()
+            .map(|w| {
+                let mut key = vec![0.0; hours];
+                let mut valid = true;
+                for region in &regions {
+                    let weight = region.set_weight[w];
+                    for (k, &raw) in key.iter_mut().zip(&region.raw_baseline[w]) {
+                        *k += weight * raw;
+                        valid &= raw >= 0.0;
+                    }
+                }
+                let order = top_hours(&key);
+                (key, order, valid)
+            })
+            .collect();
+        let mut set_key = Vec::new();
+        let mut set_order = Vec::new();
+        let mut set_bound_valid = Vec::new();
+        for (key, order, valid) in per_weather {
+            set_key.push(key);
+            set_order.push(order);
+            set_bound_valid.push(valid);
         }
+        let mut zones: Vec<chrono_tz::Tz> = Vec::new();
+        let zone_of_region = study
+            .regions
+            .regions
+            .iter()
+            .map(|r| {
+                zones
+                    .iter()
+                    .position(|z| *z == r.time_zone)
+                    .unwrap_or_else(|| {
+                        zones.push(r.time_zone);
+                        zones.len() - 1
+                    })
+            })
+            .collect();
+        let zone_shapes = zones
+            .iter()
+            .map(|z| shapes.by_zone_year[&(*z, year)].clone())
+            .collect();
         Self {
             year,
-            inference_shape_sum: inference_shape.iter().map(|s| s.iter().sum()).collect(),
-            training_shape_sum: training_shape.iter().map(|s| s.iter().sum()).collect(),
-            raw_stats: raw_baseline
-                .iter()
-                .map(|per_weather| {
-                    per_weather
-                        .iter()
-                        .map(|raw| RawBaselineStats::of(raw, &summer))
-                        .collect()
-                })
-                .collect(),
             summer,
-            inference_shape,
-            training_shape,
-            raw_baseline,
+            regions,
+            zone_of_region,
+            zone_shapes,
+            set_key,
+            set_order,
+            set_bound_valid,
             all_weather: (0..study.weather_years.len()).collect(),
         }
     }
+}
+
+/// Both workloads' shapes per time zone and target year.
+struct Shapes {
+    by_zone_year: std::collections::HashMap<(chrono_tz::Tz, i32), (Vec<f64>, Vec<f64>)>,
+}
+
+impl Shapes {
+    fn build(study: &Study, years: &[i32]) -> Self {
+        let mut keys: Vec<(chrono_tz::Tz, i32)> = years
+            .iter()
+            .flat_map(|&y| study.regions.regions.iter().map(move |r| (r.time_zone, y)))
+            .collect();
+        keys.sort_by_key(|(zone, year)| (zone.name(), *year));
+        keys.dedup();
+        let by_zone_year = keys
+            .par_iter()
+            .map(|&(zone, year)| {
+                let mut inference = Vec::new();
+                shape_for_year(&study.profiles.inference, zone, year, &mut inference);
+                let mut training = Vec::new();
+                shape_for_year(&study.profiles.training, zone, year, &mut training);
+                ((zone, year), (inference, training))
+            })
+            .collect();
+        Self { by_zone_year }
+    }
+}
+
+/// The [`SCAN_DEPTH`] hours with the largest `key`, largest first, and whether that is
+/// all of them.
+fn top_hours(key: &[f64]) -> (Vec<u16>, bool) {
+    top(key
+        .iter()
+        .enumerate()
+        .map(|(t, &k)| (descending_key(k), t as u16))
+        .collect())
 }
 
 /// Largest inference amplitude `k` at draw fraction `p` such that every region-year's
@@ -352,27 +467,19 @@ pub fn sweep(
     let frozen_headroom = central_plan.training_headroom_mw.clone();
     let target_years: Vec<i32> = study.target_years().collect();
 
+    // Both shapes of every time zone and target year, once (regions share zones).
+    let shapes = Shapes::build(study, &target_years);
     // Shape extremes over every region-year, for the amplitude's bound.
-    let (shape_max, shape_min) = target_years
-        .par_iter()
-        .flat_map_iter(|&year| {
-            study.regions.regions.iter().map(move |region| {
-                let mut shape = Vec::new();
-                shape_for_year(
-                    &study.profiles.inference,
-                    region.time_zone,
-                    year,
-                    &mut shape,
-                );
-                let max = shape.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let min = shape.iter().copied().fold(f64::INFINITY, f64::min);
-                (max, min)
-            })
+    let (shape_max, shape_min) = shapes
+        .by_zone_year
+        .values()
+        .map(|(inference, _)| {
+            let stats = ShapeStats::of(inference);
+            (stats.max, stats.min)
         })
-        .reduce(
-            || (f64::NEG_INFINITY, f64::INFINITY),
-            |a, b| (a.0.max(b.0), a.1.min(b.1)),
-        );
+        .fold((f64::NEG_INFINITY, f64::INFINITY), |a, b| {
+            (a.0.max(b.0), a.1.min(b.1))
+        });
     let draws = draw(study, spec, amplitude_bound(shape_max, shape_min));
 
     // Each sample's plan: the same siting code as `run`, on the sample's scenario and
@@ -403,7 +510,7 @@ pub fn sweep(
     let n_regions = study.regions.regions.len();
     let mut bands = Vec::new();
     for &year in &target_years {
-        let inputs = YearInputs::build(study, &prepared, year);
+        let inputs = YearInputs::build(study, &prepared, &shapes, year);
         let hours = hours_in_year(year);
         let values = evaluate_year(
             study,
@@ -412,6 +519,7 @@ pub fn sweep(
             &draws,
             &plans,
             runs_per_sample,
+            spec.engine,
             sink,
             on_sample,
         )?;
@@ -472,16 +580,21 @@ pub fn sweep(
         }
     }
     // Region-major, as metrics.csv: each region (set order) then the set; years; metrics.
-    let order = |b: &BandRow| {
-        let region = study
-            .regions
-            .regions
-            .iter()
-            .position(|r| b.scope == "region" && r.id == b.region)
-            .unwrap_or(n_regions);
+    let position: std::collections::HashMap<&str, usize> = study
+        .regions
+        .regions
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    bands.sort_by_cached_key(|b| {
+        let region = if b.scope == "region" {
+            position[b.region.as_str()]
+        } else {
+            n_regions
+        };
         (region, b.year)
-    };
-    bands.sort_by_key(order);
+    });
     let mut notes = central_plan.notes.clone();
     if frozen_headroom.is_some() {
         notes.push("sweep: training is sited on the central case's curtailment-enabled headroom (solved once); each sample's own totals, caps and earlier stock decide how much each region gets".to_owned());
@@ -535,8 +648,13 @@ struct SampleScratch {
     stretched: Vec<f64>,
     full: super::kernel::FullSeries,
     numbers: Vec<f64>,
-    sets: Vec<SetSums>,
-    spare_sets: Vec<SetSums>,
+    runs: Vec<RegionRun>,
+    union: Vec<usize>,
+    zone_levels: Vec<(f64, f64)>,
+    /// Set sums the full pass adds to when it stands in for the pruned one (unused).
+    spare: (Vec<f64>, Vec<f64>, Vec<f64>),
+    /// Region-years the pruned evaluation handed to the full pass.
+    fallbacks: u64,
 }
 
 /// Samples handed to the per-sample sink at a time (bounds the rows kept in memory).
@@ -551,6 +669,7 @@ fn evaluate_year(
     draws: &Draws,
     plans: &[(Scenario, RegionSet, SitingPlan)],
     runs_per_sample: usize,
+    engine: Engine,
     sink: Option<&dyn SampleSink>,
     on_sample: &(dyn Fn() + Sync),
 ) -> Result<YearValues> {
@@ -585,6 +704,7 @@ fn evaluate_year(
                         prepared,
                         inputs,
                         draws,
+                        engine,
                         &plans[i],
                         i,
                         scratch,
@@ -604,6 +724,14 @@ fn evaluate_year(
     Ok(YearValues { regions, sets })
 }
 
+/// One region on one weather year within a sample: what the set's peaks need.
+#[derive(Default)]
+struct RegionRun {
+    levels: Option<Levels>,
+    /// Training after flexibility where it changed (hour, MW).
+    changes: Vec<(usize, f64)>,
+}
+
 /// One sample in one target year: every region on its weather year(s), written to its
 /// own slots (`region_out`: weather year × region × metric; `set_out`: weather year ×
 /// metric). Returns the labelled rows when `keep_rows`.
@@ -613,6 +741,7 @@ fn evaluate_sample(
     prepared: &[PreparedRegion<'_>],
     inputs: &YearInputs,
     draws: &Draws,
+    engine: Engine,
     (scenario, regions, plan): &(Scenario, RegionSet, SitingPlan),
     i: usize,
     scratch: &mut SampleScratch,
@@ -630,10 +759,12 @@ fn evaluate_sample(
     let n_regions = regions.regions.len();
     let region_m = region_out.len() / weather.len() / n_regions;
     let set_m = set_out.len() / weather.len();
-    // One set of hourly sums per weather year, reused from sample to sample.
-    scratch.sets.truncate(0);
-    scratch.sets.extend(weather.iter().map(|&w_index| {
-        let row = SetMetricsRow {
+    scratch
+        .runs
+        .resize_with(weather.len() * n_regions, RegionRun::default);
+    let mut set_rows: Vec<SetMetricsRow> = weather
+        .iter()
+        .map(|&w_index| SetMetricsRow {
             scenario: if keep_rows {
                 scenario.name.clone()
             } else {
@@ -649,32 +780,17 @@ fn evaluate_sample(
             unallocated_training_mw: plan.training[y].unallocated_mw,
             unallocated_inference_mw: plan.inference[y].unallocated_mw,
             ..SetMetricsRow::default()
-        };
-        let mut sums = scratch
-            .spare_sets
-            .pop()
-            .unwrap_or_else(|| SetSums::new(row.clone(), hours));
-        sums.reset(row, hours);
-        sums
-    }));
+        })
+        .collect();
     let mut kept_regions = Vec::new();
     for (r, (region, data)) in regions.regions.iter().zip(prepared).enumerate() {
-        // The sampled amplitude stretches the shape around its mean (k = 1: as is).
-        let (inference_shape, inference_shape_sum): (&[f64], f64) = if k == 1.0 {
-            (&inputs.inference_shape[r], inputs.inference_shape_sum[r])
+        let ri = &inputs.regions[r];
+        let inference_shape_sum = if k == 1.0 {
+            ri.inference_shape_sum
         } else {
-            scratch.stretched.clear();
-            scratch.stretched.extend(
-                inputs.inference_shape[r]
-                    .iter()
-                    .map(|s| 1.0 + k * (s - 1.0)),
-            );
-            // Σ s′ = n + k (Σ s − n): no extra pass over the hours.
+            // Σ s′ = n + k (Σ s − n): no pass over the hours.
             let n = hours as f64;
-            (
-                &scratch.stretched,
-                n + k * (inputs.inference_shape_sum[r] - n),
-            )
+            n + k * (ri.inference_shape_sum - n)
         };
         let (inference_avg_mw, training_avg_mw) =
             RegionYear::gross_avg_mw(scenario, region, plan, r, y);
@@ -687,44 +803,107 @@ fn evaluate_sample(
             existing_inference_mw: plan.existing_inference_mw[r],
             existing_training_mw: plan.existing_training_mw[r],
             inference_shape_sum,
-            training_shape_sum: inputs.training_shape_sum[r],
+            training_shape_sum: ri.training_shape_sum,
             threshold_mw: data.threshold_levels_mw(region, year),
         };
+        let mut stretched = false;
+        let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - data.reference_year);
         for (slot, &w_index) in weather.iter().enumerate() {
             let w = study.weather_years[w_index];
-            let scale = baseline_scale(
-                data.load,
-                w,
-                data.reference_year,
-                year,
-                region.baseline_growth_per_year_frac,
-            )
-            .expect("weather years checked");
-            let hour_inputs = HourInputs {
-                raw_baseline_mw: &inputs.raw_baseline[r][w_index],
-                raw_stats: &inputs.raw_stats[r][w_index],
-                shape_sums: (inference_shape_sum, inputs.training_shape_sum[r]),
-                inference_shape,
-                training_shape: &inputs.training_shape[r],
+            // `baseline_scale`'s own arithmetic, with its two means kept from the year's
+            // inputs: (reference mean / weather mean) × growth.
+            let scale = ri.set_weight[w_index] * growth;
+            let levels = context.levels(scale);
+            let pruned_inputs = PrunedInputs {
+                raw_baseline_mw: &ri.raw_baseline[w_index],
+                raw_stats: &ri.raw_stats[w_index],
+                order: &ri.orders[w_index],
+                inference_shape: &ri.inference_shape,
+                inference_stats: &ri.inference_stats,
+                amplitude: k,
+                training_shape: &ri.training_shape,
+                training_stats: &ri.training_stats,
+                shape_sums: (inference_shape_sum, ri.training_shape_sum),
                 summer: &inputs.summer,
             };
-            let set = &mut scratch.sets[slot];
-            let stats = evaluate::<false>(
-                &hour_inputs,
-                &context.levels(scale),
-                &scenario.flexibility,
-                &mut scratch.kernel,
-                &mut set.series(),
-                &mut scratch.full,
-            );
-            let metrics = context.row(
+            let pruned = match engine {
+                Engine::Pruned => evaluate_pruned(
+                    &pruned_inputs,
+                    &levels,
+                    &scenario.flexibility,
+                    &mut scratch.kernel,
+                ),
+                Engine::Full => None,
+            };
+            let stats = match pruned {
+                Some(stats) => stats,
+                None => {
+                    // Every hour: the stretched shape in full, the set's sums aside.
+                    if !stretched {
+                        scratch.stretched.clear();
+                        scratch.stretched.extend(
+                            ri.inference_shape
+                                .iter()
+                                .map(|s| if k == 1.0 { *s } else { 1.0 + k * (s - 1.0) }),
+                        );
+                        stretched = true;
+                    }
+                    for series in [
+                        &mut scratch.spare.0,
+                        &mut scratch.spare.1,
+                        &mut scratch.spare.2,
+                    ] {
+                        series.clear();
+                        series.resize(hours, 0.0);
+                    }
+                    scratch.fallbacks += 1;
+                    evaluate::<false>(
+                        &HourInputs {
+                            raw_baseline_mw: &ri.raw_baseline[w_index],
+                            raw_stats: &ri.raw_stats[w_index],
+                            shape_sums: (inference_shape_sum, ri.training_shape_sum),
+                            inference_shape: &scratch.stretched,
+                            training_shape: &ri.training_shape,
+                            summer: &inputs.summer,
+                        },
+                        &levels,
+                        &scenario.flexibility,
+                        &mut scratch.kernel,
+                        &mut SetSeries {
+                            baseline_mw: &mut scratch.spare.0,
+                            total_mw: &mut scratch.spare.1,
+                            total_after_mw: &mut scratch.spare.2,
+                        },
+                        &mut scratch.full,
+                    )
+                }
+            };
+            let run = &mut scratch.runs[slot * n_regions + r];
+            run.levels = Some(levels);
+            run.changes.clear();
+            run.changes.extend_from_slice(scratch.kernel.changes());
+            let hour_inputs = HourInputs {
+                raw_baseline_mw: &ri.raw_baseline[w_index],
+                raw_stats: &ri.raw_stats[w_index],
+                shape_sums: (inference_shape_sum, ri.training_shape_sum),
+                inference_shape: &ri.inference_shape,
+                training_shape: &ri.training_shape,
+                summer: &inputs.summer,
+            };
+            let mut metrics = context.row(
                 w,
                 &hour_inputs,
                 &stats,
                 &HeadroomMetrics::not_computed(),
                 keep_rows,
             );
-            add_to_set_row(&mut set.row, &metrics);
+            // The row read the unstretched shape at the peak hour: put the stretched one.
+            let s_peak = pruned_inputs.inference_shape_at(stats.peak_index);
+            metrics.inference_at_peak_mw = inference_avg_mw * s_peak;
+            metrics.ai_at_peak_mw = metrics.inference_at_peak_mw + metrics.training_at_peak_mw;
+            metrics.new_ai_at_peak_mw = levels.new_inference_avg_mw * s_peak
+                + levels.new_training_avg_mw * ri.training_shape[stats.peak_index];
+            add_to_set_row(&mut set_rows[slot], &metrics);
             scratch.numbers.clear();
             metrics.push_metrics(&mut scratch.numbers);
             let at = (slot * n_regions + r) * region_m;
@@ -735,8 +914,25 @@ fn evaluate_sample(
         }
     }
     let mut kept_sets = Vec::new();
-    for (slot, set) in scratch.sets.iter_mut().enumerate() {
-        let set_row = set.close();
+    for (slot, (mut set_row, &w_index)) in set_rows.into_iter().zip(weather).enumerate() {
+        let runs = &scratch.runs[slot * n_regions..(slot + 1) * n_regions];
+        let peaks = match engine {
+            Engine::Pruned => set_peaks_pruned(
+                inputs,
+                w_index,
+                k,
+                runs,
+                scenario.flexibility.recovery_window_h > 0,
+                (&mut scratch.union, &mut scratch.zone_levels),
+            ),
+            Engine::Full => None,
+        }
+        .unwrap_or_else(|| set_peaks_full(inputs, w_index, k, runs));
+        (
+            set_row.coincident_baseline_peak_mw,
+            set_row.coincident_total_peak_mw,
+            set_row.coincident_total_peak_after_flex_mw,
+        ) = peaks;
         scratch.numbers.clear();
         set_row.push_metrics(&mut scratch.numbers);
         set_out[slot * set_m..(slot + 1) * set_m].copy_from_slice(&scratch.numbers);
@@ -744,13 +940,158 @@ fn evaluate_sample(
             kept_sets.push((i as u32, set_row));
         }
     }
-    scratch.spare_sets.append(&mut scratch.sets);
     // Per-sample rows in weather-year, then region order.
     kept_regions.sort_by_key(|(slot, _, _)| *slot);
     (
         kept_regions.into_iter().map(|(_, i, m)| (i, m)).collect(),
         kept_sets,
     )
+}
+
+/// One region's hourly values on one weather year in a sample, with the full pass's
+/// arithmetic: (baseline, total before flexibility, total after it).
+#[inline]
+fn region_values(
+    ri: &RegionYearInputs,
+    w: usize,
+    k: f64,
+    run: &RegionRun,
+    t: usize,
+) -> (f64, f64, f64) {
+    let levels = run.levels.as_ref().expect("every region ran");
+    let s = ri.inference_shape[t];
+    let shape = if k == 1.0 { s } else { 1.0 + k * (s - 1.0) };
+    let base = ri.raw_baseline[w][t] * levels.baseline_scale;
+    let inference = levels.new_inference_avg_mw * shape;
+    let training = levels.new_training_avg_mw * ri.training_shape[t];
+    let total = base + inference + training;
+    let after = if run.changes.is_empty() {
+        total
+    } else {
+        match run.changes.binary_search_by_key(&t, |c| c.0) {
+            Ok(i) => base + inference + run.changes[i].1,
+            Err(_) => total,
+        }
+    };
+    (base, total, after)
+}
+
+/// The set's coincident peaks (baseline, total before and after flexibility) summed in
+/// region order hour by hour, as the full pass sums them.
+fn set_sums_at(
+    inputs: &YearInputs,
+    w: usize,
+    k: f64,
+    runs: &[RegionRun],
+    t: usize,
+) -> (f64, f64, f64) {
+    let mut sums = (0.0, 0.0, 0.0);
+    for (ri, run) in inputs.regions.iter().zip(runs) {
+        let (base, total, after) = region_values(ri, w, k, run, t);
+        sums.0 += base;
+        sums.1 += total;
+        sums.2 += after;
+    }
+    sums
+}
+
+/// The set's coincident peaks over every hour.
+fn set_peaks_full(inputs: &YearInputs, w: usize, k: f64, runs: &[RegionRun]) -> (f64, f64, f64) {
+    let mut peaks = (f64::NEG_INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for t in 0..inputs.summer.len() {
+        let (base, total, after) = set_sums_at(inputs, w, k, runs, t);
+        peaks.0 = peaks.0.max(base);
+        peaks.1 = peaks.1.max(total);
+        peaks.2 = peaks.2.max(after);
+    }
+    peaks
+}
+
+/// The set's coincident peaks from the few hours that can hold them: hours scanned by the
+/// set's key `Σ_r weight_r · raw_r(t)` while `growth_max · key + ai_high` can beat the
+/// best (`growth_max` bounds each region's `scale / weight`, `ai_high` what the AI terms
+/// add in any hour — per time zone, since a zone's regions share their shapes), plus the
+/// hours where some region's flexibility changed its load. `None` when the scan runs out
+/// or the bound does not hold (a negative raw value).
+fn set_peaks_pruned(
+    inputs: &YearInputs,
+    w: usize,
+    k: f64,
+    runs: &[RegionRun],
+    recovery: bool,
+    (union, zone_levels): (&mut Vec<usize>, &mut Vec<(f64, f64)>),
+) -> Option<(f64, f64, f64)> {
+    if !inputs.set_bound_valid[w] {
+        return None;
+    }
+    let stretch = |x: f64| if k == 1.0 { x } else { 1.0 + k * (x - 1.0) };
+    zone_levels.clear();
+    zone_levels.resize(inputs.zone_shapes.len(), (0.0, 0.0));
+    let mut growth_max = 0.0_f64;
+    let mut magnitude = 1.0;
+    for ((ri, run), &z) in inputs.regions.iter().zip(runs).zip(&inputs.zone_of_region) {
+        let levels = run.levels.as_ref()?;
+        let weight = ri.set_weight[w];
+        if weight <= 0.0 {
+            return None;
+        }
+        growth_max = growth_max.max(levels.baseline_scale / weight);
+        let (a, b) = (levels.new_inference_avg_mw, levels.new_training_avg_mw);
+        zone_levels[z].0 += a;
+        zone_levels[z].1 += b;
+        let (is, ts) = (&ri.inference_stats, &ri.training_stats);
+        magnitude += ri.raw_stats[w].max_mw * levels.baseline_scale
+            + a.abs() * stretch(is.max).abs().max(stretch(is.min).abs())
+            + b.abs() * ts.max.abs().max(ts.min.abs());
+    }
+    let mut ai_high = 0.0;
+    for (z, &(a, b)) in zone_levels.iter().enumerate() {
+        let r = inputs.zone_of_region.iter().position(|&zr| zr == z)?;
+        let (is, ts) = (
+            &inputs.regions[r].inference_stats,
+            &inputs.regions[r].training_stats,
+        );
+        ai_high += (a * stretch(is.max)).max(a * stretch(is.min)) + (b * ts.max).max(b * ts.min);
+    }
+    let growth_max = growth_max * (1.0 + 1e-12);
+    let slack = 1e-9 * magnitude;
+    let mut peaks = (f64::NEG_INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let key = &inputs.set_key[w];
+    let (order, complete) = &inputs.set_order[w];
+    let mut stopped = false;
+    for &t in order {
+        let t = usize::from(t);
+        let base_bound = growth_max * key[t];
+        let total_bound = base_bound + ai_high;
+        if base_bound < peaks.0 - slack
+            && total_bound < peaks.1 - slack
+            && total_bound < peaks.2 - slack
+        {
+            stopped = true;
+            break;
+        }
+        let (base, total, after) = set_sums_at(inputs, w, k, runs, t);
+        peaks.0 = peaks.0.max(base);
+        peaks.1 = peaks.1.max(total);
+        peaks.2 = peaks.2.max(after);
+    }
+    if !stopped && !complete {
+        return None;
+    }
+    // Hours flexibility changed: without recovery their total only fell, so only those
+    // whose bound can still beat the best need a look; with recovery, all of them.
+    union.clear();
+    for run in runs {
+        union.extend(run.changes.iter().map(|c| c.0));
+    }
+    union.sort_unstable();
+    union.dedup();
+    for &t in union.iter() {
+        if recovery || growth_max * key[t] + ai_high >= peaks.2 - slack {
+            peaks.2 = peaks.2.max(set_sums_at(inputs, w, k, runs, t).2);
+        }
+    }
+    Some(peaks)
 }
 
 #[cfg(test)]
@@ -787,6 +1128,7 @@ mod tests {
         let small = draw(
             &study,
             &SweepSpec {
+                engine: Engine::Pruned,
                 samples: 5,
                 seed: 3,
                 all_weather_years: false,
@@ -796,6 +1138,7 @@ mod tests {
         let large = draw(
             &study,
             &SweepSpec {
+                engine: Engine::Pruned,
                 samples: 50,
                 seed: 3,
                 all_weather_years: false,

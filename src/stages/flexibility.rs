@@ -265,7 +265,7 @@ fn shave_level_mw(
         }
         breakpoints.push((excess, 1.0));
     }
-    breakpoints.sort_by(|a, b| a.0.total_cmp(&b.0));
+    breakpoints.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut level = 0.0;
     for &(at, change) in breakpoints.iter() {
         let used_at = used_mwh + slope * (at - level);
