@@ -918,6 +918,43 @@ pub fn bands_headline(bands: &[BandRow], region_set: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Against numpy 2.4 (`np.percentile`, default `linear` method), NaN dropped first.
+    #[test]
+    fn bands_match_numpy() {
+        let mut values = vec![
+            3.0,
+            1.0,
+            4.0,
+            1.0,
+            5.0,
+            9.0,
+            2.0,
+            6.0,
+            5.0,
+            3.0,
+            5.0,
+            f64::NAN,
+        ];
+        let (n, mean, q) = band(&mut values).unwrap();
+        assert_eq!((n, mean), (11, 4.0));
+        assert_eq!(q, [1.0, 1.0, 4.0, 6.0, 7.5]);
+        let mut squares: Vec<f64> = (0..7).map(|i| 0.1 * f64::from(i * i)).collect();
+        let (_, mean, q) = band(&mut squares).unwrap();
+        let expected = [
+            0.030_000_000_000_000_006,
+            0.060_000_000_000_000_01,
+            0.900_000_000_000_000_1,
+            2.940_000_000_000_000_4,
+            3.269_999_999_999_999_6,
+        ];
+        assert!((mean - 1.300_000_000_000_000_3).abs() < 1e-15);
+        for (got, want) in q.iter().zip(expected) {
+            assert!((got - want).abs() <= 1e-15, "{got} vs {want}");
+        }
+        assert_eq!(band(&mut vec![f64::NAN]), None);
+        assert_eq!(band(&mut vec![2.5]), Some((1, 2.5, [2.5; 5])));
+    }
+
     #[test]
     fn the_headline_names_the_milestone_years_and_the_most_strained_regions() {
         let power = |year: i32, share: f64| PowerRow {

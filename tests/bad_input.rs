@@ -75,6 +75,8 @@ enum Command {
     },
     /// `import {file}` with `extra` arguments.
     Import { extra: &'static [&'static str] },
+    /// `sweep --samples 5` with `{file}` as the scenario, against the fixture's region set.
+    SweepScenario,
 }
 
 const VALIDATE: Command = Command::Validate;
@@ -84,6 +86,7 @@ const RUN_SCENARIO: Command = Command::RunScenario {
     extra: &[],
 };
 const IMPORT: Command = Command::Import { extra: &[] };
+const SWEEP_SCENARIO: Command = Command::SweepScenario;
 
 /// The table: each case with the rule it breaks, its source, and its tests, each a
 /// command and the parts its message must hold (`{file}` in a part stands for the path
@@ -387,6 +390,55 @@ bad_inputs! {
                 "scenario_pue_below_one.toml, line 37 (key `pue`)",
                 "found 0.9",
                 "from 1 to 3",
+            ],
+        }
+    }
+    scenario_uncertain_path_unknown {
+        rule: "an uncertain parameter path that names no parameter",
+        source: Patch { base: SCENARIO, find: "[uncertainty.\"facility.pue\"]", replace: "[uncertainty.\"facility.peu\"]" },
+        tests: {
+            scenario_uncertain_path_unknown_sweep: SWEEP_SCENARIO => [
+                "scenario_uncertain_path_unknown.toml, line 115 (key `uncertainty.\"facility.peu\".dist`)",
+                "unknown parameter path `facility.peu`",
+                "expected one of",
+                "facility.pue",
+            ],
+            scenario_uncertain_path_unknown_validate: VALIDATE => [
+                "scenario_uncertain_path_unknown.toml, line 115",
+                "unknown parameter path",
+            ],
+        }
+    }
+    scenario_uncertain_dist_unknown {
+        rule: "an unknown distribution",
+        source: Patch { base: SCENARIO, find: "dist = \"triangular\"", replace: "dist = \"triangle\"" },
+        tests: {
+            scenario_uncertain_dist_unknown_sweep: SWEEP_SCENARIO => [
+                "scenario_uncertain_dist_unknown.toml, line 115 (key `uncertainty.\"facility.pue\".dist`)",
+                "found `triangle`",
+                "expected one of uniform, triangular, normal, lognormal, discrete",
+            ],
+        }
+    }
+    scenario_uncertain_low_above_high {
+        rule: "a range whose low is above its high",
+        source: Patch { base: SCENARIO, find: "low = 1.10", replace: "low = 1.40" },
+        tests: {
+            scenario_uncertain_low_above_high_sweep: SWEEP_SCENARIO => [
+                "scenario_uncertain_low_above_high.toml, line 116 (key `uncertainty.\"facility.pue\".low`)",
+                "found low 1.4 above high 1.3",
+                "expected low ≤ high",
+            ],
+        }
+    }
+    scenario_uncertain_probabilities_sum {
+        rule: "discrete probabilities that do not sum to 1",
+        source: Patch { base: SCENARIO, find: "probabilities = [0.25, 0.5, 0.25]", replace: "probabilities = [0.25, 0.5, 0.3]" },
+        tests: {
+            scenario_uncertain_probabilities_sum_sweep: SWEEP_SCENARIO => [
+                "scenario_uncertain_probabilities_sum.toml, line 124 (key `uncertainty.\"flexibility.max_curtailed_energy_frac\".probabilities`)",
+                "the probabilities sum to 1.05",
+                "expected 1",
             ],
         }
     }
@@ -1093,6 +1145,12 @@ fn arguments(command: &Command, file: &Path, out: &Path, dir: &Path) -> Vec<Stri
             args.extend(strings(&["--weather-years", weather_years]));
             args.extend(strings(extra));
             args.extend(["--out".into(), out]);
+            args
+        }
+        Command::SweepScenario => {
+            let mut args = strings(&["sweep", "--quiet", "--samples", "5", "--scenario"]);
+            args.extend([file, "--regions".into(), REGIONS.into()]);
+            args.extend(strings(&["--weather-years", "2023..2024", "--out", &out]));
             args
         }
         Command::Import { extra } => {

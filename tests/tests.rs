@@ -8,3 +8,4 @@ mod golden;
 mod paper;
 mod presets;
 mod properties;
+mod sweep;

@@ -1,0 +1,385 @@
+//! `gridstrain sweep` end to end: byte-identical outputs for one seed (twice, and with one
+//! thread), ordered bands with spread on the shipped study, collapsed ranges that
+//! reproduce `run`, the pruned engine equal to the full one, per-sample rows, bad usage.
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::common::{column, gridstrain, read_csv, root, small_fixture};
+
+/// `sweep` on the small fixture (weather years 2023–2024) into `out`.
+fn sweep_small(out: &Path, extra: &[&str]) {
+    let (scenario, regions) = small_fixture();
+    gridstrain()
+        .args(["sweep", "--quiet", "--scenario"])
+        .arg(&scenario)
+        .arg("--regions")
+        .arg(&regions)
+        .args(["--weather-years", "2023..2024", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read_parquet(path: &Path) -> DataFrame {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    ParquetReader::new(file).finish().expect("parquet")
+}
+
+#[test]
+fn one_seed_gives_the_same_bytes_twice_and_with_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = [
+        (
+            dir.path().join("a"),
+            vec!["--samples", "300", "--seed", "7"],
+        ),
+        (
+            dir.path().join("b"),
+            vec!["--samples", "300", "--seed", "7"],
+        ),
+        (
+            dir.path().join("c"),
+            vec!["--samples", "300", "--seed", "7", "--threads", "1"],
+        ),
+    ];
+    for (out, extra) in &runs {
+        sweep_small(out, extra);
+    }
+    for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
+        let first = bytes(&runs[0].0.join(file));
+        for (out, _) in &runs[1..] {
+            assert!(
+                first == bytes(&out.join(file)),
+                "{file} differs in {}",
+                out.display()
+            );
+        }
+    }
+    // Another seed draws other samples.
+    let other = dir.path().join("d");
+    sweep_small(&other, &["--samples", "300", "--seed", "8"]);
+    assert!(bytes(&runs[0].0.join("bands.csv")) != bytes(&other.join("bands.csv")));
+    // run.toml records the sweep.
+    let record = std::fs::read_to_string(runs[0].0.join("run.toml")).unwrap();
+    assert!(
+        record.contains("[sweep]")
+            && record.contains("samples = 300")
+            && record.contains("seed = 7")
+    );
+}
+
+#[test]
+fn bands_are_ordered_and_the_shipped_study_has_spread() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    gridstrain()
+        .args([
+            "sweep",
+            "--quiet",
+            "--samples",
+            "200",
+            "--years",
+            "2030..2031",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let (header, rows) = read_csv(&out.join("bands.csv"));
+    assert!(!rows.is_empty());
+    let q: Vec<Vec<f64>> = ["p5", "p10", "p50", "p90", "p95"]
+        .iter()
+        .map(|name| column(&header, &rows, name))
+        .collect();
+    for i in 0..rows.len() {
+        for j in 1..q.len() {
+            assert!(q[j - 1][i] <= q[j][i], "row {i}: {:?}", rows[i]);
+        }
+    }
+    let find = |scope: &str, metric: &str, year: &str| -> (f64, f64, f64) {
+        let row = rows
+            .iter()
+            .position(|r| r[1] == scope && r[3] == year && r[4] == metric)
+            .unwrap_or_else(|| panic!("{scope} {metric} {year}"));
+        (q[0][row], q[2][row], q[4][row])
+    };
+    // The inputs' spread reaches the set's energy, peak and firm need.
+    for metric in [
+        "ai_energy_mwh",
+        "coincident_total_peak_after_flex_mw",
+        "firm_capacity_needed_sum_mw",
+        "ai_co2_t",
+    ] {
+        let (p5, p50, p95) = find("region_set", metric, "2031");
+        assert!(p5 < p50 && p50 < p95, "{metric}: {p5} {p50} {p95}");
+        assert!((p95 - p5) / p50.abs() > 0.05, "{metric}: too narrow");
+    }
+    let (samples_header, _) = read_csv(&out.join("bands.csv"));
+    assert_eq!(
+        samples_header,
+        [
+            "scenario", "scope", "region", "year", "metric", "samples", "mean", "p5", "p10", "p50",
+            "p90", "p95"
+        ]
+    );
+    let samples = read_parquet(&out.join("samples.parquet"));
+    assert_eq!(samples.height(), 200);
+    assert!(samples.column("facility.pue").is_ok());
+}
+
+/// The shipped default scenario with every range collapsed onto its central value,
+/// written beside absolute profile paths.
+fn collapsed_default(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
+    let profiles = root().join("profiles");
+    let mut out = String::new();
+    let mut in_uncertainty = false;
+    let mut mode = String::new();
+    for line in text.lines() {
+        if line.starts_with('[') {
+            in_uncertainty = line.starts_with("[uncertainty.");
+        }
+        let line = line.replace("\"../profiles/", &format!("\"{}/", profiles.display()));
+        if in_uncertainty && line.starts_with("mode = ") {
+            mode = line["mode = ".len()..].to_owned();
+        }
+        if in_uncertainty && (line.starts_with("low = ") || line.starts_with("high = ")) {
+            continue;
+        }
+        if in_uncertainty && line.starts_with("source = ") {
+            out.push_str(&format!("low = {mode}\nhigh = {mode}\n"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    assert!(out.matches("low = ").count() >= 10, "every table collapsed");
+    let path = dir.join("collapsed.toml");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// Every per-sample region row equals `run`'s row of the same region, year and weather
+/// year to 1e-9 (headroom metrics aside: a sweep does not solve them); set rows too.
+fn assert_reproduces_run(sweep_dir: &Path, run_dir: &Path) {
+    let close = |a: f64, b: f64| {
+        (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+    };
+    for (csv, parquet, key) in [
+        ("metrics.csv", "per_sample_metrics.parquet", "region"),
+        (
+            "regionset_metrics.csv",
+            "per_sample_regionset_metrics.parquet",
+            "region_set",
+        ),
+    ] {
+        let (header, rows) = read_csv(&run_dir.join(csv));
+        let per_sample = read_parquet(&sweep_dir.join(parquet));
+        assert!(per_sample.height() > 0);
+        let labels = |name: &str| -> Vec<String> {
+            per_sample
+                .column(name)
+                .unwrap()
+                .cast(&DataType::String)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.unwrap_or("").to_owned())
+                .collect()
+        };
+        let (ids, years, weather) = (labels(key), labels("year"), labels("weather_year"));
+        let index = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let mut compared = 0;
+        for name in &header {
+            let Ok(values) = per_sample
+                .column(name.as_str())
+                .and_then(|c| c.cast(&DataType::Float64))
+            else {
+                continue;
+            };
+            let Ok(values) = values.f64() else { continue };
+            if name.starts_with("headroom_")
+                || name.contains("shaped_headroom")
+                || name == "year"
+                || name == "weather_year"
+            {
+                continue;
+            }
+            let expected = column(&header, &rows, name);
+            for (i, got) in values.iter().enumerate() {
+                let row = rows
+                    .iter()
+                    .position(|r| {
+                        r[index(key)] == ids[i]
+                            && r[index("year")] == years[i]
+                            && r[index("weather_year")] == weather[i]
+                    })
+                    .expect("run has the row");
+                let got = got.unwrap_or(f64::NAN);
+                assert!(
+                    close(got, expected[row]),
+                    "{csv} {name} {} {} {}: sweep {got} run {}",
+                    ids[i],
+                    years[i],
+                    weather[i],
+                    expected[row]
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "{csv}: {compared} values compared");
+    }
+}
+
+#[test]
+fn collapsed_ranges_reproduce_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = collapsed_default(dir.path());
+    let common = ["--years", "2030..2031", "--weather-years", "2022..2024"];
+    let run_dir = dir.path().join("run");
+    gridstrain()
+        .args(["run", "--quiet", "--scenario"])
+        .arg(&scenario)
+        .args(common)
+        .arg("--out")
+        .arg(&run_dir)
+        .assert()
+        .success();
+    for (name, extra) in [
+        ("drawn", vec!["--samples", "6"]),
+        ("all", vec!["--samples", "2", "--all-weather-years"]),
+    ] {
+        let out = dir.path().join(name);
+        gridstrain()
+            .args(["sweep", "--quiet", "--per-sample", "--scenario"])
+            .arg(&scenario)
+            .args(common)
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        assert_reproduces_run(&out, &run_dir);
+    }
+}
+
+#[test]
+fn the_pruned_engine_gives_the_full_engines_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture: a recovery window, a capacity threshold, regional loads, wide ranges.
+    let (pruned, full) = (dir.path().join("pruned"), dir.path().join("full"));
+    sweep_small(
+        &pruned,
+        &["--samples", "120", "--per-sample", "--all-weather-years"],
+    );
+    sweep_small(
+        &full,
+        &[
+            "--samples",
+            "120",
+            "--per-sample",
+            "--all-weather-years",
+            "--full-engine",
+        ],
+    );
+    for file in [
+        "bands.csv",
+        "per_sample_metrics.parquet",
+        "per_sample_regionset_metrics.parquet",
+    ] {
+        assert!(
+            bytes(&pruned.join(file)) == bytes(&full.join(file)),
+            "{file}"
+        );
+    }
+    // The shipped study late in the period, where curtailment is common.
+    let (pruned, full) = (dir.path().join("pruned-us"), dir.path().join("full-us"));
+    for (out, extra) in [(&pruned, None), (&full, Some("--full-engine"))] {
+        gridstrain()
+            .args([
+                "sweep",
+                "--quiet",
+                "--per-sample",
+                "--samples",
+                "12",
+                "--years",
+                "2034..2035",
+                "--out",
+            ])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success();
+    }
+    for file in [
+        "bands.csv",
+        "per_sample_metrics.parquet",
+        "per_sample_regionset_metrics.parquet",
+    ] {
+        assert!(
+            bytes(&pruned.join(file)) == bytes(&full.join(file)),
+            "us-22 {file}"
+        );
+    }
+    let rows = read_parquet(&pruned.join("per_sample_metrics.parquet"));
+    assert_eq!(rows.height(), 12 * 22 * 2, "sample × region × year");
+    let curtailed = rows
+        .column("training_curtailed_mwh")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .sum()
+        .unwrap();
+    assert!(curtailed > 0.0, "the case exercises flexibility");
+}
+
+#[test]
+fn zero_samples_is_bad_usage_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("none");
+    gridstrain()
+        .args(["sweep", "--samples", "0", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--samples"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_region_parameter_that_does_not_apply_is_refused_with_its_line() {
+    // The fixture's regions give no existing data-centre load to scale.
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, regions) = small_fixture();
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let profiles = scenario
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("profiles");
+    let text = text.replace("\"../profiles/", &format!("\"{}/", profiles.display()))
+        + "\n[uncertainty.\"regions.existing_datacenter_scale\"]\ndist = \"uniform\"\nlow = 0.5\nhigh = 1.5\n";
+    let lines = text.lines().count();
+    let path = dir.path().join("scale.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.path().join("out");
+    gridstrain()
+        .args(["sweep", "--samples", "5", "--scenario"])
+        .arg(&path)
+        .arg("--regions")
+        .arg(&regions)
+        .args(["--weather-years", "2023..2024", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!("line {}", lines - 2)))
+        .stderr(predicates::str::contains("existing_datacenter_mw"));
+    assert!(!out.exists());
+}
