@@ -443,6 +443,19 @@ fn siting_rows(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<Siting
     rows
 }
 
+/// Gross average loads (inference, training; MW) the scenario places in region `r` in
+/// siting year `y` of `plan`: the stock plus the regional loads built by then.
+#[must_use]
+pub fn gross_average_mw(
+    scenario: &Scenario,
+    region: &Region,
+    plan: &SitingPlan,
+    r: usize,
+    y: usize,
+) -> (f64, f64) {
+    RegionYear::gross_avg_mw(scenario, region, plan, r, y)
+}
+
 /// What one target year gives.
 struct YearOutcome {
     metrics: Vec<MetricsRow>,
