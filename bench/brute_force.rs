@@ -54,6 +54,7 @@ fn main() -> Result<()> {
         samples,
         seed: study.scenario.seed,
         all_weather_years: all_weather,
+        shard: None,
     };
     // The amplitude bound is not the point here: the shipped ranges stay inside it.
     let draws = draw(&study, &spec, |p: f64| (1.0 / p - 1.0) / 0.48);

@@ -33,6 +33,7 @@ fn bench_sweep(c: &mut Criterion) {
             samples,
             seed: 1,
             all_weather_years: false,
+            shard: None,
         };
         group.bench_function(format!("default × us-22, 100 samples, {name}"), |b| {
             b.iter(|| black_box(sweep(&study, &spec, &|| {}, None).unwrap()))

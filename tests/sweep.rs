@@ -383,3 +383,74 @@ fn a_region_parameter_that_does_not_apply_is_refused_with_its_line() {
         .stderr(predicates::str::contains("existing_datacenter_mw"));
     assert!(!out.exists());
 }
+
+#[test]
+fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    for k in 0..3 {
+        sweep_small(
+            &shards,
+            &[
+                "--samples",
+                "50",
+                "--all-weather-years",
+                "--shard",
+                &format!("{k}/3"),
+            ],
+        );
+    }
+    // Hive partitions, one per shard.
+    let partition = shards.join("scenario=small/region_set=pnw");
+    for k in 0..3 {
+        assert!(
+            partition
+                .join(format!("shard={k}/per_sample_metrics.parquet"))
+                .is_file()
+        );
+    }
+    let whole = dir.path().join("whole");
+    sweep_small(&whole, &["--samples", "50", "--all-weather-years"]);
+    let merged = dir.path().join("merged");
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
+        assert!(
+            bytes(&merged.join(file)) == bytes(&whole.join(file)),
+            "{file}"
+        );
+    }
+    // A missing shard and a duplicate are refused, and nothing is written.
+    let out = dir.path().join("gap");
+    gridstrain()
+        .args(["sweep", "--merge"])
+        .arg(partition.join("shard=0"))
+        .arg(partition.join("shard=2"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("missing shard(s) 1/3"));
+    gridstrain()
+        .args(["sweep", "--merge"])
+        .arg(&shards)
+        .arg(partition.join("shard=1"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("shard 1/3 appears twice"));
+    assert!(!out.exists());
+    for bad in ["3/3", "1/0", "x/3"] {
+        gridstrain()
+            .args(["sweep", "--samples", "5", "--shard", bad])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--shard"));
+    }
+}

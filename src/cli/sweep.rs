@@ -50,6 +50,15 @@ pub struct SweepArgs {
     /// Replace an existing output directory.
     #[arg(long)]
     pub force: bool,
+    /// Run only shard K of N (K = 0 … N−1, e.g. a Slurm array index): a contiguous block
+    /// of the samples, written with its per-sample values to
+    /// DIR/scenario=S/region_set=R/shard=K/ for `--merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard_arg)]
+    pub shard: Option<(usize, usize)>,
+    /// Merge the shards found in these folders (each a shard, or a folder holding
+    /// shard=K/ folders) into the bands of the whole sweep, written to --out.
+    #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
+    pub merge: Vec<PathBuf>,
     /// Evaluate every hour of every sample (the reference the default engine is checked
     /// against; same numbers, slower).
     #[arg(long, hide = true)]
@@ -59,12 +68,78 @@ pub struct SweepArgs {
     pub common: CommonArgs,
 }
 
+/// `--shard K/N` for clap (a malformed value is bad usage, exit 2).
+///
+/// # Errors
+/// Anything but `K/N` with `0 ≤ K < N`.
+pub fn parse_shard_arg(text: &str) -> std::result::Result<(usize, usize), String> {
+    crate::output::sweep::parse_shard(text)
+}
+
+/// `gridstrain sweep --merge`: shards → the whole sweep's bands.
+fn handle_merge(args: &SweepArgs) -> Result<()> {
+    let merged = crate::output::sweep::merge_shards(&args.merge)?;
+    let target = args.out.clone().unwrap_or_else(|| {
+        default_outputs_dir().join(format!(
+            "sweep_merged_{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    let run_dir = RunDir::create(&target, args.force)?;
+    write_bands(&merged.bands, run_dir.path())?;
+    let mut samples = merged.samples;
+    crate::output::write_parquet(&mut samples, &run_dir.path().join(SAMPLES_FILE_NAME))?;
+    // The first shard's record, as the merged sweep's, with the shards it came from.
+    let record_path = merged.shards[0].join(crate::output::RUN_FILE_NAME);
+    let text = std::fs::read_to_string(&record_path)?;
+    let mut record: toml::Table =
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", record_path.display()))?;
+    if let Some(toml::Value::Table(sweep)) = record.get_mut("sweep") {
+        sweep.remove("shard");
+        sweep.insert(
+            "merged_shards".to_owned(),
+            toml::Value::Array(
+                merged
+                    .shards
+                    .iter()
+                    .map(|p| toml::Value::String(p.display().to_string()))
+                    .collect(),
+            ),
+        );
+    }
+    record.insert(
+        "command".to_owned(),
+        toml::Value::String(std::env::args().collect::<Vec<_>>().join(" ")),
+    );
+    std::fs::write(
+        run_dir.path().join(crate::output::RUN_FILE_NAME),
+        toml::to_string(&record)?,
+    )?;
+    let path = run_dir.commit()?;
+    if args.common.quiet {
+        return Ok(());
+    }
+    if std::io::stderr().is_terminal() {
+        note(&format!(
+            "merged {} shards → {}",
+            merged.shards.len(),
+            path.display()
+        ));
+        Ok(())
+    } else {
+        print_stdout(&format!("{}\n", path.display()))
+    }
+}
+
 /// `gridstrain sweep`.
 ///
 /// # Errors
 /// Bad input, or outputs that cannot be written.
 pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     args.common.init_threads()?;
+    if !args.merge.is_empty() {
+        return handle_merge(args);
+    }
     let files = study_files(&RunArgs {
         scenario: args.scenario.clone(),
         regions: args.regions.clone(),
@@ -90,8 +165,9 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         samples: args.samples as usize,
         seed: study.scenario.seed,
         all_weather_years: args.all_weather_years,
+        shard: args.shard,
     };
-    let target = args.out.clone().unwrap_or_else(|| {
+    let mut target = args.out.clone().unwrap_or_else(|| {
         default_outputs_dir().join(format!(
             "sweep_{}_{}_{}",
             study.scenario.name,
@@ -99,16 +175,23 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
         ))
     });
+    // A shard writes into its hive partition, so that N shards can share one --out.
+    if let Some((k, _)) = args.shard {
+        target = target
+            .join(format!("scenario={}", study.scenario.name))
+            .join(format!("region_set={}", study.regions.id))
+            .join(format!("shard={k}"));
+    }
     let run_dir = RunDir::create(&target, args.force)?;
     let years = study.target_years().count() as u64;
     let bar = progress::bar_of(
-        spec.samples as u64 * years,
+        spec.sample_range().len() as u64 * years,
         &format!("sweep {} × {}", study.scenario.name, study.regions.id),
         "sample-years",
         args.common.quiet,
     );
     let tick = || bar.inc(1);
-    let writer = if args.per_sample {
+    let writer = if args.per_sample || args.shard.is_some() {
         Some(PerSampleWriter::create(run_dir.path())?)
     } else {
         None
@@ -123,9 +206,13 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     let result = result?;
     finished?;
     bar.finish_and_clear();
-    write_bands(&result.bands, run_dir.path())?;
+    // A shard's bands would be of its block only: the merge writes the sweep's.
+    if args.shard.is_none() {
+        write_bands(&result.bands, run_dir.path())?;
+    }
     write_samples(
         &result.draws,
+        result.samples.clone(),
         &study.weather_years,
         &run_dir.path().join(SAMPLES_FILE_NAME),
     )?;
@@ -141,7 +228,8 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         samples: spec.samples,
         seed: spec.seed,
         all_weather_years: spec.all_weather_years,
-        per_sample: args.per_sample,
+        per_sample: args.per_sample || args.shard.is_some(),
+        shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
     };
     write_run_record(
         run_dir.path(),

@@ -39,6 +39,9 @@ pub struct SweepRecord {
     pub all_weather_years: bool,
     /// Per-sample rows written.
     pub per_sample: bool,
+    /// `K/N` when this is one shard of a sweep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// Write `run.toml` into `dir` for a study run by `command` (the command line), with the

@@ -6,13 +6,13 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use polars::io::parquet::write::BatchedWriter as ParquetBatchedWriter;
 use polars::prelude::*;
 
 use super::{table_frame, write_csv, write_parquet};
 use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow};
-use crate::simulation::sweep::{Draws, SampleSink};
+use crate::simulation::sweep::{Draws, SampleSink, band_row, sort_bands};
 
 /// Stem of the bands files.
 pub const BANDS_FILE_STEM: &str = "bands";
@@ -39,20 +39,32 @@ pub fn write_bands(bands: &[BandRow], dir: &Path) -> Result<()> {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_samples(draws: &Draws, weather_years: &[i32], path: &Path) -> Result<()> {
-    let n = draws.amplitude.len();
+pub fn write_samples(
+    draws: &Draws,
+    range: std::ops::Range<usize>,
+    weather_years: &[i32],
+    path: &Path,
+) -> Result<()> {
     let mut columns = vec![
-        Column::new("sample".into(), (0..n as u32).collect::<Vec<u32>>()),
+        Column::new(
+            "sample".into(),
+            range.clone().map(|i| i as u32).collect::<Vec<u32>>(),
+        ),
         Column::new(
             "weather_year".into(),
-            draws
-                .weather_index
-                .iter()
-                .map(|w| w.map(|w| weather_years[w]))
+            range
+                .clone()
+                .map(|i| draws.weather_index[i].map(|w| weather_years[w]))
                 .collect::<Vec<Option<i32>>>(),
         ),
-        Column::new("total_flop".into(), draws.total_flop.clone()),
-        Column::new("inference_shape_amplitude".into(), draws.amplitude.clone()),
+        Column::new(
+            "total_flop".into(),
+            draws.total_flop[range.clone()].to_vec(),
+        ),
+        Column::new(
+            "inference_shape_amplitude".into(),
+            draws.amplitude[range.clone()].to_vec(),
+        ),
     ];
     for (j, parameter) in draws.parameters.iter().enumerate() {
         let path = parameter.path();
@@ -61,7 +73,10 @@ pub fn write_samples(draws: &Draws, weather_years: &[i32], path: &Path) -> Resul
         }
         columns.push(Column::new(
             path.as_str().into(),
-            (0..n).map(|i| draws.sample(i)[j]).collect::<Vec<f64>>(),
+            range
+                .clone()
+                .map(|i| draws.sample(i)[j])
+                .collect::<Vec<f64>>(),
         ));
     }
     let mut frame = DataFrame::new_infer_height(columns)?;
@@ -148,4 +163,318 @@ impl SampleSink for PerSampleWriter {
         append(&self.regions, &self.paths[0], &sample_frame(regions)?)?;
         append(&self.sets, &self.paths[1], &sample_frame(sets)?)
     }
+}
+
+/// One shard of a sharded sweep, as found on disk.
+#[derive(Debug, Clone)]
+struct Shard {
+    dir: std::path::PathBuf,
+    k: usize,
+    n: usize,
+    /// What must agree across shards: scenario, region set, samples, seed, weather mode,
+    /// years, weather years.
+    identity: String,
+    scenario: String,
+}
+
+/// Read a shard folder's `run.toml`.
+fn read_shard(dir: &Path) -> Result<Shard> {
+    let path = dir.join(crate::output::RUN_FILE_NAME);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (is {} a sweep shard?)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    let record: toml::Table = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a run record: {e}", path.display()))?;
+    let sweep = record
+        .get("sweep")
+        .and_then(toml::Value::as_table)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no [sweep] table; expected the run.toml of a sweep shard",
+                path.display()
+            )
+        })?;
+    let shard = sweep
+        .get("shard")
+        .and_then(toml::Value::as_str)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: [sweep] has no `shard`; {} is not a shard (run sweep with --shard K/N)",
+                path.display(),
+                dir.display()
+            )
+        })?;
+    let (k, n) = parse_shard(shard)
+        .map_err(|e| anyhow::anyhow!("{}: shard `{shard}`: {e}", path.display()))?;
+    let get = |table: &str, key: &str| -> String {
+        record
+            .get(table)
+            .and_then(|t| t.get(key))
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    let identity = format!(
+        "scenario {} × region set {}, {} samples, seed {}, all weather years {}, years {}, weather years {}",
+        get("scenario", "name"),
+        get("region_set", "id"),
+        sweep
+            .get("samples")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        sweep
+            .get("seed")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        sweep
+            .get("all_weather_years")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        record
+            .get("years")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        record
+            .get("weather_years")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    );
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        k,
+        n,
+        identity,
+        scenario: get("scenario", "name").trim_matches('"').to_owned(),
+    })
+}
+
+/// `K/N` with `N ≥ 1` and `K < N`.
+///
+/// # Errors
+/// Anything else, in words.
+pub fn parse_shard(text: &str) -> std::result::Result<(usize, usize), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("found `{text}`, expected K/N (e.g. 0/3)"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("found `{text}`, expected K/N with whole numbers"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("found `{text}`, expected K/N with whole numbers"))?;
+    if n == 0 {
+        return Err(format!("found `{text}`: N must be at least 1"));
+    }
+    if k >= n {
+        return Err(format!(
+            "found `{text}`: K runs from 0 to N − 1 = {}",
+            n - 1
+        ));
+    }
+    Ok((k, n))
+}
+
+/// The shard folders under `dirs` (each a shard itself, or a folder holding shards as
+/// `…/shard=K/` at any depth up to four), in a stable order.
+fn find_shards(dirs: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>> {
+    fn walk(dir: &Path, depth: usize, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+        if dir.join(crate::output::RUN_FILE_NAME).is_file() {
+            out.push(dir.to_path_buf());
+            return Ok(());
+        }
+        if depth == 0 {
+            return Ok(());
+        }
+        let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read folder {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_dir()
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        entries.sort();
+        for entry in entries {
+            walk(&entry, depth - 1, out)?;
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            bail!("--merge: {} is not a folder", dir.display());
+        }
+        walk(dir, 4, &mut out)?;
+    }
+    if out.is_empty() {
+        bail!(
+            "--merge: no sweep shard (a folder with run.toml) under {}",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(out)
+}
+
+/// What a merge gives: the bands, the samples table, shard 0's record and the shards.
+pub struct Merged {
+    /// The bands, as an unsharded sweep writes them.
+    pub bands: Vec<BandRow>,
+    /// Every sample's drawn inputs, in sample order.
+    pub samples: DataFrame,
+    /// The shards merged, in shard order.
+    pub shards: Vec<std::path::PathBuf>,
+}
+
+/// Merge sweep shards: every shard `0..N` exactly once, all of one sweep; the per-sample
+/// values of all shards pooled per cell and reduced with the same band code as an
+/// unsharded sweep, so the bands are byte for byte the same.
+///
+/// # Errors
+/// A missing, duplicate or foreign shard, or a file that cannot be read.
+pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
+    let mut shards: Vec<Shard> = find_shards(dirs)?
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<_>>()?;
+    shards.sort_by_key(|s| s.k);
+    let first = shards[0].clone();
+    for shard in &shards {
+        if shard.n != first.n || shard.identity != first.identity {
+            bail!(
+                "--merge: {} is shard {}/{} of {}, but {} is shard {}/{} of {}; merge shards of one sweep",
+                shard.dir.display(),
+                shard.k,
+                shard.n,
+                shard.identity,
+                first.dir.display(),
+                first.k,
+                first.n,
+                first.identity
+            );
+        }
+    }
+    for pair in shards.windows(2) {
+        if pair[0].k == pair[1].k {
+            bail!(
+                "--merge: shard {}/{} appears twice: {} and {}",
+                pair[0].k,
+                pair[0].n,
+                pair[0].dir.display(),
+                pair[1].dir.display()
+            );
+        }
+    }
+    let missing: Vec<String> = (0..first.n)
+        .filter(|k| !shards.iter().any(|s| s.k == *k))
+        .map(|k| format!("{k}/{}", first.n))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "--merge: missing shard(s) {} of this sweep ({}); found {}",
+            missing.join(", "),
+            first.identity,
+            shards
+                .iter()
+                .map(|s| s.dir.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let read = |path: std::path::PathBuf| -> Result<DataFrame> {
+        let file = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        ParquetReader::new(file)
+            .finish()
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    };
+    let mut region_order: Vec<String> = Vec::new();
+    let mut set_id = String::new();
+    // (scope, id, year) → one column of values per metric.
+    let mut cells: std::collections::BTreeMap<(u8, usize, i32), Vec<Vec<f64>>> =
+        std::collections::BTreeMap::new();
+    let mut samples = Vec::new();
+    for shard in &shards {
+        for (scope, file, key, metrics) in [
+            (
+                0u8,
+                PER_SAMPLE_METRICS_FILE_NAME,
+                "region",
+                MetricsRow::metric_names(),
+            ),
+            (
+                1u8,
+                PER_SAMPLE_SET_FILE_NAME,
+                "region_set",
+                SetMetricsRow::metric_names(),
+            ),
+        ] {
+            let frame = read(shard.dir.join(file))?;
+            let ids = frame.column(key)?.str()?.clone();
+            let years = frame.column("year")?.i32()?.clone();
+            let columns: Vec<Float64Chunked> = metrics
+                .iter()
+                .map(|m| -> Result<Float64Chunked> {
+                    Ok(frame.column(m)?.cast(&DataType::Float64)?.f64()?.clone())
+                })
+                .collect::<Result<_>>()?;
+            for row in 0..frame.height() {
+                let id = ids.get(row).unwrap_or_default();
+                let index = if scope == 0 {
+                    match region_order.iter().position(|r| r == id) {
+                        Some(i) => i,
+                        None => {
+                            region_order.push(id.to_owned());
+                            region_order.len() - 1
+                        }
+                    }
+                } else {
+                    set_id = id.to_owned();
+                    0
+                };
+                let year = years.get(row).unwrap_or_default();
+                let cell = cells
+                    .entry((scope, index, year))
+                    .or_insert_with(|| vec![Vec::new(); metrics.len()]);
+                for (values, column) in cell.iter_mut().zip(&columns) {
+                    values.push(column.get(row).unwrap_or(f64::NAN));
+                }
+            }
+        }
+        samples.push(read(shard.dir.join(SAMPLES_FILE_NAME))?);
+    }
+    let mut bands = Vec::new();
+    let region_metrics = MetricsRow::metric_names();
+    let set_metrics = SetMetricsRow::metric_names();
+    for ((scope, index, year), mut columns) in cells {
+        let (scope_name, id, metrics) = if scope == 0 {
+            ("region", region_order[index].as_str(), &region_metrics)
+        } else {
+            ("region_set", set_id.as_str(), &set_metrics)
+        };
+        for (metric, values) in metrics.iter().zip(columns.iter_mut()) {
+            if let Some(row) = band_row(&first.scenario, (scope_name, id, year), metric, values) {
+                bands.push(row);
+            }
+        }
+    }
+    let ids: Vec<&str> = region_order.iter().map(String::as_str).collect();
+    sort_bands(&mut bands, &ids);
+    let mut all = samples.remove(0);
+    for more in &samples {
+        all.vstack_mut(more)?;
+    }
+    Ok(Merged {
+        bands,
+        samples: all,
+        shards: shards.into_iter().map(|s| s.dir).collect(),
+    })
 }

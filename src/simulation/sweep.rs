@@ -61,6 +61,21 @@ pub struct SweepSpec {
     pub seed: u64,
     /// Run every sample on every weather year (else one drawn weather year per sample).
     pub all_weather_years: bool,
+    /// Only shard `K` of `N` (`Some((K, N))`): a contiguous block of the samples.
+    pub shard: Option<(usize, usize)>,
+}
+
+impl SweepSpec {
+    /// The samples this run evaluates: all of them, or shard `K`'s block
+    /// `[K·S/N, (K+1)·S/N)` — a deterministic split whose union over `K` is every sample
+    /// once.
+    #[must_use]
+    pub fn sample_range(&self) -> std::ops::Range<usize> {
+        match self.shard {
+            None => 0..self.samples,
+            Some((k, n)) => (k * self.samples / n)..((k + 1) * self.samples / n),
+        }
+    }
 }
 
 /// The drawn inputs of every sample.
@@ -420,8 +435,10 @@ struct YearValues {
 /// What a sweep gives back.
 #[derive(Debug)]
 pub struct SweepResult {
-    /// The drawn inputs.
+    /// The drawn inputs (of every sample, also in a shard).
     pub draws: Draws,
+    /// The samples evaluated (all, or a shard's block).
+    pub samples: std::ops::Range<usize>,
     /// Percentile bands: per region (then the region set), year and metric.
     pub bands: Vec<BandRow>,
     /// What a user should know (from the central plan, and the sweep's own choices).
@@ -484,7 +501,9 @@ pub fn sweep(
 
     // Each sample's plan: the same siting code as `run`, on the sample's scenario and
     // region set, with the central case's headroom for the headroom policy.
-    let plans: Vec<(Scenario, RegionSet, SitingPlan)> = (0..spec.samples)
+    let range = spec.sample_range();
+    let plans: Vec<(Scenario, RegionSet, SitingPlan)> = range
+        .clone()
         .into_par_iter()
         .map(|i| {
             let (scenario, regions) = apply(study, &draws, i);
@@ -517,7 +536,7 @@ pub fn sweep(
             &prepared,
             &inputs,
             &draws,
-            &plans,
+            (&plans, range.start),
             runs_per_sample,
             spec.engine,
             sink,
@@ -530,12 +549,9 @@ pub fn sweep(
         let region_bands: Vec<Vec<BandRow>> = (0..n_regions)
             .into_par_iter()
             .map(|r| {
-                let mut column = Vec::with_capacity(spec.samples * runs_per_sample);
+                let mut column = Vec::with_capacity(plans.len() * runs_per_sample);
                 let mut rows = Vec::new();
                 for (m, metric) in region_metrics.iter().enumerate() {
-                    if NOT_BANDED.contains(metric) {
-                        continue;
-                    }
                     column.clear();
                     column.extend(
                         values
@@ -546,10 +562,8 @@ pub fn sweep(
                             .map(|row| row[m]),
                     );
                     if let Some(row) = band_row(
-                        study,
-                        "region",
-                        &study.regions.regions[r].id,
-                        year,
+                        &study.scenario.name,
+                        ("region", &study.regions.regions[r].id, year),
                         metric,
                         &mut column,
                     ) {
@@ -563,15 +577,13 @@ pub fn sweep(
             bands.extend(rows);
         }
         let set_m = set_metrics.len();
-        let mut column = Vec::with_capacity(spec.samples * runs_per_sample);
+        let mut column = Vec::with_capacity(plans.len() * runs_per_sample);
         for (m, metric) in set_metrics.iter().enumerate() {
             column.clear();
             column.extend(values.sets.chunks_exact(set_m).map(|row| row[m]));
             if let Some(row) = band_row(
-                study,
-                "region_set",
-                &study.regions.id,
-                year,
+                &study.scenario.name,
+                ("region_set", &study.regions.id, year),
                 metric,
                 &mut column,
             ) {
@@ -580,21 +592,13 @@ pub fn sweep(
         }
     }
     // Region-major, as metrics.csv: each region (set order) then the set; years; metrics.
-    let position: std::collections::HashMap<&str, usize> = study
+    let ids: Vec<&str> = study
         .regions
         .regions
         .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.as_str(), i))
+        .map(|r| r.id.as_str())
         .collect();
-    bands.sort_by_cached_key(|b| {
-        let region = if b.scope == "region" {
-            position[b.region.as_str()]
-        } else {
-            n_regions
-        };
-        (region, b.year)
-    });
+    sort_bands(&mut bands, &ids);
     let mut notes = central_plan.notes.clone();
     if frozen_headroom.is_some() {
         notes.push("sweep: training is sited on the central case's curtailment-enabled headroom (solved once); each sample's own totals, caps and earlier stock decide how much each region gets".to_owned());
@@ -611,22 +615,26 @@ pub fn sweep(
     }
     Ok(SweepResult {
         draws,
+        samples: range,
         bands,
         notes,
     })
 }
 
-fn band_row(
-    study: &Study,
-    scope: &str,
-    region: &str,
-    year: i32,
+/// The band of one cell's metric over `values`, or `None` when every value is empty.
+#[must_use]
+pub fn band_row(
+    scenario: &str,
+    (scope, region, year): (&str, &str, i32),
     metric: &str,
     values: &mut Vec<f64>,
 ) -> Option<BandRow> {
+    if NOT_BANDED.contains(&metric) {
+        return None;
+    }
     let (n, mean, q) = band(values)?;
     Some(BandRow {
-        scenario: study.scenario.name.clone(),
+        scenario: scenario.to_owned(),
         scope: scope.to_owned(),
         region: region.to_owned(),
         year,
@@ -639,6 +647,24 @@ fn band_row(
         p90: q[3],
         p95: q[4],
     })
+}
+
+/// Put bands in their file order: each region (in `regions` order) then the region set;
+/// years; metrics in column order (kept from the input's order within a cell).
+pub fn sort_bands(bands: &mut [BandRow], regions: &[&str]) {
+    let position: std::collections::HashMap<&str, usize> =
+        regions.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    bands.sort_by_cached_key(|b| {
+        let region = if b.scope == "region" {
+            position
+                .get(b.region.as_str())
+                .copied()
+                .unwrap_or(regions.len())
+        } else {
+            regions.len() + 1
+        };
+        (region, b.year)
+    });
 }
 
 /// Per-sample work buffers.
@@ -667,7 +693,7 @@ fn evaluate_year(
     prepared: &[PreparedRegion<'_>],
     inputs: &YearInputs,
     draws: &Draws,
-    plans: &[(Scenario, RegionSet, SitingPlan)],
+    (plans, first_sample): (&[(Scenario, RegionSet, SitingPlan)], usize),
     runs_per_sample: usize,
     engine: Engine,
     sink: Option<&dyn SampleSink>,
@@ -698,15 +724,15 @@ fn evaluate_year(
             .map_init(
                 SampleScratch::default,
                 |scratch, (k, (region_out, set_out))| {
-                    let i = c * chunk + k;
+                    let local = c * chunk + k;
                     let kept = evaluate_sample(
                         study,
                         prepared,
                         inputs,
                         draws,
                         engine,
-                        &plans[i],
-                        i,
+                        &plans[local],
+                        first_sample + local,
                         scratch,
                         (region_out, set_out),
                         sink.is_some(),
@@ -1133,6 +1159,7 @@ mod tests {
             &study,
             &SweepSpec {
                 engine: Engine::Pruned,
+                shard: None,
                 samples: 5,
                 seed: 3,
                 all_weather_years: false,
@@ -1143,6 +1170,7 @@ mod tests {
             &study,
             &SweepSpec {
                 engine: Engine::Pruned,
+                shard: None,
                 samples: 50,
                 seed: 3,
                 all_weather_years: false,
