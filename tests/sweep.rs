@@ -140,20 +140,34 @@ fn collapsed_default(dir: &Path) -> PathBuf {
     let profiles = root().join("profiles");
     let mut out = String::new();
     let mut in_uncertainty = false;
-    let mut mode = String::new();
+    let (mut low, mut high, mut mode) = (String::new(), String::new(), None::<String>);
     for line in text.lines() {
         if line.starts_with('[') {
             in_uncertainty = line.starts_with("[uncertainty.");
+            mode = None;
         }
         let line = line.replace("\"../profiles/", &format!("\"{}/", profiles.display()));
-        if in_uncertainty && line.starts_with("mode = ") {
-            mode = line["mode = ".len()..].to_owned();
-        }
-        if in_uncertainty && (line.starts_with("low = ") || line.starts_with("high = ")) {
-            continue;
-        }
-        if in_uncertainty && line.starts_with("source = ") {
-            out.push_str(&format!("low = {mode}\nhigh = {mode}\n"));
+        let value = |prefix: &str| line.strip_prefix(prefix).map(str::to_owned);
+        if in_uncertainty {
+            if let Some(v) = value("mode = ") {
+                mode = Some(v);
+            }
+            if let Some(v) = value("low = ") {
+                low = v;
+                continue;
+            }
+            if let Some(v) = value("high = ") {
+                high = v;
+                continue;
+            }
+            if line.starts_with("source = ") {
+                // The centre: the mode, or the middle of a uniform range.
+                let centre = mode.clone().unwrap_or_else(|| {
+                    let (a, b): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
+                    format!("{:?}", (a + b) / 2.0)
+                });
+                out.push_str(&format!("low = {centre}\nhigh = {centre}\n"));
+            }
         }
         out.push_str(&line);
         out.push('\n');

@@ -121,6 +121,10 @@ pub struct RawCalibration {
     /// AI IT (server) energy in that year (TWh).
     #[serde(deserialize_with = "de_positive")]
     pub it_energy_twh: f64,
+    /// AI IT energy in the projection's base year (TWh): anchors the start of the path
+    /// too (a sweep then re-solves the first growth step between the two anchors).
+    #[serde(default, deserialize_with = "super::de_opt_positive")]
+    pub base_it_energy_twh: Option<f64>,
     /// Where the anchor comes from.
     #[serde(default)]
     pub source: String,
@@ -950,6 +954,7 @@ pub fn scenario_from_raw_located(
             Some(RawCompute::Crossover(c)) => c.calibration.as_ref().map(|c| Calibration {
                 year: c.year,
                 it_energy_twh: c.it_energy_twh,
+                base_it_energy_twh: c.base_it_energy_twh,
             }),
             _ => None,
         },
@@ -994,6 +999,35 @@ fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()>
             calibration.it_energy_twh,
             calibration.year
         );
+    }
+    if let (
+        Some(base_twh),
+        ComputeProjection::Crossover {
+            base_year, growth, ..
+        },
+    ) = (calibration.base_it_energy_twh, &scenario.compute)
+    {
+        let at = locate.key("compute.crossover.calibration", "base_it_energy_twh");
+        let got = it_energy_twh(scenario, *base_year);
+        if (got / base_twh - 1.0).abs() > 0.005 {
+            bail!(
+                "{at}: found {base_twh} TWh, but the projection gives {got:.1} TWh of AI IT energy in its base year {base_year}; expected them to agree within 0.5 %"
+            );
+        }
+        // The path between the anchors is one growth step, which a sweep re-solves.
+        let steps_before: Vec<i32> = growth
+            .iter()
+            .map(|s| s.from_year)
+            .filter(|&y| y <= calibration.year)
+            .collect();
+        if steps_before.len() != 1 || steps_before[0] <= *base_year {
+            bail!(
+                "{at}: with two anchors ({base_year} and {}) exactly one growth step must start after {base_year} and no later than {} (found steps from {:?}); that step is re-solved between the anchors",
+                calibration.year,
+                calibration.year,
+                steps_before
+            );
+        }
     }
     Ok(())
 }
@@ -1179,6 +1213,36 @@ fn uncertainty(
                 bail!(
                     "{}: found {value}, outside the values `{path}` may take ({low}..{high})",
                     at(key)
+                );
+            }
+        }
+        let derived_step = scenario
+            .calibration
+            .and_then(|c| c.base_it_energy_twh)
+            .is_some();
+        if derived_step
+            && matches!(
+                parameter,
+                Parameter::CrossoverGrowthFactor(0) | Parameter::CrossoverEnergyGrowthFactor(0)
+            )
+        {
+            bail!(
+                "{}: `{path}` is re-solved between the two anchors of [compute.crossover.calibration]; remove this table or base_it_energy_twh",
+                at("dist")
+            );
+        }
+        if let Parameter::CrossoverEnergyGrowthFactor(n) | Parameter::CrossoverGrowthFactor(n) =
+            parameter
+        {
+            let other = match parameter {
+                Parameter::CrossoverGrowthFactor(_) => Parameter::CrossoverEnergyGrowthFactor(n),
+                _ => Parameter::CrossoverGrowthFactor(n),
+            };
+            if raw.uncertainty.contains_key(&other.path()) {
+                bail!(
+                    "{}: `{path}` and `{}` set the same growth step; keep one",
+                    at("dist"),
+                    other.path()
                 );
             }
         }

@@ -288,6 +288,13 @@ pub enum Parameter {
     /// `compute.crossover.calibration.it_energy_twh`: the anchor `total_flop` is
     /// re-solved to.
     CalibrationItEnergyTwh,
+    /// `compute.crossover.calibration.base_it_energy_twh`: the base year's anchor; the
+    /// first growth step is re-solved so that the path runs from it to the anchor.
+    CalibrationBaseItEnergyTwh,
+    /// `compute.crossover.growth[N].energy_factor_per_year`: step N's compute growth
+    /// divided by the FLOP-per-watt growth (the growth of AI energy at a fixed split);
+    /// the step's compute growth follows the sample's hardware efficiency.
+    CrossoverEnergyGrowthFactor(usize),
     /// `hardware.trend.flop_per_watt_factor_per_year`.
     FlopPerWattFactor,
     /// `training.utilization_frac` / `inference.utilization_frac`.
@@ -310,7 +317,7 @@ pub enum Parameter {
 
 impl Parameter {
     /// The fixed key paths (the growth steps are `compute.crossover.growth[N].factor_per_year`).
-    pub const FIXED: [(&'static str, Self); 16] = [
+    pub const FIXED: [(&'static str, Self); 18] = [
         (
             "compute.growth.training_factor_per_year",
             Self::GrowthTrainingFactor,
@@ -323,6 +330,10 @@ impl Parameter {
         (
             "compute.crossover.calibration.it_energy_twh",
             Self::CalibrationItEnergyTwh,
+        ),
+        (
+            "compute.crossover.calibration.base_it_energy_twh",
+            Self::CalibrationBaseItEnergyTwh,
         ),
         (
             "hardware.trend.flop_per_watt_factor_per_year",
@@ -363,6 +374,10 @@ impl Parameter {
             "compute.crossover.growth[N].factor_per_year",
             Self::CrossoverGrowthFactor(0),
         ),
+        (
+            "compute.crossover.growth[N].energy_factor_per_year",
+            Self::CrossoverEnergyGrowthFactor(0),
+        ),
     ];
 
     /// The parameter of a key path, if it is one.
@@ -373,6 +388,12 @@ impl Parameter {
             .and_then(|rest| rest.strip_suffix("].factor_per_year"))
         {
             return index.parse().ok().map(Self::CrossoverGrowthFactor);
+        }
+        if let Some(index) = path
+            .strip_prefix("compute.crossover.growth[")
+            .and_then(|rest| rest.strip_suffix("].energy_factor_per_year"))
+        {
+            return index.parse().ok().map(Self::CrossoverEnergyGrowthFactor);
         }
         Self::FIXED
             .iter()
@@ -386,6 +407,9 @@ impl Parameter {
         match self {
             Self::CrossoverGrowthFactor(i) => {
                 format!("compute.crossover.growth[{i}].factor_per_year")
+            }
+            Self::CrossoverEnergyGrowthFactor(i) => {
+                format!("compute.crossover.growth[{i}].energy_factor_per_year")
             }
             other => Self::FIXED
                 .iter()
@@ -406,6 +430,7 @@ impl Parameter {
     pub fn domain(&self, scenario: &Scenario) -> (f64, f64) {
         match self {
             Self::CrossoverGrowthFactor(_)
+            | Self::CrossoverEnergyGrowthFactor(_)
             | Self::GrowthTrainingFactor
             | Self::GrowthInferenceFactor
             | Self::FlopPerWattFactor => (0.01, 100.0),
@@ -416,7 +441,7 @@ impl Parameter {
                 };
                 (f64::from(base) + 0.5, 2200.0)
             }
-            Self::CalibrationItEnergyTwh => (1e-6, 1e6),
+            Self::CalibrationItEnergyTwh | Self::CalibrationBaseItEnergyTwh => (1e-6, 1e6),
             Self::Utilization(_) | Self::PowerFrac(_) => (1e-6, 1.0),
             Self::Pue => (1.0, 5.0),
             Self::InferenceShapeAmplitude => (0.0, 10.0),
@@ -464,6 +489,31 @@ impl Parameter {
             (Self::CrossoverYear, ComputeProjection::Crossover { crossover_year, .. }, _) => {
                 Ok(f64::from(*crossover_year))
             }
+            (
+                Self::CrossoverEnergyGrowthFactor(i),
+                ComputeProjection::Crossover { growth, .. },
+                Hardware::Trend {
+                    flop_per_watt_factor_per_year,
+                    ..
+                },
+            ) => growth
+                .get(*i)
+                .map(|s| s.factor_per_year / flop_per_watt_factor_per_year)
+                .ok_or_else(|| {
+                    format!(
+                        "[compute.crossover] has {} growth step(s), numbered from 0",
+                        growth.len()
+                    )
+                }),
+            (Self::CrossoverEnergyGrowthFactor(_), ComputeProjection::Crossover { .. }, _) => {
+                Err("the scenario gives hardware as a table, not a trend".to_owned())
+            }
+            (Self::CalibrationBaseItEnergyTwh, ComputeProjection::Crossover { .. }, _) => scenario
+                .calibration
+                .and_then(|c| c.base_it_energy_twh)
+                .ok_or_else(|| {
+                    "[compute.crossover.calibration] has no base_it_energy_twh".to_owned()
+                }),
             (Self::CalibrationItEnergyTwh, ComputeProjection::Crossover { .. }, _) => scenario
                 .calibration
                 .map(|c| c.it_energy_twh)
@@ -509,7 +559,11 @@ impl Parameter {
                 }
             }
             (
-                Self::CrossoverGrowthFactor(_) | Self::CrossoverYear | Self::CalibrationItEnergyTwh,
+                Self::CrossoverGrowthFactor(_)
+                | Self::CrossoverEnergyGrowthFactor(_)
+                | Self::CrossoverYear
+                | Self::CalibrationItEnergyTwh
+                | Self::CalibrationBaseItEnergyTwh,
                 _,
                 _,
             ) => Err("the scenario's compute is not [compute.crossover]".to_owned()),
@@ -573,6 +627,13 @@ impl Parameter {
                     c.it_energy_twh = value;
                 }
             }
+            Self::CalibrationBaseItEnergyTwh => {
+                if let Some(c) = &mut scenario.calibration {
+                    c.base_it_energy_twh = Some(value);
+                }
+            }
+            // Applied with the other parameters known (see `sweep::apply`).
+            Self::CrossoverEnergyGrowthFactor(_) => {}
             Self::FlopPerWattFactor => {
                 if let Hardware::Trend {
                     flop_per_watt_factor_per_year,
@@ -633,6 +694,9 @@ pub struct Calibration {
     pub year: i32,
     /// AI IT (server) energy in that year (TWh).
     pub it_energy_twh: f64,
+    /// AI IT energy in the projection's base year (TWh), when the scenario anchors the
+    /// start of the path too.
+    pub base_it_energy_twh: Option<f64>,
 }
 
 #[cfg(test)]
@@ -724,7 +788,9 @@ mod tests {
     #[test]
     fn every_path_parses_back() {
         for (path, parameter) in Parameter::FIXED {
-            if let Parameter::CrossoverGrowthFactor(_) = parameter {
+            if let Parameter::CrossoverGrowthFactor(_) | Parameter::CrossoverEnergyGrowthFactor(_) =
+                parameter
+            {
                 continue;
             }
             assert_eq!(Parameter::parse(path), Some(parameter));
@@ -732,6 +798,12 @@ mod tests {
         }
         let step = Parameter::parse("compute.crossover.growth[2].factor_per_year");
         assert_eq!(step, Some(Parameter::CrossoverGrowthFactor(2)));
+        let energy = Parameter::parse("compute.crossover.growth[1].energy_factor_per_year");
+        assert_eq!(energy, Some(Parameter::CrossoverEnergyGrowthFactor(1)));
+        assert_eq!(
+            energy.unwrap().path(),
+            "compute.crossover.growth[1].energy_factor_per_year"
+        );
         assert_eq!(Parameter::parse("compute.crossover.total_flop"), None);
     }
 }

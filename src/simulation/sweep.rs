@@ -201,10 +201,58 @@ pub fn draw(study: &Study, spec: &SweepSpec, amplitude_max: impl Fn(f64) -> f64)
 /// both ratios are exactly 1 and `total_flop` does not move).
 #[must_use]
 pub fn apply(study: &Study, draws: &Draws, i: usize) -> (Scenario, RegionSet) {
-    let mut scenario = study.scenario.clone();
+    let central_scenario = &study.scenario;
+    let mut scenario = central_scenario.clone();
     let mut regions = study.regions.clone();
     for (parameter, &value) in draws.parameters.iter().zip(draws.sample(i)) {
         parameter.apply(value, &mut scenario, &mut regions, &study.regions);
+    }
+    // A growth step given as energy growth follows the sample's hardware efficiency:
+    // g = g₀ · (e / e₀) · (w / w₀), exactly g₀ at the centre.
+    let efficiency = |s: &Scenario| match s.hardware {
+        crate::model::scenario::Hardware::Trend {
+            flop_per_watt_factor_per_year,
+            ..
+        } => flop_per_watt_factor_per_year,
+        crate::model::scenario::Hardware::Table(_) => 1.0,
+    };
+    let ratio_efficiency = efficiency(&scenario) / efficiency(central_scenario);
+    for (parameter, &value) in draws.parameters.iter().zip(draws.sample(i)) {
+        if let Parameter::CrossoverEnergyGrowthFactor(n) = *parameter {
+            let central = parameter
+                .central(central_scenario, &study.regions)
+                .unwrap_or(value);
+            if let (
+                ComputeProjection::Crossover { growth, .. },
+                ComputeProjection::Crossover {
+                    growth: growth_0, ..
+                },
+            ) = (&mut scenario.compute, &central_scenario.compute)
+            {
+                growth[n].factor_per_year =
+                    growth_0[n].factor_per_year * (value / central) * ratio_efficiency;
+            }
+        }
+    }
+    // With a base-year anchor, the first growth step runs between the two anchors:
+    // f = f₀ · ((A_c/A_b)ᵢ / (A_c/A_b)₀ · R₀ / Rᵢ)^(1/n), R the path's own ratio.
+    if let (Some(central), Some(sampled), ComputeProjection::Crossover { base_year, .. }) = (
+        central_scenario.calibration,
+        scenario.calibration,
+        &central_scenario.compute,
+    ) {
+        if let (Some(base_0), Some(base_i)) =
+            (central.base_it_energy_twh, sampled.base_it_energy_twh)
+        {
+            let ratio =
+                |s: &Scenario| it_energy_twh(s, central.year) / it_energy_twh(s, *base_year);
+            let anchors = (sampled.it_energy_twh / base_i) / (central.it_energy_twh / base_0);
+            let path = ratio(central_scenario) / ratio(&scenario);
+            if let ComputeProjection::Crossover { growth, .. } = &mut scenario.compute {
+                let years = f64::from(central.year - growth[0].from_year + 1);
+                growth[0].factor_per_year *= (anchors * path).powf(1.0 / years);
+            }
+        }
     }
     if let (Some(central), Some(sampled)) = (study.scenario.calibration, scenario.calibration) {
         let e_central = it_energy_twh(&study.scenario, central.year);
