@@ -2,6 +2,7 @@
 //! covers one area; `common` holds the helpers.
 mod atomic;
 mod bad_input;
+mod batch;
 mod cli;
 mod common;
 mod golden;

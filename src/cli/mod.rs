@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+pub mod batch;
 pub mod headroom;
 pub mod import;
 pub mod progress;
@@ -37,6 +38,9 @@ pub enum Command {
     /// Monte Carlo over the scenario's uncertain parameters and the weather years:
     /// percentile bands of every metric (defaults as for `run`, 1,000 samples).
     Sweep(sweep::SweepArgs),
+    /// Every scenario × region set as its own run folder, failures listed in
+    /// failures.csv; `--shard K/N` for cluster arrays.
+    Batch(batch::BatchArgs),
     /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
     Headroom(headroom::HeadroomArgs),
     /// Check region sets, scenarios, profiles and load files without running anything.
@@ -95,6 +99,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::handle_run(&args),
         Command::Sweep(args) => sweep::handle_sweep(&args),
+        Command::Batch(args) => batch::handle_batch(&args),
         Command::Headroom(args) => headroom::handle_headroom(&args),
         Command::Validate(args) => validate::handle_validate(&args),
         Command::Import(args) => import::handle_import(&args),

@@ -8,11 +8,11 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resolve_input};
-use crate::input::study::{StudyFiles, load_study};
+use crate::input::study::{LoadedStudy, StudyFiles, load_study};
 use crate::output::hourly::HourlyWriter;
 use crate::output::record::write_run_record;
 use crate::output::{HOURLY_DIR_NAME, RunDir, write_run_tables};
-use crate::results::headline;
+use crate::results::{RunResult, headline};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 use crate::time::parse_year_range;
 
@@ -67,30 +67,27 @@ pub fn study_files(args: &RunArgs) -> Result<StudyFiles> {
     })
 }
 
-/// `gridstrain run`.
+/// Run a loaded study into the run folder `target` (staged, then renamed into place):
+/// the simulation, every table, `run.toml`. Returns the folder and the result.
 ///
 /// # Errors
-/// Bad input, or outputs that cannot be written.
-pub fn handle_run(args: &RunArgs) -> Result<()> {
-    args.common.init_threads()?;
-    let loaded = load_study(&study_files(args)?)?;
+/// The simulation's errors, or outputs that cannot be written.
+pub fn run_loaded(
+    loaded: &LoadedStudy,
+    target: &std::path::Path,
+    force: bool,
+    hourly: bool,
+    quiet: bool,
+) -> Result<(PathBuf, RunResult)> {
     let study = &loaded.study;
-    let target = args.out.clone().unwrap_or_else(|| {
-        default_outputs_dir().join(format!(
-            "{}_{}_{}",
-            study.scenario.name,
-            study.regions.id,
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-        ))
-    });
-    let run_dir = RunDir::create(&target, args.force)?;
+    let run_dir = RunDir::create(target, force)?;
     let bar = progress::bar(
         study.region_years(),
         &format!("{} × {}", study.scenario.name, study.regions.id),
-        args.common.quiet,
+        quiet,
     );
     let tick = || bar.inc(1);
-    let writer = args.hourly.then(|| {
+    let writer = hourly.then(|| {
         HourlyWriter::start(
             run_dir.path().join(HOURLY_DIR_NAME),
             study.weather_years.len(),
@@ -98,7 +95,7 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
         )
     });
     let options = SimOptions {
-        hourly: if args.hourly {
+        hourly: if hourly {
             HourlyWindow::All
         } else {
             HourlyWindow::None
@@ -116,15 +113,28 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
     bar.finish_and_clear();
     write_run_tables(&result, run_dir.path())?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
-    write_run_record(
-        run_dir.path(),
-        &loaded,
-        command,
-        args.hourly,
-        &result.notes,
-        None,
-    )?;
+    write_run_record(run_dir.path(), loaded, command, hourly, &result.notes, None)?;
     let path = run_dir.commit()?;
+    Ok((path, result))
+}
+
+/// `gridstrain run`.
+///
+/// # Errors
+/// Bad input, or outputs that cannot be written.
+pub fn handle_run(args: &RunArgs) -> Result<()> {
+    args.common.init_threads()?;
+    let loaded = load_study(&study_files(args)?)?;
+    let study = &loaded.study;
+    let target = args.out.clone().unwrap_or_else(|| {
+        default_outputs_dir().join(format!(
+            "{}_{}_{}",
+            study.scenario.name,
+            study.regions.id,
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    let (path, result) = run_loaded(&loaded, &target, args.force, args.hourly, args.common.quiet)?;
     for line in &result.notes {
         if !args.common.quiet {
             note(&format!("note: {line}"));

@@ -1,0 +1,219 @@
+//! `gridstrain batch`: every scenario × region set, each unit a complete run folder
+//! written through the same staging-then-rename as `run`. A failing unit is recorded in
+//! `failures.csv` and the others complete (exit 1 at the end if any failed);
+//! `--fail-fast` stops at the first. `--shard K/N` runs every N-th unit from K, into
+//! hive partitions `scenario=…/region_set=…/shard=K/`, so N shards (a Slurm array) cover
+//! the batch once. Units run one after another, each parallel inside (rayon over target
+//! years), which keeps memory at one run's.
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+use clap::Args;
+
+use super::run::{DEFAULT_WEATHER_YEARS, run_loaded};
+use super::{CommonArgs, note, resolve_input};
+use crate::input::study::{StudyFiles, load_study};
+use crate::output::RunDir;
+use crate::time::parse_year_range;
+
+/// Arguments of `batch`.
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    /// Scenarios: names under scenarios/, paths, or quoted globs ("scenarios/*.toml").
+    #[arg(long, num_args = 1.., required = true, value_name = "NAME|PATH|GLOB")]
+    pub scenarios: Vec<String>,
+    /// Region sets: names under regions/, paths, or quoted globs.
+    #[arg(long, num_args = 1.., default_value = "us-22", value_name = "NAME|PATH|GLOB")]
+    pub regions: Vec<String>,
+    /// Target years, inclusive; default: each scenario's years.
+    #[arg(long, value_name = "A..B")]
+    pub years: Option<String>,
+    /// Weather years of the ensemble, inclusive.
+    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B")]
+    pub weather_years: String,
+    /// Output directory: one run folder per unit, and failures.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Stop at the first failing unit.
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Run only shard K of N (K = 0 … N−1): units K, K+N, K+2N, … in
+    /// DIR/scenario=S/region_set=R/shard=K/.
+    #[arg(long, value_name = "K/N", value_parser = super::sweep::parse_shard_arg)]
+    pub shard: Option<(usize, usize)>,
+    /// Replace existing unit folders.
+    #[arg(long)]
+    pub force: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// One input named on the command line: its label (file stem) and where it is, or why
+/// it cannot be found (recorded as that unit's failure).
+struct Named {
+    label: String,
+    path: Result<PathBuf, String>,
+}
+
+/// Expand names, paths and globs, in the order given (a glob's matches sorted).
+fn expand(values: &[String], folder: &str, what: &str, flag: &str) -> Result<Vec<Named>> {
+    let mut out = Vec::new();
+    for value in values {
+        if value.contains(['*', '?', '[']) {
+            let paths = glob::glob(value)
+                .map_err(|e| anyhow::anyhow!("{flag}: `{value}` is not a valid pattern: {e}"))?;
+            let mut matched: Vec<PathBuf> = paths.filter_map(std::result::Result::ok).collect();
+            matched.sort();
+            if matched.is_empty() {
+                bail!("{flag}: `{value}` matches no file; expected {what} .toml files");
+            }
+            for path in matched {
+                out.push(Named {
+                    label: stem(&path),
+                    path: Ok(path),
+                });
+            }
+        } else {
+            let path = resolve_input(value, folder, what).map_err(|e| format!("{e:#}"));
+            let label = path
+                .as_ref()
+                .map_or_else(|_| value.trim_end_matches(".toml").to_owned(), |p| stem(p));
+            out.push(Named { label, path });
+        }
+    }
+    Ok(out)
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// `gridstrain batch`.
+///
+/// # Errors
+/// Bad usage (a pattern matching nothing, malformed years), a `failures.csv` that
+/// cannot be written, or — after every unit has been tried — any failed unit.
+pub fn handle_batch(args: &BatchArgs) -> Result<()> {
+    args.common.init_threads()?;
+    let scenarios = expand(&args.scenarios, "scenarios", "scenario", "--scenarios")?;
+    let region_sets = expand(&args.regions, "regions", "region set", "--regions")?;
+    let years = match &args.years {
+        Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
+        None => None,
+    };
+    let (w0, w1) = parse_year_range(&args.weather_years)
+        .map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", args.out.display()))?;
+    let units: Vec<(&Named, &Named)> = scenarios
+        .iter()
+        .flat_map(|s| region_sets.iter().map(move |r| (s, r)))
+        .collect();
+    let mine: Vec<(usize, &(&Named, &Named))> = units
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| args.shard.is_none_or(|(k, n)| i % n == k))
+        .collect();
+    let mut failures: Vec<(String, String, String)> = Vec::new();
+    let mut done = 0;
+    for (_, (scenario, regions)) in &mine {
+        let target = match args.shard {
+            None => args
+                .out
+                .join(format!("{}__{}", scenario.label, regions.label)),
+            Some((k, _)) => args
+                .out
+                .join(format!("scenario={}", scenario.label))
+                .join(format!("region_set={}", regions.label))
+                .join(format!("shard={k}")),
+        };
+        let outcome = (|| -> Result<PathBuf> {
+            let scenario_path = scenario.path.clone().map_err(anyhow::Error::msg)?;
+            let regions_path = regions.path.clone().map_err(anyhow::Error::msg)?;
+            let loaded = load_study(&StudyFiles {
+                scenario: scenario_path,
+                regions: regions_path,
+                years,
+                weather_years: (w0..=w1).collect(),
+            })?;
+            Ok(run_loaded(&loaded, &target, args.force, false, args.common.quiet)?.0)
+        })();
+        match outcome {
+            Ok(path) => {
+                done += 1;
+                if !args.common.quiet {
+                    note(&format!(
+                        "ok {} × {} → {}",
+                        scenario.label,
+                        regions.label,
+                        path.display()
+                    ));
+                }
+            }
+            Err(e) => {
+                let error = format!("{e:#}");
+                if !args.common.quiet {
+                    note(&format!(
+                        "failed {} × {}: {error}",
+                        scenario.label, regions.label
+                    ));
+                }
+                failures.push((scenario.label.clone(), regions.label.clone(), error));
+                if args.fail_fast {
+                    break;
+                }
+            }
+        }
+    }
+    // failures.csv (one per shard when sharded, so shards never write the same file).
+    let name = match args.shard {
+        None => "failures.csv".to_owned(),
+        Some((k, _)) => format!("failures_shard={k}.csv"),
+    };
+    let path = args.out.join(name);
+    let files = RunDir::create_files(std::slice::from_ref(&path), true)?;
+    let mut text = String::from("scenario,region_set,error\n");
+    for (scenario, regions, error) in &failures {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(scenario),
+            csv_field(regions),
+            csv_field(error)
+        ));
+    }
+    std::fs::write(files.staged(&path), text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    files.commit()?;
+    if failures.is_empty() {
+        if !args.common.quiet {
+            note(&format!("{done} unit(s) done → {}", args.out.display()));
+        }
+        Ok(())
+    } else {
+        let skipped = mine.len() - done - failures.len();
+        bail!(
+            "{} of {} unit(s) failed{}; see {}",
+            failures.len(),
+            mine.len(),
+            if skipped > 0 {
+                format!(" ({skipped} not run after --fail-fast)")
+            } else {
+                String::new()
+            },
+            path.display()
+        )
+    }
+}
