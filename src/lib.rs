@@ -19,6 +19,8 @@
 //! * [`results`]: the row types of every table (each column defined once) and the
 //!   summary over weather years;
 //! * [`output`]: polars and files only, every write staged then renamed;
+//! * [`report`]: the policymaker's report (HTML and Markdown, plotters charts), rendered
+//!   from a run folder's files;
 //! * [`cli`]: arguments → library calls.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -27,6 +29,7 @@ pub mod cli;
 pub mod input;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod results;
 pub mod simulation;
 pub mod stages;

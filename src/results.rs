@@ -836,6 +836,22 @@ table_row! {
     }
 }
 
+table_row! {
+    /// One row of `report_data.parquet`: what a run's report draws beyond its tables
+    /// (`item` = `peak_week` (x = hour of the week), `load_duration` (x = percent of
+    /// hours) or `headroom` (x = limit in percent)).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ReportDataRow {
+        item: String,
+        region: String,
+        year: i32,
+        weather_year: i32,
+        series: String,
+        x: f64,
+        y: f64,
+    }
+}
+
 /// The percentiles a band reports.
 pub const BAND_QUANTILES: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
 

@@ -25,8 +25,18 @@ fn small_fixture_matches_golden_outputs() {
         .collect();
     written.sort();
     let mut expected_files: Vec<String> = GOLDEN_FILES.iter().map(|s| (*s).to_owned()).collect();
-    expected_files
-        .extend(["metrics.parquet", "regionset_metrics.parquet", "run.toml"].map(str::to_owned));
+    expected_files.extend(
+        [
+            "metrics.parquet",
+            "regionset_metrics.parquet",
+            "run.toml",
+            "report.html",
+            "report.md",
+            "report_charts",
+            "report_data.parquet",
+        ]
+        .map(str::to_owned),
+    );
     expected_files.sort();
     assert_eq!(written, expected_files, "the set of output files changed");
     let golden = root().join("tests/golden/small");

@@ -9,4 +9,5 @@ mod golden;
 mod paper;
 mod presets;
 mod properties;
+mod report;
 mod sweep;

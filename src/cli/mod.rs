@@ -16,6 +16,7 @@ pub mod batch;
 pub mod headroom;
 pub mod import;
 pub mod progress;
+pub mod report;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -41,6 +42,9 @@ pub enum Command {
     /// Every scenario × region set as its own run folder, failures listed in
     /// failures.csv; `--shard K/N` for cluster arrays.
     Batch(batch::BatchArgs),
+    /// Write a run's or sweep's report (report.html, report.md, report_charts/) again
+    /// from its folder, without recomputing.
+    Report(report::ReportArgs),
     /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
     Headroom(headroom::HeadroomArgs),
     /// Check region sets, scenarios, profiles and load files without running anything.
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::handle_run(&args),
         Command::Sweep(args) => sweep::handle_sweep(&args),
         Command::Batch(args) => batch::handle_batch(&args),
+        Command::Report(args) => report::handle_report(&args),
         Command::Headroom(args) => headroom::handle_headroom(&args),
         Command::Validate(args) => validate::handle_validate(&args),
         Command::Import(args) => import::handle_import(&args),

@@ -11,7 +11,9 @@ use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resol
 use crate::input::study::{LoadedStudy, StudyFiles, load_study};
 use crate::output::hourly::HourlyWriter;
 use crate::output::record::write_run_record;
-use crate::output::{HOURLY_DIR_NAME, RunDir, write_run_tables};
+use crate::output::{HOURLY_DIR_NAME, RunDir, table_frame, write_parquet, write_run_tables};
+use crate::report::data::{ReportCollector, report_rows, report_year};
+use crate::report::{REPORT_DATA, REPORT_HTML, write_report};
 use crate::results::{RunResult, headline};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 use crate::time::parse_year_range;
@@ -94,17 +96,19 @@ pub fn run_loaded(
             rayon::current_num_threads(),
         )
     });
+    // The report keeps its year's hourly series as the kernel hands them over.
+    let collector = ReportCollector::new(report_year(study));
+    let tee = Tee {
+        first: &collector,
+        second: writer.as_ref().map(|w| w as &dyn HourlySink),
+    };
     let options = SimOptions {
-        hourly: if hourly {
-            HourlyWindow::All
-        } else {
-            HourlyWindow::None
-        },
+        hourly: HourlyWindow::All,
         ..SimOptions::default()
     };
     let observer = Observer {
         on_region_year: Some(&tick),
-        hourly: writer.as_ref().map(|w| w as &dyn HourlySink),
+        hourly: Some(&tee),
     };
     let result = simulate(study, &options, &observer);
     let written = writer.map_or(Ok(()), HourlyWriter::finish);
@@ -112,10 +116,30 @@ pub fn run_loaded(
     written?;
     bar.finish_and_clear();
     write_run_tables(&result, run_dir.path())?;
+    let report_rows = report_rows(study, &result.metrics, collector)?;
+    write_parquet(
+        &mut table_frame(&report_rows)?,
+        &run_dir.path().join(REPORT_DATA),
+    )?;
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     write_run_record(run_dir.path(), loaded, command, hourly, &result.notes, None)?;
+    write_report(run_dir.path())?;
     let path = run_dir.commit()?;
     Ok((path, result))
+}
+
+/// Hands each series to two sinks (the report's collector and, with `--hourly`, the
+/// writer).
+struct Tee<'a> {
+    first: &'a dyn HourlySink,
+    second: Option<&'a dyn HourlySink>,
+}
+
+impl HourlySink for Tee<'_> {
+    fn accept(&self, series: &crate::simulation::HourlySeries<'_>) -> Result<()> {
+        self.first.accept(series)?;
+        self.second.map_or(Ok(()), |s| s.accept(series))
+    }
 }
 
 /// `gridstrain run`.
@@ -156,6 +180,7 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
             path.display()
         ));
         note(headline(&result).trim_end());
+        note(&format!("report: {}", path.join(REPORT_HTML).display()));
         Ok(())
     } else {
         print_stdout(&format!("{}\n", path.display()))

@@ -115,6 +115,7 @@ fn handle_merge(args: &SweepArgs) -> Result<()> {
         run_dir.path().join(crate::output::RUN_FILE_NAME),
         toml::to_string(&record)?,
     )?;
+    crate::report::write_report(run_dir.path())?;
     let path = run_dir.commit()?;
     if args.common.quiet {
         return Ok(());
@@ -239,6 +240,9 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         &notes,
         Some(&record),
     )?;
+    if args.shard.is_none() {
+        crate::report::write_report(run_dir.path())?;
+    }
     let path = run_dir.commit()?;
     if args.common.quiet {
         return Ok(());
@@ -261,6 +265,12 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             path.display()
         ));
         note(crate::results::bands_headline(&result.bands, &study.regions.id).trim_end());
+        if args.shard.is_none() {
+            note(&format!(
+                "report: {}",
+                path.join(crate::report::REPORT_HTML).display()
+            ));
+        }
         Ok(())
     } else {
         print_stdout(&format!("{}\n", path.display()))

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The report in a real browser: run the shipped default study, open its report.html in
+# headless Chromium (Debian's package, installed when missing — never a browser
+# download) and check it through the DevTools protocol (.ci/browser_check.py): no console
+# error, no network request, every chart labelled; screenshots of the first screen, the
+# full page and a phone-width screen go to outputs/report-check/screenshots/.
+# Fails, never skips, when Chromium cannot be had.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/gridstrain-target}"
+bin="$CARGO_TARGET_DIR/release/gridstrain"
+[ -x "$bin" ] || cargo build --release --locked --quiet --bin gridstrain
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+  echo "browser: installing chromium"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo -n)
+  if ! "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+      >/tmp/gridstrain-chromium-apt.log 2>&1; then
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 || true
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+      >/tmp/gridstrain-chromium-apt.log 2>&1 || {
+      echo "browser: cannot install chromium (see /tmp/gridstrain-chromium-apt.log)" >&2
+      exit 1
+    }
+  fi
+fi
+out=outputs/report-check
+rm -rf "$out"
+"$bin" run --quiet --out "$out/run"
+python3 .ci/browser_check.py "$out/run/report.html" "$out/screenshots"
