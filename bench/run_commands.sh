@@ -37,3 +37,6 @@ time_command "run (default, no hourly)" "$run_hours" "$bin run --quiet --force -
 time_command "run --threads 1" "$run_hours" "$bin run --quiet --force --threads 1 --out $out/run1"
 time_command "headroom (22 BAs, 4 limits)" "$headroom_hours" "$bin headroom --limits 0.25,0.5,1,5"
 time_command "run --hourly" "$run_hours" "$bin run --quiet --force --hourly --out $out/hourly"
+# The report alone (rendered from the run folder's files; the run above includes it).
+"$bin" run --quiet --force --out "$out/report-run" >/dev/null
+time_command "report (re-render)" 0 "$bin report --quiet $out/report-run"

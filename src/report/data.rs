@@ -140,8 +140,8 @@ pub fn most_strained(metrics: &[MetricsRow], year: i32, count: usize) -> Vec<(St
             )),
         }
     }
-    // Stable: equal residuals keep set order.
-    worst.sort_by(|a, b| b.2.total_cmp(&a.2));
+    // Ties by name, as the terminal headline ranks them.
+    worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     worst.truncate(count);
     worst
 }

@@ -243,7 +243,8 @@ fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String
             None => worst.push((regions[i].clone(), weather[i] as i32, residual[i])),
         }
     }
-    worst.sort_by(|a, b| b.2.total_cmp(&a.2));
+    // Ties by name, as the terminal headline ranks them.
+    worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     worst.truncate(count);
     Ok(worst)
 }
