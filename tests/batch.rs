@@ -163,3 +163,43 @@ fn an_unreadable_region_set_among_several_fails_only_its_units() {
     assert_eq!(rows[0][1], "bad");
     assert!(rows[0][2].contains("bad.toml"), "{}", rows[0][2]);
 }
+
+#[test]
+fn two_files_of_one_name_are_refused_and_one_file_twice_runs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("default.toml");
+    let text = std::fs::read_to_string(root().join("scenarios/low.toml"))
+        .unwrap()
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/", root().join("profiles").display()),
+        );
+    std::fs::write(&other, text).unwrap();
+    let out = dir.path().join("batch");
+    gridstrain()
+        .args(["batch", "--years", "2030", "--scenarios", "default"])
+        .arg(&other)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "two units would write the same folder",
+        ));
+    assert!(!out.join("default__us-22").exists());
+    gridstrain()
+        .args([
+            "batch",
+            "--quiet",
+            "--years",
+            "2030",
+            "--scenarios",
+            "default",
+            "scenarios/default.toml",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("default__us-22/metrics.csv").is_file());
+}

@@ -468,3 +468,23 @@ fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
             .stderr(predicates::str::contains("--shard"));
     }
 }
+
+#[test]
+fn a_shard_without_samples_still_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    for k in 0..3 {
+        sweep_small(&shards, &["--samples", "2", "--shard", &format!("{k}/3")]);
+    }
+    let whole = dir.path().join("whole");
+    sweep_small(&whole, &["--samples", "2"]);
+    let merged = dir.path().join("merged");
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert!(bytes(&merged.join("bands.csv")) == bytes(&whole.join("bands.csv")));
+}

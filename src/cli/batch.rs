@@ -118,10 +118,36 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", args.out.display()))?;
-    let units: Vec<(&Named, &Named)> = scenarios
+    let all_units: Vec<(&Named, &Named)> = scenarios
         .iter()
         .flat_map(|s| region_sets.iter().map(move |r| (s, r)))
         .collect();
+    // Two units must not share a folder: the same file named twice runs once; two files
+    // of one name are refused before anything runs.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut units: Vec<(&Named, &Named)> = Vec::new();
+    for (scenario, regions) in all_units {
+        let describe = |n: &Named| match &n.path {
+            Ok(p) => std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
+            Err(_) => n.label.clone(),
+        };
+        let key = format!("{}__{}", scenario.label, regions.label);
+        let what = format!("{} × {}", describe(scenario), describe(regions));
+        match seen.iter().find(|(k, _)| *k == key) {
+            Some((_, earlier)) if *earlier == what => {}
+            Some((_, earlier)) => bail!(
+                "two units would write the same folder {}: {earlier} and {what}; give the files different names",
+                args.out.join(&key).display()
+            ),
+            None => {
+                seen.push((key, what));
+                units.push((scenario, regions));
+            }
+        }
+    }
     let mine: Vec<(usize, &(&Named, &Named))> = units
         .iter()
         .enumerate()

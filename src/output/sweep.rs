@@ -111,13 +111,25 @@ impl PerSampleWriter {
     /// # Errors
     /// When a file cannot be finished.
     pub fn finish(self) -> Result<()> {
-        for (writer, path) in [self.regions, self.sets].into_iter().zip(&self.paths) {
+        // A shard without samples still writes both files, empty, so a merge finds them.
+        let empty = [
+            sample_frame::<MetricsRow>(&[])?,
+            sample_frame::<SetMetricsRow>(&[])?,
+        ];
+        for ((writer, path), mut empty) in [self.regions, self.sets]
+            .into_iter()
+            .zip(&self.paths)
+            .zip(empty)
+        {
             let writer = writer
                 .into_inner()
                 .map_err(|_| anyhow::anyhow!("a writer panicked"))?;
-            if let Some(w) = writer {
-                w.finish()
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            match writer {
+                Some(w) => {
+                    w.finish()
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                }
+                None => write_parquet(&mut empty, path)?,
             }
         }
         Ok(())

@@ -225,11 +225,13 @@ pub fn bars(
         let _ = root.fill(&WHITE);
         let (v0, v1) = range_of(series.iter().flat_map(|s| s.values.iter()));
         let rows = labels.len().max(1);
+        // Room for the longest label (about 7 px a character at the axis font).
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
         let mut chart = match ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(70)
+            .y_label_area_size((7 * longest + 16).clamp(70, 320))
             .build_cartesian_2d(v0..v1, 0.0..rows as f64)
         {
             Ok(c) => c,

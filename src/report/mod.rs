@@ -363,6 +363,7 @@ fn run_report(dir: &Path) -> Result<Report> {
         let strained = most_strained(&metrics, year, 3)?;
         let names: Vec<String> = strained
             .iter()
+            .filter(|(_, _, mw)| *mw > 0.0)
             .map(|(r, w, mw)| {
                 format!(
                     "{r} ({} GW above its threshold, weather of {w})",
@@ -388,16 +389,18 @@ fn run_report(dir: &Path) -> Result<Report> {
         }
         let _ = write!(
             text,
-            " The new load on the {set_id} regions, on top of what their measured load already holds, is {} GW; it raises the regions' peaks by {} GW in sum (mean over weather years).",
+            " The new load on the {set_id} regions, on top of what their measured load already holds, is {} GW; before flexibility it raises the regions' own peaks by {} GW in sum (mean over weather years).",
             one(new_gw),
             one(sum_year(&peak_increase, year) / 1000.0),
         );
-        if !names.is_empty() {
+        if names.is_empty() {
+            let _ = write!(text, " No region exceeds its threshold.");
+        } else {
             let _ = write!(text, " Most strained: {}.", names.join("; "));
         }
         let _ = write!(
             text,
-            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2 and calls for {} GW of firm capacity costing ${} bn.",
+            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2 and calls for {} GW of firm capacity (the capacity shortfall where ISO capacity is known, the residual above the threshold elsewhere) costing ${} bn.",
             one(curtailed_gwh),
             if training_gwh > 0.0 {
                 format!("{:.2}", 100.0 * curtailed_gwh / training_gwh)
@@ -412,7 +415,8 @@ fn run_report(dir: &Path) -> Result<Report> {
     }
     // The report year: AI at the most strained region's peak hour.
     let strained = most_strained(&metrics, report_year, data::STRAINED_SHOWN)?;
-    if let Some((region, _, _)) = strained.first() {
+    if let Some((region, _, residual)) = strained.first().filter(|s| s.2 > 0.0) {
+        let new_at_peak = mean_by_region_year(&metrics, "new_ai_at_peak_mw")?;
         let inference_at_peak = mean_by_region_year(&metrics, "inference_at_peak_mw")?;
         let training_at_peak = mean_by_region_year(&metrics, "training_at_peak_mw")?;
         let get = |v: &[((String, i32), f64)]| {
@@ -421,9 +425,11 @@ fn run_report(dir: &Path) -> Result<Report> {
                 .map_or(0.0, |(_, x)| *x)
         };
         findings.push(format!(
-            "In {report_year} inference puts {} GW and training {} GW on {region}'s peak hour (mean over weather years), the region with the largest excess over its threshold that year.",
+            "In {report_year} the new AI load adds {} GW at {region}'s peak hour (mean over weather years); all AI there, including load already in the measured baseline, is {} GW of inference and {} GW of training before flexibility. {region} exceeds its threshold by {} GW in its worst weather year, the most of any region that year.",
+            one(get(&new_at_peak) / 1000.0),
             one(get(&inference_at_peak) / 1000.0),
             one(get(&training_at_peak) / 1000.0),
+            one(residual / 1000.0),
         ));
     }
 
@@ -674,9 +680,17 @@ fn run_report(dir: &Path) -> Result<Report> {
             .take(16)
             .collect();
     }
+    let status = reality.text("operator_status")?;
     let labels: Vec<String> = picked
         .iter()
-        .map(|&i| format!("{} {}", r_regions[i], r_years[i] as i32))
+        .map(|&i| {
+            format!(
+                "{} {} ({})",
+                r_regions[i],
+                r_years[i] as i32,
+                status[i].replace('_', " ")
+            )
+        })
         .collect();
     let title = format!("This run beside the grid operators' own forecasts, {report_year}");
     charts.push(Chart {
@@ -692,7 +706,7 @@ fn run_report(dir: &Path) -> Result<Report> {
             "new AI load at the peak hour (GW)",
         ),
         title,
-        header: vec!["region and year".into(), "this run (GW)".into(), "operator (GW)".into()],
+        header: vec!["region, year (status of the operator's figure)".into(), "this run (GW)".into(), "operator (GW)".into()],
         rows: picked.iter().zip(&labels).map(|(&i, l)| vec![l.clone(), format!("{:.2}", r_run[i] / 1000.0), format!("{:.2}", r_op[i] / 1000.0)]).collect(),
         caption: "From reality_check.csv (each figure's basis, status and source are there).".to_owned(),
     });
@@ -800,6 +814,11 @@ fn sweep_report(dir: &Path) -> Result<Report> {
     let mut findings = Vec::new();
     let set_id = name("region_set", "id");
     let samples = name("sweep", "samples");
+    let pooled = if name("sweep", "all_weather_years") == "true" {
+        "runs (samples × weather years)"
+    } else {
+        "samples"
+    };
     for (id, m, title, unit, divide) in [
         (
             "energy_band",
@@ -835,7 +854,7 @@ fn sweep_report(dir: &Path) -> Result<Report> {
         let title = format!("{title}, {set_id}: median and 90 % band");
         if let Some(last) = rows.last() {
             findings.push(format!(
-                "{} in {}: median {} {unit}, 90 % of samples between {} and {} {unit}.",
+                "{} in {}: median {} {unit}, 90 % of {pooled} between {} and {} {unit}.",
                 title.split(',').next().unwrap_or(m),
                 last.0,
                 one(last.2 / divide),

@@ -82,6 +82,9 @@ impl HourlyLoads for Slices<'_> {
     }
 }
 
+/// Relative size below which a residual after flexibility is rounding, not an excess.
+pub const ROUNDING_TOLERANCE_FRAC: f64 = 1e-9;
+
 /// Reusable buffers, so that a dispatch allocates nothing per hour.
 #[derive(Debug, Default)]
 pub struct FlexScratch {
@@ -230,8 +233,11 @@ pub fn dispatch_collected(
         };
         i += usize::from(te == t);
         j += usize::from(tc == t);
-        let residual = loads.baseline_mw(t) + loads.inference_mw(t) + after - loads.threshold_mw(t);
-        if residual > 0.0 {
+        let threshold = loads.threshold_mw(t);
+        let residual = loads.baseline_mw(t) + loads.inference_mw(t) + after - threshold;
+        // Curtailing exactly to the threshold (or recovering exactly up to it) leaves a
+        // rounding remainder of ~1e-12 MW: not an hour above the threshold.
+        if residual > ROUNDING_TOLERANCE_FRAC * threshold.abs().max(1.0) {
             outcome.hours_above_after += 1;
             outcome.energy_above_after_mwh += residual;
             outcome.residual_above_threshold_mw = outcome.residual_above_threshold_mw.max(residual);
