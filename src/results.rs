@@ -795,17 +795,19 @@ pub fn headline(result: &RunResult) -> String {
         );
     }
     for &year in &years {
-        let mut worst: HashMap<&str, f64> = HashMap::new();
-        for m in result.metrics.iter().filter(|m| m.year == year) {
-            let entry = worst.entry(m.region.as_str()).or_insert(f64::MIN);
-            *entry = entry.max(m.residual_above_threshold_mw);
-        }
-        let mut ranked: Vec<(&str, f64)> = worst.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let ranked = rank_strained(
+            result.metrics.iter().filter(|m| m.year == year).map(|m| {
+                (
+                    m.region.as_str(),
+                    m.weather_year,
+                    m.residual_above_threshold_mw,
+                )
+            }),
+            3,
+        );
         let top: Vec<String> = ranked
             .iter()
-            .take(3)
-            .map(|(region, mw)| format!("{region} {:.1} GW", mw / 1000.0))
+            .map(|(region, _, mw)| format!("{region} {:.1} GW", mw / 1000.0))
             .collect();
         let _ = writeln!(
             out,
@@ -889,6 +891,31 @@ pub fn band(values: &mut Vec<f64>) -> Option<(usize, f64, [f64; 5])> {
         q[i] = q[i].max(q[i - 1]);
     }
     Some((n, mean, q))
+}
+
+/// The most strained regions, as the headline and the report rank them: each region's
+/// largest `residual_above_threshold_mw` over weather years (with that weather year), the
+/// largest first, ties by name; at most `count`. `rows` are (region, weather year,
+/// residual) of one year.
+#[must_use]
+pub fn rank_strained<'a>(
+    rows: impl IntoIterator<Item = (&'a str, i32, f64)>,
+    count: usize,
+) -> Vec<(String, i32, f64)> {
+    let mut worst: Vec<(String, i32, f64)> = Vec::new();
+    for (region, weather_year, residual) in rows {
+        match worst.iter_mut().find(|w| w.0 == region) {
+            Some(w) => {
+                if residual > w.2 {
+                    *w = (region.to_owned(), weather_year, residual);
+                }
+            }
+            None => worst.push((region.to_owned(), weather_year, residual)),
+        }
+    }
+    worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    worst.truncate(count);
+    worst
 }
 
 /// A few lines for the terminal after a sweep: the region set's coincident peak with

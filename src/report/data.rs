@@ -117,33 +117,19 @@ impl HourlySink for ReportCollector {
     }
 }
 
-/// The most strained regions of `year`: largest worst-weather-year
-/// `residual_above_threshold_mw`, with that weather year (ties: set order).
+/// The most strained regions of `year` (see [`crate::results::rank_strained`]).
 #[must_use]
 pub fn most_strained(metrics: &[MetricsRow], year: i32, count: usize) -> Vec<(String, i32, f64)> {
-    let mut worst: Vec<(String, i32, f64)> = Vec::new();
-    for m in metrics.iter().filter(|m| m.year == year) {
-        match worst.iter_mut().find(|w| w.0 == m.region) {
-            Some(w) => {
-                if m.residual_above_threshold_mw > w.2 {
-                    *w = (
-                        m.region.clone(),
-                        m.weather_year,
-                        m.residual_above_threshold_mw,
-                    );
-                }
-            }
-            None => worst.push((
-                m.region.clone(),
+    crate::results::rank_strained(
+        metrics.iter().filter(|m| m.year == year).map(|m| {
+            (
+                m.region.as_str(),
                 m.weather_year,
                 m.residual_above_threshold_mw,
-            )),
-        }
-    }
-    // Ties by name, as the terminal headline ranks them.
-    worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-    worst.truncate(count);
-    worst
+            )
+        }),
+        count,
+    )
 }
 
 /// The rows of `report_data.parquet` for a finished run.

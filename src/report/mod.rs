@@ -225,28 +225,19 @@ fn set_mean_by_year(sets: &Table, column: &str) -> Result<BTreeMap<i32, f64>> {
         .collect())
 }
 
-/// The most strained regions of `year` from the metrics table: largest
-/// worst-weather-year `residual_above_threshold_mw` (ties: table order).
+/// The most strained regions of `year` from the metrics table (see
+/// [`crate::results::rank_strained`]).
 fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String, i32, f64)>> {
     let regions = metrics.text("region")?;
     let years = metrics.num("year")?;
     let weather = metrics.num("weather_year")?;
     let residual = metrics.num("residual_above_threshold_mw")?;
-    let mut worst: Vec<(String, i32, f64)> = Vec::new();
-    for i in (0..metrics.height).filter(|&i| years[i] as i32 == year) {
-        match worst.iter_mut().find(|w| w.0 == regions[i]) {
-            Some(w) => {
-                if residual[i] > w.2 {
-                    *w = (regions[i].clone(), weather[i] as i32, residual[i]);
-                }
-            }
-            None => worst.push((regions[i].clone(), weather[i] as i32, residual[i])),
-        }
-    }
-    // Ties by name, as the terminal headline ranks them.
-    worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-    worst.truncate(count);
-    Ok(worst)
+    Ok(crate::results::rank_strained(
+        (0..metrics.height)
+            .filter(|&i| years[i] as i32 == year)
+            .map(|i| (regions[i].as_str(), weather[i] as i32, residual[i])),
+        count,
+    ))
 }
 
 // ---------------------------------------------------------------- the run's report

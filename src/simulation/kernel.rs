@@ -174,31 +174,51 @@ impl KernelScratch {
     }
 }
 
-/// The hourly values, computed on demand exactly as the fused pass computes them.
-struct OnDemand<'a> {
-    inputs: &'a HourInputs<'a>,
+/// One region-year-weather-year's hourly values on demand, with the full pass's
+/// arithmetic: the dispatch of both passes and the pruned scans read them. The inference
+/// shape is stretched by `amplitude` when the hour is read (`1.0`: as given).
+struct HourValues<'a> {
+    raw_baseline_mw: &'a [f64],
+    inference_shape: &'a [f64],
+    amplitude: f64,
+    training_shape: &'a [f64],
+    summer: &'a [bool],
     levels: &'a Levels,
 }
 
-impl HourlyLoads for OnDemand<'_> {
+impl HourValues<'_> {
+    /// Total before flexibility in hour `t`, exactly as the full pass forms it.
+    #[inline]
+    fn total(&self, t: usize) -> f64 {
+        self.baseline_mw(t) + self.inference_mw(t) + self.training_mw(t)
+    }
+}
+
+impl HourlyLoads for HourValues<'_> {
     fn hours(&self) -> usize {
-        self.inputs.raw_baseline_mw.len()
+        self.raw_baseline_mw.len()
     }
     #[inline]
     fn baseline_mw(&self, t: usize) -> f64 {
-        self.inputs.raw_baseline_mw[t] * self.levels.baseline_scale
+        self.raw_baseline_mw[t] * self.levels.baseline_scale
     }
     #[inline]
     fn inference_mw(&self, t: usize) -> f64 {
-        self.levels.new_inference_avg_mw * self.inputs.inference_shape[t]
+        let s = self.inference_shape[t];
+        let shape = if self.amplitude == 1.0 {
+            s
+        } else {
+            1.0 + self.amplitude * (s - 1.0)
+        };
+        self.levels.new_inference_avg_mw * shape
     }
     #[inline]
     fn training_mw(&self, t: usize) -> f64 {
-        self.levels.new_training_avg_mw * self.inputs.training_shape[t]
+        self.levels.new_training_avg_mw * self.training_shape[t]
     }
     #[inline]
     fn threshold_mw(&self, t: usize) -> f64 {
-        if self.inputs.summer[t] {
+        if self.summer[t] {
             self.levels.threshold_summer_mw
         } else {
             self.levels.threshold_winter_mw
@@ -354,7 +374,14 @@ pub fn evaluate<const FULL: bool>(
     s.residual_before_flex_mw = residual_mw;
     s.total_ramps_mw_per_h = (total_ramps.up, total_ramps.down);
 
-    let loads = OnDemand { inputs, levels };
+    let loads = HourValues {
+        raw_baseline_mw: inputs.raw_baseline_mw,
+        inference_shape: inputs.inference_shape,
+        amplitude: 1.0,
+        training_shape: inputs.training_shape,
+        summer: inputs.summer,
+        levels,
+    };
     s.flex = dispatch_collected(
         &loads,
         s.new_training_energy_mwh,
@@ -554,46 +581,6 @@ impl PrunedInputs<'_> {
     }
 }
 
-/// Hourly values on demand for a pruned evaluation (same arithmetic as the full pass).
-struct PrunedLoads<'a> {
-    inputs: &'a PrunedInputs<'a>,
-    levels: &'a Levels,
-}
-
-impl HourlyLoads for PrunedLoads<'_> {
-    fn hours(&self) -> usize {
-        self.inputs.raw_baseline_mw.len()
-    }
-    #[inline]
-    fn baseline_mw(&self, t: usize) -> f64 {
-        self.inputs.raw_baseline_mw[t] * self.levels.baseline_scale
-    }
-    #[inline]
-    fn inference_mw(&self, t: usize) -> f64 {
-        self.levels.new_inference_avg_mw * self.inputs.inference_shape_at(t)
-    }
-    #[inline]
-    fn training_mw(&self, t: usize) -> f64 {
-        self.levels.new_training_avg_mw * self.inputs.training_shape[t]
-    }
-    #[inline]
-    fn threshold_mw(&self, t: usize) -> f64 {
-        if self.inputs.summer[t] {
-            self.levels.threshold_summer_mw
-        } else {
-            self.levels.threshold_winter_mw
-        }
-    }
-}
-
-impl PrunedLoads<'_> {
-    /// Total before flexibility in hour `t`, exactly as the full pass forms it.
-    #[inline]
-    fn total(&self, t: usize) -> f64 {
-        self.baseline_mw(t) + self.inference_mw(t) + self.training_mw(t)
-    }
-}
-
 /// `[min, max]` of `a · x` for `x` in `[lo, hi]`.
 fn scaled_range(a: f64, lo: f64, hi: f64) -> (f64, f64) {
     let (p, q) = (a * lo, a * hi);
@@ -622,7 +609,14 @@ pub fn evaluate_pruned(
     let (a, b) = (levels.new_inference_avg_mw, levels.new_training_avg_mw);
     let (summer_mw, winter_mw) = (levels.threshold_summer_mw, levels.threshold_winter_mw);
     let k = inputs.amplitude;
-    let loads = PrunedLoads { inputs, levels };
+    let loads = HourValues {
+        raw_baseline_mw: inputs.raw_baseline_mw,
+        inference_shape: inputs.inference_shape,
+        amplitude: inputs.amplitude,
+        training_shape: inputs.training_shape,
+        summer: inputs.summer,
+        levels,
+    };
     let mut s = HourStats {
         baseline_energy_mwh: raw_stats.sum_mwh * scale,
         new_inference_energy_mwh: a * inputs.shape_sums.0,

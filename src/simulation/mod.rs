@@ -518,7 +518,36 @@ pub(crate) struct RegionYear<'a> {
     pub(crate) threshold_mw: (f64, f64),
 }
 
-impl RegionYear<'_> {
+impl<'a> RegionYear<'a> {
+    /// Region `r` of `plan`'s siting year `y` (target `year`), with the shape sums of the
+    /// year and the region's threshold.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        scenario: &'a Scenario,
+        region: &'a Region,
+        plan: &SitingPlan,
+        (r, y, year): (usize, usize, i32),
+        (inference_shape_sum, training_shape_sum): (f64, f64),
+        threshold_mw: (f64, f64),
+    ) -> Self {
+        // Gross: what the scenario places here; new: what the measured baseline does not
+        // already hold. Only new load is added to the hours, and only new training flexes.
+        // Regional loads (large-load requests) are new load on top of the projection.
+        let (inference_avg_mw, training_avg_mw) = Self::gross_avg_mw(scenario, region, plan, r, y);
+        Self {
+            scenario,
+            region,
+            year,
+            inference_avg_mw,
+            training_avg_mw,
+            existing_inference_mw: plan.existing_inference_mw[r],
+            existing_training_mw: plan.existing_training_mw[r],
+            inference_shape_sum,
+            training_shape_sum,
+            threshold_mw,
+        }
+    }
+
     /// Gross average loads of region `r` in siting year `y` of `plan` (stock plus the
     /// regional loads built by then).
     pub(crate) fn gross_avg_mw(
@@ -832,23 +861,18 @@ fn run_year(
             year,
             &mut b.training_shape,
         );
-        // Gross: what the scenario places here; new: what the measured baseline does not
-        // already hold. Only new load is added to the hours, and only new training flexes.
-        // Regional loads (large-load requests) are new load on top of the projection.
-        let (inference_avg_mw, training_avg_mw) =
-            RegionYear::gross_avg_mw(scenario, region, plan, r, year_index);
-        let context = RegionYear {
+        let context = RegionYear::new(
             scenario,
             region,
-            year,
-            inference_avg_mw,
-            training_avg_mw,
-            existing_inference_mw: plan.existing_inference_mw[r],
-            existing_training_mw: plan.existing_training_mw[r],
-            inference_shape_sum: b.inference_shape.iter().sum(),
-            training_shape_sum: b.training_shape.iter().sum(),
-            threshold_mw: data.threshold_levels_mw(region, year),
-        };
+            plan,
+            (r, year_index, year),
+            (
+                b.inference_shape.iter().sum(),
+                b.training_shape.iter().sum(),
+            ),
+            data.threshold_levels_mw(region, year),
+        );
+        let inference_avg_mw = context.inference_avg_mw;
         let (new_inference_avg_mw, new_training_avg_mw) = context.new_avg_mw();
         for (workload, new_mw) in [
             ("inference", new_inference_avg_mw),

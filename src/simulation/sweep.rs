@@ -866,20 +866,15 @@ fn evaluate_sample(
             let n = hours as f64;
             n + k * (ri.inference_shape_sum - n)
         };
-        let (inference_avg_mw, training_avg_mw) =
-            RegionYear::gross_avg_mw(scenario, region, plan, r, y);
-        let context = RegionYear {
+        let context = RegionYear::new(
             scenario,
             region,
-            year,
-            inference_avg_mw,
-            training_avg_mw,
-            existing_inference_mw: plan.existing_inference_mw[r],
-            existing_training_mw: plan.existing_training_mw[r],
-            inference_shape_sum,
-            training_shape_sum: ri.training_shape_sum,
-            threshold_mw: data.threshold_levels_mw(region, year),
-        };
+            plan,
+            (r, y, year),
+            (inference_shape_sum, ri.training_shape_sum),
+            data.threshold_levels_mw(region, year),
+        );
+        let inference_avg_mw = context.inference_avg_mw;
         let mut stretched = false;
         let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - data.reference_year);
         for (slot, &w_index) in weather.iter().enumerate() {

@@ -11,7 +11,8 @@
 //!   order, in the following hours of the window where load is below the threshold (up to
 //!   the same depth above the training MW). Curtailment that cannot be made up in its
 //!   window is not taken, so the year's training energy is unchanged.
-//! * **Residual.** What flexibility cannot remove is the residual exceedance; its largest
+//! * **Residual.** What flexibility cannot remove is the residual exceedance (beyond a
+//!   rounding tolerance of 1e-9 of the threshold); its largest
 //!   hour is the residual above the threshold (not a capacity measure: the threshold is
 //!   the region's seasonal peak unless it asks for a capacity-based one).
 //! * **Only new training flexes**, and a negative new training load (gross below what the
