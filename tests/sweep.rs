@@ -488,3 +488,51 @@ fn a_shard_without_samples_still_merges() {
         .success();
     assert!(bytes(&merged.join("bands.csv")) == bytes(&whole.join("bands.csv")));
 }
+
+#[test]
+fn shards_of_an_edited_scenario_with_the_same_name_do_not_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let (scenario, regions) = small_fixture();
+    let profiles = scenario
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("profiles");
+    let edited = dir.path().join("small.toml");
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("\"../profiles/", &format!("\"{}/", profiles.display()))
+        .replace("pue = 1.14", "pue = 1.2");
+    std::fs::write(&edited, text).unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    sweep_small(&a, &["--samples", "6", "--shard", "0/2"]);
+    gridstrain()
+        .args([
+            "sweep",
+            "--quiet",
+            "--samples",
+            "6",
+            "--shard",
+            "1/2",
+            "--scenario",
+        ])
+        .arg(&edited)
+        .arg("--regions")
+        .arg(&regions)
+        .args(["--weather-years", "2023..2024", "--out"])
+        .arg(&b)
+        .assert()
+        .success();
+    let out = dir.path().join("merged");
+    gridstrain()
+        .args(["sweep", "--merge"])
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("merge shards of one sweep"));
+    assert!(!out.exists());
+}

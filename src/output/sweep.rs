@@ -229,8 +229,26 @@ fn read_shard(dir: &Path) -> Result<Shard> {
             .map(ToString::to_string)
             .unwrap_or_default()
     };
+    // The scenario and region set as read (not only their names), so shards of an edited
+    // file of the same name are told apart.
+    let inputs_as_read = format!(
+        "{}{}",
+        record
+            .get("scenario")
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        record
+            .get("region_set")
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    let fingerprint = inputs_as_read
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
     let identity = format!(
-        "scenario {} × region set {}, {} samples, seed {}, all weather years {}, years {}, weather years {}",
+        "scenario {} × region set {} (inputs {fingerprint:016x}), {} samples, seed {}, all weather years {}, years {}, weather years {}",
         get("scenario", "name"),
         get("region_set", "id"),
         sweep
