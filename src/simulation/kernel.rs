@@ -128,6 +128,29 @@ pub struct HourStats {
     pub flex: FlexOutcome,
 }
 
+impl HourStats {
+    /// What a positive baseline scale carries over from the unscaled series, and the
+    /// energies of the shapes: filled before either pass looks at an hour.
+    fn carried_over(raw: &RawBaselineStats, levels: &Levels, shape_sums: (f64, f64)) -> Self {
+        let scale = levels.baseline_scale;
+        let mut s = Self {
+            baseline_energy_mwh: raw.sum_mwh * scale,
+            new_inference_energy_mwh: levels.new_inference_avg_mw * shape_sums.0,
+            new_training_energy_mwh: levels.new_training_avg_mw * shape_sums.1,
+            baseline_peak_mw: raw.max_mw * scale,
+            baseline_ramps_mw_per_h: (raw.ramps_mw_per_h.0 * scale, raw.ramps_mw_per_h.1 * scale),
+            residual_without_ai_mw: (raw.max_summer_mw * scale - levels.threshold_summer_mw)
+                .max(raw.max_winter_mw * scale - levels.threshold_winter_mw),
+            total_peak_mw: f64::NEG_INFINITY,
+            residual_before_flex_mw: f64::NEG_INFINITY,
+            ..Self::default()
+        };
+        s.total_energy_mwh =
+            s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
+        s
+    }
+}
+
 /// The region set's hourly sums of one weather year, to which [`evaluate`] adds.
 #[derive(Debug)]
 pub struct SetSeries<'a> {
@@ -313,25 +336,7 @@ pub fn evaluate<const FULL: bool>(
     let set_baseline = &mut set.baseline_mw[..hours];
     let set_total = &mut set.total_mw[..hours];
 
-    // What the scale carries over: energies and the baseline's extremes.
-    let raw_stats = inputs.raw_stats;
-    let mut s = HourStats {
-        baseline_energy_mwh: raw_stats.sum_mwh * scale,
-        new_inference_energy_mwh: inference_avg * inputs.shape_sums.0,
-        new_training_energy_mwh: training_avg * inputs.shape_sums.1,
-        baseline_peak_mw: raw_stats.max_mw * scale,
-        baseline_ramps_mw_per_h: (
-            raw_stats.ramps_mw_per_h.0 * scale,
-            raw_stats.ramps_mw_per_h.1 * scale,
-        ),
-        residual_without_ai_mw: (raw_stats.max_summer_mw * scale - summer_mw)
-            .max(raw_stats.max_winter_mw * scale - winter_mw),
-        total_peak_mw: f64::NEG_INFINITY,
-        residual_before_flex_mw: f64::NEG_INFINITY,
-        ..HourStats::default()
-    };
-    s.total_energy_mwh =
-        s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
+    let mut s = HourStats::carried_over(inputs.raw_stats, levels, inputs.shape_sums);
     let first_total =
         (raw[0] * scale + inference_avg * inference_shape[0]) + training_avg * training_shape[0];
     let mut total_ramps = Ramps::start(first_total);
@@ -617,21 +622,7 @@ pub fn evaluate_pruned(
         summer: inputs.summer,
         levels,
     };
-    let mut s = HourStats {
-        baseline_energy_mwh: raw_stats.sum_mwh * scale,
-        new_inference_energy_mwh: a * inputs.shape_sums.0,
-        new_training_energy_mwh: b * inputs.shape_sums.1,
-        baseline_peak_mw: raw_stats.max_mw * scale,
-        baseline_ramps_mw_per_h: (
-            raw_stats.ramps_mw_per_h.0 * scale,
-            raw_stats.ramps_mw_per_h.1 * scale,
-        ),
-        residual_without_ai_mw: (raw_stats.max_summer_mw * scale - summer_mw)
-            .max(raw_stats.max_winter_mw * scale - winter_mw),
-        ..HourStats::default()
-    };
-    s.total_energy_mwh =
-        s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
+    let mut s = HourStats::carried_over(raw_stats, levels, inputs.shape_sums);
 
     // What the AI terms can add at most in one hour, and to one hour's change.
     let (is, ts) = (inputs.inference_stats, inputs.training_stats);
