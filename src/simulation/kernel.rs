@@ -693,28 +693,31 @@ pub fn evaluate_pruned(
 
     // Ramps before flexibility: the largest rises and falls of the baseline first.
     let change = |t: usize| loads.total(t) - loads.total(t - 1);
-    s.total_ramps_mw_per_h = (
+    // The largest rise and fall of the total over hour pairs `skip` does not exclude.
+    let largest_rise = |skip: &dyn Fn(usize) -> bool| {
+        let key = |t: usize| raw[t] - raw[t - 1];
         scan_ramp(
             &order.rise,
             order.complete[2],
-            |t| raw[t] - raw[t - 1],
-            scale,
-            rise_high,
-            slack,
+            key,
+            (scale, rise_high, slack),
             change,
-            |_| false,
-        )?,
+            skip,
+        )
+    };
+    let largest_fall = |skip: &dyn Fn(usize) -> bool| {
+        let key = |t: usize| raw[t - 1] - raw[t];
+        let exact = |t: usize| -change(t);
         scan_ramp(
             &order.fall,
             order.complete[3],
-            |t| raw[t - 1] - raw[t],
-            scale,
-            fall_high,
-            slack,
-            |t| -change(t),
-            |_| false,
-        )?,
-    );
+            key,
+            (scale, fall_high, slack),
+            exact,
+            skip,
+        )
+    };
+    s.total_ramps_mw_per_h = (largest_rise(&|_| false)?, largest_fall(&|_| false)?);
 
     s.flex = dispatch_collected(
         &loads,
@@ -771,26 +774,8 @@ pub fn evaluate_pruned(
             }
         }
     }
-    let up = up.max(scan_ramp(
-        &order.rise,
-        order.complete[2],
-        |t| raw[t] - raw[t - 1],
-        scale,
-        rise_high,
-        slack,
-        change,
-        touches,
-    )?);
-    let down = down.max(scan_ramp(
-        &order.fall,
-        order.complete[3],
-        |t| raw[t - 1] - raw[t],
-        scale,
-        fall_high,
-        slack,
-        |t| -change(t),
-        touches,
-    )?);
+    let up = up.max(largest_rise(&touches)?);
+    let down = down.max(largest_fall(&touches)?);
     s.total_ramps_after_mw_per_h = (up, down);
     Some(s)
 }
@@ -798,16 +783,13 @@ pub fn evaluate_pruned(
 /// The largest of `exact(t)` (floored at 0) over the hours of `list`, scanned while
 /// `key(t) × scale + high` can still beat the best; hours where `skip` holds are not
 /// counted. `None` when the list runs out before the bound stops the scan.
-#[allow(clippy::too_many_arguments)]
 fn scan_ramp(
     list: &[u16],
     complete: bool,
     key: impl Fn(usize) -> f64,
-    scale: f64,
-    high: f64,
-    slack: f64,
+    (scale, high, slack): (f64, f64, f64),
     exact: impl Fn(usize) -> f64,
-    skip: impl Fn(usize) -> bool,
+    skip: &dyn Fn(usize) -> bool,
 ) -> Option<f64> {
     let mut best = 0.0_f64;
     for &t in list {
