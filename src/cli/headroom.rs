@@ -44,7 +44,7 @@ pub struct HeadroomArgs {
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     pub time_zone: String,
     /// Years of history (default: every full year of each region's data).
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: Option<String>,
     /// Write headroom.csv and headroom.parquet into this directory.
     #[arg(long, value_name = "DIR")]

@@ -52,7 +52,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub fill_gaps: bool,
     /// Longest gap --fill-gaps may fill (hours).
-    #[arg(long, default_value_t = 6, value_name = "H")]
+    #[arg(long, default_value_t = 6, value_name = "H", value_parser = super::parse_max_gap_h)]
     pub max_gap_h: usize,
     /// Replace an existing output file.
     #[arg(long)]
