@@ -842,6 +842,26 @@ fn out_of_range_arguments_are_bad_usage_everywhere() {
             .code(2)
             .stderr(predicate::str::contains("1 to 8760"));
     }
+    for limits in ["0", "100", "NaN", "1,inf", "x"] {
+        gridstrain()
+            .args(["headroom", "--limits", limits, "--out"])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--limits"));
+    }
+    gridstrain()
+        .args(["headroom", "--time-zone", "Mars/Olympus", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown time zone"));
+    gridstrain()
+        .args(["import", "in.csv", "--time-zone", "Mars/Olympus", "--out"])
+        .arg(dir.path().join("x.parquet"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown time zone"));
     for seed in ["9223372036854775808", "18446744073709551615"] {
         gridstrain()
             .args(["sweep", "--samples", "2", "--seed", seed, "--out"])

@@ -40,7 +40,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE.parquet")]
     pub out: PathBuf,
     /// IANA time zone of a local-time CSV (e.g. America/Chicago).
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TZ", value_parser = super::parse_time_zone_arg)]
     pub time_zone: Option<String>,
     /// Balancing authority to pick from an EIA-930 file (e.g. PJM).
     #[arg(long, value_name = "CODE")]

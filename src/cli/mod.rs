@@ -163,6 +163,36 @@ pub fn parse_seed(text: &str) -> std::result::Result<u64, String> {
     }
 }
 
+/// A curtailment limit (`headroom --limits`, percent) for clap: above 0 and below 100.
+///
+/// # Errors
+/// Not a number in that range.
+pub fn parse_limit_pct(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(pct) if pct.is_finite() && pct > 0.0 && pct < 100.0 => Ok(pct),
+        _ => Err(format!(
+            "found `{}`, expected percentages above 0 and below 100 (e.g. 0.25,0.5,1,5)",
+            shorten(text)
+        )),
+    }
+}
+
+/// An IANA time zone name (`--time-zone`) for clap, checked at parse time; the name is
+/// kept as given.
+///
+/// # Errors
+/// A name chrono-tz does not know.
+pub fn parse_time_zone_arg(text: &str) -> std::result::Result<String, String> {
+    crate::input::parse_time_zone(text)
+        .map(|_| text.to_owned())
+        .map_err(|_| {
+            format!(
+                "unknown time zone `{}`, expected an IANA time zone name such as America/New_York or UTC",
+                shorten(text)
+            )
+        })
+}
+
 /// A command-line value as quoted in a message: at most 60 characters.
 fn shorten(text: &str) -> String {
     const MOST: usize = 60;

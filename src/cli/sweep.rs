@@ -30,7 +30,7 @@ pub struct SweepArgs {
     /// Weather years of the ensemble each sample draws from, inclusive.
     #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: String,
-    /// Number of samples.
+    /// Number of samples (refused when their estimated memory exceeds what is available).
     #[arg(long, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub samples: u32,
@@ -51,12 +51,14 @@ pub struct SweepArgs {
     #[arg(long)]
     pub force: bool,
     /// Run only shard K of N (K = 0 … N−1, e.g. a Slurm array index): a contiguous block
-    /// of the samples, written with its per-sample values to
-    /// DIR/scenario=S/region_set=R/shard=K/ for `--merge`.
+    /// of the samples, written with its per-sample values and its manifest (shard.toml:
+    /// samples and checksums) to DIR/scenario=S/region_set=R/shard=K/ for `--merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard_arg)]
     pub shard: Option<(usize, usize)>,
     /// Merge the shards found in these folders (each a shard, or a folder holding
-    /// shard=K/ folders) into the bands of the whole sweep, written to --out.
+    /// shard=K/ folders) into the bands of the whole sweep, written to --out. Every shard
+    /// is checked against its manifest first: a changed file, a missing or duplicated
+    /// row or sample is refused.
     #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
     pub merge: Vec<PathBuf>,
     /// Evaluate every hour of every sample (the reference the default engine is checked
