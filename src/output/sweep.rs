@@ -540,6 +540,45 @@ fn excerpt(text: &str) -> String {
     }
 }
 
+/// The shards' samples, in shard order, follow one another from 0 with no gap or
+/// overlap and add up to the sweep's `total` (as `record_dir`'s run.toml says).
+fn check_contiguous(
+    shards: &[(&Path, std::ops::Range<usize>)],
+    total: usize,
+    record_dir: &Path,
+) -> Result<()> {
+    let mut next = 0usize;
+    for (dir, range) in shards {
+        if range.start > next {
+            bail!(
+                "--merge: samples {} are in no shard: {} starts at sample {}",
+                span(next as u64, (range.start - next) as u64),
+                dir.display(),
+                range.start
+            );
+        }
+        if range.start < next {
+            bail!(
+                "--merge: samples {} are in two shards: {} holds {}",
+                span(
+                    range.start as u64,
+                    (next.min(range.end) - range.start) as u64
+                ),
+                dir.display(),
+                span(range.start as u64, range.len() as u64)
+            );
+        }
+        next = range.end;
+    }
+    if next != total {
+        bail!(
+            "--merge: the shards hold {next} samples, but the sweep has {total} (run.toml of {})",
+            record_dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// `a..=b` of `count` indices from `first`, in words.
 fn span(first: u64, count: u64) -> String {
     if count == 0 {
@@ -768,36 +807,15 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
     // order their samples must follow one another from 0 to the sweep's count.
     let held: Vec<std::ops::Range<usize>> =
         shards.iter().map(check_shard).collect::<Result<_>>()?;
-    let mut next = 0usize;
-    for (shard, range) in shards.iter().zip(&held) {
-        if range.start > next {
-            bail!(
-                "--merge: samples {} are in no shard: {} starts at sample {}",
-                span(next as u64, (range.start - next) as u64),
-                shard.dir.display(),
-                range.start
-            );
-        }
-        if range.start < next {
-            bail!(
-                "--merge: samples {} are in two shards: {} holds {}",
-                span(
-                    range.start as u64,
-                    (next.min(range.end) - range.start) as u64
-                ),
-                shard.dir.display(),
-                span(range.start as u64, range.len() as u64)
-            );
-        }
-        next = range.end;
-    }
-    if next != first.sweep_samples {
-        bail!(
-            "--merge: the shards hold {next} samples, but the sweep has {} (run.toml of {})",
-            first.sweep_samples,
-            first.dir.display()
-        );
-    }
+    check_contiguous(
+        &shards
+            .iter()
+            .map(|s| s.dir.as_path())
+            .zip(held.iter().cloned())
+            .collect::<Vec<_>>(),
+        first.sweep_samples,
+        &first.dir,
+    )?;
     let read = |path: std::path::PathBuf| -> Result<DataFrame> {
         let file = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
         ParquetReader::new(file)
@@ -930,4 +948,55 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         samples: all,
         shards: shards.into_iter().map(|s| s.dir).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contiguous(ranges: &[std::ops::Range<usize>], total: usize) -> Result<()> {
+        let dirs: Vec<std::path::PathBuf> = (0..ranges.len())
+            .map(|k| std::path::PathBuf::from(format!("shard={k}")))
+            .collect();
+        let shards: Vec<(&Path, std::ops::Range<usize>)> = dirs
+            .iter()
+            .map(std::path::PathBuf::as_path)
+            .zip(ranges.iter().cloned())
+            .collect();
+        check_contiguous(&shards, total, Path::new("shard=0"))
+    }
+
+    #[test]
+    fn shards_must_hold_every_sample_once_and_the_sweeps_total() {
+        assert!(contiguous(&[0..3, 3..3, 3..6], 6).is_ok());
+        let gap = contiguous(&[0..3, 4..6], 6).unwrap_err().to_string();
+        assert!(
+            gap.contains("samples 3..=3 are in no shard: shard=1 starts at sample 4"),
+            "{gap}"
+        );
+        let overlap = contiguous(&[0..3, 2..6], 6).unwrap_err().to_string();
+        assert!(
+            overlap.contains("samples 2..=2 are in two shards: shard=1 holds 2..=5"),
+            "{overlap}"
+        );
+        let short = contiguous(&[0..3, 3..5], 6).unwrap_err().to_string();
+        assert!(
+            short.contains("the shards hold 5 samples, but the sweep has 6"),
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn a_checksum_is_the_files_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x");
+        std::fs::write(&path, b"abc").unwrap();
+        let sum = file_checksum(&path).unwrap();
+        assert_eq!(sum.bytes, 3);
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sum.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
