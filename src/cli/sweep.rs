@@ -117,7 +117,7 @@ pub fn check_memory(samples: usize, estimate_bytes: u64, available: Option<u64>)
     };
     if estimate_bytes > available {
         anyhow::bail!(
-            "--samples: {} samples need about {} (about {} KB each); {} are available (MemAvailable in /proc/meminfo); run fewer samples, or split them with --shard K/N over several machines",
+            "--samples: {} samples need about {} (about {} KB each); {} are available (MemAvailable in /proc/meminfo, less under a cgroup memory limit); run fewer samples, or split them with --shard K/N over several machines",
             thousands(samples as u64),
             gigabytes(estimate_bytes),
             estimate_bytes / samples.max(1) as u64 / 1000,
