@@ -284,10 +284,10 @@ table_row! {
         inference_co2_t: Option<f64>,
         reserve_margin_before_frac: Option<f64>,
         reserve_margin_after_frac: Option<f64>,
-        headroom_baseline_mw: f64,
-        headroom_after_inference_mw: f64,
-        headroom_after_ai_mw: f64,
-        inference_shaped_headroom_mw: f64,
+        headroom_baseline_mw: Option<f64>,
+        headroom_after_inference_mw: Option<f64>,
+        headroom_after_ai_mw: Option<f64>,
+        inference_shaped_headroom_mw: Option<f64>,
     }
 }
 
@@ -693,7 +693,7 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 18] = [
     }),
     ("ai_co2_t", Worst::Max, |r| r.ai_co2_t),
     ("headroom_after_inference_mw", Worst::Min, |r| {
-        Some(r.headroom_after_inference_mw)
+        r.headroom_after_inference_mw
     }),
     ("reserve_margin_after_frac", Worst::Min, |r| {
         r.reserve_margin_after_frac

@@ -163,12 +163,12 @@ bad_inputs! {
             region_negative_population_validate: VALIDATE => [
                 "region_negative_population.toml, line 14 (key `population`)",
                 "found -1800000",
-                "expected a number from 1 to 10000000000 (people)",
+                "expected a number from 1 to 1e10 (people)",
             ],
             region_negative_population_run: RUN_REGIONS => [
                 "region_negative_population.toml, line 14 (key `population`)",
                 "found -1800000",
-                "expected a number from 1 to 10000000000 (people)",
+                "expected a number from 1 to 1e10 (people)",
             ],
         }
     }

@@ -118,9 +118,11 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
         } else {
             further_problems(path)
         };
-        if !more.iter().any(|p| same_problem(p, &first)) {
-            problems.push(first);
-        }
+        let more: Vec<String> = more
+            .into_iter()
+            .filter(|p| !same_problem(p, &first))
+            .collect();
+        problems.push(first);
         problems.extend(more);
     }
     Ok(problems)
