@@ -246,7 +246,7 @@ pub fn range_of_key(name: &str) -> Option<Range> {
 }
 
 /// Every number of a TOML input (`text`, read from `path`) that lies outside its key's
-/// range, one message each: `FILE, line N (key `a.b[2].c`): found …, expected …`.
+/// range, one message each: ``FILE, line N (key `a.b[2].c`): found …, expected …``.
 /// `[uncertainty]` tables are left out (their bounds depend on the parameter and are
 /// checked when the scenario is read). Text that is not TOML gives no messages (the
 /// reader reports the syntax error).

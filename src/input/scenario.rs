@@ -446,7 +446,7 @@ pub struct RawGrowthStep {
     /// First year of the step.
     #[serde(deserialize_with = "de_year")]
     pub from_year: i32,
-    /// Growth factor per year; range-checked after parsing ([`check_growth_steps`]) so
+    /// Growth factor per year; range-checked after parsing (`check_growth_steps`) so
     /// the message names this key, not `from_year` before it on the same line.
     pub factor_per_year: f64,
 }
