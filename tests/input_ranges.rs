@@ -481,3 +481,21 @@ fn edge_studies_write_only_finite_numbers() {
     assert_eq!(rows[0][share], "", "2030 has no AI energy");
     assert!((rows[1][share].parse::<f64>().unwrap() - 1.0 / 3.0).abs() < 1e-9);
 }
+
+#[test]
+fn a_load_value_beyond_any_grid_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.csv");
+    std::fs::write(
+        &file,
+        "timestamp_utc,demand_mw\n2023-01-01T00:00:00Z,1000\n2023-01-01T01:00:00Z,1e308\n",
+    )
+    .unwrap();
+    assert_has(
+        &validate_refuses(&file),
+        &[
+            "huge.csv, line 3",
+            "demand_mw: found 1e308, expected a number from 0 to 1000000 (MW)",
+        ],
+    );
+}

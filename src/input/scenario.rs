@@ -995,7 +995,7 @@ fn check_projection_energy(
             bail!(
                 "{}: the projection gives {} TWh of AI facility energy in {year}, {}; check the growth factors, the hardware and the years",
                 locate.key("", table),
-                super::ranges::show(twh),
+                super::ranges::show((twh * 10.0).round() / 10.0),
                 Twh::RANGE.expected()
             );
         }
