@@ -403,6 +403,26 @@ mod tests {
         assert!(found.contains(&"s.toml, line 9 (key `regional_load[0].rated_mw_by_year.2030`): found -5, expected a number from 0 to 1000000 (MW)".to_owned()), "{found:#?}");
     }
 
+    proptest::proptest! {
+        /// A value passes exactly when it is finite and inside both ends.
+        #[test]
+        fn check_accepts_exactly_the_range(x in proptest::num::f64::ANY) {
+            let range = Mw::RANGE;
+            let inside = x.is_finite() && x >= range.min && x <= range.max;
+            proptest::prop_assert_eq!(range.check(x).is_ok(), inside);
+        }
+
+        /// `scan` never panics, on any text and on TOML-like lines of known keys.
+        #[test]
+        fn scan_never_panics(
+            text in "[\\[\\]a-z_.=\"{}, 0-9e+-]{0,120}",
+            lines in proptest::collection::vec("(pue|year|2030|population) ?= ?[-0-9.e_]{0,8}[,}\\] ]?", 0..6),
+        ) {
+            let _ = scan(&text, std::path::Path::new("x.toml"));
+            let _ = scan(&lines.join("\n"), std::path::Path::new("x.toml"));
+        }
+    }
+
     #[test]
     fn every_range_is_ordered_and_finite() {
         for (name, range) in ALL {
