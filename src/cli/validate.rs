@@ -1,5 +1,7 @@
 //! `gridstrain validate [PATH…]`: check region sets, scenarios, profiles and load files
-//! without running anything, and report every problem found (exit 1 if any). With no
+//! without running anything (exit 1 if any problem). Every file is checked; per file, the
+//! reader's first problem (a TOML syntax or type error stops serde), then every value out
+//! of its range and every file named but missing; then the rules between files. With no
 //! paths it checks everything shipped under scenarios/, regions/ and profiles/.
 use std::path::{Path, PathBuf};
 
