@@ -44,6 +44,10 @@ pub trait CellValue: Clone {
     fn number(&self) -> f64 {
         f64::NAN
     }
+    /// Whether the cell can be written: a finite number, an empty cell or a label.
+    fn is_writable(&self) -> bool {
+        true
+    }
 }
 
 impl CellValue for f64 {
@@ -54,6 +58,9 @@ impl CellValue for f64 {
     fn number(&self) -> f64 {
         *self
     }
+    fn is_writable(&self) -> bool {
+        self.is_finite()
+    }
 }
 
 impl CellValue for Option<f64> {
@@ -63,6 +70,9 @@ impl CellValue for Option<f64> {
     }
     fn number(&self) -> f64 {
         self.unwrap_or(f64::NAN)
+    }
+    fn is_writable(&self) -> bool {
+        self.is_none_or(f64::is_finite)
     }
 }
 
@@ -86,6 +96,8 @@ impl CellValue for String {
 
 /// A row type of an output table: its columns are its fields, in order.
 pub trait TableRow: Sized {
+    /// Name of the row type, naming its table in messages.
+    const TABLE: &'static str;
     /// Column names, in order.
     const COLUMN_NAMES: &'static [&'static str];
     /// The table of `rows`, column by column.
@@ -94,6 +106,8 @@ pub trait TableRow: Sized {
     fn metric_names() -> Vec<&'static str>;
     /// Append the metric columns' values (NaN for an empty cell), in order.
     fn push_metrics(&self, out: &mut Vec<f64>);
+    /// The first column whose value in this row is NaN or infinite (an empty cell is fine).
+    fn first_non_finite(&self) -> Option<&'static str>;
 }
 
 /// Declare a row type and its table at once: every field becomes a column of the same
@@ -112,6 +126,7 @@ macro_rules! table_row {
         }
 
         impl TableRow for $name {
+            const TABLE: &'static str = stringify!($name);
             const COLUMN_NAMES: &'static [&'static str] = &[$(stringify!($field)),*];
 
             fn columns(rows: &[Self]) -> Vec<Column> {
@@ -136,8 +151,68 @@ macro_rules! table_row {
                     out.push(self.$field.number());
                 })*
             }
+
+            fn first_non_finite(&self) -> Option<&'static str> {
+                $(if !self.$field.is_writable() {
+                    return Some(stringify!($field));
+                })*
+                None
+            }
         }
     };
+}
+
+/// Columns that name a row in messages, when a table has them.
+const KEY_COLUMNS: [&str; 6] = [
+    "scenario",
+    "region_set",
+    "region",
+    "year",
+    "weather_year",
+    "sample",
+];
+
+/// Every number of `rows` must be finite before the table is written: a NaN or an
+/// infinity is a computation gone wrong (the input ranges are meant to rule it out), and
+/// a file holding one would be read as a result. The caller writes nothing then.
+///
+/// # Errors
+/// `internal error: a computed value is not finite …`, naming the table, the column and
+/// the row's key (scenario, region, year, weather year where the table has them).
+pub fn check_finite<T: TableRow>(rows: &[T], table: &str) -> anyhow::Result<()> {
+    for (index, row) in rows.iter().enumerate() {
+        let Some(column) = row.first_non_finite() else {
+            continue;
+        };
+        let cells = T::columns(std::slice::from_ref(row));
+        let mut key = Vec::new();
+        let mut value = String::new();
+        for cell in &cells {
+            let text = match &cell.values {
+                ColumnValues::F64(v) => v.first().map(ToString::to_string),
+                ColumnValues::OptF64(v) => v.first().copied().flatten().map(|x| x.to_string()),
+                ColumnValues::I32(v) => v.first().map(ToString::to_string),
+                ColumnValues::OptI32(v) => v.first().copied().flatten().map(|x| x.to_string()),
+                ColumnValues::Str(v) => v.first().cloned(),
+            };
+            let text = text.unwrap_or_default();
+            if cell.name == column {
+                value.clone_from(&text);
+            }
+            if KEY_COLUMNS.contains(&cell.name) && !text.is_empty() {
+                key.push(format!("{} {text}", cell.name));
+            }
+        }
+        let key = if key.is_empty() {
+            format!("row {}", index + 1)
+        } else {
+            format!("row {} ({})", index + 1, key.join(", "))
+        };
+        anyhow::bail!(
+            "internal error: a computed value is not finite: table {table}, column `{column}`, {key} is {value}; nothing was written. Please report this with the inputs that caused it"
+        );
+    }
+    Ok(())
 }
 
 table_row! {
@@ -209,10 +284,10 @@ table_row! {
         inference_co2_t: Option<f64>,
         reserve_margin_before_frac: Option<f64>,
         reserve_margin_after_frac: Option<f64>,
-        headroom_baseline_mw: f64,
-        headroom_after_inference_mw: f64,
-        headroom_after_ai_mw: f64,
-        inference_shaped_headroom_mw: f64,
+        headroom_baseline_mw: Option<f64>,
+        headroom_after_inference_mw: Option<f64>,
+        headroom_after_ai_mw: Option<f64>,
+        inference_shaped_headroom_mw: Option<f64>,
     }
 }
 
@@ -282,7 +357,7 @@ table_row! {
         inference_rated_mw: f64,
         inference_share_flop_frac: Option<f64>,
         inference_share_accelerator_hours_frac: Option<f64>,
-        inference_share_facility_energy_frac: f64,
+        inference_share_facility_energy_frac: Option<f64>,
         training_accelerators: Option<f64>,
         inference_accelerators: Option<f64>,
         training_accelerators_purchased: Option<f64>,
@@ -304,7 +379,9 @@ impl PowerRow {
         power_frac: (f64, f64),
         fleet: (Option<FleetYear>, Option<FleetYear>),
     ) -> Self {
-        let share = |t: Option<f64>, i: Option<f64>| t.zip(i).map(|(t, i)| i / (t + i));
+        // A share of nothing (a year without AI compute) is not known: an empty cell.
+        let share_of = |t: f64, i: f64| (t + i > 0.0).then(|| i / (t + i));
+        let share = |t: Option<f64>, i: Option<f64>| t.zip(i).and_then(|(t, i)| share_of(t, i));
         let (training_fleet, inference_fleet) = fleet;
         let training_usd = training_fleet.map(|f| f.capital_usd);
         let inference_usd = inference_fleet.map(|f| f.capital_usd);
@@ -328,8 +405,10 @@ impl PowerRow {
                 p.training.accelerator_hours,
                 p.inference.accelerator_hours,
             ),
-            inference_share_facility_energy_frac: p.inference.facility_mwh
-                / (p.inference.facility_mwh + p.training.facility_mwh),
+            inference_share_facility_energy_frac: share_of(
+                p.training.facility_mwh,
+                p.inference.facility_mwh,
+            ),
             training_accelerators: training_fleet.map(|f| f.installed),
             inference_accelerators: inference_fleet.map(|f| f.installed),
             training_accelerators_purchased: training_fleet.map(|f| f.purchased),
@@ -614,7 +693,7 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 18] = [
     }),
     ("ai_co2_t", Worst::Max, |r| r.ai_co2_t),
     ("headroom_after_inference_mw", Worst::Min, |r| {
-        Some(r.headroom_after_inference_mw)
+        r.headroom_after_inference_mw
     }),
     ("reserve_margin_after_frac", Worst::Min, |r| {
         r.reserve_margin_after_frac
@@ -962,6 +1041,69 @@ mod tests {
     use super::*;
 
     /// Against numpy 2.4 (`np.percentile`, default `linear` method), NaN dropped first.
+    fn summary(mean: Option<f64>, worst: Option<f64>) -> SummaryRow {
+        SummaryRow {
+            scenario: "s".to_owned(),
+            region: "PJM".to_owned(),
+            year: 2030,
+            metric: "total_peak_mw".to_owned(),
+            mean,
+            worst,
+            worst_weather_year: None,
+        }
+    }
+
+    #[test]
+    fn finite_tables_and_empty_cells_pass() {
+        let rows = [summary(Some(1.0), None), summary(None, Some(-2.5))];
+        assert!(check_finite(&rows, SummaryRow::TABLE).is_ok());
+        assert!(check_finite::<SummaryRow>(&[], "empty").is_ok());
+    }
+
+    #[test]
+    fn a_nan_or_infinity_names_table_column_and_row() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let rows = [summary(Some(1.0), Some(1.0)), summary(Some(1.0), Some(bad))];
+            let message = check_finite(&rows, SummaryRow::TABLE)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                message.starts_with("internal error: a computed value is not finite"),
+                "{message}"
+            );
+            assert!(
+                message.contains("table SummaryRow, column `worst`"),
+                "{message}"
+            );
+            assert!(
+                message.contains("row 2 (scenario s, region PJM, year 2030)"),
+                "{message}"
+            );
+            assert!(message.contains("please report") || message.contains("Please report"));
+        }
+    }
+
+    #[test]
+    fn shares_of_nothing_are_empty_not_nan() {
+        let zero = crate::stages::power::WorkloadPower {
+            flop: Some(0.0),
+            accelerator_hours: Some(0.0),
+            it_energy_mwh: Some(0.0),
+            facility_mwh: 0.0,
+            average_mw: 0.0,
+        };
+        let power = YearPower {
+            year: 2030,
+            training: zero,
+            inference: zero,
+        };
+        let row = PowerRow::new("s", &power, (0.8, 0.5), (None, None));
+        assert_eq!(row.inference_share_flop_frac, None);
+        assert_eq!(row.inference_share_accelerator_hours_frac, None);
+        assert_eq!(row.inference_share_facility_energy_frac, None);
+        assert!(check_finite(&[row], PowerRow::TABLE).is_ok());
+    }
+
     #[test]
     fn bands_match_numpy() {
         let mut values = vec![
@@ -1017,7 +1159,7 @@ mod tests {
             inference_rated_mw: 0.0,
             inference_share_flop_frac: None,
             inference_share_accelerator_hours_frac: Some(share),
-            inference_share_facility_energy_frac: 0.0,
+            inference_share_facility_energy_frac: Some(0.0),
             training_accelerators: None,
             inference_accelerators: None,
             training_accelerators_purchased: None,

@@ -163,12 +163,12 @@ bad_inputs! {
             region_negative_population_validate: VALIDATE => [
                 "region_negative_population.toml, line 14 (key `population`)",
                 "found -1800000",
-                "expected a number > 0",
+                "expected a number from 1 to 1e10 (people)",
             ],
             region_negative_population_run: RUN_REGIONS => [
                 "region_negative_population.toml, line 14 (key `population`)",
                 "found -1800000",
-                "expected a number > 0",
+                "expected a number from 1 to 1e10 (people)",
             ],
         }
     }
@@ -179,7 +179,7 @@ bad_inputs! {
             region_negative_capacity_validate: VALIDATE => [
                 "region_negative_capacity.toml, line 30 (key `firm_capacity_mw`)",
                 "found -4000",
-                "expected a number > 0",
+                "expected a number from 1 to 1000000 (MW)",
             ],
         }
     }
@@ -190,7 +190,7 @@ bad_inputs! {
             region_negative_training_cap_run: RUN_REGIONS => [
                 "region_negative_training_cap.toml, line 27 (key `max_training_mw`)",
                 "found -50",
-                "expected a number ≥ 0",
+                "expected a number from 0 to 1000000 (MW)",
             ],
         }
     }
@@ -201,7 +201,7 @@ bad_inputs! {
             region_reserve_margin_over_one_validate: VALIDATE => [
                 "region_reserve_margin_over_one.toml, line 31 (key `reserve_margin_frac`)",
                 "found 1.5",
-                "expected a fraction from 0 to 1",
+                "expected a number from 0 to 1 (fraction)",
             ],
         }
     }
@@ -384,7 +384,7 @@ bad_inputs! {
             scenario_pue_below_one_validate: VALIDATE => [
                 "scenario_pue_below_one.toml, line 37 (key `pue`)",
                 "found 0.9",
-                "expected a power usage effectiveness from 1 to 3",
+                "expected a number from 1 to 3 (PUE)",
             ],
             scenario_pue_below_one_run: RUN_SCENARIO => [
                 "scenario_pue_below_one.toml, line 37 (key `pue`)",
@@ -449,7 +449,7 @@ bad_inputs! {
             scenario_fraction_over_one_validate: VALIDATE => [
                 "scenario_fraction_over_one.toml, line 43 (key `power_frac`)",
                 "found 1.2",
-                "expected a fraction from 0 to 1",
+                "expected a number from 0.05 to 1 (fraction)",
             ],
         }
     }
@@ -464,7 +464,7 @@ bad_inputs! {
             scenario_budget_over_one_validate: VALIDATE => [
                 "scenario_budget_over_one.toml, line 61 (key `max_curtailed_energy_frac`)",
                 "found 5",
-                "expected a fraction from 0 to 1 (write 5 % as 0.05)",
+                "expected a number from 0 to 1 (fraction)",
             ],
         }
     }
@@ -529,9 +529,9 @@ bad_inputs! {
         source: Patch { base: SCENARIO, find: "realisation_frac = 0.5", replace: "realisation_frac = 1.5" },
         tests: {
             scenario_regional_realisation_over_one_validate: VALIDATE => [
-                "scenario_regional_realisation_over_one.toml, line 84 (regional_load 1 `PACW`, key `realisation_frac`)",
+                "scenario_regional_realisation_over_one.toml, line 84 (key `realisation_frac`)",
                 "found 1.5",
-                "expected a fraction from 0 to 1",
+                "expected a number from 0 to 1 (fraction)",
             ],
         }
     }
@@ -541,8 +541,8 @@ bad_inputs! {
         tests: {
             scenario_regional_negative_mw_validate: VALIDATE => [
                 "scenario_regional_negative_mw.toml, line 83 (regional_load 1 `PACW`, key `rated_mw_by_year`)",
-                "2030 = -100",
-                "expected rated MW ≥ 0",
+                "year 2030: found -100",
+                "expected a number from 0 to 1000000 (MW)",
             ],
         }
     }
@@ -576,7 +576,7 @@ bad_inputs! {
             region_negative_co2_rate_validate: VALIDATE => [
                 "region_negative_co2_rate.toml, line 33 (key `co2_lb_per_mwh`)",
                 "found -364.963",
-                "expected a number ≥ 0",
+                "expected a number from 0 to 5000 (lb/MWh)",
             ],
         }
     }
@@ -587,7 +587,7 @@ bad_inputs! {
             scenario_negative_capacity_cost_validate: VALIDATE => [
                 "scenario_negative_capacity_cost.toml, line 95 (key `usd_per_kw`)",
                 "found -836",
-                "expected a number ≥ 0",
+                "expected a number from 0 to 100000 (USD/kW)",
             ],
         }
     }
@@ -596,9 +596,9 @@ bad_inputs! {
         source: Patch { base: SCENARIO, find: "accredited_frac = 0.6", replace: "accredited_frac = 0.0" },
         tests: {
             scenario_accredited_zero_validate: VALIDATE => [
-                "scenario_accredited_zero.toml, line 96 (firm_capacity.technology 1 `gas_ct`, key `accredited_frac`)",
+                "scenario_accredited_zero.toml, line 96 (key `accredited_frac`)",
                 "found 0",
-                "expected a share of nameplate above 0 and at most 1",
+                "expected a number from 0.05 to 1 (fraction)",
             ],
         }
     }
@@ -609,7 +609,7 @@ bad_inputs! {
             scenario_accredited_over_one_validate: VALIDATE => [
                 "scenario_accredited_over_one.toml, line 96 (key `accredited_frac`)",
                 "found 1.6",
-                "expected a fraction from 0 to 1",
+                "expected a number from 0.05 to 1 (fraction)",
             ],
         }
     }
@@ -629,9 +629,9 @@ bad_inputs! {
         source: Patch { base: SCENARIO, find: "co2_rate_change_per_year_frac = -0.02", replace: "co2_rate_change_per_year_frac = -1.0" },
         tests: {
             scenario_rate_change_minus_one_validate: VALIDATE => [
-                "scenario_rate_change_minus_one.toml, line 88 (key `emissions.co2_rate_change_per_year_frac`)",
+                "scenario_rate_change_minus_one.toml, line 88 (key `co2_rate_change_per_year_frac`)",
                 "found -1",
-                "expected a yearly change above -1",
+                "expected a number from -0.5 to 0.5 (fraction per year)",
             ],
         }
     }
@@ -768,8 +768,8 @@ bad_inputs! {
             profile_negative_factor_validate: VALIDATE => [
                 "profile_negative_factor.toml",
                 "`hour_of_week_factors`",
-                "value 31 (hour of week 30) is -0.5",
-                "expected a finite number ≥ 0",
+                "value 31 (hour of week 30): found -0.5",
+                "expected a number from 0 to 1000000 (relative factor)",
             ],
         }
     }
@@ -780,7 +780,7 @@ bad_inputs! {
             profile_idle_floor_over_one_validate: VALIDATE => [
                 "profile_idle_floor_over_one.toml, line 8 (key `idle_floor_frac`)",
                 "found 1.5",
-                "expected a fraction from 0 to 1",
+                "expected a number from 0 to 1 (fraction)",
             ],
         }
     }

@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod common;
 mod golden;
+mod input_ranges;
 mod paper;
 mod presets;
 mod properties;

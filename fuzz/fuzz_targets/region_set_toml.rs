@@ -20,6 +20,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let path = Path::new(PATH);
+    // `validate`'s listing of every value out of range must not panic on any text.
+    let _ = gridstrain::input::ranges::scan(text, path);
     if let Ok(raw) = parse_toml::<RawRegionSet>(text, path) {
         let _ = region_set_from_raw(raw, path);
     }

@@ -1,5 +1,7 @@
 //! `gridstrain validate [PATH…]`: check region sets, scenarios, profiles and load files
-//! without running anything, and report every problem found (exit 1 if any). With no
+//! without running anything (exit 1 if any problem). Every file is checked; per file, the
+//! reader's first problem (a TOML syntax or type error stops serde), then every value out
+//! of its range and every file named but missing; then the rules between files. With no
 //! paths it checks everything shipped under scenarios/, regions/ and profiles/.
 use std::path::{Path, PathBuf};
 
@@ -109,9 +111,99 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
         InputKind::Load => read_load_file(path).map(|_| ()),
     };
     if let Err(e) = outcome {
-        problems.insert(0, format!("{e:#}"));
+        // The reader stops at the first problem; list every other one the file's
+        // structure lets us find (values out of range, missing files), without the first
+        // twice.
+        let first = format!("{e:#}");
+        let more = if kind == InputKind::Load {
+            Vec::new()
+        } else {
+            further_problems(path)
+        };
+        let more: Vec<String> = more
+            .into_iter()
+            .filter(|p| !same_problem(p, &first))
+            .collect();
+        problems.push(first);
+        problems.extend(more);
     }
     Ok(problems)
+}
+
+/// Every value out of range ([`crate::input::ranges::scan`]) and every file named but
+/// missing in a TOML input that the reader refused; empty when it is not TOML.
+fn further_problems(path: &Path) -> Vec<String> {
+    let Ok(text) = read_text(path) else {
+        return Vec::new();
+    };
+    let mut problems = crate::input::ranges::scan(&text, path);
+    if let Ok(table) = text.parse::<toml::Table>() {
+        missing_files(&table, "", path, &text, &mut problems);
+    }
+    problems
+}
+
+/// Keys that name another input file, relative to the file that names them.
+const FILE_KEYS: [&str; 3] = ["profile", "load_file", "operator_forecasts"];
+
+fn missing_files(
+    table: &toml::Table,
+    prefix: &str,
+    path: &Path,
+    text: &str,
+    out: &mut Vec<String>,
+) {
+    for (key, value) in table {
+        let key_path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::String(name) if FILE_KEYS.contains(&key.as_str()) => {
+                let target = crate::input::resolve_beside(path, Path::new(name));
+                if !target.is_file() {
+                    let line = text
+                        .lines()
+                        .position(|l| l.contains(key.as_str()) && l.contains(name.as_str()))
+                        .map_or(String::new(), |i| format!(", line {}", i + 1));
+                    out.push(format!(
+                        "{}{line} (key `{key_path}`): the file {} does not exist (paths are relative to the file that names them)",
+                        path.display(),
+                        target.display()
+                    ));
+                }
+            }
+            toml::Value::Table(inner) => missing_files(inner, &key_path, path, text, out),
+            toml::Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if let toml::Value::Table(inner) = item {
+                        missing_files(inner, &format!("{key_path}[{index}]"), path, text, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether two messages report one problem: the same line and the same finding (the
+/// reader and [`further_problems`] name the key differently).
+fn same_problem(listed: &str, first: &str) -> bool {
+    let line = |m: &str| {
+        m.split_once(", line ").map(|(_, rest)| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+    };
+    let finding = |m: &str| {
+        let head = m.lines().next().unwrap_or("");
+        head.split_once("): ").map(|(_, f)| f.to_owned())
+    };
+    let same_line = line(listed).is_some() && line(listed) == line(first);
+    let missing = listed.contains("does not exist") && first.contains("does not exist");
+    same_line && (missing || finding(listed) == finding(first))
 }
 
 fn shipped_inputs() -> Vec<PathBuf> {

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use super::ranges::{Domain, Mw, Year};
 use crate::model::region::{OperatorForecast, RegionSet};
 
 /// Columns, in order.
@@ -64,19 +65,20 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
         let year: i32 = cell(1)
             .parse()
             .ok()
-            .filter(|y| (1900..=2199).contains(y))
+            .filter(|y| Year::RANGE.contains(f64::from(*y)))
             .ok_or_else(|| {
                 anyhow::anyhow!(
-                    "{}: found '{}', expected a year such as 2030",
+                    "{}: found '{}', expected a year from 2000 to 2100 such as 2030",
                     at(1),
                     cell(1)
                 )
             })?;
-        let mw: f64 = cell(2)
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| anyhow::anyhow!("{}: found '{}', expected MW ≥ 0", at(2), cell(2)))?;
+        let mw: f64 = match cell(2).parse::<f64>() {
+            Ok(mw) => Mw::RANGE
+                .check(mw)
+                .map_err(|why| anyhow::anyhow!("{}: {why}", at(2)))?,
+            Err(_) => bail!("{}: found '{}', {}", at(2), cell(2), Mw::RANGE.expected()),
+        };
         for (i, allowed) in [(3, &BASES[..]), (4, &STATUSES[..])] {
             if !allowed.contains(&cell(i)) {
                 bail!(
@@ -167,7 +169,7 @@ mod tests {
         for (row, expected) in [
             (
                 "PJM,2030,-5,coincident,contracted,,x,2025",
-                "line 2 (column `mw`): found '-5', expected MW ≥ 0",
+                "line 2 (column `mw`): found -5, expected a number from 0 to 1000000 (MW)",
             ),
             (
                 "PJM,2030,5,peak,contracted,,x,2025",

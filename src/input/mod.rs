@@ -25,6 +25,7 @@ pub mod import;
 pub mod load_file;
 pub mod parquet_guard;
 pub mod profile;
+pub mod ranges;
 pub mod region_set;
 pub mod scenario;
 pub mod series;
@@ -296,45 +297,34 @@ pub fn de_opt_non_negative<'de, D: Deserializer<'de>>(
     de_non_negative(deserializer).map(Some)
 }
 
-/// A fraction in [0, 1].
+/// A fraction in [0, 1] ([`ranges::Fraction`]).
 ///
 /// # Errors
 /// When the value is outside [0, 1], NaN or infinite.
 pub fn de_fraction<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let value = finite(deserializer)?;
-    if !(0.0..=1.0).contains(&value) {
-        return Err(serde::de::Error::custom(format!(
-            "found {value}, expected a fraction from 0 to 1 (write 5 % as 0.05)"
-        )));
-    }
-    Ok(value)
+    ranges::de_in::<ranges::Fraction, D>(deserializer)
 }
 
-/// A growth rate per year as a fraction, in (−1, 1] (e.g. 0.01 for +1 %/yr).
+/// A growth rate per year as a fraction, from −0.5 to 0.5 ([`ranges::ChangePerYear`];
+/// e.g. 0.01 for +1 %/yr).
 ///
 /// # Errors
-/// When the value is outside (−1, 1], NaN or infinite.
+/// When the value is outside the range, NaN or infinite.
 pub fn de_growth_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let value = finite(deserializer)?;
-    if value <= -1.0 || value > 1.0 {
-        return Err(serde::de::Error::custom(format!(
-            "found {value}, expected a yearly growth rate as a fraction above -1 and at most 1 (write +1 %/yr as 0.01)"
-        )));
-    }
-    Ok(value)
+    ranges::de_in::<ranges::ChangePerYear, D>(deserializer)
 }
 
-/// A calendar year from 1900 to 2200.
+/// A calendar year from 2000 to 2100 ([`ranges::Year`]).
 ///
 /// # Errors
-/// When the year is outside 1900–2200.
+/// When the year is outside 2000–2100.
 pub fn de_year<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
     let value = i64::deserialize(deserializer)?;
-    if !(1900..=2200).contains(&value) {
-        return Err(serde::de::Error::custom(format!(
-            "found {value}, expected a year from 1900 to 2200"
-        )));
-    }
+    // Years are small: the cast to f64 is exact for every value the range allows.
+    #[allow(clippy::cast_precision_loss)]
+    <ranges::Year as ranges::Domain>::RANGE
+        .check(value as f64)
+        .map_err(serde::de::Error::custom)?;
     Ok(i32::try_from(value).expect("checked range"))
 }
 
@@ -421,7 +411,7 @@ mod tests {
             .to_string();
         assert!(message.contains("line 1 (key `share_frac`)"), "{message}");
         assert!(
-            message.contains("found 1.5, expected a fraction"),
+            message.contains("found 1.5, expected a number from 0 to 1 (fraction)"),
             "{message}"
         );
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use super::ranges::{Domain, ProfileFactor};
 use super::{de_fraction, de_id, read_toml};
 use crate::model::profile::Profile;
 use crate::time::HOURS_PER_WEEK;
@@ -49,16 +50,13 @@ pub fn profile_from_raw(raw: &RawProfile, path: &Path) -> Result<Profile> {
             raw.hour_of_week_factors.len()
         );
     }
-    if let Some((i, v)) = raw
-        .hour_of_week_factors
-        .iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite() || **v < 0.0)
-    {
-        bail!(
-            "{file}, key `hour_of_week_factors`: value {} (hour of week {i}) is {v}, expected a finite number ≥ 0",
-            i + 1
-        );
+    for (i, v) in raw.hour_of_week_factors.iter().enumerate() {
+        if let Err(why) = ProfileFactor::RANGE.check(*v) {
+            bail!(
+                "{file}, key `hour_of_week_factors`: value {} (hour of week {i}): {why}",
+                i + 1
+            );
+        }
     }
     if raw.source.trim().is_empty() {
         bail!("{file}, key `source`: empty; every profile states where its shape comes from");

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use super::ranges::{
+    Co2LbPerMwh, Mw, MwDivisor, PeopleWeight, Population, UsdPerMwh, de_in, de_opt_in,
+};
 use super::{
-    KeyLocator, de_fraction, de_growth_rate, de_id, de_opt_non_negative, de_opt_positive,
-    de_positive, de_time_zone, de_year, resolve_beside,
+    KeyLocator, de_fraction, de_growth_rate, de_id, de_time_zone, de_year, resolve_beside,
 };
 use crate::model::region::{InferenceSiting, Region, RegionSet};
 
@@ -33,7 +35,7 @@ pub struct RawRegionSet {
     /// Scope (e.g. `US`).
     pub scope: String,
     /// People in the scope (needed to site a compute projection's inference).
-    #[serde(default, deserialize_with = "de_opt_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<Population, _>")]
     pub scope_population: Option<f64>,
     /// Where `scope_population` comes from.
     #[serde(default)]
@@ -45,7 +47,7 @@ pub struct RawRegionSet {
     #[serde(default)]
     pub training_scope_share_source: String,
     /// Data-centre load of the whole scope (average MW), for the hub part of siting.
-    #[serde(default, deserialize_with = "de_opt_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<MwDivisor, _>")]
     pub scope_datacenter_mw: Option<f64>,
     /// Where `scope_datacenter_mw` comes from.
     #[serde(default)]
@@ -101,13 +103,13 @@ pub struct RawRegion {
     #[serde(deserialize_with = "de_time_zone", serialize_with = "ser_tz")]
     pub time_zone: chrono_tz::Tz,
     /// People served.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<Population, _>")]
     pub population: f64,
     /// Where `population` comes from.
     #[serde(default)]
     pub population_source: String,
     /// Inference siting weight; defaults to `population`.
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<PeopleWeight, _>")]
     pub inference_weight: Option<f64>,
     /// Baseline growth per year (fraction).
     #[serde(deserialize_with = "de_growth_rate")]
@@ -118,7 +120,7 @@ pub struct RawRegion {
     /// Hourly load file, relative to the region-set file.
     pub load_file: PathBuf,
     /// Firm capacity (MW).
-    #[serde(default, deserialize_with = "de_opt_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<MwDivisor, _>")]
     pub firm_capacity_mw: Option<f64>,
     /// Reserve margin target (fraction), default 0.15.
     #[serde(default = "default_reserve_margin", deserialize_with = "de_fraction")]
@@ -131,7 +133,7 @@ pub struct RawRegion {
     #[serde(default)]
     pub threshold: RawThreshold,
     /// Price (USD/MWh).
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<UsdPerMwh, _>")]
     pub price_usd_per_mwh: Option<f64>,
     /// Where `price_usd_per_mwh` comes from.
     #[serde(default)]
@@ -140,10 +142,10 @@ pub struct RawRegion {
     #[serde(default = "default_true")]
     pub allow_training: bool,
     /// Training cap (MW).
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Mw, _>")]
     pub max_training_mw: Option<f64>,
     /// Today's data-centre load (average MW).
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Mw, _>")]
     pub existing_datacenter_mw: Option<f64>,
     /// Where `existing_datacenter_mw` comes from.
     #[serde(default)]
@@ -152,7 +154,7 @@ pub struct RawRegion {
     #[serde(default)]
     pub existing_datacenter_confidence: Option<RawConfidence>,
     /// Average CO2 emission rate of the region's generation (lb/MWh).
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Co2LbPerMwh, _>")]
     pub co2_lb_per_mwh: Option<f64>,
     /// What the rate is (`egrid_ba_co2`, `egrid_ba_co2e`, `state_co2e`, …).
     #[serde(default)]
@@ -161,7 +163,7 @@ pub struct RawRegion {
     #[serde(default)]
     pub co2_source: String,
     /// Marginal (non-baseload) CO2 emission rate (lb/MWh).
-    #[serde(default, deserialize_with = "de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Co2LbPerMwh, _>")]
     pub co2_marginal_lb_per_mwh: Option<f64>,
     /// Year of the rates.
     #[serde(default, deserialize_with = "de_opt_year")]

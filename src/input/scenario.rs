@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    KeyLocator, de_fraction, de_id, de_non_negative, de_positive, de_year, resolve_beside,
+use super::ranges::{
+    AcceleratorKw, ChangePerYear, Domain, Flop, FlopPerS, FlopTotal, Fraction, FractionDivisor,
+    GrowthFactor, LifetimeYears, Mw, Pue, RecoveryHours, Twh, TwhDivisor, UsdPerAccelerator,
+    UsdPerKw, de_in, de_opt_in, de_whole_in,
 };
+use super::{KeyLocator, de_fraction, de_id, de_year, resolve_beside};
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
     ComputeProjection, ExistingAi, FirmCapacity, Flexibility, GrowthStep, Hardware,
@@ -119,11 +122,11 @@ pub struct RawCalibration {
     #[serde(deserialize_with = "de_year")]
     pub year: i32,
     /// AI IT (server) energy in that year (TWh).
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<TwhDivisor, _>")]
     pub it_energy_twh: f64,
     /// AI IT energy in the projection's base year (TWh): anchors the start of the path
     /// too (a sweep then re-solves the first growth step between the two anchors).
-    #[serde(default, deserialize_with = "super::de_opt_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<TwhDivisor, _>")]
     pub base_it_energy_twh: Option<f64>,
     /// Where the anchor comes from.
     #[serde(default)]
@@ -134,8 +137,8 @@ pub struct RawCalibration {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEmissions {
-    /// Change of the regions' emission rates per year (fraction, compounded; > −1).
-    #[serde(default)]
+    /// Change of the regions' emission rates per year (fraction, compounded).
+    #[serde(default, deserialize_with = "de_in::<ChangePerYear, _>")]
     pub co2_rate_change_per_year_frac: f64,
 }
 
@@ -157,10 +160,10 @@ pub struct RawTechnology {
     /// Name.
     pub name: String,
     /// Overnight capital cost (USD/kW).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<UsdPerKw, _>")]
     pub usd_per_kw: f64,
-    /// Accredited share of nameplate, in (0, 1].
-    #[serde(deserialize_with = "de_fraction")]
+    /// Accredited share of nameplate (capacity needed is divided by it).
+    #[serde(deserialize_with = "de_in::<FractionDivisor, _>")]
     pub accredited_frac: f64,
     /// Source.
     #[serde(default)]
@@ -175,16 +178,16 @@ pub struct RawHardwareCapital {
     #[serde(deserialize_with = "de_year")]
     pub base_year: i32,
     /// All-in price of a training accelerator (USD).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<UsdPerAccelerator, _>")]
     pub training_usd_per_accelerator: f64,
     /// All-in price of an inference accelerator (USD).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<UsdPerAccelerator, _>")]
     pub inference_usd_per_accelerator: f64,
-    /// Price change per year (fraction; > −1).
-    #[serde(default)]
+    /// Price change per year (fraction).
+    #[serde(default, deserialize_with = "de_in::<ChangePerYear, _>")]
     pub price_change_per_year_frac: f64,
-    /// Lifetime (years, > 0).
-    #[serde(deserialize_with = "de_positive")]
+    /// Lifetime (years).
+    #[serde(deserialize_with = "de_in::<LifetimeYears, _>")]
     pub lifetime_years: f64,
     /// Source.
     #[serde(default)]
@@ -230,16 +233,11 @@ fn costs(
     raw: &RawScenario,
     locate: &KeyLocator<'_>,
 ) -> Result<(f64, FirmCapacity, HardwareCapital)> {
+    // Every number here was range-checked as it was read (`ranges`).
     let rate_change = raw
         .emissions
         .as_ref()
         .map_or(0.0, |e| e.co2_rate_change_per_year_frac);
-    if !rate_change.is_finite() || rate_change <= -1.0 {
-        bail!(
-            "{}: found {rate_change}, expected a yearly change above -1 (e.g. -0.03 for 3 % a year less)",
-            locate.key("emissions", "co2_rate_change_per_year_frac")
-        );
-    }
     let firm = match &raw.firm_capacity {
         None => default_firm_capacity(),
         Some(f) => {
@@ -253,22 +251,6 @@ fn costs(
                     source: t.source.clone(),
                 })
                 .collect();
-            if let Some((index, t)) = technologies
-                .iter()
-                .enumerate()
-                .find(|(_, t)| t.accredited_frac <= 0.0)
-            {
-                bail!(
-                    "{}: found {}, expected a share of nameplate above 0 and at most 1",
-                    locate.array_key(
-                        "firm_capacity.technology",
-                        index,
-                        &t.name,
-                        "accredited_frac"
-                    ),
-                    t.accredited_frac
-                );
-            }
             let Some(used) = technologies.iter().position(|t| t.name == f.use_technology) else {
                 bail!(
                     "{}: found '{}', which names no [[firm_capacity.technology]]; expected one of {}",
@@ -287,22 +269,13 @@ fn costs(
     };
     let hardware = match &raw.hardware_capital {
         None => default_hardware_capital(),
-        Some(h) => {
-            if !h.price_change_per_year_frac.is_finite() || h.price_change_per_year_frac <= -1.0 {
-                bail!(
-                    "{}: found {}, expected a yearly change above -1",
-                    locate.key("hardware_capital", "price_change_per_year_frac"),
-                    h.price_change_per_year_frac
-                );
-            }
-            HardwareCapital {
-                base_year: h.base_year,
-                training_usd_per_accelerator: h.training_usd_per_accelerator,
-                inference_usd_per_accelerator: h.inference_usd_per_accelerator,
-                price_change_per_year_frac: h.price_change_per_year_frac,
-                lifetime_years: h.lifetime_years,
-            }
-        }
+        Some(h) => HardwareCapital {
+            base_year: h.base_year,
+            training_usd_per_accelerator: h.training_usd_per_accelerator,
+            inference_usd_per_accelerator: h.inference_usd_per_accelerator,
+            price_change_per_year_frac: h.price_change_per_year_frac,
+            lifetime_years: h.lifetime_years,
+        },
     };
     Ok((rate_change, firm, hardware))
 }
@@ -318,7 +291,7 @@ pub struct RawRegionalLoad {
     /// Rated facility MW by year (`{ 2026 = 1000, 2030 = 5000 }`).
     pub rated_mw_by_year: BTreeMap<String, f64>,
     /// Share of the requested MW that gets built (default 1).
-    #[serde(default = "default_realisation")]
+    #[serde(default = "default_realisation", deserialize_with = "de_fraction")]
     pub realisation_frac: f64,
     /// Where it comes from.
     #[serde(default)]
@@ -347,10 +320,10 @@ pub struct RawExistingAi {
     /// Region id.
     pub region: String,
     /// Existing training load (average MW).
-    #[serde(default, deserialize_with = "super::de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Mw, _>")]
     pub training_mw: Option<f64>,
     /// Existing inference load (average MW).
-    #[serde(default, deserialize_with = "super::de_opt_non_negative")]
+    #[serde(default, deserialize_with = "de_opt_in::<Mw, _>")]
     pub inference_mw: Option<f64>,
 }
 
@@ -397,10 +370,10 @@ pub struct RawFlopYear {
     #[serde(deserialize_with = "de_year")]
     pub year: i32,
     /// Training compute (FLOP).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Flop, _>")]
     pub training_flop: f64,
     /// Inference compute (FLOP).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Flop, _>")]
     pub inference_flop: f64,
 }
 
@@ -412,10 +385,10 @@ pub struct RawEnergyYear {
     #[serde(deserialize_with = "de_year")]
     pub year: i32,
     /// Training facility energy (TWh).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Twh, _>")]
     pub training_twh: f64,
     /// Inference facility energy (TWh).
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Twh, _>")]
     pub inference_twh: f64,
 }
 
@@ -427,16 +400,16 @@ pub struct RawGrowth {
     #[serde(deserialize_with = "de_year")]
     pub base_year: i32,
     /// Training FLOP in the base year.
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Flop, _>")]
     pub training_flop: f64,
     /// Inference FLOP in the base year.
-    #[serde(deserialize_with = "de_non_negative")]
+    #[serde(deserialize_with = "de_in::<Flop, _>")]
     pub inference_flop: f64,
     /// Training growth factor per year (1.5 = +50 %/yr).
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<GrowthFactor, _>")]
     pub training_factor_per_year: f64,
     /// Inference growth factor per year.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<GrowthFactor, _>")]
     pub inference_factor_per_year: f64,
 }
 
@@ -448,7 +421,7 @@ pub struct RawCrossover {
     #[serde(deserialize_with = "de_year")]
     pub base_year: i32,
     /// Total FLOP in the base year.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<FlopTotal, _>")]
     pub total_flop: f64,
     /// Growth path.
     pub growth: Vec<RawGrowthStep>,
@@ -473,8 +446,8 @@ pub struct RawGrowthStep {
     /// First year of the step.
     #[serde(deserialize_with = "de_year")]
     pub from_year: i32,
-    /// Growth factor per year.
-    #[serde(deserialize_with = "de_positive")]
+    /// Growth factor per year; range-checked after parsing (`check_growth_steps`) so
+    /// the message names this key, not `from_year` before it on the same line.
     pub factor_per_year: f64,
 }
 
@@ -499,13 +472,13 @@ pub struct RawHardwareTrend {
     #[serde(deserialize_with = "de_year")]
     pub base_year: i32,
     /// Peak dense FLOP/s of the base accelerator.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<FlopPerS, _>")]
     pub peak_flop_per_s: f64,
     /// IT power per accelerator (kW).
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<AcceleratorKw, _>")]
     pub it_power_per_accelerator_kw: f64,
     /// Growth factor of FLOP/s per watt per year.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<GrowthFactor, _>")]
     pub flop_per_watt_factor_per_year: f64,
 }
 
@@ -517,10 +490,10 @@ pub struct RawHardwareYear {
     #[serde(deserialize_with = "de_year")]
     pub year: i32,
     /// Peak dense FLOP/s per accelerator.
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<FlopPerS, _>")]
     pub peak_flop_per_s: f64,
     /// IT power per accelerator (kW).
-    #[serde(deserialize_with = "de_positive")]
+    #[serde(deserialize_with = "de_in::<AcceleratorKw, _>")]
     pub it_power_per_accelerator_kw: f64,
 }
 
@@ -529,18 +502,8 @@ pub struct RawHardwareYear {
 #[serde(deny_unknown_fields)]
 pub struct RawFacility {
     /// Annual PUE (dimensionless, ≥ 1).
-    #[serde(deserialize_with = "de_pue")]
+    #[serde(deserialize_with = "de_in::<Pue, _>")]
     pub pue: f64,
-}
-
-fn de_pue<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let value = de_positive(d)?;
-    if !(1.0..=3.0).contains(&value) {
-        return Err(serde::de::Error::custom(format!(
-            "found {value}, expected a power usage effectiveness from 1 to 3"
-        )));
-    }
-    Ok(value)
 }
 
 /// `[training]` / `[inference]`.
@@ -548,25 +511,13 @@ fn de_pue<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
 #[serde(deny_unknown_fields)]
 pub struct RawWorkload {
     /// Model FLOP utilization (fraction); not needed with `[compute.energy]`.
-    #[serde(default, deserialize_with = "de_opt_fraction_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<FractionDivisor, _>")]
     pub utilization_frac: Option<f64>,
     /// Average power over rated IT power (fraction); not needed with `[compute.energy]`.
-    #[serde(default, deserialize_with = "de_opt_fraction_positive")]
+    #[serde(default, deserialize_with = "de_opt_in::<FractionDivisor, _>")]
     pub power_frac: Option<f64>,
     /// Profile file, relative to the scenario file.
     pub profile: PathBuf,
-}
-
-fn de_opt_fraction_positive<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<f64>, D::Error> {
-    let value = de_fraction(d)?;
-    if value <= 0.0 {
-        return Err(serde::de::Error::custom(format!(
-            "found {value}, expected a fraction above 0 and at most 1"
-        )));
-    }
-    Ok(Some(value))
 }
 
 /// `[siting]`.
@@ -612,7 +563,7 @@ pub struct RawFlexibility {
     #[serde(default = "default_budget", deserialize_with = "de_fraction")]
     pub max_curtailed_energy_frac: f64,
     /// Recovery window (hours); 0 = curtailed energy is not made up.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_whole_in::<RecoveryHours, _>")]
     pub recovery_window_h: u32,
     /// Curtailment limit for headroom (fraction).
     #[serde(default = "default_budget", deserialize_with = "de_fraction")]
@@ -745,6 +696,7 @@ pub fn scenario_from_raw_located(
                     c.base_year
                 );
             }
+            check_growth_steps(&c.growth, path, text)?;
             let mut previous = i32::MIN;
             for step in &c.growth {
                 if step.from_year <= previous {
@@ -886,11 +838,8 @@ pub fn scenario_from_raw_located(
         (RawTrainingPolicy::Explicit, Some(shares)) => {
             let mut list = Vec::with_capacity(shares.len());
             for (id, share) in shares {
-                if !share.is_finite() || *share < 0.0 {
-                    bail!(
-                        "{}: found {share}, expected a fraction ≥ 0",
-                        locate.key("siting", "training_shares")
-                    );
+                if let Err(why) = Fraction::RANGE.check(*share) {
+                    bail!("{}: {id}: {why}", locate.key("siting", "training_shares"));
                 }
                 list.push((id.clone(), *share));
             }
@@ -960,9 +909,105 @@ pub fn scenario_from_raw_located(
         },
         uncertainty: Vec::new(),
     };
+    check_projection_energy(&scenario, raw, &locate)?;
     check_calibration(&scenario, &locate)?;
     scenario.uncertainty = uncertainty(raw, &locate, &scenario)?;
     Ok(scenario)
+}
+
+/// Each growth step's `factor_per_year` must lie in [`GrowthFactor`]. Steps are usually
+/// inline tables, `{ from_year = 2025, factor_per_year = 1.9 }`: checked here rather than
+/// by serde, whose message would be blamed on the first key of the line (`from_year`).
+fn check_growth_steps(steps: &[RawGrowthStep], path: &Path, text: Option<&str>) -> Result<()> {
+    for (nth, step) in steps.iter().enumerate() {
+        if let Err(why) = GrowthFactor::RANGE.check(step.factor_per_year) {
+            let key = format!("compute.crossover.growth[{nth}].factor_per_year");
+            let line = text.and_then(|text| growth_factor_line(text, nth));
+            match line {
+                Some(line) => bail!("{}, line {line} (key `{key}`): {why}", path.display()),
+                None => bail!("{} (key `{key}`): {why}", path.display()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line of the `nth` `factor_per_year` of `[compute.crossover]`'s growth steps,
+/// written as `growth = [ … ]` or as `[[compute.crossover.growth]]` tables.
+fn growth_factor_line(text: &str, nth: usize) -> Option<usize> {
+    let mut table = String::new();
+    let mut in_growth_array = false;
+    let mut seen = 0;
+    for (index, raw_line) in text.lines().enumerate() {
+        let line = raw_line.split('#').next().unwrap_or("").trim();
+        if line.starts_with('[') && !in_growth_array {
+            table = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_owned();
+            continue;
+        }
+        if table == "compute.crossover"
+            && line
+                .strip_prefix("growth")
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            in_growth_array = true;
+        }
+        if in_growth_array || table == "compute.crossover.growth" {
+            for _ in line.match_indices("factor_per_year") {
+                if seen == nth {
+                    return Some(index + 1);
+                }
+                seen += 1;
+            }
+        }
+        if in_growth_array && line.ends_with(']') {
+            in_growth_array = false;
+        }
+    }
+    None
+}
+
+/// The projection's AI facility energy must stay inside [`Twh`] in every study year, and
+/// be above zero in at least one: each key's own range cannot bound what they make
+/// together (a growth factor compounded over decades, FLOP over FLOP per watt), so the
+/// product is checked too — a year of 1e300 TWh would turn every later number into
+/// infinity. A projection of nothing at all is refused (its shares would be 0/0): a study
+/// without a national projection leaves `[compute]` out.
+fn check_projection_energy(
+    scenario: &Scenario,
+    raw: &RawScenario,
+    locate: &KeyLocator<'_>,
+) -> Result<()> {
+    let table = match &raw.compute {
+        None => return Ok(()),
+        Some(RawCompute::Explicit { .. }) => "compute.explicit",
+        Some(RawCompute::Growth(_)) => "compute.growth",
+        Some(RawCompute::Crossover(_)) => "compute.crossover",
+        Some(RawCompute::Energy { .. }) => "compute.energy",
+    };
+    let mut total_twh = 0.0;
+    for year in scenario.first_year..=scenario.last_year {
+        let power = crate::stages::power::year_power(scenario, year);
+        let twh = (power.training.facility_mwh + power.inference.facility_mwh) / 1e6;
+        if !Twh::RANGE.contains(twh) {
+            bail!(
+                "{}: the projection gives {} TWh of AI facility energy in {year}, {}; check the growth factors, the hardware and the years",
+                locate.key("", table),
+                super::ranges::show((twh * 10.0).round() / 10.0),
+                Twh::RANGE.expected()
+            );
+        }
+        total_twh += twh;
+    }
+    if total_twh <= 0.0 {
+        bail!(
+            "{}: every study year has zero AI energy; expected at least one workload with energy > 0 (a study of regional loads alone leaves [compute] out)",
+            locate.key("", table)
+        );
+    }
+    Ok(())
 }
 
 /// AI IT (server) energy of `year` (TWh) on the scenario's compute and hardware.
@@ -1216,6 +1261,18 @@ fn uncertainty(
                 );
             }
         }
+        // A spread wider than the whole domain says nothing more, and a huge one
+        // overflows the lognormal's σ² = ln(1 + sd²/mean²).
+        if let Distribution::Normal { sd, .. } | Distribution::Lognormal { sd, .. } = &distribution
+        {
+            if *sd > high - low {
+                bail!(
+                    "{}: found {sd}, expected a standard deviation from 0 to {} (the width of the values `{path}` may take)",
+                    at("sd"),
+                    high - low
+                );
+            }
+        }
         let derived_step = scenario
             .calibration
             .and_then(|c| c.base_it_energy_twh)
@@ -1261,13 +1318,6 @@ fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<Regi
     let mut loads = Vec::with_capacity(raw.regional_load.len());
     for (index, load) in raw.regional_load.iter().enumerate() {
         let at = |key: &str| locate.array_key("regional_load", index, &load.region, key);
-        if !(0.0..=1.0).contains(&load.realisation_frac) {
-            bail!(
-                "{}: found {}, expected a fraction from 0 to 1",
-                at("realisation_frac"),
-                load.realisation_frac
-            );
-        }
         if load.rated_mw_by_year.is_empty() {
             bail!(
                 "{}: empty, expected MW by year such as {{ 2026 = 1000, 2030 = 5000 }}",
@@ -1290,11 +1340,8 @@ fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<Regi
                     raw.last_year
                 );
             }
-            if !mw.is_finite() || mw < 0.0 {
-                bail!(
-                    "{}: {year} = {mw}, expected rated MW ≥ 0",
-                    at("rated_mw_by_year")
-                );
+            if let Err(why) = Mw::RANGE.check(mw) {
+                bail!("{}: year {year}: {why}", at("rated_mw_by_year"));
             }
             points.push((year, mw));
         }

@@ -128,6 +128,10 @@ pub fn check_rows(rows: &RawRows, file: &str) -> Result<()> {
                 rows.at(i)
             );
         }
+        // The one bound of every MW input (docs/methodology.md, "Input ranges").
+        if let Err(why) = <super::ranges::Mw as super::ranges::Domain>::RANGE.check(*v) {
+            bail!("{file}, {}: {DEMAND_COLUMN}: {why}", rows.at(i));
+        }
     }
     Ok(())
 }

@@ -425,28 +425,36 @@ impl Parameter {
         matches!(self, Self::CrossoverYear)
     }
 
-    /// The values the parameter may take (draws are truncated to them).
+    /// The values the parameter may take (draws are truncated to them): the ranges a
+    /// file's value is checked against when it is read ([`crate::input::ranges`]), so a
+    /// sample never leaves what a scenario file may state.
     #[must_use]
     pub fn domain(&self, scenario: &Scenario) -> (f64, f64) {
+        use crate::input::ranges::{
+            Domain, FractionDivisor, GrowthFactor, Pue, Range, TwhDivisor, Year,
+        };
+        let bounds = |range: Range| (range.min, range.max);
         match self {
             Self::CrossoverGrowthFactor(_)
             | Self::CrossoverEnergyGrowthFactor(_)
             | Self::GrowthTrainingFactor
             | Self::GrowthInferenceFactor
-            | Self::FlopPerWattFactor => (0.01, 100.0),
+            | Self::FlopPerWattFactor => bounds(GrowthFactor::RANGE),
             Self::CrossoverYear => {
                 let base = match scenario.compute {
                     ComputeProjection::Crossover { base_year, .. } => base_year,
                     _ => scenario.first_year,
                 };
-                (f64::from(base) + 0.5, 2200.0)
+                (f64::from(base) + 0.5, Year::RANGE.max)
             }
-            Self::CalibrationItEnergyTwh | Self::CalibrationBaseItEnergyTwh => (1e-6, 1e6),
-            Self::Utilization(_) | Self::PowerFrac(_) => (1e-6, 1.0),
-            Self::Pue => (1.0, 5.0),
+            Self::CalibrationItEnergyTwh | Self::CalibrationBaseItEnergyTwh => {
+                bounds(TwhDivisor::RANGE)
+            }
+            Self::Utilization(_) | Self::PowerFrac(_) => bounds(FractionDivisor::RANGE),
+            Self::Pue => bounds(Pue::RANGE),
             Self::InferenceShapeAmplitude => (0.0, 10.0),
             Self::MaxCurtailFrac | Self::MaxCurtailedEnergyFrac => (0.0, 1.0),
-            Self::BaselineGrowth => (-0.5, 0.5),
+            Self::BaselineGrowth => bounds(crate::input::ranges::ChangePerYear::RANGE),
             Self::ExistingDatacenterScale => (0.0, 100.0),
         }
     }

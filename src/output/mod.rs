@@ -220,6 +220,7 @@ fn polars_column(column: ResultColumn) -> Column {
 /// # Errors
 /// Only if polars refuses the columns (a bug).
 pub fn table_frame<T: TableRow>(rows: &[T]) -> Result<DataFrame> {
+    crate::results::check_finite(rows, T::TABLE)?;
     let columns = T::columns(rows).into_iter().map(polars_column).collect();
     Ok(DataFrame::new_infer_height(columns)?)
 }

@@ -959,21 +959,22 @@ fn run_year(
     })
 }
 
-/// The headroom metrics of one region-year-weather-year (MW).
+/// The headroom metrics of one region-year-weather-year (MW); `None` where not computed
+/// (a sweep's samples): an empty cell, not a NaN.
 pub(crate) struct HeadroomMetrics {
-    baseline_mw: f64,
-    after_inference_mw: f64,
-    after_ai_mw: f64,
-    inference_shaped_mw: f64,
+    baseline_mw: Option<f64>,
+    after_inference_mw: Option<f64>,
+    after_ai_mw: Option<f64>,
+    inference_shaped_mw: Option<f64>,
 }
 
 impl HeadroomMetrics {
     pub(crate) fn not_computed() -> Self {
         Self {
-            baseline_mw: f64::NAN,
-            after_inference_mw: f64::NAN,
-            after_ai_mw: f64::NAN,
-            inference_shaped_mw: f64::NAN,
+            baseline_mw: None,
+            after_inference_mw: None,
+            after_ai_mw: None,
+            inference_shaped_mw: None,
         }
     }
 }
@@ -1018,10 +1019,10 @@ fn headroom_metrics(
     margin_points(&ai_slices, points);
     let after_ai_mw = solve_headroom_partial_mw(points, limit);
     HeadroomMetrics {
-        baseline_mw,
-        after_inference_mw,
-        after_ai_mw,
-        inference_shaped_mw,
+        baseline_mw: Some(baseline_mw),
+        after_inference_mw: Some(after_inference_mw),
+        after_ai_mw: Some(after_ai_mw),
+        inference_shaped_mw: Some(inference_shaped_mw),
     }
 }
 
