@@ -284,7 +284,7 @@ pub fn region_set_from_raw_located(
             );
         }
         let load_path = resolve_beside(path, &r.load_file);
-        if !load_path.is_file() {
+        if !load_path.exists() {
             bail!(
                 "{}: the load file {} does not exist; expected a .parquet or .csv file (paths are relative to the region-set file)",
                 at("load_file"),

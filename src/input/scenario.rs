@@ -867,7 +867,7 @@ pub fn scenario_from_raw_located(
             )
         };
         let profile_path = resolve_beside(path, &w.profile);
-        if !profile_path.is_file() {
+        if !profile_path.exists() {
             bail!(
                 "{}: the profile file {} does not exist (paths are relative to the scenario file)",
                 locate.key(name, "profile"),

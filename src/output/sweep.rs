@@ -192,7 +192,7 @@ struct Shard {
 /// Read a shard folder's `run.toml`.
 fn read_shard(dir: &Path) -> Result<Shard> {
     let path = dir.join(crate::output::RUN_FILE_NAME);
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = crate::input::read_text(&path).with_context(|| {
         format!(
             "cannot read {} (is {} a sweep shard?)",
             path.display(),
@@ -421,10 +421,11 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         );
     }
     let read = |path: std::path::PathBuf| -> Result<DataFrame> {
-        let file = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        ParquetReader::new(file)
-            .finish()
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+        crate::input::load_file::read_guarded_parquet(
+            &path,
+            crate::input::bounded::RUN_TABLE_LIMIT,
+            "expected a per-sample table written by `gridstrain sweep --shard`",
+        )
     };
     let mut region_order: Vec<String> = Vec::new();
     let mut set_id = String::new();

@@ -12,7 +12,6 @@ pub mod data;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -55,16 +54,21 @@ struct Report {
 
 // ---------------------------------------------------------------- reading the run
 
+/// A table of the run folder: a regular file of at most
+/// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), bounds-checked before
+/// polars reads it.
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    crate::input::load_file::read_guarded_parquet(
+        path,
+        crate::input::bounded::RUN_TABLE_LIMIT,
+        "expected a table written by gridstrain",
+    )
 }
 
+/// A CSV table of the run folder (a regular file of at most the same limit).
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = crate::input::bounded::read_text_limited(path, crate::input::bounded::RUN_TABLE_LIMIT)?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -245,8 +249,7 @@ fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String
 /// Build the report of a `run` folder from its files.
 #[allow(clippy::too_many_lines)]
 fn run_report(dir: &Path) -> Result<Report> {
-    let record_text = std::fs::read_to_string(dir.join(crate::output::RUN_FILE_NAME))
-        .with_context(|| format!("cannot read {}/run.toml", dir.display()))?;
+    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
     let record: toml::Table = toml::from_str(&record_text)
         .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
     let scenario_name = record
@@ -778,8 +781,7 @@ fn methods_lines() -> Vec<String> {
 /// Build the report of a `sweep` folder from `bands.parquet` and `run.toml`.
 #[allow(clippy::too_many_lines)]
 fn sweep_report(dir: &Path) -> Result<Report> {
-    let record_text = std::fs::read_to_string(dir.join(crate::output::RUN_FILE_NAME))
-        .with_context(|| format!("cannot read {}/run.toml", dir.display()))?;
+    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
     let record: toml::Table = toml::from_str(&record_text)
         .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
     let name = |table: &str, key: &str| {
