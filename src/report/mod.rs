@@ -67,7 +67,8 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
 
 /// A CSV table of the run folder (a regular file of at most the same limit).
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let text = crate::input::bounded::read_text_limited(path, crate::input::bounded::RUN_TABLE_LIMIT)?;
+    let text =
+        crate::input::bounded::read_text_limited(path, crate::input::bounded::RUN_TABLE_LIMIT)?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
         .headers()
