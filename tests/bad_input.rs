@@ -1481,7 +1481,10 @@ fn refused(output: &std::process::Output, parts: &[&str]) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
     for part in parts {
-        assert!(stderr.contains(part), "the message lacks `{part}`: {stderr}");
+        assert!(
+            stderr.contains(part),
+            "the message lacks `{part}`: {stderr}"
+        );
     }
 }
 
@@ -1501,7 +1504,12 @@ fn write_year_csv(path: &Path, years: &[i32], value: impl Fn(i32, usize) -> Stri
         let hours = usize::try_from((end - start).num_hours()).expect("positive");
         for h in 0..hours {
             let stamp = start + chrono::Duration::hours(h as i64);
-            let _ = writeln!(text, "{}Z,{}", stamp.format("%Y-%m-%dT%H:%M:%S"), value(year, h));
+            let _ = writeln!(
+                text,
+                "{}Z,{}",
+                stamp.format("%Y-%m-%dT%H:%M:%S"),
+                value(year, h)
+            );
         }
     }
     std::fs::write(path, text).expect("write the load file");
@@ -1557,20 +1565,35 @@ fn a_weather_year_of_zeros_is_refused_by_validate_import_run_and_sweep() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let load = dir.path().join("zero2023.csv");
     write_year_csv(&load, &[2023, 2024], |year, _| {
-        if year == 2023 { "0".into() } else { "1500".into() }
+        if year == 2023 {
+            "0".into()
+        } else {
+            "1500".into()
+        }
     });
     let message = "weather year 2023 (UTC calendar year) has demand_mw 0 in every hour";
-    refused(&bounded(&["validate".as_ref(), load.as_os_str()]), &[message]);
+    refused(
+        &bounded(&["validate".as_ref(), load.as_os_str()]),
+        &[message],
+    );
     let imported = dir.path().join("imported.parquet");
     refused(
-        &bounded(&["import".as_ref(), load.as_os_str(), "--out".as_ref(), imported.as_os_str()]),
+        &bounded(&[
+            "import".as_ref(),
+            load.as_os_str(),
+            "--out".as_ref(),
+            imported.as_os_str(),
+        ]),
         &[message],
     );
     assert!(!imported.exists(), "import wrote its output");
     let regions = region_set_with_pge_load(dir.path(), &load);
     for command in ["run", "sweep"] {
         let out = dir.path().join(command);
-        refused(&run_with_regions(&regions, &out, command), &["zero2023.csv", message]);
+        refused(
+            &run_with_regions(&regions, &out, command),
+            &["zero2023.csv", message],
+        );
         assert!(!out.exists(), "{command} wrote its output");
     }
 }
@@ -1593,7 +1616,11 @@ fn a_flat_constant_load_runs_with_finite_outputs() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let load = dir.path().join("flat.csv");
     write_year_csv(&load, &[2023, 2024], |_, _| "1500".into());
-    assert!(bounded(&["validate".as_ref(), load.as_os_str()]).status.success());
+    assert!(
+        bounded(&["validate".as_ref(), load.as_os_str()])
+            .status
+            .success()
+    );
     let regions = region_set_with_pge_load(dir.path(), &load);
     let out = dir.path().join("out");
     let output = run_with_regions(&regions, &out, "run");
@@ -1628,10 +1655,18 @@ fn special_files_are_refused_as_what_they_are() {
         .expect("mkfifo runs");
     assert!(made.success());
     let fifo_message = "pipe.csv: not a regular file (it is a FIFO (named pipe))";
-    refused(&bounded(&["validate".as_ref(), fifo.as_os_str()]), &[fifo_message]);
+    refused(
+        &bounded(&["validate".as_ref(), fifo.as_os_str()]),
+        &[fifo_message],
+    );
     let imported = dir.path().join("x.parquet");
     refused(
-        &bounded(&["import".as_ref(), fifo.as_os_str(), "--out".as_ref(), imported.as_os_str()]),
+        &bounded(&[
+            "import".as_ref(),
+            fifo.as_os_str(),
+            "--out".as_ref(),
+            imported.as_os_str(),
+        ]),
         &[fifo_message],
     );
     let regions = region_set_with_pge_load(dir.path(), &fifo);
@@ -1643,7 +1678,10 @@ fn special_files_are_refused_as_what_they_are() {
     let zero = dir.path().join("zero.toml");
     std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
     let zero_message = "zero.toml: not a regular file (it is a character device)";
-    refused(&bounded(&["validate".as_ref(), zero.as_os_str()]), &[zero_message]);
+    refused(
+        &bounded(&["validate".as_ref(), zero.as_os_str()]),
+        &[zero_message],
+    );
     refused(
         &bounded(&[
             "run".as_ref(),
@@ -1674,17 +1712,26 @@ fn oversized_files_are_refused_with_their_size() {
         (
             "big.csv",
             600 * 1024 * 1024,
-            ["holds 600.0 MiB", "more than the 512.0 MiB allowed for a load CSV file"],
+            [
+                "holds 600.0 MiB",
+                "more than the 512.0 MiB allowed for a load CSV file",
+            ],
         ),
         (
             "big.toml",
             5 * 1024 * 1024,
-            ["holds 5.0 MiB", "more than the 4.0 MiB allowed for a TOML or forecast file"],
+            [
+                "holds 5.0 MiB",
+                "more than the 4.0 MiB allowed for a TOML or forecast file",
+            ],
         ),
         (
             "big.parquet",
             300 * 1024 * 1024,
-            ["holds 300.0 MiB", "more than the 256.0 MiB allowed for a load Parquet file"],
+            [
+                "holds 300.0 MiB",
+                "more than the 256.0 MiB allowed for a load Parquet file",
+            ],
         ),
     ] {
         let path = dir.path().join(name);
