@@ -92,8 +92,7 @@ fn handle_merge(args: &SweepArgs) -> Result<()> {
     // The first shard's record, as the merged sweep's, with the shards it came from.
     let record_path = merged.shards[0].join(crate::output::RUN_FILE_NAME);
     let text = crate::input::read_text(&record_path)?;
-    let mut record: toml::Table =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", record_path.display()))?;
+    let mut record: toml::Table = crate::input::parse_toml(&text, &record_path)?;
     if let Some(toml::Value::Table(sweep)) = record.get_mut("sweep") {
         sweep.remove("shard");
         sweep.insert(

@@ -2,6 +2,9 @@
 //! validated domain type, or as one clear error that names the file, the line or key, what
 //! was found and what is allowed.
 //!
+//! * [`bounded`] opens every file the program reads: regular files only, each kind with a
+//!   stated largest size, never read past it; [`excerpt`] shortens input text quoted in
+//!   messages;
 //! * [`read_toml`] parses a TOML file into raw structs (which all reject unknown keys) and
 //!   turns the parser's error into a message with the file, line and key;
 //! * the `de_*` functions are serde validators (finite, non-negative, fractions, time
@@ -180,11 +183,11 @@ impl<'a> KeyLocator<'a> {
     /// `FILE, line N (key `table.key`)` for a key of table `table` (`""` = top level).
     #[must_use]
     pub fn key(&self, table: &str, key: &str) -> String {
-        let name = if table.is_empty() {
+        let name = excerpt(&if table.is_empty() {
             key.to_owned()
         } else {
             format!("{table}.{key}")
-        };
+        });
         self.describe(self.line_of(table, None, key), &format!("key `{name}`"))
     }
 
@@ -192,7 +195,12 @@ impl<'a> KeyLocator<'a> {
     /// the array of tables `array`.
     #[must_use]
     pub fn array_key(&self, array: &str, nth: usize, label: &str, key: &str) -> String {
-        let what = format!("{array} {} `{label}`, key `{key}`", nth + 1);
+        let what = format!(
+            "{array} {} `{}`, key `{}`",
+            nth + 1,
+            excerpt(label),
+            excerpt(key)
+        );
         self.describe(self.line_of(array, Some(nth), key), &what)
     }
 

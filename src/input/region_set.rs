@@ -246,7 +246,7 @@ pub fn region_set_from_raw_located(
     if raw.region.is_empty() {
         bail!(
             "{file}: the region set '{}' has no regions; found 0 [[region]] tables, expected at least one",
-            raw.id
+            super::excerpt(&raw.id)
         );
     }
     let mut seen = HashSet::new();

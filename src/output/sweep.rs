@@ -199,8 +199,8 @@ fn read_shard(dir: &Path) -> Result<Shard> {
             dir.display()
         )
     })?;
-    let record: toml::Table = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: not a run record: {e}", path.display()))?;
+    let record: toml::Table = crate::input::parse_toml(&text, &path)
+        .map_err(|e| anyhow::anyhow!("not a run record: {e}"))?;
     let sweep = record
         .get("sweep")
         .and_then(toml::Value::as_table)

@@ -251,8 +251,8 @@ fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String
 #[allow(clippy::too_many_lines)]
 fn run_report(dir: &Path) -> Result<Report> {
     let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
-    let record: toml::Table = toml::from_str(&record_text)
-        .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
+    let record: toml::Table =
+        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
     let scenario_name = record
         .get("scenario")
         .and_then(|s| s.get("name"))
@@ -783,8 +783,8 @@ fn methods_lines() -> Vec<String> {
 #[allow(clippy::too_many_lines)]
 fn sweep_report(dir: &Path) -> Result<Report> {
     let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
-    let record: toml::Table = toml::from_str(&record_text)
-        .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
+    let record: toml::Table =
+        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
     let name = |table: &str, key: &str| {
         record
             .get(table)
