@@ -57,7 +57,6 @@ pub const RUN_TABLE_LIMIT: FileLimit = FileLimit {
 /// A size in words: "4 MiB", "512 MiB", "1.5 GiB", "1234 bytes".
 #[must_use]
 pub fn describe_size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
     let value = bytes as f64;
     if bytes >= 1024 * MIB {
         format!("{:.1} GiB", value / (1024.0 * MIB as f64))

@@ -1042,10 +1042,10 @@ fn markdown(report: &Report) -> String {
 /// # Errors
 /// A table missing or unreadable, or a file that cannot be written.
 pub fn write_report(dir: &Path) -> Result<()> {
-    let report = if dir.join("bands.parquet").is_file() {
+    let report = if dir.join("bands.parquet").exists() {
         sweep_report(dir)?
-    } else if dir.join("metrics.parquet").is_file() {
-        if !dir.join(REPORT_DATA).is_file() {
+    } else if dir.join("metrics.parquet").exists() {
+        if !dir.join(REPORT_DATA).exists() {
             bail!(
                 "{}: no {REPORT_DATA}; the run was written by a gridstrain without reports, run it again",
                 dir.display()
