@@ -285,6 +285,8 @@ enum SeriesKind {
     Huge,
     /// Zero and a level in alternating blocks.
     Square,
+    /// A level, but 0 in every hour of 2023 (the rules refuse it; it made `run` panic).
+    ZeroYear,
 }
 
 /// A small deterministic generator (xorshift), so a case is its seed, not 17,000 values.
@@ -299,7 +301,14 @@ impl Xorshift {
     }
 }
 
-fn series_values(kind: SeriesKind, len: usize, level: f64, seed: u64) -> Vec<f64> {
+/// `len` values of `kind`; `year_2023` is the index range of 2023's hours.
+fn series_values(
+    kind: SeriesKind,
+    len: usize,
+    level: f64,
+    seed: u64,
+    year_2023: std::ops::Range<usize>,
+) -> Vec<f64> {
     let mut random = Xorshift(seed | 1);
     (0..len)
         .map(|i| {
@@ -326,6 +335,13 @@ fn series_values(kind: SeriesKind, len: usize, level: f64, seed: u64) -> Vec<f64
                         0.0
                     } else {
                         gridstrain::input::series::MAX_DEMAND_MW
+                    }
+                }
+                SeriesKind::ZeroYear => {
+                    if year_2023.contains(&i) {
+                        0.0
+                    } else {
+                        level
                     }
                 }
                 SeriesKind::Square => {
@@ -419,6 +435,7 @@ proptest! {
             SeriesKind::Tiny,
             SeriesKind::Huge,
             SeriesKind::Square,
+            SeriesKind::ZeroYear,
         ]),
         level in prop_oneof![Just(1.0), 1.0..1e6f64, Just(1e6)],
         seed in any::<u64>(),
@@ -428,7 +445,8 @@ proptest! {
         let first = gridstrain::time::year_start_epoch_hour(2023) - early_h;
         let len = usize::try_from(gridstrain::time::year_start_epoch_hour(2025) - first)
             .expect("positive") + late_h;
-        let values = series_values(kind, len, level, seed);
+        let early = usize::try_from(early_h).expect("positive");
+        let values = series_values(kind, len, level, seed, early..early + 8760);
         let dir = tempfile::tempdir().expect("temporary folder");
         let loaded = match study_with_pge_series(dir.path(), first, &values) {
             Ok(loaded) => loaded,
