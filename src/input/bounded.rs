@@ -185,17 +185,23 @@ pub fn read_bytes(path: &Path, limit: FileLimit) -> Result<Vec<u8>> {
 /// As [`read_bytes`], or text that is not UTF-8 (with the byte offset).
 pub fn read_text_limited(path: &Path, limit: FileLimit) -> Result<String> {
     let bytes = read_bytes(path, limit)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (invalid bytes at byte {})",
             path.display(),
             e.utf8_error().valid_up_to()
         )
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
     // `\r\n` becomes `\n`: the csv crate counts lines one short after `\r\n` endings
-    // (BurntSushi/rust-csv#395), and messages must name the right line.
-    Ok(text.replace("\r\n", "\n"))
+    // (BurntSushi/rust-csv#395), and messages must name the right line. Copied only when
+    // needed: a load CSV may be hundreds of MB.
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n");
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
