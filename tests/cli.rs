@@ -773,3 +773,127 @@ fn run_off_a_terminal_prints_only_its_folder() {
         "{output:?}"
     );
 }
+
+/// Bad usage is exit 2 in every command that takes the argument: `--threads` outside
+/// 1 ..= 4 × the cores, a malformed or out-of-range `--years` / `--weather-years`,
+/// `--max-gap-h` outside 1 ..= 8760, `--seed` beyond 2^63 − 1. Nothing is computed.
+#[test]
+fn out_of_range_arguments_are_bad_usage_everywhere() {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let too_many = (4 * cores + 1).to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let commands: [&[&str]; 4] = [
+        &["run"],
+        &["sweep", "--samples", "2"],
+        &["batch", "--scenarios", "default"],
+        &["headroom"],
+    ];
+    for command in commands {
+        for threads in ["0", too_many.as_str(), "100000", "many"] {
+            gridstrain()
+                .args(command)
+                .args(["--threads", threads, "--out"])
+                .arg(&out)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("--threads"));
+        }
+        gridstrain()
+            .args(command)
+            .args(["--threads", &too_many])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "at most {} (4 × the {cores} available cores)",
+                4 * cores
+            )));
+        for years in ["20x0", "2035..2024", "1200..1300", "99999999999"] {
+            gridstrain()
+                .args(command)
+                .args(["--weather-years", years, "--out"])
+                .arg(&out)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("--weather-years"));
+            if command[0] != "headroom" {
+                gridstrain()
+                    .args(command)
+                    .args(["--years", years, "--out"])
+                    .arg(&out)
+                    .assert()
+                    .code(2)
+                    .stderr(predicate::str::contains("--years"));
+            }
+        }
+    }
+    for gap in ["0", "8761", "9223372036854775808"] {
+        gridstrain()
+            .args([
+                "import",
+                "in.csv",
+                "--fill-gaps",
+                "--max-gap-h",
+                gap,
+                "--out",
+            ])
+            .arg(dir.path().join("x.parquet"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("1 to 8760"));
+    }
+    for limits in ["0", "100", "NaN", "1,inf", "x"] {
+        gridstrain()
+            .args(["headroom", "--limits", limits, "--out"])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--limits"));
+    }
+    gridstrain()
+        .args(["headroom", "--time-zone", "Mars/Olympus", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown time zone"));
+    gridstrain()
+        .args(["import", "in.csv", "--time-zone", "Mars/Olympus", "--out"])
+        .arg(dir.path().join("x.parquet"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown time zone"));
+    for seed in ["9223372036854775808", "18446744073709551615"] {
+        gridstrain()
+            .args(["sweep", "--samples", "2", "--seed", seed, "--out"])
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("0 to 9223372036854775807"));
+    }
+    assert!(!out.exists());
+}
+
+/// `--help` and `--version` that cannot be written (a full disk) fail; into a pipe whose
+/// reader has gone they stay silent with exit 0.
+#[test]
+fn help_and_version_check_their_write() {
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["sweep", "--help"],
+        &["help"],
+    ] {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let output = plain_command().args(args).stdout(full).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {output:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("cannot write to standard output"),
+            "{output:?}"
+        );
+        let (reader, writer) = os_pipe::pipe().unwrap();
+        drop(reader);
+        let output = plain_command().args(args).stdout(writer).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+        assert!(output.stderr.is_empty(), "{output:?}");
+    }
+}

@@ -536,3 +536,257 @@ fn shards_of_an_edited_scenario_with_the_same_name_do_not_merge() {
         .stderr(predicates::str::contains("merge shards of one sweep"));
     assert!(!out.exists());
 }
+
+/// A copy of the folder `from` at `to` (the shards a test then tampers with).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn write_parquet(frame: &mut DataFrame, path: &Path) {
+    let file = std::fs::File::create(path).unwrap();
+    ParquetWriter::new(file).finish(frame).unwrap();
+}
+
+/// Record `file`'s new checksum in its shard's manifest, as a tamperer who knows the
+/// format would: the rows must then give the change away.
+fn reseal(shard: &Path, file: &str) {
+    use gridstrain::output::sweep::{SHARD_MANIFEST_FILE_NAME, ShardManifest, file_checksum};
+    let path = shard.join(SHARD_MANIFEST_FILE_NAME);
+    let mut manifest: ShardManifest =
+        toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    manifest
+        .files
+        .insert(file.to_owned(), file_checksum(&shard.join(file)).unwrap());
+    std::fs::write(&path, toml::to_string(&manifest).unwrap()).unwrap();
+}
+
+/// `sweep --merge` of `shards` into a fresh folder: refused (exit 1, nothing written)
+/// with every one of `words` in the message.
+fn merge_refused(shards: &Path, words: &[&str]) {
+    let out = shards.with_extension("merged");
+    let output = gridstrain()
+        .args(["sweep", "--merge"])
+        .arg(shards)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    for word in words {
+        assert!(stderr.contains(word), "`{word}` not in: {stderr}");
+    }
+    assert!(!out.exists());
+}
+
+/// Every shard carries its manifest; a changed value, a dropped or duplicated row, a
+/// manifest that does not match the shard, or a missing manifest is refused, naming the
+/// shard folder and the file.
+#[test]
+fn a_shard_that_does_not_match_its_manifest_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    for k in 0..2 {
+        sweep_small(&shards, &["--samples", "6", "--shard", &format!("{k}/2")]);
+    }
+    let partition = Path::new("scenario=small/region_set=pnw");
+    let manifest =
+        std::fs::read_to_string(shards.join(partition).join("shard=1/shard.toml")).unwrap();
+    assert!(manifest.contains("shard = \"1/2\""), "{manifest}");
+    assert!(manifest.contains("first_sample = 3"), "{manifest}");
+    assert!(manifest.contains("sample_count = 3"), "{manifest}");
+    assert_eq!(manifest.matches("sha256 = ").count(), 3, "{manifest}");
+    // Untouched, they merge.
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .assert()
+        .success();
+
+    // Each case on its own copy of the shards.
+    let mut case = 0;
+    let mut copy = || {
+        case += 1;
+        let to = dir.path().join(format!("case{case}"));
+        copy_dir(&shards, &to);
+        let shard = to.join(partition).join("shard=1");
+        (to, shard)
+    };
+
+    // One region's total_peak_mw × 10 (the probe's tamper): the checksum gives it away.
+    let (all, shard) = copy();
+    let file = shard.join("per_sample_metrics.parquet");
+    let mut frame = read_parquet(&file);
+    let peaks = frame.column("total_peak_mw").unwrap().f64().unwrap() * 10.0;
+    frame.replace("total_peak_mw", peaks.into_column()).unwrap();
+    write_parquet(&mut frame, &file);
+    merge_refused(
+        &all,
+        &[
+            "shard=1/per_sample_metrics.parquet",
+            "differs from the shard's manifest",
+            "SHA-256",
+        ],
+    );
+
+    // A dropped row, the checksum recomputed: the row count gives it away.
+    let (all, shard) = copy();
+    let file = shard.join("per_sample_metrics.parquet");
+    let frame = read_parquet(&file);
+    let mut fewer = frame.slice(0, frame.height() - 1);
+    write_parquet(&mut fewer, &file);
+    reseal(&shard, "per_sample_metrics.parquet");
+    merge_refused(
+        &all,
+        &[
+            "shard=1/per_sample_metrics.parquet",
+            "sample 5 has",
+            "expected",
+        ],
+    );
+
+    // A duplicated row, the checksum recomputed.
+    let (all, shard) = copy();
+    let file = shard.join("per_sample_regionset_metrics.parquet");
+    let mut frame = read_parquet(&file);
+    let first = frame.slice(0, 1);
+    frame.vstack_mut(&first).unwrap();
+    write_parquet(&mut frame, &file);
+    reseal(&shard, "per_sample_regionset_metrics.parquet");
+    merge_refused(
+        &all,
+        &[
+            "shard=1/per_sample_regionset_metrics.parquet",
+            "the row of sample 3",
+            "appears twice",
+        ],
+    );
+
+    // A sample's drawn inputs dropped from samples.parquet, the checksum recomputed.
+    let (all, shard) = copy();
+    let file = shard.join("samples.parquet");
+    let frame = read_parquet(&file);
+    let mut fewer = frame.slice(1, frame.height() - 1);
+    write_parquet(&mut fewer, &file);
+    reseal(&shard, "samples.parquet");
+    merge_refused(&all, &["shard=1/samples.parquet", "sample 3 has 0 row(s)"]);
+
+    // A row moved to another sample (rows of shard 0 relabelled as shard 1's).
+    let (all, shard) = copy();
+    let file = shard.join("per_sample_metrics.parquet");
+    let mut frame = read_parquet(&file);
+    let relabelled = frame.column("sample").unwrap().u32().unwrap() - 3;
+    frame.replace("sample", relabelled.into_column()).unwrap();
+    write_parquet(&mut frame, &file);
+    reseal(&shard, "per_sample_metrics.parquet");
+    merge_refused(
+        &all,
+        &[
+            "shard=1/per_sample_metrics.parquet",
+            "is of sample 0",
+            "3..=5",
+        ],
+    );
+
+    // The manifest changed: other samples than shard 1/2 of 6 holds.
+    let (all, shard) = copy();
+    let path = shard.join("shard.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("first_sample = 3", "first_sample = 2")).unwrap();
+    merge_refused(
+        &all,
+        &["shard=1/shard.toml", "says samples 2..=4", "holds 3..=5"],
+    );
+    let (all, shard) = copy();
+    let path = shard.join("shard.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("sweep_samples = 6", "sweep_samples = 7"),
+    )
+    .unwrap();
+    merge_refused(&all, &["shard=1/shard.toml", "7 samples", "says 6"]);
+
+    // No manifest (a shard written before manifests, or cut short).
+    let (all, shard) = copy();
+    std::fs::remove_file(shard.join("shard.toml")).unwrap();
+    merge_refused(&all, &["shard=1", "no readable shard.toml"]);
+}
+
+/// The largest seed (2^63 − 1, the largest TOML integer) runs and its record reads back:
+/// the unsharded sweep writes its report from run.toml, the shard merges.
+#[test]
+fn the_largest_seed_is_recorded_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = i64::MAX.to_string();
+    let whole = dir.path().join("whole");
+    sweep_small(&whole, &["--samples", "4", "--seed", &seed]);
+    let record = std::fs::read_to_string(whole.join("run.toml")).unwrap();
+    assert!(record.contains(&format!("seed = {seed}")), "{record}");
+    let shards = dir.path().join("shards");
+    sweep_small(
+        &shards,
+        &["--samples", "4", "--seed", &seed, "--shard", "0/1"],
+    );
+    let merged = dir.path().join("merged");
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert!(bytes(&merged.join("bands.csv")) == bytes(&whole.join("bands.csv")));
+}
+
+/// `--shard K/N` whose K·S overflows 64 bits computes its block exactly (the probe's run
+/// wrote 0 samples where it should have written one).
+#[test]
+fn a_huge_shard_count_gives_its_exact_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = u64::MAX;
+    let out = dir.path().join("out");
+    // Shard n − 1 of n over 5 samples holds the last sample; shard 0 holds none.
+    sweep_small(
+        &out,
+        &["--samples", "5", "--shard", &format!("{}/{n}", n - 1)],
+    );
+    let shard = out.join(format!("scenario=small/region_set=pnw/shard={}", n - 1));
+    let samples = read_parquet(&shard.join("samples.parquet"));
+    assert_eq!(samples.height(), 1);
+    assert_eq!(
+        samples.column("sample").unwrap().u32().unwrap().get(0),
+        Some(4)
+    );
+}
+
+/// A sample count whose estimated memory exceeds what the machine has is refused before
+/// anything is computed or written, with the estimate and the memory available.
+#[test]
+fn a_sweep_larger_than_memory_is_refused_with_its_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = gridstrain()
+        .args(["sweep", "--samples", "10000000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("10,000,000 samples need about") && stderr.contains("are available"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}

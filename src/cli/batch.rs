@@ -26,10 +26,10 @@ pub struct BatchArgs {
     #[arg(long, num_args = 1.., default_value = "us-22", value_name = "NAME|PATH|GLOB")]
     pub regions: Vec<String>,
     /// Target years, inclusive; default: each scenario's years.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
     /// Weather years of the ensemble, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B")]
+    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: String,
     /// Output directory: one run folder per unit, and failures.csv.
     #[arg(long, value_name = "DIR")]

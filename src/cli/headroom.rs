@@ -32,7 +32,8 @@ pub struct HeadroomArgs {
         long,
         default_value = "0.25,0.5,1,5",
         value_delimiter = ',',
-        value_name = "PCT,…"
+        value_name = "PCT,…",
+        value_parser = super::parse_limit_pct
     )]
     pub limits: Vec<f64>,
     /// A profile (e.g. profiles/inference-chat.toml) for a *shaped* new load, laid onto
@@ -41,10 +42,10 @@ pub struct HeadroomArgs {
     #[arg(long, value_name = "FILE.toml")]
     pub profile: Option<PathBuf>,
     /// IANA time zone of the --load file's region (for --profile).
-    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    #[arg(long, default_value = "UTC", value_name = "TZ", value_parser = super::parse_time_zone_arg)]
     pub time_zone: String,
     /// Years of history (default: every full year of each region's data).
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: Option<String>,
     /// Write headroom.csv and headroom.parquet into this directory.
     #[arg(long, value_name = "DIR")]

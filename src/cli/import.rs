@@ -41,7 +41,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE.parquet")]
     pub out: PathBuf,
     /// IANA time zone of a local-time CSV (e.g. America/Chicago).
-    #[arg(long, value_name = "TZ")]
+    #[arg(long, value_name = "TZ", value_parser = super::parse_time_zone_arg)]
     pub time_zone: Option<String>,
     /// Balancing authority to pick from an EIA-930 file (e.g. PJM).
     #[arg(long, value_name = "CODE")]
@@ -53,7 +53,7 @@ pub struct ImportArgs {
     #[arg(long)]
     pub fill_gaps: bool,
     /// Longest gap --fill-gaps may fill (hours).
-    #[arg(long, default_value_t = 6, value_name = "H")]
+    #[arg(long, default_value_t = 6, value_name = "H", value_parser = super::parse_max_gap_h)]
     pub max_gap_h: usize,
     /// Replace an existing output file.
     #[arg(long)]

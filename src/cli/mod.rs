@@ -57,8 +57,9 @@ pub enum Command {
 /// Options shared by the commands that compute.
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
-    /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: all cores; at most 4 × the cores). Results are identical
+    /// for any number.
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress bar, no headline or notes: errors only.
     #[arg(long, short)]
@@ -72,15 +73,143 @@ impl CommonArgs {
     /// When the pool cannot be built (e.g. set twice).
     pub fn init_threads(&self) -> Result<()> {
         if let Some(n) = self.threads {
-            if n == 0 {
-                bail!("--threads: found 0, expected at least 1");
-            }
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build_global()
                 .map_err(|e| anyhow::anyhow!("cannot set up {n} threads: {e}"))?;
         }
         Ok(())
+    }
+}
+
+/// `--threads` may ask for at most this many threads per core: more only adds start-up
+/// time and memory (each thread keeps its own work buffers), never speed.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The cores this process may use (1 when the system cannot say).
+#[must_use]
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// `--threads N` for clap: 1 ≤ N ≤ [`MAX_THREADS_PER_CORE`] × the cores (anything else
+/// is bad usage, exit 2).
+///
+/// # Errors
+/// Not a whole number, 0, or more than the bound; the message states the bound.
+pub fn parse_threads(text: &str) -> std::result::Result<usize, String> {
+    let cores = available_cores();
+    let most = cores.saturating_mul(MAX_THREADS_PER_CORE);
+    let n: usize = text.trim().parse().map_err(|_| {
+        format!(
+            "found `{}`, expected a whole number of threads from 1 to {most}",
+            shorten(text)
+        )
+    })?;
+    if n == 0 {
+        return Err(format!("found 0, expected at least 1 (and at most {most})"));
+    }
+    if n > most {
+        return Err(format!(
+            "found {n}, expected at most {most} ({MAX_THREADS_PER_CORE} × the {cores} available cores)"
+        ));
+    }
+    Ok(n)
+}
+
+/// A year range (`--years`, `--weather-years`) for clap: checked at parse time, so a bad
+/// one is bad usage (exit 2) in every command; the text is kept as given.
+///
+/// # Errors
+/// What [`crate::time::parse_year_range`] refuses.
+pub fn parse_years_arg(text: &str) -> std::result::Result<String, String> {
+    crate::time::parse_year_range(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| shorten(&e))
+}
+
+/// The largest gap `import --fill-gaps` may fill, in hours (a year).
+pub const MAX_GAP_H_LIMIT: usize = 8760;
+
+/// `--max-gap-h H` for clap: 1 ≤ H ≤ [`MAX_GAP_H_LIMIT`].
+///
+/// # Errors
+/// Not a whole number in that range.
+pub fn parse_max_gap_h(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(h) if (1..=MAX_GAP_H_LIMIT).contains(&h) => Ok(h),
+        _ => Err(format!(
+            "found `{}`, expected whole hours from 1 to {MAX_GAP_H_LIMIT}",
+            shorten(text)
+        )),
+    }
+}
+
+/// The largest `--seed`: `run.toml` records it as a TOML integer, which is a signed
+/// 64-bit number.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// `--seed S` for clap: 0 ≤ S ≤ [`MAX_SEED`].
+///
+/// # Errors
+/// Not a whole number in that range.
+pub fn parse_seed(text: &str) -> std::result::Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(seed) if seed <= MAX_SEED => Ok(seed),
+        _ => Err(format!(
+            "found `{}`, expected a whole number from 0 to {MAX_SEED} (2^63 − 1: run.toml records it as a TOML integer)",
+            shorten(text)
+        )),
+    }
+}
+
+/// A curtailment limit (`headroom --limits`, percent) for clap: above 0 and below 100.
+///
+/// # Errors
+/// Not a number in that range.
+pub fn parse_limit_pct(text: &str) -> std::result::Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(pct) if pct.is_finite() && pct > 0.0 && pct < 100.0 => Ok(pct),
+        _ => Err(format!(
+            "found `{}`, expected percentages above 0 and below 100 (e.g. 0.25,0.5,1,5)",
+            shorten(text)
+        )),
+    }
+}
+
+/// An IANA time zone name (`--time-zone`) for clap, checked at parse time; the name is
+/// kept as given.
+///
+/// # Errors
+/// A name chrono-tz does not know.
+pub fn parse_time_zone_arg(text: &str) -> std::result::Result<String, String> {
+    crate::input::parse_time_zone(text)
+        .map(|_| text.to_owned())
+        .map_err(|_| {
+            format!(
+                "unknown time zone `{}`, expected an IANA time zone name such as America/New_York or UTC",
+                shorten(text)
+            )
+        })
+}
+
+/// A command-line value as quoted in a message: at most 60 characters.
+fn shorten(text: &str) -> String {
+    const MOST: usize = 60;
+    if text.chars().count() <= MOST {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(MOST).collect::<String>())
+    }
+}
+
+/// Print clap's help, version or usage error. Help and version go to standard output:
+/// a reader that has gone (a closed pipe) is fine, any other failure (e.g. `/dev/full`)
+/// is an error. Returns whether the text was written.
+fn print_clap(error: &clap::Error) -> bool {
+    match error.print().and_then(|()| std::io::stdout().flush()) {
+        Ok(()) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::BrokenPipe,
     }
 }
 
@@ -91,10 +220,15 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            let printed = print_clap(&e);
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
+                    if printed {
+                        ExitCode::SUCCESS
+                    } else {
+                        note("error: cannot write to standard output");
+                        ExitCode::from(1)
+                    }
                 }
                 _ => ExitCode::from(2),
             };

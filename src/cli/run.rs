@@ -31,10 +31,10 @@ pub struct RunArgs {
     #[arg(long, default_value = "us-22", value_name = "NAME|PATH")]
     pub regions: String,
     /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
     /// Weather years of the ensemble, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B")]
+    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: String,
     /// Output directory (default: outputs/SCENARIO_REGIONS_UTCTIME).
     #[arg(long, value_name = "DIR")]

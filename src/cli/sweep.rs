@@ -13,7 +13,7 @@ use crate::input::study::load_study;
 use crate::output::RunDir;
 use crate::output::record::{SweepRecord, write_run_record};
 use crate::output::sweep::{PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_samples};
-use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, sweep};
+use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, estimated_memory_bytes, sweep};
 
 /// Arguments of `sweep`.
 #[derive(Debug, Clone, Args)]
@@ -25,17 +25,17 @@ pub struct SweepArgs {
     #[arg(long, default_value = "us-22", value_name = "NAME|PATH")]
     pub regions: String,
     /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
-    #[arg(long, value_name = "A..B")]
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
     /// Weather years of the ensemble each sample draws from, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B")]
+    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: String,
-    /// Number of samples.
+    /// Number of samples (refused when their estimated memory exceeds what is available).
     #[arg(long, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     pub samples: u32,
-    /// Seed of the draws (default: the scenario's `seed`).
-    #[arg(long, value_name = "S")]
+    /// Seed of the draws, 0 to 2^63 − 1 (default: the scenario's `seed`).
+    #[arg(long, value_name = "S", value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// Run every sample on every weather year (pooled into the bands) instead of one
     /// drawn weather year per sample.
@@ -51,12 +51,14 @@ pub struct SweepArgs {
     #[arg(long)]
     pub force: bool,
     /// Run only shard K of N (K = 0 … N−1, e.g. a Slurm array index): a contiguous block
-    /// of the samples, written with its per-sample values to
-    /// DIR/scenario=S/region_set=R/shard=K/ for `--merge`.
+    /// of the samples, written with its per-sample values and its manifest (shard.toml:
+    /// samples and checksums) to DIR/scenario=S/region_set=R/shard=K/ for `--merge`.
     #[arg(long, value_name = "K/N", value_parser = parse_shard_arg)]
     pub shard: Option<(usize, usize)>,
     /// Merge the shards found in these folders (each a shard, or a folder holding
-    /// shard=K/ folders) into the bands of the whole sweep, written to --out.
+    /// shard=K/ folders) into the bands of the whole sweep, written to --out. Every shard
+    /// is checked against its manifest first: a changed file, a missing or duplicated
+    /// row or sample is refused.
     #[arg(long, value_name = "SHARD_DIR", num_args = 1.., conflicts_with = "shard")]
     pub merge: Vec<PathBuf>,
     /// Evaluate every hour of every sample (the reference the default engine is checked
@@ -74,6 +76,78 @@ pub struct SweepArgs {
 /// Anything but `K/N` with `0 ≤ K < N`.
 pub fn parse_shard_arg(text: &str) -> std::result::Result<(usize, usize), String> {
     crate::output::sweep::parse_shard(text)
+}
+
+/// The memory this process may still use (bytes): `MemAvailable` in `/proc/meminfo`, or
+/// less when a cgroup (v2) limit leaves less; `None` where neither can be read (the
+/// check is then skipped).
+#[must_use]
+pub fn available_memory_bytes() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let available_kb: u64 = meminfo
+        .lines()
+        .find_map(|line| line.strip_prefix("MemAvailable:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    let available = available_kb.saturating_mul(1024);
+    let read = |name: &str| -> Option<u64> {
+        std::fs::read_to_string(format!("/sys/fs/cgroup/{name}"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some(match (read("memory.max"), read("memory.current")) {
+        (Some(max), Some(current)) => available.min(max.saturating_sub(current)),
+        _ => available,
+    })
+}
+
+/// Refuse a sweep whose estimated memory exceeds what is available, before anything is
+/// computed or written.
+///
+/// # Errors
+/// The estimate is larger than `available` (the message states both).
+pub fn check_memory(samples: usize, estimate_bytes: u64, available: Option<u64>) -> Result<()> {
+    let Some(available) = available else {
+        return Ok(());
+    };
+    if estimate_bytes > available {
+        anyhow::bail!(
+            "--samples: {} samples need about {} (about {} KB each); {} are available (MemAvailable in /proc/meminfo, less under a cgroup memory limit); run fewer samples, or split them with --shard K/N over several machines",
+            thousands(samples as u64),
+            gigabytes(estimate_bytes),
+            estimate_bytes / samples.max(1) as u64 / 1000,
+            gigabytes(available)
+        );
+    }
+    Ok(())
+}
+
+/// A whole number with thousands separators: 10,000,000.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes as decimal gigabytes: "570 GB", "22.1 GB".
+fn gigabytes(bytes: u64) -> String {
+    let gb = bytes as f64 / 1e9;
+    if gb >= 100.0 {
+        format!("{gb:.0} GB")
+    } else {
+        format!("{gb:.1} GB")
+    }
 }
 
 /// `gridstrain sweep --merge`: shards → the whole sweep's bands.
@@ -167,6 +241,11 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         all_weather_years: args.all_weather_years,
         shard: args.shard,
     };
+    check_memory(
+        spec.samples,
+        estimated_memory_bytes(study, &spec),
+        available_memory_bytes(),
+    )?;
     let mut target = args.out.clone().unwrap_or_else(|| {
         default_outputs_dir().join(format!(
             "sweep_{}_{}_{}",
@@ -239,8 +318,15 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         &notes,
         Some(&record),
     )?;
-    if args.shard.is_none() {
-        crate::report::write_report(run_dir.path())?;
+    match args.shard {
+        // Last, over the files as written: the manifest the merge checks them against.
+        Some(shard) => crate::output::sweep::write_shard_manifest(
+            run_dir.path(),
+            shard,
+            spec.samples,
+            result.samples.clone(),
+        )?,
+        None => crate::report::write_report(run_dir.path())?,
     }
     let path = run_dir.commit()?;
     if args.common.quiet {
@@ -273,5 +359,28 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         Ok(())
     } else {
         print_stdout(&format!("{}\n", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_beyond_what_is_available_is_refused_with_both_figures() {
+        let error = check_memory(10_000_000, 570_000_000_000, Some(22_100_000_000))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "10,000,000 samples need about 570 GB (about 57 KB each); 22.1 GB are available"
+            ),
+            "{error}"
+        );
+        assert!(check_memory(1000, 57_000_000, Some(22_100_000_000)).is_ok());
+        assert!(check_memory(1000, 57_000_000, None).is_ok());
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -2,6 +2,12 @@
 //! (the drawn inputs of every sample) and, with `--per-sample`, every sample's metric
 //! rows (`per_sample_metrics.parquet`, `per_sample_regionset_metrics.parquet`), written
 //! one row group per block as the sweep goes, so they never sit in memory whole.
+//!
+//! A shard (`sweep --shard K/N`) also writes `shard.toml`, its manifest: the samples it
+//! holds and the SHA-256 of each of its files. `sweep --merge` checks every shard against
+//! its manifest and the manifests against each other before it pools anything, so a
+//! changed file, a dropped or duplicated row, or a gap or overlap between shards is
+//! refused with the shard, the file and what differs.
 use std::fs::File;
 use std::path::Path;
 use std::sync::Mutex;
@@ -11,6 +17,7 @@ use polars::io::parquet::write::BatchedWriter as ParquetBatchedWriter;
 use polars::prelude::*;
 
 use super::{table_frame, write_csv, write_parquet};
+use crate::input::excerpt;
 use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow};
 use crate::simulation::sweep::{Draws, SampleSink, band_row, sort_bands};
 
@@ -22,6 +29,108 @@ pub const SAMPLES_FILE_NAME: &str = "samples.parquet";
 pub const PER_SAMPLE_METRICS_FILE_NAME: &str = "per_sample_metrics.parquet";
 /// Per-sample region-set rows.
 pub const PER_SAMPLE_SET_FILE_NAME: &str = "per_sample_regionset_metrics.parquet";
+
+/// A shard's manifest.
+pub const SHARD_MANIFEST_FILE_NAME: &str = "shard.toml";
+/// The files a shard's manifest vouches for.
+const SHARD_FILES: [&str; 3] = [
+    SAMPLES_FILE_NAME,
+    PER_SAMPLE_METRICS_FILE_NAME,
+    PER_SAMPLE_SET_FILE_NAME,
+];
+/// The manifest's format (a newer gridstrain refuses what it cannot read).
+const SHARD_MANIFEST_FORMAT: i64 = 1;
+
+/// `shard.toml`: which samples a shard holds and the checksum of each of its files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardManifest {
+    /// Format of this file.
+    pub format: i64,
+    /// `K/N`.
+    pub shard: String,
+    /// Samples of the whole sweep.
+    pub sweep_samples: u64,
+    /// The first sample index this shard holds.
+    pub first_sample: u64,
+    /// How many samples (indices `first_sample ..< first_sample + sample_count`).
+    pub sample_count: u64,
+    /// Each file's size and SHA-256, by file name.
+    pub files: std::collections::BTreeMap<String, FileChecksum>,
+}
+
+/// One file of a shard as written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileChecksum {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// The size and SHA-256 of a file, read in blocks: a regular file of at most
+/// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), never read past it.
+///
+/// # Errors
+/// When the file is not a regular file, is too large or cannot be read.
+pub fn file_checksum(path: &Path) -> Result<FileChecksum> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let limit = crate::input::bounded::RUN_TABLE_LIMIT;
+    let (file, _) = crate::input::bounded::open_regular(path, limit)?;
+    let mut file = file.take(limit.max_bytes);
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(FileChecksum { bytes, sha256 })
+}
+
+/// Write `shard.toml` into the shard folder `dir`, after its files: shard `K/N` of a
+/// sweep of `sweep_samples` samples, holding `samples`.
+///
+/// # Errors
+/// When a file cannot be read or the manifest cannot be written.
+pub fn write_shard_manifest(
+    dir: &Path,
+    (k, n): (usize, usize),
+    sweep_samples: usize,
+    samples: std::ops::Range<usize>,
+) -> Result<()> {
+    let files = SHARD_FILES
+        .iter()
+        .map(|name| Ok(((*name).to_owned(), file_checksum(&dir.join(name))?)))
+        .collect::<Result<_>>()?;
+    let manifest = ShardManifest {
+        format: SHARD_MANIFEST_FORMAT,
+        shard: format!("{k}/{n}"),
+        sweep_samples: sweep_samples as u64,
+        first_sample: samples.start as u64,
+        sample_count: samples.len() as u64,
+        files,
+    };
+    let text = format!(
+        "# The manifest of a gridstrain sweep shard: the samples it holds and the SHA-256 of\n# each file. `gridstrain sweep --merge` refuses the shard if any of it differs.\n{}",
+        toml::to_string(&manifest)?
+    );
+    let path = dir.join(SHARD_MANIFEST_FILE_NAME);
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+}
 
 /// Write `bands.csv` and `bands.parquet`.
 ///
@@ -187,6 +296,12 @@ struct Shard {
     /// years, weather years.
     identity: String,
     scenario: String,
+    /// Samples of the whole sweep (`[sweep] samples`).
+    sweep_samples: usize,
+    /// Rows each sample has in the per-sample files: (region file, region-set file).
+    rows_per_sample: (usize, usize),
+    /// The region ids of the set, in order.
+    region_ids: Vec<String>,
 }
 
 /// Read a shard folder's `run.toml`.
@@ -272,13 +387,275 @@ fn read_shard(dir: &Path) -> Result<Shard> {
             .map(ToString::to_string)
             .unwrap_or_default(),
     );
+    let sweep_samples = sweep
+        .get("samples")
+        .and_then(toml::Value::as_integer)
+        .and_then(|s| usize::try_from(s).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: [sweep] has no whole `samples`; expected the run.toml of a sweep shard",
+                path.display()
+            )
+        })?;
+    let region_ids: Vec<String> = record
+        .get("region_set")
+        .and_then(|t| t.get("region"))
+        .and_then(toml::Value::as_array)
+        .map(|regions| {
+            regions
+                .iter()
+                .filter_map(|r| r.get("id").and_then(toml::Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let years = record
+        .get("years")
+        .and_then(toml::Value::as_array)
+        .and_then(|y| Some((y.first()?.as_integer()?, y.get(1)?.as_integer()?)))
+        .filter(|(a, b)| a <= b)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no `years = [first, last]`; expected the run.toml of a sweep shard",
+                path.display()
+            )
+        })?;
+    let year_count = usize::try_from(years.1 - years.0 + 1).unwrap_or(0);
+    let runs = if sweep
+        .get("all_weather_years")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false)
+    {
+        record
+            .get("weather_years")
+            .and_then(toml::Value::as_array)
+            .map_or(0, Vec::len)
+    } else {
+        1
+    };
     Ok(Shard {
         dir: dir.to_path_buf(),
         k,
         n,
         identity,
         scenario: get("scenario", "name").trim_matches('"').to_owned(),
+        sweep_samples,
+        rows_per_sample: (region_ids.len() * year_count * runs, year_count * runs),
+        region_ids,
     })
+}
+
+/// What `shard`'s manifest promises, checked against the shard's record and files: the
+/// samples it holds (as shard `K/N` of the sweep's samples), the checksum of each file,
+/// and the sample index of every row. Returns the samples the shard holds.
+fn check_shard(shard: &Shard) -> Result<std::ops::Range<usize>> {
+    let dir = shard.dir.display();
+    let path = shard.dir.join(SHARD_MANIFEST_FILE_NAME);
+    let text = crate::input::read_text(&path).with_context(|| {
+        format!(
+            "--merge: shard {dir} has no readable {SHARD_MANIFEST_FILE_NAME} (the manifest with its samples and the checksums of its files); rerun this shard with this gridstrain"
+        )
+    })?;
+    let manifest: ShardManifest = toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "--merge: {}: not a shard manifest: {}",
+            path.display(),
+            excerpt(&e.to_string())
+        )
+    })?;
+    if manifest.format != SHARD_MANIFEST_FORMAT {
+        bail!(
+            "--merge: {}: format {} (this gridstrain reads format {SHARD_MANIFEST_FORMAT})",
+            path.display(),
+            manifest.format
+        );
+    }
+    let (k, n) = (shard.k, shard.n);
+    if manifest.shard != format!("{k}/{n}") {
+        bail!(
+            "--merge: {}: says shard {}, but the folder's run.toml says {k}/{n}",
+            path.display(),
+            manifest.shard
+        );
+    }
+    if manifest.sweep_samples != shard.sweep_samples as u64 {
+        bail!(
+            "--merge: {}: says the sweep has {} samples, but the folder's run.toml says {}",
+            path.display(),
+            manifest.sweep_samples,
+            shard.sweep_samples
+        );
+    }
+    let expected = crate::simulation::sweep::SweepSpec {
+        engine: crate::simulation::sweep::Engine::Pruned,
+        samples: shard.sweep_samples,
+        seed: 0,
+        all_weather_years: false,
+        shard: Some((k, n)),
+    }
+    .sample_range();
+    if manifest.first_sample != expected.start as u64
+        || manifest.sample_count != expected.len() as u64
+    {
+        bail!(
+            "--merge: {}: says samples {} (first {}, count {}), but shard {k}/{n} of {} samples holds {}",
+            path.display(),
+            span(manifest.first_sample, manifest.sample_count),
+            manifest.first_sample,
+            manifest.sample_count,
+            shard.sweep_samples,
+            span(expected.start as u64, expected.len() as u64),
+        );
+    }
+    let listed: Vec<&str> = manifest.files.keys().map(String::as_str).collect();
+    let mut wanted = SHARD_FILES.to_vec();
+    wanted.sort_unstable();
+    if listed != wanted {
+        bail!(
+            "--merge: {}: lists the files {}, expected {}",
+            path.display(),
+            listed.join(", "),
+            wanted.join(", ")
+        );
+    }
+    for (name, promised) in &manifest.files {
+        let file = shard.dir.join(name);
+        let found = file_checksum(&file).with_context(|| format!("--merge: shard {dir}"))?;
+        if found != *promised {
+            bail!(
+                "--merge: {}: the file differs from the shard's manifest ({} bytes, SHA-256 {}; {SHARD_MANIFEST_FILE_NAME} records {} bytes, SHA-256 {}): it was changed after the shard was written",
+                file.display(),
+                found.bytes,
+                found.sha256,
+                promised.bytes,
+                promised.sha256
+            );
+        }
+    }
+    Ok(expected)
+}
+
+/// The shards' samples, in shard order, follow one another from 0 with no gap or
+/// overlap and add up to the sweep's `total` (as `record_dir`'s run.toml says).
+fn check_contiguous(
+    shards: &[(&Path, std::ops::Range<usize>)],
+    total: usize,
+    record_dir: &Path,
+) -> Result<()> {
+    let mut next = 0usize;
+    for (dir, range) in shards {
+        if range.start > next {
+            bail!(
+                "--merge: samples {} are in no shard: {} starts at sample {}",
+                span(next as u64, (range.start - next) as u64),
+                dir.display(),
+                range.start
+            );
+        }
+        if range.start < next {
+            bail!(
+                "--merge: samples {} are in two shards: {} holds {}",
+                span(
+                    range.start as u64,
+                    (next.min(range.end) - range.start) as u64
+                ),
+                dir.display(),
+                span(range.start as u64, range.len() as u64)
+            );
+        }
+        next = range.end;
+    }
+    if next != total {
+        bail!(
+            "--merge: the shards hold {next} samples, but the sweep has {total} (run.toml of {})",
+            record_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// `a..=b` of `count` indices from `first`, in words.
+fn span(first: u64, count: u64) -> String {
+    if count == 0 {
+        "none".to_owned()
+    } else {
+        format!("{first}..={}", first + count - 1)
+    }
+}
+
+/// The rows of one per-sample file (or `samples.parquet`) checked against the samples
+/// its shard holds: every sample of `held` has exactly `rows_per_sample` rows, no row
+/// is of another sample, and no key (sample, id, year, weather year) appears twice.
+fn check_rows(
+    path: &Path,
+    frame: &DataFrame,
+    held: &std::ops::Range<usize>,
+    rows_per_sample: usize,
+    key_columns: &[&str],
+) -> Result<()> {
+    let file = path.display();
+    let sample = frame
+        .column("sample")
+        .and_then(|c| c.cast(&DataType::UInt32))
+        .map_err(|e| anyhow::anyhow!("--merge: {file}: no `sample` column: {e}"))?;
+    let sample = sample.u32()?;
+    // Each row's key: its sample, then the other key columns as text (ids, years).
+    let mut keys: Vec<(u32, String)> = Vec::with_capacity(frame.height());
+    let others: Vec<Column> = key_columns
+        .iter()
+        .map(|name| {
+            frame
+                .column(name)
+                .and_then(|c| c.cast(&DataType::String))
+                .map_err(|e| anyhow::anyhow!("--merge: {file}: no `{name}` column: {e}"))
+        })
+        .collect::<Result<_>>()?;
+    let others: Vec<&StringChunked> = others
+        .iter()
+        .map(|c| c.str())
+        .collect::<PolarsResult<_>>()?;
+    for row in 0..frame.height() {
+        let Some(index) = sample.get(row) else {
+            bail!("--merge: {file}: row {} has no sample index", row + 1);
+        };
+        if !held.contains(&(index as usize)) {
+            bail!(
+                "--merge: {file}: row {} is of sample {index}, but the shard holds samples {} ({SHARD_MANIFEST_FILE_NAME})",
+                row + 1,
+                span(held.start as u64, held.len() as u64)
+            );
+        }
+        let rest: Vec<&str> = others.iter().map(|c| c.get(row).unwrap_or("")).collect();
+        keys.push((index, rest.join(", ")));
+    }
+    keys.sort_unstable();
+    for pair in keys.windows(2) {
+        if pair[0] == pair[1] {
+            bail!(
+                "--merge: {file}: the row of sample {}{}{} appears twice",
+                pair[0].0,
+                if pair[0].1.is_empty() { "" } else { ", " },
+                pair[0].1
+            );
+        }
+    }
+    let mut counts = vec![0usize; held.len()];
+    for (index, _) in &keys {
+        counts[*index as usize - held.start] += 1;
+    }
+    if let Some((offset, count)) = counts
+        .iter()
+        .enumerate()
+        .find(|(_, count)| **count != rows_per_sample)
+    {
+        bail!(
+            "--merge: {file}: sample {} has {count} row(s), expected {rows_per_sample}; the file holds {} rows, expected {} for samples {}",
+            held.start + offset,
+            frame.height(),
+            rows_per_sample * held.len(),
+            span(held.start as u64, held.len() as u64)
+        );
+    }
+    Ok(())
 }
 
 /// `K/N` with `N ≥ 1` and `K < N`.
@@ -420,6 +797,19 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 .join(", ")
         );
     }
+    // Each shard against its manifest, then the shards against each other: in shard
+    // order their samples must follow one another from 0 to the sweep's count.
+    let held: Vec<std::ops::Range<usize>> =
+        shards.iter().map(check_shard).collect::<Result<_>>()?;
+    check_contiguous(
+        &shards
+            .iter()
+            .map(|s| s.dir.as_path())
+            .zip(held.iter().cloned())
+            .collect::<Vec<_>>(),
+        first.sweep_samples,
+        &first.dir,
+    )?;
     let read = |path: std::path::PathBuf| -> Result<DataFrame> {
         crate::input::load_file::read_guarded_parquet(
             &path,
@@ -433,7 +823,7 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
     let mut cells: std::collections::BTreeMap<(u8, usize, i32), Vec<Vec<f64>>> =
         std::collections::BTreeMap::new();
     let mut samples = Vec::new();
-    for shard in &shards {
+    for (shard, held) in shards.iter().zip(&held) {
         for (scope, file, key, metrics) in [
             (
                 0u8,
@@ -448,7 +838,34 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 SetMetricsRow::metric_names(),
             ),
         ] {
-            let frame = read(shard.dir.join(file))?;
+            let path = shard.dir.join(file);
+            let frame = read(path.clone())?;
+            let rows_per_sample = if scope == 0 {
+                shard.rows_per_sample.0
+            } else {
+                shard.rows_per_sample.1
+            };
+            check_rows(
+                &path,
+                &frame,
+                held,
+                rows_per_sample,
+                &[key, "year", "weather_year"],
+            )?;
+            if scope == 0 {
+                let ids = frame.column(key)?.str()?;
+                if let Some(id) = (0..ids.len())
+                    .filter_map(|row| ids.get(row))
+                    .find(|id| !shard.region_ids.iter().any(|r| r == id))
+                {
+                    bail!(
+                        "--merge: {}: a row of region `{}`, which is not in the shard's region set ({})",
+                        path.display(),
+                        excerpt(id),
+                        crate::input::format_capped(&shard.region_ids)
+                    );
+                }
+            }
             let ids = frame.column(key)?.str()?.clone();
             let years = frame.column("year")?.i32()?.clone();
             let columns: Vec<Float64Chunked> = metrics
@@ -480,7 +897,25 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 }
             }
         }
-        samples.push(read(shard.dir.join(SAMPLES_FILE_NAME))?);
+        let path = shard.dir.join(SAMPLES_FILE_NAME);
+        let frame = read(path.clone())?;
+        check_rows(&path, &frame, held, 1, &[])?;
+        // In sample order, as the merged samples.parquet must be.
+        let order = frame.column("sample")?.cast(&DataType::UInt32)?;
+        let order = order.u32()?;
+        if let Some((row, index)) = (0..order.len())
+            .map(|row| (row, order.get(row)))
+            .find(|(row, index)| *index != u32::try_from(held.start + row).ok())
+        {
+            bail!(
+                "--merge: {}: row {} is of sample {}, expected sample {} (rows in sample order)",
+                path.display(),
+                row + 1,
+                index.map_or_else(|| "none".to_owned(), |i| i.to_string()),
+                held.start + row
+            );
+        }
+        samples.push(frame);
     }
     let mut bands = Vec::new();
     let region_metrics = MetricsRow::metric_names();
@@ -508,4 +943,55 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         samples: all,
         shards: shards.into_iter().map(|s| s.dir).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contiguous(ranges: &[std::ops::Range<usize>], total: usize) -> Result<()> {
+        let dirs: Vec<std::path::PathBuf> = (0..ranges.len())
+            .map(|k| std::path::PathBuf::from(format!("shard={k}")))
+            .collect();
+        let shards: Vec<(&Path, std::ops::Range<usize>)> = dirs
+            .iter()
+            .map(std::path::PathBuf::as_path)
+            .zip(ranges.iter().cloned())
+            .collect();
+        check_contiguous(&shards, total, Path::new("shard=0"))
+    }
+
+    #[test]
+    fn shards_must_hold_every_sample_once_and_the_sweeps_total() {
+        assert!(contiguous(&[0..3, 3..3, 3..6], 6).is_ok());
+        let gap = contiguous(&[0..3, 4..6], 6).unwrap_err().to_string();
+        assert!(
+            gap.contains("samples 3..=3 are in no shard: shard=1 starts at sample 4"),
+            "{gap}"
+        );
+        let overlap = contiguous(&[0..3, 2..6], 6).unwrap_err().to_string();
+        assert!(
+            overlap.contains("samples 2..=2 are in two shards: shard=1 holds 2..=5"),
+            "{overlap}"
+        );
+        let short = contiguous(&[0..3, 3..5], 6).unwrap_err().to_string();
+        assert!(
+            short.contains("the shards hold 5 samples, but the sweep has 6"),
+            "{short}"
+        );
+    }
+
+    #[test]
+    fn a_checksum_is_the_files_sha256() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x");
+        std::fs::write(&path, b"abc").unwrap();
+        let sum = file_checksum(&path).unwrap();
+        assert_eq!(sum.bytes, 3);
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sum.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 }
