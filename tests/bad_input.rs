@@ -886,7 +886,7 @@ bad_inputs! {
         tests: {
             load_text_value_validate: VALIDATE => [
                 "load_text_value.csv, line 5",
-                "`demand_mw` 'high' is not a number",
+                "column `demand_mw`: 'high' is not a number",
                 "expected a number",
             ],
             load_text_value_import: IMPORT => [
@@ -995,6 +995,125 @@ bad_inputs! {
                 "unknown input type '.txt'",
                 "expected .toml",
                 ".csv or .parquet",
+            ],
+        }
+    }
+    load_european_decimal {
+        rule: "a European number (thousands `.`, decimal comma): read 1,000 times too small before",
+        source: File("load_european_decimal.csv"),
+        tests: {
+            load_european_decimal_validate: VALIDATE => [
+                "load_european_decimal.csv, line 5, column `demand_mw`",
+                "'22.759,0' cannot be read unambiguously",
+                "decimal comma or European thousands separator? write 22759.0",
+            ],
+            load_european_decimal_import: IMPORT => [
+                "load_european_decimal.csv, line 5, column `demand_mw`",
+                "'22.759,0' cannot be read unambiguously",
+                "write 22759.0",
+            ],
+        }
+    }
+    load_european_thousands {
+        rule: "a European number with a decimal part (`5.000,5`): read as 5.0005 before",
+        source: File("load_european_thousands.csv"),
+        tests: {
+            load_european_thousands_validate: VALIDATE => [
+                "load_european_thousands.csv, line 5, column `demand_mw`",
+                "'5.000,5' cannot be read unambiguously",
+                "write 5000.5",
+            ],
+            load_european_thousands_import: IMPORT => [
+                "load_european_thousands.csv, line 5",
+                "'5.000,5' cannot be read unambiguously",
+            ],
+        }
+    }
+    load_comma_digits {
+        rule: "commas between single digits (`1,2,3,4`): read as 1234 before",
+        source: File("load_comma_digits.csv"),
+        tests: {
+            load_comma_digits_validate: VALIDATE => [
+                "load_comma_digits.csv, line 5, column `demand_mw`",
+                "'1,2,3,4' cannot be read unambiguously",
+                "a comma is read only as a thousands separator between groups of three digits",
+            ],
+            load_comma_digits_import: IMPORT => [
+                "load_comma_digits.csv, line 5",
+                "'1,2,3,4' cannot be read unambiguously",
+            ],
+        }
+    }
+    load_decimal_comma_unquoted {
+        rule: "a row with more fields than the header (an unquoted decimal comma)",
+        source: File("load_decimal_comma_unquoted.csv"),
+        tests: {
+            load_decimal_comma_unquoted_validate: VALIDATE => [
+                "load_decimal_comma_unquoted.csv, line 5",
+                "the row has 3 field(s), the header 2",
+                "decimal comma",
+            ],
+            load_decimal_comma_unquoted_import: IMPORT => [
+                "load_decimal_comma_unquoted.csv, line 5",
+                "the row has 3 field(s), the header 2",
+            ],
+        }
+    }
+    load_missing_field {
+        rule: "a row with fewer fields than the header",
+        source: File("load_missing_field.csv"),
+        tests: {
+            load_missing_field_validate: VALIDATE => [
+                "load_missing_field.csv, line 5",
+                "the row has 1 field(s), the header 2",
+                "expected one value per column",
+            ],
+            load_missing_field_import: IMPORT => [
+                "load_missing_field.csv, line 5",
+                "the row has 1 field(s), the header 2",
+            ],
+        }
+    }
+    load_duplicate_demand_header {
+        rule: "the header names `demand_mw` twice",
+        source: File("load_duplicate_demand_header.csv"),
+        tests: {
+            load_duplicate_demand_header_validate: VALIDATE => [
+                "load_duplicate_demand_header.csv, line 1",
+                "the header names column `demand_mw` 2 times (columns 2, 3)",
+                "expected it once",
+            ],
+            load_duplicate_demand_header_import: IMPORT => [
+                "load_duplicate_demand_header.csv, line 1",
+                "column `demand_mw` 2 times",
+            ],
+        }
+    }
+    load_huge_value {
+        rule: "a demand above the largest accepted (1e308 MW)",
+        source: File("load_huge_value.csv"),
+        tests: {
+            load_huge_value_validate: VALIDATE => [
+                "load_huge_value.csv, line 5",
+                "demand_mw is 1e308, above the largest accepted 1000000 MW",
+            ],
+            load_huge_value_import: IMPORT => [
+                "load_huge_value.csv, line 5",
+                "demand_mw is 1e308, above the largest accepted 1000000 MW",
+            ],
+        }
+    }
+    load_infinite {
+        rule: "an infinite demand",
+        source: File("load_infinite.csv"),
+        tests: {
+            load_infinite_validate: VALIDATE => [
+                "load_infinite.csv, line 5",
+                "demand_mw is inf, expected a finite number of MW",
+            ],
+            load_infinite_import: IMPORT => [
+                "load_infinite.csv, line 5",
+                "demand_mw is inf, expected a finite number of MW",
             ],
         }
     }
@@ -1338,4 +1457,347 @@ fn byte_order_mark_and_crlf_are_accepted() {
     assert_eq!(demand_mw.len(), 24);
     assert_eq!(demand_mw[0], 1000.0);
     assert!(Path::new(&out).is_file());
+}
+
+// ---- hostile files and series, generated (too large or too special to keep) ----
+
+/// A bounded run of the binary: a hang fails the test instead of stalling it.
+fn bounded(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let output = gridstrain()
+        .args(args)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "panicked: {stderr}"
+    );
+    output
+}
+
+/// Exit code 1 and every part in the message.
+fn refused(output: &std::process::Output, parts: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    for part in parts {
+        assert!(
+            stderr.contains(part),
+            "the message lacks `{part}`: {stderr}"
+        );
+    }
+}
+
+/// A tidy load CSV of whole UTC years, each hour's value given by `value(year, hour)`.
+fn write_year_csv(path: &Path, years: &[i32], value: impl Fn(i32, usize) -> String) {
+    use std::fmt::Write as _;
+    let mut text = String::from("timestamp_utc,demand_mw\n");
+    for &year in years {
+        let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+            .expect("a date")
+            .and_hms_opt(0, 0, 0)
+            .expect("a time");
+        let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            .expect("a date")
+            .and_hms_opt(0, 0, 0)
+            .expect("a time");
+        let hours = usize::try_from((end - start).num_hours()).expect("positive");
+        for h in 0..hours {
+            let stamp = start + chrono::Duration::hours(h as i64);
+            let _ = writeln!(
+                text,
+                "{}Z,{}",
+                stamp.format("%Y-%m-%dT%H:%M:%S"),
+                value(year, h)
+            );
+        }
+    }
+    std::fs::write(path, text).expect("write the load file");
+}
+
+/// The fixture's region set in `dir`, with PGE's load file replaced by `load`.
+fn region_set_with_pge_load(dir: &Path, load: &Path) -> PathBuf {
+    let base = root().join(REGIONS);
+    let text = absolute_paths(
+        &std::fs::read_to_string(&base).expect("fixture"),
+        base.parent().expect("folder"),
+    );
+    let patched: String = text
+        .lines()
+        .map(|line| {
+            if line.starts_with("load_file") && line.contains("PGE.parquet") {
+                format!("load_file = \"{}\"\n", load.display())
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    assert_ne!(patched, text, "PGE's load file was not replaced");
+    let path = dir.join("pnw.toml");
+    std::fs::write(&path, patched).expect("write the region set");
+    path
+}
+
+/// `run` (and `sweep`) of the fixture's scenario over 2023..2024 with `regions`.
+fn run_with_regions(regions: &Path, out: &Path, command: &str) -> std::process::Output {
+    let mut args: Vec<std::ffi::OsString> = vec![command.into(), "--quiet".into()];
+    if command == "sweep" {
+        args.extend(["--samples".into(), "3".into()]);
+    }
+    args.extend([
+        "--scenario".into(),
+        root().join(SCENARIO).into(),
+        "--regions".into(),
+        regions.into(),
+        "--weather-years".into(),
+        "2023..2024".into(),
+        "--out".into(),
+        out.into(),
+    ]);
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
+    bounded(&refs)
+}
+
+/// A weather year whose demand is all zero made `run` and `sweep` panic (exit 101) while
+/// `validate` and `import` accepted it; all four now refuse it with the year named.
+#[test]
+fn a_weather_year_of_zeros_is_refused_by_validate_import_run_and_sweep() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let load = dir.path().join("zero2023.csv");
+    write_year_csv(&load, &[2023, 2024], |year, _| {
+        if year == 2023 {
+            "0".into()
+        } else {
+            "1500".into()
+        }
+    });
+    let message = "weather year 2023 (UTC calendar year) has demand_mw 0 in every hour";
+    refused(
+        &bounded(&["validate".as_ref(), load.as_os_str()]),
+        &[message],
+    );
+    let imported = dir.path().join("imported.parquet");
+    refused(
+        &bounded(&[
+            "import".as_ref(),
+            load.as_os_str(),
+            "--out".as_ref(),
+            imported.as_os_str(),
+        ]),
+        &[message],
+    );
+    assert!(!imported.exists(), "import wrote its output");
+    let regions = region_set_with_pge_load(dir.path(), &load);
+    for command in ["run", "sweep"] {
+        let out = dir.path().join(command);
+        refused(
+            &run_with_regions(&regions, &out, command),
+            &["zero2023.csv", message],
+        );
+        assert!(!out.exists(), "{command} wrote its output");
+    }
+}
+
+/// A year whose demand never reaches 1 MW (all 5e-324) is not a region's load.
+#[test]
+fn a_weather_year_below_one_megawatt_is_refused() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let load = dir.path().join("tiny.csv");
+    write_year_csv(&load, &[2023], |_, _| "5e-324".into());
+    refused(
+        &bounded(&["validate".as_ref(), load.as_os_str()]),
+        &["tiny.csv: weather year 2023 (UTC calendar year) peaks at 5e-324 MW, below 1 MW"],
+    );
+}
+
+/// A flat, constant load is legitimate: `run` succeeds and writes only finite numbers.
+#[test]
+fn a_flat_constant_load_runs_with_finite_outputs() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let load = dir.path().join("flat.csv");
+    write_year_csv(&load, &[2023, 2024], |_, _| "1500".into());
+    assert!(
+        bounded(&["validate".as_ref(), load.as_os_str()])
+            .status
+            .success()
+    );
+    let regions = region_set_with_pge_load(dir.path(), &load);
+    let out = dir.path().join("out");
+    let output = run_with_regions(&regions, &out, "run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (header, rows) = crate::common::read_csv(&out.join("metrics.csv"));
+    assert!(!rows.is_empty());
+    for row in &rows {
+        for (name, cell) in header.iter().zip(row) {
+            let lower = cell.to_ascii_lowercase();
+            assert!(
+                !lower.contains("nan") && !lower.contains("inf"),
+                "metrics.csv column {name}: {cell}"
+            );
+        }
+    }
+}
+
+/// A FIFO, a device (through a symbolic link) and a directory are refused at once by
+/// every reader, named as what they are; they used to hang or say "does not exist".
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_as_what_they_are() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let fifo = dir.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let fifo_message = "pipe.csv: not a regular file (it is a FIFO (named pipe))";
+    refused(
+        &bounded(&["validate".as_ref(), fifo.as_os_str()]),
+        &[fifo_message],
+    );
+    let imported = dir.path().join("x.parquet");
+    refused(
+        &bounded(&[
+            "import".as_ref(),
+            fifo.as_os_str(),
+            "--out".as_ref(),
+            imported.as_os_str(),
+        ]),
+        &[fifo_message],
+    );
+    let regions = region_set_with_pge_load(dir.path(), &fifo);
+    refused(
+        &run_with_regions(&regions, &dir.path().join("out"), "run"),
+        &[fifo_message],
+    );
+    // /dev/zero through a symbolic link, as a scenario (validate and run).
+    let zero = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let zero_message = "zero.toml: not a regular file (it is a character device)";
+    refused(
+        &bounded(&["validate".as_ref(), zero.as_os_str()]),
+        &[zero_message],
+    );
+    refused(
+        &bounded(&[
+            "run".as_ref(),
+            "--scenario".as_ref(),
+            zero.as_os_str(),
+            "--regions".as_ref(),
+            regions.as_os_str(),
+            "--out".as_ref(),
+            dir.path().join("out2").as_os_str(),
+        ]),
+        &[zero_message],
+    );
+    // A directory named like a load file.
+    let folder = dir.path().join("folder.csv");
+    std::fs::create_dir(&folder).expect("folder");
+    refused(
+        &bounded(&["validate".as_ref(), folder.as_os_str()]),
+        &["folder.csv: not a regular file (it is a directory)"],
+    );
+}
+
+/// Files larger than their kind's maximum are refused with their size before they are
+/// read (sparse files: no disk is used).
+#[test]
+fn oversized_files_are_refused_with_their_size() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for (name, size, parts) in [
+        (
+            "big.csv",
+            600 * 1024 * 1024,
+            [
+                "holds 600.0 MiB",
+                "more than the 512.0 MiB allowed for a load CSV file",
+            ],
+        ),
+        (
+            "big.toml",
+            5 * 1024 * 1024,
+            [
+                "holds 5.0 MiB",
+                "more than the 4.0 MiB allowed for a TOML or forecast file",
+            ],
+        ),
+        (
+            "big.parquet",
+            300 * 1024 * 1024,
+            [
+                "holds 300.0 MiB",
+                "more than the 256.0 MiB allowed for a load Parquet file",
+            ],
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .and_then(|f| f.set_len(size))
+            .expect("a sparse file");
+        refused(&bounded(&["validate".as_ref(), path.as_os_str()]), &parts);
+    }
+}
+
+/// A 300,000-character cell is quoted in at most ~200 characters.
+#[test]
+fn a_huge_cell_is_quoted_short() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("long.csv");
+    std::fs::write(
+        &path,
+        format!("timestamp_utc,demand_mw\n{},1\n", "9".repeat(300_000)),
+    )
+    .expect("write");
+    let output = bounded(&["validate".as_ref(), path.as_os_str()]);
+    refused(&output, &["long.csv, line 2", "(299800 more characters)"]);
+    assert!(output.stderr.len() < 2_000, "{} bytes", output.stderr.len());
+}
+
+/// A boolean demand column read as 1.0 MW before; now its type is named.
+#[test]
+fn a_boolean_parquet_demand_column_is_refused() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("bool.parquet");
+    let hours: Vec<i64> = (0..48).map(|h| (473_352 + h) * 3_600_000).collect();
+    let mut frame = df!(
+        "timestamp_utc" => hours,
+        "demand_mw" => vec![true; 48],
+    )
+    .expect("a frame");
+    frame
+        .apply("timestamp_utc", |c| {
+            c.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+                .expect("cast")
+        })
+        .expect("datetime");
+    let file = std::fs::File::create(&path).expect("create");
+    ParquetWriter::new(file).finish(&mut frame).expect("write");
+    refused(
+        &bounded(&["validate".as_ref(), path.as_os_str()]),
+        &[
+            "bool.parquet: column `demand_mw` has type bool",
+            "expected numbers in MW",
+            "Float64",
+        ],
+    );
+}
+
+/// `report` refuses a run folder file that is a device, instead of reading forever.
+#[cfg(unix)]
+#[test]
+fn report_refuses_a_run_file_that_is_a_device() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let out = dir.path().join("run");
+    crate::common::run_small(&out, &["--quiet"]).success();
+    std::fs::remove_file(out.join("run.toml")).expect("remove");
+    std::os::unix::fs::symlink("/dev/urandom", out.join("run.toml")).expect("symlink");
+    refused(
+        &bounded(&["report".as_ref(), out.as_os_str()]),
+        &["run.toml: not a regular file (it is a character device)"],
+    );
 }

@@ -266,3 +266,219 @@ proptest! {
         }
     }
 }
+
+// ---- a series that validates cannot make the simulation panic or write NaN ----
+
+/// The kinds of series the generator writes: the shapes that broke the simulation or
+/// sit at the edges of the series rules.
+#[derive(Debug, Clone, Copy)]
+enum SeriesKind {
+    /// The same value every hour.
+    Constant,
+    /// Zeros with a few spikes.
+    Spikes,
+    /// Uniform over the whole accepted range, 0 to 1,000,000 MW.
+    Uniform,
+    /// Tiny values (5e-324 …) with a few hours at 1 MW or more.
+    Tiny,
+    /// The largest accepted value with zero hours.
+    Huge,
+    /// Zero and a level in alternating blocks.
+    Square,
+    /// A level, but 0 in every hour of 2023 (the rules refuse it; it made `run` panic).
+    ZeroYear,
+}
+
+/// A small deterministic generator (xorshift), so a case is its seed, not 17,000 values.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `len` values of `kind`; `year_2023` is the index range of 2023's hours.
+fn series_values(
+    kind: SeriesKind,
+    len: usize,
+    level: f64,
+    seed: u64,
+    year_2023: std::ops::Range<usize>,
+) -> Vec<f64> {
+    let mut random = Xorshift(seed | 1);
+    (0..len)
+        .map(|i| {
+            let u = random.unit();
+            match kind {
+                SeriesKind::Constant => level,
+                SeriesKind::Spikes => {
+                    if u < 0.002 {
+                        level
+                    } else {
+                        0.0
+                    }
+                }
+                SeriesKind::Uniform => u * gridstrain::input::series::MAX_DEMAND_MW,
+                SeriesKind::Tiny => {
+                    if u < 0.001 {
+                        1.0 + level.min(10.0)
+                    } else {
+                        5e-324 * (1.0 + (u * 1000.0).floor())
+                    }
+                }
+                SeriesKind::Huge => {
+                    if u < 0.01 {
+                        0.0
+                    } else {
+                        gridstrain::input::series::MAX_DEMAND_MW
+                    }
+                }
+                SeriesKind::ZeroYear => {
+                    if year_2023.contains(&i) {
+                        0.0
+                    } else {
+                        level
+                    }
+                }
+                SeriesKind::Square => {
+                    if (i / 500) % 2 == 0 {
+                        0.0
+                    } else {
+                        level
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// Every number of every output table is finite (an empty cell is fine).
+fn assert_finite<T: gridstrain::results::TableRow>(rows: &[T], table: &str) {
+    use gridstrain::results::ColumnValues;
+    for column in T::columns(rows) {
+        let bad = match &column.values {
+            ColumnValues::F64(values) => values.iter().find(|v| !v.is_finite()).copied(),
+            ColumnValues::OptF64(values) => {
+                values.iter().flatten().find(|v| !v.is_finite()).copied()
+            }
+            _ => None,
+        };
+        assert!(bad.is_none(), "{table}.{}: {bad:?}", column.name);
+    }
+}
+
+/// The small fixture's study with PGE's load replaced by `values` from `first_epoch_hour`.
+fn study_with_pge_series(
+    dir: &Path,
+    first_epoch_hour: i64,
+    values: &[f64],
+) -> anyhow::Result<gridstrain::input::study::LoadedStudy> {
+    use std::fmt::Write as _;
+    let load = dir.join("pge.csv");
+    let mut text = String::from("timestamp_utc,demand_mw\n");
+    for (i, v) in values.iter().enumerate() {
+        let stamp = gridstrain::time::epoch_hour_to_datetime(first_epoch_hour + i as i64);
+        // `{v:e}` keeps every bit of the value (5e-324 included).
+        let _ = writeln!(text, "{},{v:e}", stamp.format("%Y-%m-%dT%H:%M:%SZ"));
+    }
+    std::fs::write(&load, text)?;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    let regions_text = std::fs::read_to_string(fixture.join("regions/pnw.toml"))?
+        .replace(
+            "load_file = \"load/PGE.parquet\"",
+            &format!("load_file = {:?}", load.display().to_string()),
+        )
+        .replace(
+            "load_file = \"load/PACW.parquet\"",
+            &format!(
+                "load_file = {:?}",
+                fixture
+                    .join("regions/load/PACW.parquet")
+                    .display()
+                    .to_string()
+            ),
+        )
+        .replace(
+            "operator_forecasts = \"forecasts.csv\"",
+            &format!(
+                "operator_forecasts = {:?}",
+                fixture.join("regions/forecasts.csv").display().to_string()
+            ),
+        );
+    let regions = dir.join("pnw.toml");
+    std::fs::write(&regions, regions_text)?;
+    gridstrain::input::study::load_study(&gridstrain::input::study::StudyFiles {
+        scenario: fixture.join("scenarios/small.toml"),
+        regions,
+        years: Some((2030, 2030)),
+        weather_years: vec![2023, 2024],
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// A load series that passes the series rules (any length of at least one full year,
+    /// zeros, constants, spikes, tiny and huge values within bounds) never makes `run`'s
+    /// or `sweep`'s simulation panic, and every number they produce is finite. Series
+    /// the rules refuse are refused with a message, never a panic.
+    #[test]
+    fn a_series_that_validates_simulates_to_finite_numbers(
+        kind in prop::sample::select(vec![
+            SeriesKind::Constant,
+            SeriesKind::Spikes,
+            SeriesKind::Uniform,
+            SeriesKind::Tiny,
+            SeriesKind::Huge,
+            SeriesKind::Square,
+            SeriesKind::ZeroYear,
+        ]),
+        level in prop_oneof![Just(1.0), 1.0..1e6f64, Just(1e6)],
+        seed in any::<u64>(),
+        early_h in 0i64..2_000,
+        late_h in 0usize..2_000,
+    ) {
+        let first = gridstrain::time::year_start_epoch_hour(2023) - early_h;
+        let len = usize::try_from(gridstrain::time::year_start_epoch_hour(2025) - first)
+            .expect("positive") + late_h;
+        let early = usize::try_from(early_h).expect("positive");
+        let values = series_values(kind, len, level, seed, early..early + 8760);
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let loaded = match study_with_pge_series(dir.path(), first, &values) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                // Refused by the rules (a year of zeros or below 1 MW): a message, no panic.
+                let message = format!("{e:#}");
+                prop_assert!(message.contains("weather year"), "{message}");
+                return Ok(());
+            }
+        };
+        let study = &loaded.study;
+        let result = gridstrain::simulation::simulate(
+            study,
+            &gridstrain::simulation::SimOptions::default(),
+            &gridstrain::simulation::Observer::default(),
+        )
+        .expect("a validated study simulates");
+        assert_finite(&result.metrics, "metrics");
+        assert_finite(&result.set_metrics, "set_metrics");
+        assert_finite(&result.power, "power");
+        assert_finite(&result.siting, "siting");
+        assert_finite(&result.reality_check, "reality_check");
+        assert_finite(&result.summary(), "summary");
+        let spec = gridstrain::simulation::sweep::SweepSpec {
+            engine: gridstrain::simulation::sweep::Engine::Pruned,
+            samples: 3,
+            seed,
+            all_weather_years: true,
+            shard: None,
+        };
+        let swept = gridstrain::simulation::sweep::sweep(study, &spec, &|| {}, None)
+            .expect("a validated study sweeps");
+        assert_finite(&swept.bands, "bands");
+    }
+}

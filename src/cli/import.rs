@@ -8,11 +8,12 @@ use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 
 use super::{note, print_stdout};
+use crate::input::bounded::{LOAD_CSV_LIMIT, read_text_limited};
 use crate::input::import::{clean_rows, provenance_text};
 use crate::input::load_file::read_parquet_rows;
+use crate::input::parse_time_zone;
 use crate::input::series::RawRows;
 use crate::input::text_rows::{EiaDemand, eia930_rows, local_rows, tidy_rows};
-use crate::input::{parse_time_zone, read_text};
 use crate::output::{RunDir, write_load_parquet};
 
 /// Input forms.
@@ -77,16 +78,20 @@ pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
     }
     match args.format {
         ImportForm::Tidy if is_parquet => read_parquet_rows(&args.input),
-        ImportForm::Tidy => tidy_rows(&read_text(&args.input)?, &file),
+        ImportForm::Tidy => tidy_rows(&read_text_limited(&args.input, LOAD_CSV_LIMIT)?, &file),
         ImportForm::Local => {
             let Some(zone) = &args.time_zone else {
                 bail!("--format local needs --time-zone (an IANA name such as America/Chicago)");
             };
             let zone = parse_time_zone(zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-            local_rows(&read_text(&args.input)?, &file, zone)
+            local_rows(
+                &read_text_limited(&args.input, LOAD_CSV_LIMIT)?,
+                &file,
+                zone,
+            )
         }
         ImportForm::Eia930 => eia930_rows(
-            &read_text(&args.input)?,
+            &read_text_limited(&args.input, LOAD_CSV_LIMIT)?,
             &file,
             args.ba.as_deref(),
             args.eia_demand,

@@ -315,7 +315,9 @@ pub fn resolve_input(value: &str, folder: &str, what: &str) -> Result<PathBuf> {
     let looks_like_path = value.contains('/') || value.contains('\\') || value.ends_with(".toml");
     if looks_like_path {
         let path = PathBuf::from(value);
-        if !path.is_file() {
+        // Only a missing path is refused here; what exists is opened by the reader, which
+        // names a FIFO, a device or a directory as what it is.
+        if !path.exists() {
             bail!("{what} file {value} does not exist");
         }
         return Ok(path);

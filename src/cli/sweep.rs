@@ -165,9 +165,8 @@ fn handle_merge(args: &SweepArgs) -> Result<()> {
     crate::output::write_parquet(&mut samples, &run_dir.path().join(SAMPLES_FILE_NAME))?;
     // The first shard's record, as the merged sweep's, with the shards it came from.
     let record_path = merged.shards[0].join(crate::output::RUN_FILE_NAME);
-    let text = std::fs::read_to_string(&record_path)?;
-    let mut record: toml::Table =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", record_path.display()))?;
+    let text = crate::input::read_text(&record_path)?;
+    let mut record: toml::Table = crate::input::parse_toml(&text, &record_path)?;
     if let Some(toml::Value::Table(sweep)) = record.get_mut("sweep") {
         sweep.remove("shard");
         sweep.insert(

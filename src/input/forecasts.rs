@@ -45,7 +45,7 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
     if header != FORECAST_COLUMNS {
         bail!(
             "{file}, line 1: header is [{}], expected [{}]",
-            header.join(","),
+            super::excerpt(&header.join(",")),
             FORECAST_COLUMNS.join(",")
         );
     }
@@ -57,6 +57,7 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
         })?;
         let line = record.position().map_or(0, csv::Position::line);
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
+        let quoted = |i: usize| super::excerpt(cell(i));
         let at = |i: usize| format!("{file}, line {line} (column `{}`)", FORECAST_COLUMNS[i]);
         let region = cell(0);
         if region.is_empty() {
@@ -70,21 +71,21 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
                 anyhow::anyhow!(
                     "{}: found '{}', expected a year from 2000 to 2100 such as 2030",
                     at(1),
-                    cell(1)
+                    quoted(1)
                 )
             })?;
         let mw: f64 = match cell(2).parse::<f64>() {
             Ok(mw) => Mw::RANGE
                 .check(mw)
                 .map_err(|why| anyhow::anyhow!("{}: {why}", at(2)))?,
-            Err(_) => bail!("{}: found '{}', {}", at(2), cell(2), Mw::RANGE.expected()),
+            Err(_) => bail!("{}: found '{}', {}", at(2), quoted(2), Mw::RANGE.expected()),
         };
         for (i, allowed) in [(3, &BASES[..]), (4, &STATUSES[..])] {
             if !allowed.contains(&cell(i)) {
                 bail!(
                     "{}: found '{}', expected one of {}",
                     at(i),
-                    cell(i),
+                    quoted(i),
                     allowed.join(", ")
                 );
             }
@@ -97,19 +98,15 @@ pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<Opera
                     .filter(|v| (0.0..=1.0).contains(v))
                     .ok_or_else(|| {
                         anyhow::anyhow!(
-                            "{}: found '{text}', expected a fraction from 0 to 1 or nothing",
-                            at(5)
+                            "{}: found '{}', expected a fraction from 0 to 1 or nothing",
+                            at(5),
+                            super::excerpt(text)
                         )
                     })?,
             ),
         };
         if cell(6).is_empty() {
             bail!("{}: empty, expected the figure's source", at(6));
-        }
-        // A shared file covers many regions: rows of regions outside the set are left out
-        // (after their checks, so a broken row is still named).
-        if !set.regions.iter().any(|r| r.id == region) {
-            continue;
         }
         // A shared file covers many regions: rows of regions outside the set are left out
         // (after their checks, so a broken row is still named).

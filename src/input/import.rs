@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
-use crate::input::series::{RawRows, check_rows, complete_series};
+use crate::input::series::{RawRows, check_rows, check_weather_years, complete_series};
 use crate::model::series::HourlyLoad;
 use crate::time::epoch_hour_to_datetime;
 
@@ -115,6 +115,7 @@ pub fn clean_rows(
         first_epoch_hour: first,
         demand_mw: series.into_iter().map(|v| v.expect("filled")).collect(),
     };
+    check_weather_years(&load, file)?;
     report_zeros_and_outliers(&load, &mut report);
     Ok((load, report))
 }

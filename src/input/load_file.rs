@@ -8,9 +8,12 @@ use std::cell::Cell;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use polars::prelude::*;
 
+use crate::input::bounded::{
+    FileLimit, LOAD_CSV_LIMIT, LOAD_PARQUET_LIMIT, read_bytes, read_text_limited,
+};
 use crate::input::parquet_guard::{ParquetLimits, check_parquet_bounds};
 use crate::input::series::{
     DEMAND_COLUMN, RawRows, TIMESTAMP_COLUMN, accepted_epoch_hour, complete_series, parse_utc_hour,
@@ -30,7 +33,7 @@ pub fn read_load_file(path: &Path) -> Result<HourlyLoad> {
     let file = path.display().to_string();
     let rows = match extension(path).as_str() {
         "parquet" => read_parquet_rows(path)?,
-        "csv" => tidy_rows(&crate::input::read_text(path)?, &file)?,
+        "csv" => tidy_rows(&read_text_limited(path, LOAD_CSV_LIMIT)?, &file)?,
         other => bail!(
             "{file}: unsupported load file type '.{other}'; expected .parquet or .csv (`{TIMESTAMP_COLUMN},{DEMAND_COLUMN}`)"
         ),
@@ -108,12 +111,18 @@ pub fn read_parquet_rows(path: &Path) -> Result<RawRows> {
             "{file_name}: column `{TIMESTAMP_COLUMN}` has type {other}, expected a UTC datetime or ISO 8601 text"
         ),
     };
-    let demand = demand.cast(&DataType::Float64).map_err(|_| {
+    // Only number columns: polars would cast a boolean `true` to 1.0 MW, and text to
+    // numbers or nulls.
+    let wrong_type = || {
         anyhow::anyhow!(
-            "{file_name}: column `{DEMAND_COLUMN}` has type {}, expected numbers (MW)",
+            "{file_name}: column `{DEMAND_COLUMN}` has type {}, expected numbers in MW (an integer type Int8–Int64 or UInt8–UInt64, or Float32 or Float64)",
             demand.dtype()
         )
-    })?;
+    };
+    if !demand.dtype().is_primitive_numeric() {
+        return Err(wrong_type());
+    }
+    let demand = demand.cast(&DataType::Float64).map_err(|_| wrong_type())?;
     let values: Vec<Option<f64>> = demand.f64()?.iter().collect();
     Ok(RawRows::from_parquet(hours, values))
 }
@@ -178,22 +187,35 @@ impl Drop for GuardedRead {
     }
 }
 
-/// Read a Parquet file into a frame. Its metadata must hold no count that the file's
-/// size or a load series cannot ([`check_parquet_bounds`]) before polars reads it, and
-/// a panic of polars' reader on a corrupt file is turned into an error naming the file.
+/// Read a Parquet load file into a frame ([`read_guarded_parquet`] with the load file's
+/// limit).
 ///
 /// # Errors
 /// When the file cannot be opened or is not readable Parquet.
 pub fn read_parquet_frame(path: &Path) -> Result<DataFrame> {
+    read_guarded_parquet(
+        path,
+        LOAD_PARQUET_LIMIT,
+        &format!("expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`"),
+    )
+}
+
+/// Read a Parquet file (a regular file of at most `limit`, see
+/// [`crate::input::bounded`]) into a frame. Its metadata must hold no count that the
+/// file's size or [`MAX_LOAD_ROWS`] rows cannot ([`check_parquet_bounds`]) before polars
+/// reads it, and a panic of polars' reader on a corrupt file is turned into an error
+/// naming the file. `expected` ends the message of a file that is not readable Parquet.
+///
+/// # Errors
+/// When the file cannot be opened, is too large or is not readable Parquet.
+pub fn read_guarded_parquet(path: &Path, limit: FileLimit, expected: &str) -> Result<DataFrame> {
     let file_name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot open {file_name}"))?;
+    let bytes = read_bytes(path, limit)?;
     let limits = ParquetLimits {
         max_rows: MAX_LOAD_ROWS,
     };
     if let Err(why) = check_parquet_bounds(&bytes, &limits) {
-        bail!(
-            "{file_name}: not a readable Parquet file ({why}); expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`"
-        );
+        bail!("{file_name}: not a readable Parquet file ({why}); {expected}");
     }
     let outcome = {
         let _guard = GuardedRead::start();

@@ -2,6 +2,9 @@
 //! validated domain type, or as one clear error that names the file, the line or key, what
 //! was found and what is allowed.
 //!
+//! * [`bounded`] opens every file the program reads: regular files only, each kind with a
+//!   stated largest size, never read past it; [`excerpt`] shortens input text quoted in
+//!   messages;
 //! * [`read_toml`] parses a TOML file into raw structs (which all reject unknown keys) and
 //!   turns the parser's error into a message with the file, line and key;
 //! * the `de_*` functions are serde validators (finite, non-negative, fractions, time
@@ -16,10 +19,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+pub mod bounded;
 pub mod forecasts;
 pub mod import;
 pub mod load_file;
@@ -32,20 +36,43 @@ pub mod series;
 pub mod study;
 pub mod text_rows;
 
-/// Read a whole text file, with the file named in the error. A UTF-8 byte-order mark is
-/// dropped and `\r\n` line endings become `\n`.
+/// Read a whole TOML or forecast file (a regular file of at most
+/// [`bounded::TEXT_LIMIT`]), with the file named in the error. A UTF-8 byte-order mark is
+/// dropped and `\r\n` line endings become `\n`. Load CSV files have their own limit
+/// ([`bounded::LOAD_CSV_LIMIT`], read with [`bounded::read_text_limited`]).
 ///
 /// # Errors
-/// When the file cannot be read or is not UTF-8.
+/// When the file is not a regular file, is too large, cannot be read or is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read file {}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{}: not UTF-8 text ({e})", path.display()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    // `\r\n` becomes `\n`: the csv crate counts lines one short after `\r\n` endings
-    // (BurntSushi/rust-csv#395), and messages must name the right line.
-    Ok(text.replace("\r\n", "\n"))
+    bounded::read_text_limited(path, bounded::TEXT_LIMIT)
+}
+
+/// The most characters of input text a message quotes ([`excerpt`]).
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Input text as a message quotes it: control characters (a newline inside a quoted
+/// cell) escaped, and at most [`EXCERPT_CHARS`] characters, then `… (N more characters)`.
+#[must_use]
+pub fn excerpt(text: &str) -> String {
+    shorten(text, EXCERPT_CHARS)
+}
+
+/// [`excerpt`] with another length.
+fn shorten(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(max_chars) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    let more = chars.count();
+    if more > 0 {
+        let _ = write!(out, "… ({more} more characters)");
+    }
+    out
 }
 
 /// Parse TOML `text` (from `path`) into `T`, with errors that name the file, line and key.
@@ -71,7 +98,12 @@ pub fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
 
 /// Turn a TOML error into one line: file, line, key, message.
 fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String {
-    let message = plain_type_names(&error.message().trim().replace('\n', " "));
+    // The parser's message may quote a value of the file: shortened, but long enough for
+    // a list of the keys allowed.
+    let message = shorten(
+        &plain_type_names(&error.message().trim().replace('\n', " ")),
+        4 * EXCERPT_CHARS,
+    );
     let Some(span) = error.span() else {
         return format!("{}: {message}", path.display());
     };
@@ -96,11 +128,11 @@ fn format_toml_error(error: &toml::de::Error, text: &str, path: &Path) -> String
     });
     let mut out = format!("{}, line {line_number}", path.display());
     if let Some(key) = key {
-        let _ = write!(out, " (key `{key}`)");
+        let _ = write!(out, " (key `{}`)", excerpt(&key));
     }
     let _ = write!(out, ": {message}");
     if !line_text.is_empty() {
-        let _ = write!(out, "\n  {line_number} | {line_text}");
+        let _ = write!(out, "\n  {line_number} | {}", excerpt(line_text));
     }
     out
 }
@@ -152,11 +184,11 @@ impl<'a> KeyLocator<'a> {
     /// `FILE, line N (key `table.key`)` for a key of table `table` (`""` = top level).
     #[must_use]
     pub fn key(&self, table: &str, key: &str) -> String {
-        let name = if table.is_empty() {
+        let name = excerpt(&if table.is_empty() {
             key.to_owned()
         } else {
             format!("{table}.{key}")
-        };
+        });
         self.describe(self.line_of(table, None, key), &format!("key `{name}`"))
     }
 
@@ -164,7 +196,12 @@ impl<'a> KeyLocator<'a> {
     /// the array of tables `array`.
     #[must_use]
     pub fn array_key(&self, array: &str, nth: usize, label: &str, key: &str) -> String {
-        let what = format!("{array} {} `{label}`, key `{key}`", nth + 1);
+        let what = format!(
+            "{array} {} `{}`, key `{}`",
+            nth + 1,
+            excerpt(label),
+            excerpt(key)
+        );
         self.describe(self.line_of(array, Some(nth), key), &what)
     }
 
@@ -468,6 +505,26 @@ mod tests {
             message.contains("string \"high\", expected a number"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn excerpts_are_short_and_char_safe() {
+        assert_eq!(excerpt("22.759,0"), "22.759,0");
+        let long = "é".repeat(250_000);
+        let short = excerpt(&long);
+        assert!(short.starts_with(&"é".repeat(200)), "{short}");
+        assert!(short.ends_with("… (249800 more characters)"), "{short}");
+        assert_eq!(excerpt("a\nb"), "a\\nb");
+    }
+
+    #[test]
+    fn a_huge_toml_line_is_quoted_short() {
+        let text = format!("share_frac = \"{}\"\n", "x".repeat(300_000));
+        let message = parse_toml::<Sample>(&text, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(message.len() < 2_000, "{} characters", message.len());
+        assert!(message.contains("more characters)"), "{message}");
     }
 
     #[test]

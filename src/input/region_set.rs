@@ -248,7 +248,7 @@ pub fn region_set_from_raw_located(
     if raw.region.is_empty() {
         bail!(
             "{file}: the region set '{}' has no regions; found 0 [[region]] tables, expected at least one",
-            raw.id
+            super::excerpt(&raw.id)
         );
     }
     let mut seen = HashSet::new();
@@ -286,7 +286,7 @@ pub fn region_set_from_raw_located(
             );
         }
         let load_path = resolve_beside(path, &r.load_file);
-        if !load_path.is_file() {
+        if !load_path.exists() {
             bail!(
                 "{}: the load file {} does not exist; expected a .parquet or .csv file (paths are relative to the region-set file)",
                 at("load_file"),

@@ -255,7 +255,7 @@ fn costs(
                 bail!(
                     "{}: found '{}', which names no [[firm_capacity.technology]]; expected one of {}",
                     locate.key("firm_capacity", "use"),
-                    f.use_technology,
+                    super::excerpt(&f.use_technology),
                     super::format_capped(
                         &technologies
                             .iter()
@@ -819,7 +819,7 @@ pub fn scenario_from_raw_located(
             )
         };
         let profile_path = resolve_beside(path, &w.profile);
-        if !profile_path.is_file() {
+        if !profile_path.exists() {
             bail!(
                 "{}: the profile file {} does not exist (paths are relative to the scenario file)",
                 locate.key(name, "profile"),
@@ -1093,8 +1093,9 @@ fn uncertainty(
         let Some(parameter) = Parameter::parse(path) else {
             let known: Vec<&str> = Parameter::FIXED.iter().map(|(name, _)| *name).collect();
             bail!(
-                "{}: unknown parameter path `{path}`; expected one of {}",
+                "{}: unknown parameter path `{}`; expected one of {}",
                 at("dist"),
+                super::excerpt(path),
                 known.join(", ")
             );
         };
@@ -1236,8 +1237,9 @@ fn uncertainty(
                 }
             }
             other => bail!(
-                "{}: found `{other}`, expected one of {}",
+                "{}: found `{}`, expected one of {}",
                 at("dist"),
+                super::excerpt(other),
                 Distribution::NAMES.join(", ")
             ),
         };
@@ -1328,8 +1330,9 @@ fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<Regi
         for (year_text, &mw) in &load.rated_mw_by_year {
             let year: i32 = year_text.trim().parse().map_err(|_| {
                 anyhow::anyhow!(
-                    "{}: key '{year_text}' is not a year; expected keys such as 2030",
-                    at("rated_mw_by_year")
+                    "{}: key '{}' is not a year; expected keys such as 2030",
+                    at("rated_mw_by_year"),
+                    super::excerpt(year_text)
                 )
             })?;
             if year < raw.first_year || year > raw.last_year {
@@ -1393,9 +1396,9 @@ pub fn check_scenario_against_regions(
         bail!(
             "{}, key `scope`: found '{}', but region set {} is for scope '{}'; they must match",
             scenario_path.display(),
-            scenario.scope,
+            super::excerpt(&scenario.scope),
             regions_path.display(),
-            regions.scope
+            super::excerpt(&regions.scope)
         );
     }
     let ids: HashSet<&str> = regions.regions.iter().map(|r| r.id.as_str()).collect();

@@ -181,7 +181,7 @@ fn draw_error(
 /// A parameter that does not apply to the region set, with the scenario's file and line.
 pub fn check_uncertainty(loaded: &LoadedStudy) -> Result<()> {
     let study = &loaded.study;
-    let text = std::fs::read_to_string(&loaded.files.scenario).ok();
+    let text = super::read_text(&loaded.files.scenario).ok();
     let locate = super::KeyLocator::new(&loaded.files.scenario, text.as_deref());
     for uncertain in &study.scenario.uncertainty {
         if let Err(why) = uncertain.parameter.central(&study.scenario, &study.regions) {

@@ -16,6 +16,7 @@ use chrono::{LocalResult, NaiveDateTime, TimeZone, Timelike};
 use crate::input::series::{
     DEMAND_COLUMN, RawRows, TIMESTAMP_COLUMN, accepted_epoch_hour, parse_number, parse_utc_hour,
 };
+use crate::input::{excerpt, format_capped};
 
 /// Column of local timestamps in the `local` form.
 pub const LOCAL_TIME_COLUMN: &str = "timestamp_local";
@@ -43,21 +44,52 @@ fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// The index of column `name` in the header, which must hold it exactly once.
 fn header_index(
     headers: &csv::StringRecord,
     name: &str,
     file: &str,
     expected: &str,
 ) -> Result<usize> {
-    headers
+    let found: Vec<usize> = headers
         .iter()
-        .position(|h| h.trim() == name)
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "{file}, line 1: header has no column `{name}`; found [{}], expected {expected}",
-                headers.iter().collect::<Vec<_>>().join(",")
-            )
-        })
+        .enumerate()
+        .filter(|(_, h)| h.trim() == name)
+        .map(|(i, _)| i)
+        .collect();
+    match found.as_slice() {
+        [index] => Ok(*index),
+        [] => bail!(
+            "{file}, line 1: header has no column `{name}`; found [{}], expected {expected}",
+            excerpt(&headers.iter().collect::<Vec<_>>().join(","))
+        ),
+        several => bail!(
+            "{file}, line 1: the header names column `{name}` {} times (columns {}); expected it once",
+            several.len(),
+            format_capped(&several.iter().map(|i| i + 1).collect::<Vec<_>>())
+        ),
+    }
+}
+
+/// The next record, which must hold as many fields as the header: a row with more or
+/// fewer is refused rather than read by position (an unquoted decimal comma or thousands
+/// separator splits a number in two).
+fn checked_record(
+    record: std::result::Result<csv::StringRecord, csv::Error>,
+    headers: &csv::StringRecord,
+    file: &str,
+) -> Result<(usize, csv::StringRecord)> {
+    let record = record.map_err(|e| malformed(&e, file))?;
+    let line = record.position().map_or(0, |p| p.line() as usize);
+    if record.len() != headers.len() {
+        bail!(
+            "{file}, line {line}: the row has {} field(s), the header {}; expected one value per column (a decimal comma or a thousands separator outside quotes splits a number in two): {}",
+            record.len(),
+            headers.len(),
+            excerpt(&record.iter().collect::<Vec<_>>().join(","))
+        );
+    }
+    Ok((line, record))
 }
 
 fn cell_value(text: &str, file: &str, line: usize, column: &str) -> Result<Option<f64>> {
@@ -70,7 +102,7 @@ fn cell_value(text: &str, file: &str, line: usize, column: &str) -> Result<Optio
     }
     parse_number(trimmed)
         .map(Some)
-        .map_err(|e| anyhow::anyhow!("{file}, line {line}: `{column}` {e}"))
+        .map_err(|e| anyhow::anyhow!("{file}, line {line}, column `{column}`: {e}"))
 }
 
 fn malformed(error: &csv::Error, file: &str) -> anyhow::Error {
@@ -98,8 +130,7 @@ pub fn tidy_rows(text: &str, file: &str) -> Result<RawRows> {
     let d = header_index(&headers, DEMAND_COLUMN, file, expected)?;
     let mut rows = RawRows::default();
     for record in reader.records() {
-        let record = record.map_err(|e| malformed(&e, file))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let (line, record) = checked_record(record, &headers, file)?;
         let hour = parse_utc_hour(record.get(t).unwrap_or(""))
             .map_err(|e| anyhow::anyhow!("{file}, line {line}: `timestamp_utc` {e}"))?;
         rows.push(
@@ -126,12 +157,12 @@ pub fn local_rows(text: &str, file: &str, time_zone: chrono_tz::Tz) -> Result<Ra
     let mut rows = RawRows::default();
     let mut previous_ambiguous: Option<(NaiveDateTime, i64)> = None;
     for record in reader.records() {
-        let record = record.map_err(|e| malformed(&e, file))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let (line, record) = checked_record(record, &headers, file)?;
         let text_time = record.get(t).unwrap_or("").trim();
+        let quoted_time = excerpt(text_time);
         let naive = parse_naive(text_time).ok_or_else(|| {
             anyhow::anyhow!(
-                "{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{text_time}' is not a local timestamp; expected e.g. 2024-03-10 01:00"
+                "{file}, line {line}: `{LOCAL_TIME_COLUMN}` '{quoted_time}' is not a local timestamp; expected e.g. 2024-03-10 01:00"
             )
         })?;
         if naive.minute() != 0 || naive.second() != 0 {
@@ -221,9 +252,8 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
     let mut rows = RawRows::default();
     let mut pending = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| malformed(&e, file))?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let code = record.get(ba_index).unwrap_or("").trim().to_owned();
+        let (line, record) = checked_record(record, &headers, file)?;
+        let code = excerpt(record.get(ba_index).unwrap_or("").trim());
         if !seen_bas.contains(&code) {
             seen_bas.push(code.clone());
         }
@@ -254,9 +284,10 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
             continue;
         }
         let text_time = record.get(time_index).unwrap_or("").trim();
+        let quoted_time = excerpt(text_time);
         let naive = parse_naive(text_time).ok_or_else(|| {
             anyhow::anyhow!(
-                "{file}, line {line}: `{EIA_TIME_COLUMN}` '{text_time}' is not a timestamp; expected e.g. 01/01/2024 6:00:00 AM"
+                "{file}, line {line}: `{EIA_TIME_COLUMN}` '{quoted_time}' is not a timestamp; expected e.g. 01/01/2024 6:00:00 AM"
             )
         })?;
         let ending = crate::time::datetime_to_epoch_hour(naive.and_utc()).ok_or_else(|| {

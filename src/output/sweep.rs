@@ -17,6 +17,7 @@ use polars::io::parquet::write::BatchedWriter as ParquetBatchedWriter;
 use polars::prelude::*;
 
 use super::{table_frame, write_csv, write_parquet};
+use crate::input::excerpt;
 use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow};
 use crate::simulation::sweep::{Draws, SampleSink, band_row, sort_bands};
 
@@ -68,14 +69,17 @@ pub struct FileChecksum {
     pub sha256: String,
 }
 
-/// The size and SHA-256 of a file, read in blocks.
+/// The size and SHA-256 of a file, read in blocks: a regular file of at most
+/// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), never read past it.
 ///
 /// # Errors
-/// When the file cannot be read.
+/// When the file is not a regular file, is too large or cannot be read.
 pub fn file_checksum(path: &Path) -> Result<FileChecksum> {
     use sha2::Digest as _;
     use std::io::Read as _;
-    let mut file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let limit = crate::input::bounded::RUN_TABLE_LIMIT;
+    let (file, _) = crate::input::bounded::open_regular(path, limit)?;
+    let mut file = file.take(limit.max_bytes);
     let mut hasher = sha2::Sha256::new();
     let mut buffer = vec![0u8; 1 << 20];
     let mut bytes = 0u64;
@@ -303,15 +307,15 @@ struct Shard {
 /// Read a shard folder's `run.toml`.
 fn read_shard(dir: &Path) -> Result<Shard> {
     let path = dir.join(crate::output::RUN_FILE_NAME);
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = crate::input::read_text(&path).with_context(|| {
         format!(
             "cannot read {} (is {} a sweep shard?)",
             path.display(),
             dir.display()
         )
     })?;
-    let record: toml::Table = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: not a run record: {e}", path.display()))?;
+    let record: toml::Table = crate::input::parse_toml(&text, &path)
+        .map_err(|e| anyhow::anyhow!("not a run record: {e}"))?;
     let sweep = record
         .get("sweep")
         .and_then(toml::Value::as_table)
@@ -446,7 +450,7 @@ fn read_shard(dir: &Path) -> Result<Shard> {
 fn check_shard(shard: &Shard) -> Result<std::ops::Range<usize>> {
     let dir = shard.dir.display();
     let path = shard.dir.join(SHARD_MANIFEST_FILE_NAME);
-    let text = std::fs::read_to_string(&path).with_context(|| {
+    let text = crate::input::read_text(&path).with_context(|| {
         format!(
             "--merge: shard {dir} has no readable {SHARD_MANIFEST_FILE_NAME} (the manifest with its samples and the checksums of its files); rerun this shard with this gridstrain"
         )
@@ -528,16 +532,6 @@ fn check_shard(shard: &Shard) -> Result<std::ops::Range<usize>> {
         }
     }
     Ok(expected)
-}
-
-/// A text quoted in a message: at most 200 characters.
-fn excerpt(text: &str) -> String {
-    const MOST: usize = 200;
-    if text.chars().count() <= MOST {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(MOST).collect::<String>())
-    }
 }
 
 /// The shards' samples, in shard order, follow one another from 0 with no gap or
@@ -817,10 +811,11 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         &first.dir,
     )?;
     let read = |path: std::path::PathBuf| -> Result<DataFrame> {
-        let file = File::open(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        ParquetReader::new(file)
-            .finish()
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+        crate::input::load_file::read_guarded_parquet(
+            &path,
+            crate::input::bounded::RUN_TABLE_LIMIT,
+            "expected a per-sample table written by `gridstrain sweep --shard`",
+        )
     };
     let mut region_order: Vec<String> = Vec::new();
     let mut set_id = String::new();

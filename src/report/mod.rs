@@ -12,7 +12,6 @@ pub mod data;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -55,16 +54,22 @@ struct Report {
 
 // ---------------------------------------------------------------- reading the run
 
+/// A table of the run folder: a regular file of at most
+/// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), bounds-checked before
+/// polars reads it.
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    ParquetReader::new(file)
-        .finish()
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    crate::input::load_file::read_guarded_parquet(
+        path,
+        crate::input::bounded::RUN_TABLE_LIMIT,
+        "expected a table written by gridstrain",
+    )
 }
 
+/// A CSV table of the run folder (a regular file of at most the same limit).
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        crate::input::bounded::read_text_limited(path, crate::input::bounded::RUN_TABLE_LIMIT)?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader
         .headers()
         .with_context(|| format!("cannot read {}", path.display()))?
@@ -245,10 +250,9 @@ fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String
 /// Build the report of a `run` folder from its files.
 #[allow(clippy::too_many_lines)]
 fn run_report(dir: &Path) -> Result<Report> {
-    let record_text = std::fs::read_to_string(dir.join(crate::output::RUN_FILE_NAME))
-        .with_context(|| format!("cannot read {}/run.toml", dir.display()))?;
-    let record: toml::Table = toml::from_str(&record_text)
-        .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
+    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
+    let record: toml::Table =
+        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
     let scenario_name = record
         .get("scenario")
         .and_then(|s| s.get("name"))
@@ -778,10 +782,9 @@ fn methods_lines() -> Vec<String> {
 /// Build the report of a `sweep` folder from `bands.parquet` and `run.toml`.
 #[allow(clippy::too_many_lines)]
 fn sweep_report(dir: &Path) -> Result<Report> {
-    let record_text = std::fs::read_to_string(dir.join(crate::output::RUN_FILE_NAME))
-        .with_context(|| format!("cannot read {}/run.toml", dir.display()))?;
-    let record: toml::Table = toml::from_str(&record_text)
-        .map_err(|e| anyhow::anyhow!("{}/run.toml: {e}", dir.display()))?;
+    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
+    let record: toml::Table =
+        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
     let name = |table: &str, key: &str| {
         record
             .get(table)
@@ -1039,10 +1042,10 @@ fn markdown(report: &Report) -> String {
 /// # Errors
 /// A table missing or unreadable, or a file that cannot be written.
 pub fn write_report(dir: &Path) -> Result<()> {
-    let report = if dir.join("bands.parquet").is_file() {
+    let report = if dir.join("bands.parquet").exists() {
         sweep_report(dir)?
-    } else if dir.join("metrics.parquet").is_file() {
-        if !dir.join(REPORT_DATA).is_file() {
+    } else if dir.join("metrics.parquet").exists() {
+        if !dir.join(REPORT_DATA).exists() {
             bail!(
                 "{}: no {REPORT_DATA}; the run was written by a gridstrain without reports, run it again",
                 dir.display()

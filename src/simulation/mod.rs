@@ -224,6 +224,17 @@ fn prepare_region<'a>(
             );
         }
     }
+    // Load files refuse a weather year without load; this keeps a study built in memory
+    // from reaching the scaling of such a year (an error, never a panic).
+    for year in weather_years.iter().chain(std::iter::once(&reference_year)) {
+        if baseline_scale(load, *year, reference_year, reference_year, 0.0).is_none() {
+            bail!(
+                "region `{}`: year {year} (a weather year or the reference year) of its load data {} holds no load (mean 0 MW); expected a region's load in every weather year",
+                region.id,
+                region.load_path.display()
+            );
+        }
+    }
     let threshold = match region
         .firm_capacity_mw
         .filter(|_| region.capacity_threshold)
@@ -890,7 +901,12 @@ fn run_year(
                 year,
                 region.baseline_growth_per_year_frac,
             )
-            .expect("weather years checked");
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "region `{}`: weather year {w} of its load data holds no load (mean 0 MW)",
+                    region.id
+                )
+            })?;
             baseline_for(data.load, w, year, 1.0, &mut b.raw_baseline);
             let raw_stats = RawBaselineStats::of(&b.raw_baseline, &b.summer);
             let inputs = HourInputs {

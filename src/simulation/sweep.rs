@@ -420,7 +420,7 @@ impl YearInputs {
                                 data.reference_year,
                                 0.0,
                             )
-                            .expect("weather years checked")
+                            .expect("prepare_regions refuses weather years without load")
                         })
                         .collect(),
                     inference_shape,
