@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod common;
 mod golden;
+mod output_safety;
 mod paper;
 mod presets;
 mod properties;
