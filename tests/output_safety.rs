@@ -36,7 +36,10 @@ fn fixture_with(dir: &Path, scenario_name: &str, region_id: &str) -> (PathBuf, P
             "\"../profiles/",
             &format!("\"{}/", small.join("profiles").display()),
         )
-        .replace("name = \"small\"", &format!("name = {}", quoted(scenario_name)));
+        .replace(
+            "name = \"small\"",
+            &format!("name = {}", quoted(scenario_name)),
+        );
     let regions = std::fs::read_to_string(small.join("regions/pnw.toml"))
         .unwrap()
         .replace(
@@ -83,7 +86,9 @@ fn the_probe_attack_writes_nothing_beside_out() {
         .arg("--hourly")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("scenario.toml, line 4 (key `name`)"))
+        .stderr(predicates::str::contains(
+            "scenario.toml, line 4 (key `name`)",
+        ))
         .stderr(predicates::str::contains("found identifier '..'"));
     assert_eq!(tree(dir.path()), before, "nothing written or removed");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "the user's file");
@@ -94,7 +99,9 @@ fn the_probe_attack_writes_nothing_beside_out() {
         .arg("--hourly")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("regions.toml, line 11 (key `id`)"))
+        .stderr(predicates::str::contains(
+            "regions.toml, line 11 (key `id`)",
+        ))
         .stderr(predicates::str::contains("found identifier '..'"));
     assert_eq!(tree(dir.path()), before);
 }
@@ -113,7 +120,9 @@ fn hostile_ids_are_refused_by_run_and_sweep_shard() {
     let inputs = dir.path().join("in");
     std::fs::create_dir(&inputs).unwrap();
     for id in hostile_ids() {
-        for (scenario_name, region_id, key) in [(id.as_str(), "PGE", "name"), ("small", id.as_str(), "id")] {
+        for (scenario_name, region_id, key) in
+            [(id.as_str(), "PGE", "name"), ("small", id.as_str(), "id")]
+        {
             let (scenario, regions) = fixture_with(&inputs, scenario_name, region_id);
             let out = dir.path().join("o").join("out");
             let run = gridstrain()
@@ -123,11 +132,20 @@ fn hostile_ids_are_refused_by_run_and_sweep_shard() {
                 .code(1);
             let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
             assert!(
-                stderr.contains(&format!("key `{key}`")) && stderr.contains("expected a name of 1 to 64"),
+                stderr.contains(&format!("key `{key}`"))
+                    && stderr.contains("expected a name of 1 to 64"),
                 "{id:?}: {stderr}"
             );
             gridstrain()
-                .args(["sweep", "--quiet", "--samples", "4", "--shard", "0/2", "--scenario"])
+                .args([
+                    "sweep",
+                    "--quiet",
+                    "--samples",
+                    "4",
+                    "--shard",
+                    "0/2",
+                    "--scenario",
+                ])
                 .arg(&scenario)
                 .arg("--regions")
                 .arg(&regions)
@@ -161,7 +179,13 @@ fn hostile_file_stems_fail_their_batch_unit_only() {
     }
     let out = dir.path().join("batch");
     gridstrain()
-        .args(["batch", "--quiet", "--weather-years", "2023..2024", "--scenarios"])
+        .args([
+            "batch",
+            "--quiet",
+            "--weather-years",
+            "2023..2024",
+            "--scenarios",
+        ])
         .args(&files)
         .arg(&scenario)
         .arg("--regions")
@@ -206,7 +230,8 @@ fn user_folder(path: &Path) {
 fn refused_and_kept(assert: assert_cmd::assert::Assert, kept: &Path) {
     let stderr = String::from_utf8_lossy(&assert.code(1).get_output().stderr).into_owned();
     assert!(
-        stderr.contains("replaces only what gridstrain wrote") && stderr.contains("nothing was deleted"),
+        stderr.contains("replaces only what gridstrain wrote")
+            && stderr.contains("nothing was deleted"),
         "{stderr}"
     );
     assert!(kept.exists(), "{} survives", kept.display());
@@ -242,7 +267,14 @@ fn force_refuses_what_gridstrain_did_not_write() {
     // sweep and headroom --out into the user's folder.
     refused_and_kept(
         gridstrain()
-            .args(["sweep", "--quiet", "--samples", "4", "--force", "--scenario"])
+            .args([
+                "sweep",
+                "--quiet",
+                "--samples",
+                "4",
+                "--force",
+                "--scenario",
+            ])
             .arg(&scenario)
             .arg("--regions")
             .arg(&regions)
@@ -283,7 +315,10 @@ fn force_refuses_what_gridstrain_did_not_write() {
         .assert()
         .success();
     assert_eq!(
-        tree(dir.path()).iter().filter(|p| p.starts_with('.')).count(),
+        tree(dir.path())
+            .iter()
+            .filter(|p| p.starts_with('.'))
+            .count(),
         0,
         "no staging or aside left: {:?}",
         tree(dir.path())
@@ -336,7 +371,14 @@ fn batch_force_keeps_a_users_file_in_a_unit_folder() {
     let batch = || {
         let mut command = gridstrain();
         command
-            .args(["batch", "--quiet", "--force", "--weather-years", "2023..2024", "--scenarios"])
+            .args([
+                "batch",
+                "--quiet",
+                "--force",
+                "--weather-years",
+                "2023..2024",
+                "--scenarios",
+            ])
             .arg(&scenario)
             .arg("--regions")
             .arg(&regions)
@@ -352,7 +394,10 @@ fn batch_force_keeps_a_users_file_in_a_unit_folder() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("1 of 1 unit(s) failed"));
-    assert_eq!(std::fs::read_to_string(unit.join("mine.txt")).unwrap(), "keep");
+    assert_eq!(
+        std::fs::read_to_string(unit.join("mine.txt")).unwrap(),
+        "keep"
+    );
     let (_, rows) = read_csv(&out.join("failures.csv"));
     assert!(rows[0][2].contains("nothing was deleted"), "{rows:?}");
 }
@@ -392,7 +437,10 @@ fn an_interrupted_replace_is_recovered_by_the_next_run() {
         .success();
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("put back"), "{stderr}");
-    assert!(stderr.contains("left by an interrupted command"), "{stderr}");
+    assert!(
+        stderr.contains("left by an interrupted command"),
+        "{stderr}"
+    );
     assert!(stderr.contains(".r.partial-x"), "reported: {stderr}");
     assert!(target.join("run.toml").is_file() && target.join("metrics.csv").is_file());
     assert!(!aside.exists() && !stale.exists());
@@ -422,7 +470,9 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut interrupted = 0;
     for round in 0..10 {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
         let delay_ms = (state >> 33) % span_ms;
         let mut child = Command::new(&binary)
             .current_dir(root())
@@ -444,7 +494,10 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
             );
         }
     }
-    assert!(interrupted >= 5, "only {interrupted} of 10 runs were killed while running");
+    assert!(
+        interrupted >= 5,
+        "only {interrupted} of 10 runs were killed while running"
+    );
     // One more run tidies whatever the kills left beside the target.
     gridstrain().args(args(&["--force"])).assert().success();
     let beside: Vec<String> = tree(dir.path())
@@ -513,8 +566,12 @@ fn import_keeps_its_provenance_in_the_parquet_metadata() {
         .find(|(k, _)| k == gridstrain::output::PROVENANCE_KEY)
         .expect("provenance in the metadata")
         .1;
-    assert!(provenance.starts_with("# Provenance of this load file"), "{provenance}");
-    let markdown = std::fs::read_to_string(dir.path().join("we\"ird\nx = 1/pge.provenance.md")).unwrap();
+    assert!(
+        provenance.starts_with("# Provenance of this load file"),
+        "{provenance}"
+    );
+    let markdown =
+        std::fs::read_to_string(dir.path().join("we\"ird\nx = 1/pge.provenance.md")).unwrap();
     assert!(markdown.starts_with(provenance.as_str()));
     let sha: String = sha2::Sha256::digest(std::fs::read(&out).unwrap())
         .iter()

@@ -12,8 +12,8 @@ use clap::Args;
 
 use super::run::{DEFAULT_WEATHER_YEARS, run_loaded};
 use super::{CommonArgs, note, resolve_input};
-use crate::input::study::{StudyFiles, load_study};
 use crate::input::check_id;
+use crate::input::study::{StudyFiles, load_study};
 use crate::output::RunDir;
 use crate::output::replace::{FAILURES_HEADER, join_inside};
 use crate::time::parse_year_range;
@@ -119,7 +119,10 @@ fn unit_folder(out: &Path, scenario: &str, regions: &str, shard: Option<usize>) 
     match shard {
         None => join_inside(out, &format!("{scenario}__{regions}")),
         Some(k) => join_inside(
-            &join_inside(&join_inside(out, &format!("scenario={scenario}"))?, &format!("region_set={regions}"))?,
+            &join_inside(
+                &join_inside(out, &format!("scenario={scenario}"))?,
+                &format!("region_set={regions}"),
+            )?,
             &format!("shard={k}"),
         ),
     }
@@ -286,8 +289,14 @@ mod tests {
     #[test]
     fn a_panicking_unit_becomes_its_error() {
         let message = run_caught(|| panic!("boom {}", 7)).unwrap_err().to_string();
-        assert!(message.contains("boom 7") && message.contains("panic"), "{message}");
-        assert_eq!(run_caught(|| Ok(PathBuf::from("x"))).unwrap(), PathBuf::from("x"));
+        assert!(
+            message.contains("boom 7") && message.contains("panic"),
+            "{message}"
+        );
+        assert_eq!(
+            run_caught(|| Ok(PathBuf::from("x"))).unwrap(),
+            PathBuf::from("x")
+        );
     }
 
     #[test]
@@ -301,7 +310,17 @@ mod tests {
             unit_folder(out, "low", "us-22", Some(3)).unwrap(),
             out.join("scenario=low/region_set=us-22/shard=3")
         );
-        for label in [".", "..", "../x", "a/b", "=cmd", "+1", "-x", "@x", &"a".repeat(300)] {
+        for label in [
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "=cmd",
+            "+1",
+            "-x",
+            "@x",
+            &"a".repeat(300),
+        ] {
             for (s, r) in [(label, "us-22"), ("low", label)] {
                 let message = unit_folder(out, s, r, None).unwrap_err().to_string();
                 assert!(message.contains("unit label"), "{label}: {message}");

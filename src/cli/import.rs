@@ -154,8 +154,8 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
 /// The SHA-256 of a file, as lowercase hex.
 fn sha256_hex(path: &std::path::Path) -> Result<String> {
     use sha2::Digest as _;
-    let bytes = std::fs::read(path)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
     Ok(sha2::Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

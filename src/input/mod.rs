@@ -375,7 +375,8 @@ pub fn de_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Er
 }
 
 /// What an identifier may be, as said in messages.
-const ID_RULE: &str = "a name of 1 to 64 letters, digits, '-', '_' or '.', starting with a letter, digit or '_'";
+const ID_RULE: &str =
+    "a name of 1 to 64 letters, digits, '-', '_' or '.', starting with a letter, digit or '_'";
 
 /// Check an identifier: 1 to [`MAX_ID_CHARS`] ASCII letters, digits, `-`, `_` and `.`,
 /// not starting with `.` (a hidden file, and `.`/`..` would leave the output folder when
@@ -392,9 +393,10 @@ pub fn check_id(id: &str) -> Result<(), String> {
         Some(format!("it has {} characters", id.chars().count()))
     } else if id == "." || id == ".." {
         Some("it would name the folder itself or its parent".to_owned())
-    } else if let Some(c) = id.chars().find(|c| {
-        !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    }) {
+    } else if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
         Some(format!("it holds {c:?}"))
     } else if id.starts_with('.') {
         Some("it starts with '.' (a hidden file)".to_owned())
@@ -405,7 +407,9 @@ pub fn check_id(id: &str) -> Result<(), String> {
     };
     match problem {
         None => Ok(()),
-        Some(why) => Err(format!("found identifier '{shown}' ({why}), expected {ID_RULE}")),
+        Some(why) => Err(format!(
+            "found identifier '{shown}' ({why}), expected {ID_RULE}"
+        )),
     }
 }
 
@@ -540,9 +544,20 @@ mod tests {
             let message = check_id(id).unwrap_err();
             assert!(message.contains(why), "{id}: {message}");
             assert!(message.contains("expected a name of 1 to 64"), "{message}");
-            assert!(message.chars().count() < 300, "the id is shortened: {message}");
+            assert!(
+                message.chars().count() < 300,
+                "the id is shortened: {message}"
+            );
         }
-        for id in ["us-22", "PJM", "default", "a.b", "_x", "2030", &"a".repeat(64)] {
+        for id in [
+            "us-22",
+            "PJM",
+            "default",
+            "a.b",
+            "_x",
+            "2030",
+            &"a".repeat(64),
+        ] {
             assert_eq!(check_id(id), Ok(()), "{id}");
         }
     }

@@ -175,7 +175,11 @@ impl RunDir {
             Target::Files(targets) => targets
                 .iter()
                 .try_for_each(|target| {
-                    replace::put_file(&staging.join(target.file_name().unwrap_or_default()), target, self.force)
+                    replace::put_file(
+                        &staging.join(target.file_name().unwrap_or_default()),
+                        target,
+                        self.force,
+                    )
                 })
                 .map(|()| targets[0].clone()),
         };
@@ -221,8 +225,7 @@ pub fn table_frame<T: TableRow>(rows: &[T]) -> Result<DataFrame> {
 /// (`-3.5`) is never altered.
 #[must_use]
 pub fn escape_formula(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err()
-    {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err() {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -238,10 +241,9 @@ fn escaped_text_columns(frame: &DataFrame) -> Result<Option<DataFrame>> {
             continue;
         }
         let text = column.str()?;
-        if !text
-            .iter()
-            .any(|cell| cell.is_some_and(|c| matches!(escape_formula(c), std::borrow::Cow::Owned(_))))
-        {
+        if !text.iter().any(|cell| {
+            cell.is_some_and(|c| matches!(escape_formula(c), std::borrow::Cow::Owned(_)))
+        }) {
             continue;
         }
         let cells: Vec<Option<String>> = text
@@ -410,8 +412,14 @@ mod tests {
         };
         write_load_parquet(&load, &path, Some("# Provenance\n\"quoted\"\n")).unwrap();
         let kv = replace::parquet_key_values(&path).unwrap();
-        assert!(kv.iter().any(|(k, v)| k == replace::PARQUET_MARKER_KEY && v.starts_with("gridstrain ")));
-        assert!(kv.iter().any(|(k, v)| k == PROVENANCE_KEY && v == "# Provenance\n\"quoted\"\n"));
+        assert!(
+            kv.iter()
+                .any(|(k, v)| k == replace::PARQUET_MARKER_KEY && v.starts_with("gridstrain "))
+        );
+        assert!(
+            kv.iter()
+                .any(|(k, v)| k == PROVENANCE_KEY && v == "# Provenance\n\"quoted\"\n")
+        );
         assert!(replace::is_gridstrain_file(&path));
     }
 }

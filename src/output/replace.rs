@@ -396,7 +396,8 @@ fn process_alive(pid: u32) -> bool {
 fn complete_output(path: &Path) -> bool {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.is_dir() => {
-            Manifest::read(path).is_some_and(|m| m.state == COMPLETE) && foreign_folder(path).is_none()
+            Manifest::read(path).is_some_and(|m| m.state == COMPLETE)
+                && foreign_folder(path).is_none()
         }
         Ok(meta) if meta.is_file() => is_gridstrain_file(path),
         _ => false,
@@ -439,7 +440,11 @@ pub fn recover_beside(target: &Path) -> Result<()> {
             ));
         } else {
             std::fs::rename(&aside, target).with_context(|| {
-                format!("cannot put {} back as {}", aside.display(), target.display())
+                format!(
+                    "cannot put {} back as {}",
+                    aside.display(),
+                    target.display()
+                )
             })?;
             note(&format!(
                 "note: put back {} from {} (an earlier --force was interrupted while replacing it)",
@@ -594,7 +599,10 @@ mod tests {
         assert_eq!(join_inside(dir, "a.b").unwrap(), dir.join("a.b"));
         for bad in ["", ".", "..", "../x", "a/b", "/etc", "a\\b", "x/"] {
             let message = join_inside(dir, bad).unwrap_err().to_string();
-            assert!(message.contains("not a plain file or folder name"), "{bad}: {message}");
+            assert!(
+                message.contains("not a plain file or folder name"),
+                "{bad}: {message}"
+            );
         }
     }
 
