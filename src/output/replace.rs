@@ -253,9 +253,9 @@ fn foreign_folder(target: &Path) -> Option<String> {
     let foreign: Vec<&String> = files
         .iter()
         .filter(|f| {
-            !listed.contains(f.as_str())
-                && !REPORT_FILES.contains(&f.as_str())
-                && !(f.starts_with(&format!("{REPORT_CHARTS_DIR}/")) && f.ends_with(".svg"))
+            let report_file = REPORT_FILES.contains(&f.as_str())
+                || (f.starts_with(&format!("{REPORT_CHARTS_DIR}/")) && f.ends_with(".svg"));
+            !(listed.contains(f.as_str()) || report_file)
         })
         .collect();
     match foreign.as_slice() {
