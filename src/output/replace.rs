@@ -523,6 +523,31 @@ fn exchange(a: &Path, b: &Path) -> Result<Exchange> {
     }
 }
 
+/// Rename `from` to the free name `to`; on Linux with `RENAME_NOREPLACE`, so a folder
+/// that appeared at `to` meanwhile (another command's, even an empty one) is never
+/// replaced.
+fn rename_no_replace(from: &Path, to: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        use rustix::io::Errno;
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(Errno::EXIST) => bail!(
+                "{} appeared while the command was running; nothing was replaced",
+                to.display()
+            ),
+            Err(e) if ![Errno::INVAL, Errno::NOSYS, Errno::OPNOTSUPP].contains(&e) => {
+                return Err(std::io::Error::from(e))
+                    .with_context(|| format!("cannot move the output into {}", to.display()));
+            }
+            Err(_) => {} // not supported here: a plain rename
+        }
+    }
+    std::fs::rename(from, to)
+        .with_context(|| format!("cannot move the output into {}", to.display()))
+}
+
 /// Put the sealed staging folder in place at `target`. An existing target (only with
 /// `force`, and only a gridstrain output — checked again here) is exchanged atomically
 /// with the new folder and then removed; see the module docs for the fallback.
@@ -541,8 +566,7 @@ fn put_folder_by(
     exchange: fn(&Path, &Path) -> Result<Exchange>,
 ) -> Result<()> {
     if std::fs::symlink_metadata(target).is_err() {
-        return std::fs::rename(staging, target)
-            .with_context(|| format!("cannot move the output into {}", target.display()));
+        return rename_no_replace(staging, target);
     }
     if !force {
         bail!(
@@ -652,6 +676,16 @@ mod tests {
         );
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 1, "only the target remains");
+    }
+
+    #[test]
+    fn a_folder_that_appeared_meanwhile_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        let staging = sealed_folder(dir.path(), "run");
+        std::fs::create_dir(&target).unwrap(); // empty: a plain rename would replace it
+        assert!(rename_no_replace(&staging, &target).is_err());
+        assert!(staging.join("metrics.csv").is_file());
     }
 
     #[test]
