@@ -430,6 +430,7 @@ fn an_interrupted_replace_is_recovered_by_the_next_run() {
     std::fs::write(stale.join("metrics.csv"), "half").unwrap();
     let foreign = dir.path().join(".r.partial-x");
     std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
     let assert = gridstrain()
         .args(run_args(&scenario, &regions, &target))
         .arg("--force")
@@ -499,12 +500,20 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
         "only {interrupted} of 10 runs were killed while running"
     );
     // One more run tidies whatever the kills left beside the target.
-    gridstrain().args(args(&["--force"])).assert().success();
+    let left_before: Vec<String> = tree(dir.path())
+        .into_iter()
+        .filter(|p| !p.contains('/') && p != "r")
+        .collect();
+    let last = gridstrain().args(args(&["--force"])).assert().success();
     let beside: Vec<String> = tree(dir.path())
         .into_iter()
         .filter(|p| !p.contains('/') && p != "r")
         .collect();
-    assert!(beside.is_empty(), "left beside the target: {beside:?}");
+    assert!(
+        beside.is_empty(),
+        "left beside the target: {beside:?} (before the last run: {left_before:?}; its stderr: {})",
+        String::from_utf8_lossy(&last.get_output().stderr)
+    );
 }
 
 #[cfg(unix)]

@@ -194,7 +194,7 @@ impl RunDir {
 impl Drop for RunDir {
     fn drop(&mut self) {
         if let Some(staging) = self.staging.take() {
-            let _ = std::fs::remove_dir_all(staging);
+            let _ = replace::remove_output_folder(&staging);
         }
     }
 }

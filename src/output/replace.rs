@@ -404,9 +404,43 @@ fn complete_output(path: &Path) -> bool {
     }
 }
 
+/// Remove an output or staging folder, its manifest last: a kill midway leaves a folder
+/// that still says whose it is, which the next command then removes.
+///
+/// # Errors
+/// When an entry cannot be removed.
+pub fn remove_output_folder(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MANIFEST_FILE_NAME {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    match std::fs::remove_file(dir.join(MANIFEST_FILE_NAME)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::remove_dir(dir)
+}
+
+/// Whether a folder holds nothing but, perhaps, a half-written manifest (a staging folder
+/// killed as it was created).
+fn empty_staging(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .all(|e| e.file_name() == std::ffi::OsString::from(format!("{MANIFEST_FILE_NAME}.tmp")))
+    })
+}
+
 fn remove_any(path: &Path) -> std::io::Result<()> {
     match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(meta) if meta.is_dir() => remove_output_folder(path),
         Ok(_) => std::fs::remove_file(path),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
@@ -474,13 +508,16 @@ pub fn recover_beside(target: &Path) -> Result<()> {
                 "note: left {}: it holds files gridstrain did not write",
                 path.display()
             )),
-            Some(_) => match std::fs::remove_dir_all(&path) {
+            Some(_) => match remove_output_folder(&path) {
                 Ok(()) => note(&format!(
                     "note: removed {}, left by an interrupted command",
                     path.display()
                 )),
                 Err(e) => note(&format!("note: cannot remove {}: {e}", path.display())),
             },
+            None if is_dir && empty_staging(&path) => {
+                let _ = std::fs::remove_dir_all(&path);
+            }
             None => note(&format!(
                 "note: left {}: it looks like a gridstrain staging folder but has no manifest",
                 path.display()
@@ -577,9 +614,9 @@ fn put_folder_by(
     check_replaceable_folder(target)?;
     match exchange(staging, target)? {
         Exchange::Done => {
-            // The old output now sits at the staging name; a kill before this removal
-            // leaves it to the next command's clean-up.
-            let _ = std::fs::remove_dir_all(staging);
+            // The old output now sits at the staging name; a kill before or during this
+            // removal leaves it (with its manifest) to the next command's clean-up.
+            let _ = remove_output_folder(staging);
         }
         Exchange::Unsupported => {
             let aside = aside_of(target)?;
@@ -587,7 +624,7 @@ fn put_folder_by(
                 .with_context(|| format!("cannot move the old {} aside", target.display()))?;
             std::fs::rename(staging, target)
                 .with_context(|| format!("cannot move the output into {}", target.display()))?;
-            let _ = std::fs::remove_dir_all(&aside);
+            let _ = remove_output_folder(&aside);
         }
     }
     Ok(())
@@ -717,11 +754,16 @@ mod tests {
         manifest.write(&stale).unwrap();
         let foreign = dir.path().join(".run.partial-mine");
         std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        // An empty one (a staging folder killed as it was made) holds nothing to lose.
+        let empty = dir.path().join(".run.partial-1-0");
+        std::fs::create_dir(&empty).unwrap();
         recover_beside(&target).unwrap();
         assert!(target.join("metrics.csv").is_file(), "put back");
         assert!(!aside_of(&target).unwrap().exists());
         assert!(!stale.exists(), "stale staging removed");
         assert!(foreign.exists(), "a folder without a manifest is left");
+        assert!(!empty.exists(), "an empty staging folder is removed");
         // An aside beside an existing target is removed.
         let again = sealed_folder(dir.path(), "run");
         std::fs::rename(&again, aside_of(&target).unwrap()).unwrap();
