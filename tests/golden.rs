@@ -27,6 +27,7 @@ fn small_fixture_matches_golden_outputs() {
     let mut expected_files: Vec<String> = GOLDEN_FILES.iter().map(|s| (*s).to_owned()).collect();
     expected_files.extend(
         [
+            ".gridstrain-output",
             "metrics.parquet",
             "regionset_metrics.parquet",
             "run.toml",

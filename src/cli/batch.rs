@@ -12,8 +12,10 @@ use clap::Args;
 
 use super::run::{DEFAULT_WEATHER_YEARS, run_loaded};
 use super::{CommonArgs, note, resolve_input};
+use crate::input::check_id;
 use crate::input::study::{StudyFiles, load_study};
 use crate::output::RunDir;
+use crate::output::replace::{FAILURES_HEADER, join_inside};
 use crate::time::parse_year_range;
 
 /// Arguments of `batch`.
@@ -92,13 +94,53 @@ fn stem(path: &Path) -> String {
     )
 }
 
-/// A CSV field, quoted when it needs to be.
+/// A CSV field: escaped against spreadsheet formulas, then quoted when it needs to be.
 fn csv_field(text: &str) -> String {
+    let text = crate::output::escape_formula(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text.into_owned()
     }
+}
+
+/// The folder of a unit, inside `out`: `SCENARIO__REGIONS`, or the hive partition
+/// `scenario=…/region_set=…/shard=K` when sharded. The labels (file stems) must be
+/// identifiers ([`check_id`]), so no unit folder is hidden, `..`, or outside `out`.
+///
+/// # Errors
+/// When a label is not an identifier.
+fn unit_folder(out: &Path, scenario: &str, regions: &str, shard: Option<usize>) -> Result<PathBuf> {
+    for (what, label) in [("scenario", scenario), ("region set", regions)] {
+        check_id(label).map_err(|e| {
+            anyhow::anyhow!("the {what} file's name gives the unit label '{}', which names its output folder: {e}", label.chars().take(80).collect::<String>())
+        })?;
+    }
+    match shard {
+        None => join_inside(out, &format!("{scenario}__{regions}")),
+        Some(k) => join_inside(
+            &join_inside(
+                &join_inside(out, &format!("scenario={scenario}"))?,
+                &format!("region_set={regions}"),
+            )?,
+            &format!("shard={k}"),
+        ),
+    }
+}
+
+/// Run one unit, a panic inside it turned into that unit's error (so one unit cannot
+/// stop the batch).
+fn run_caught(unit: impl FnOnce() -> Result<PathBuf>) -> Result<PathBuf> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(unit)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(anyhow::anyhow!(
+            "internal error (a panic, please report it): {what}"
+        ))
+    })
 }
 
 /// `gridstrain batch`.
@@ -156,17 +198,13 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
     let mut failures: Vec<(String, String, String)> = Vec::new();
     let mut done = 0;
     for (_, (scenario, regions)) in &mine {
-        let target = match args.shard {
-            None => args
-                .out
-                .join(format!("{}__{}", scenario.label, regions.label)),
-            Some((k, _)) => args
-                .out
-                .join(format!("scenario={}", scenario.label))
-                .join(format!("region_set={}", regions.label))
-                .join(format!("shard={k}")),
-        };
-        let outcome = (|| -> Result<PathBuf> {
+        let outcome = run_caught(|| {
+            let target = unit_folder(
+                &args.out,
+                &scenario.label,
+                &regions.label,
+                args.shard.map(|(k, _)| k),
+            )?;
             let scenario_path = scenario.path.clone().map_err(anyhow::Error::msg)?;
             let regions_path = regions.path.clone().map_err(anyhow::Error::msg)?;
             let loaded = load_study(&StudyFiles {
@@ -176,7 +214,7 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
                 weather_years: (w0..=w1).collect(),
             })?;
             Ok(run_loaded(&loaded, &target, args.force, false, args.common.quiet)?.0)
-        })();
+        });
         match outcome {
             Ok(path) => {
                 done += 1;
@@ -209,9 +247,9 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
         None => "failures.csv".to_owned(),
         Some((k, _)) => format!("failures_shard={k}.csv"),
     };
-    let path = args.out.join(name);
+    let path = join_inside(&args.out, &name)?;
     let files = RunDir::create_files(std::slice::from_ref(&path), true)?;
-    let mut text = String::from("scenario,region_set,error\n");
+    let mut text = format!("{FAILURES_HEADER}\n");
     for (scenario, regions, error) in &failures {
         text.push_str(&format!(
             "{},{},{}\n",
@@ -241,5 +279,60 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
             },
             path.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_unit_becomes_its_error() {
+        let message = run_caught(|| panic!("boom {}", 7)).unwrap_err().to_string();
+        assert!(
+            message.contains("boom 7") && message.contains("panic"),
+            "{message}"
+        );
+        assert_eq!(
+            run_caught(|| Ok(PathBuf::from("x"))).unwrap(),
+            PathBuf::from("x")
+        );
+    }
+
+    #[test]
+    fn unit_folders_stay_inside_the_output_folder() {
+        let out = Path::new("/o");
+        assert_eq!(
+            unit_folder(out, "low", "us-22", None).unwrap(),
+            out.join("low__us-22")
+        );
+        assert_eq!(
+            unit_folder(out, "low", "us-22", Some(3)).unwrap(),
+            out.join("scenario=low/region_set=us-22/shard=3")
+        );
+        for label in [
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "=cmd",
+            "+1",
+            "-x",
+            "@x",
+            &"a".repeat(300),
+        ] {
+            for (s, r) in [(label, "us-22"), ("low", label)] {
+                let message = unit_folder(out, s, r, None).unwrap_err().to_string();
+                assert!(message.contains("unit label"), "{label}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn failure_fields_are_escaped_and_quoted() {
+        assert_eq!(csv_field("=1+1"), "'=1+1");
+        assert_eq!(csv_field("@x, y"), "\"'@x, y\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_field("-3"), "-3");
     }
 }

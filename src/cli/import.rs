@@ -123,7 +123,6 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         args.fill_gaps,
         args.max_gap_h,
     )?;
-    write_load_parquet(&load, &staging.staged(&args.out))?;
     let form = match args.format {
         ImportForm::Tidy => "tidy (timestamp_utc, demand_mw)".to_owned(),
         ImportForm::Local => format!("local time in {}", args.time_zone.as_deref().unwrap_or("")),
@@ -133,13 +132,20 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
             args.eia_demand
         ),
     };
+    // The provenance travels inside the Parquet file (its key-value metadata, the
+    // authoritative copy); the Markdown beside it is for people and names the Parquet
+    // file's SHA-256, so a pair from two different imports is recognisable.
+    let provenance = provenance_text(&args.input, &form, &load, &report);
+    let staged_parquet = staging.staged(&args.out);
+    write_load_parquet(&load, &staged_parquet, Some(&provenance))?;
+    let checksum = sha256_hex(&staged_parquet)?;
     std::fs::write(
         staging.staged(&provenance_path),
-        provenance_text(&args.input, &form, &load, &report),
+        provenance_markdown(&provenance, &args.out, &checksum),
     )?;
     staging.commit()?;
     note(&format!(
-        "imported {} hours ({} filled, {} zero, {} far outliers) into {}; provenance in {}",
+        "imported {} hours ({} filled, {} zero, {} far outliers) into {}; provenance in its metadata and in {}",
         load.demand_mw.len(),
         report.filled.len(),
         report.zero_hours.len(),
@@ -147,17 +153,92 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         args.out.display(),
         provenance_path.display()
     ));
+    print_stdout(&region_block(args))
+}
+
+/// The SHA-256 of a file, as lowercase hex.
+fn sha256_hex(path: &std::path::Path) -> Result<String> {
+    use sha2::Digest as _;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    Ok(sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// The provenance file beside an imported load file: the provenance text, then which
+/// Parquet file (by SHA-256) it belongs to.
+#[must_use]
+pub fn provenance_markdown(provenance: &str, parquet: &std::path::Path, sha256: &str) -> String {
+    let name = parquet
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(
+        "{provenance}\n---\n\nThis file is a copy for people. The authoritative provenance is in the key-value metadata (`{}`) of `{name}`, whose SHA-256 at import was\n`{sha256}`; if the Parquet file's checksum differs, this copy belongs to another import.\n",
+        crate::output::PROVENANCE_KEY
+    )
+}
+
+/// The `[[region]]` table printed for pasting into a region set; every value is a TOML
+/// string written by the `toml` crate, so any path or name stays valid TOML.
+#[must_use]
+pub fn region_block(args: &ImportArgs) -> String {
+    let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
     let id = args
         .out
         .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("REGION");
+        .map_or_else(|| "REGION".to_owned(), |s| s.to_string_lossy().into_owned());
     let zone = args.time_zone.as_deref().map_or_else(
-        || "\"UTC\"  # set the region's IANA time zone".to_owned(),
-        |z| format!("\"{z}\""),
+        || format!("{}  # set the region's IANA time zone", quoted("UTC")),
+        &quoted,
     );
-    print_stdout(&format!(
-        "[[region]]\nid = \"{id}\"\nname = \"{id}\"\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"  # relative to the region-set file\n",
-        args.out.display()
-    ))
+    format!(
+        "[[region]]\nid = {id}\nname = {id}\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = {}  # relative to the region-set file\n",
+        quoted(&args.out.display().to_string()),
+        id = quoted(&id),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(out: &str, zone: Option<&str>) -> ImportArgs {
+        ImportArgs {
+            input: PathBuf::from("in.csv"),
+            format: if zone.is_some() {
+                ImportForm::Local
+            } else {
+                ImportForm::Tidy
+            },
+            out: PathBuf::from(out),
+            time_zone: zone.map(str::to_owned),
+            ba: None,
+            eia_demand: EiaDemand::Adjusted,
+            fill_gaps: false,
+            max_gap_h: 6,
+            force: false,
+        }
+    }
+
+    #[test]
+    fn the_region_block_is_toml_whatever_the_path_holds() {
+        for out in [
+            "plain/pjm.parquet",
+            "we\"ird\nload_file = \"/etc/passwd\"\n/x.parquet",
+            "back\\slash/'single'/tab\there.parquet",
+        ] {
+            for zone in [None, Some("America/Chicago")] {
+                let text = region_block(&args(out, zone));
+                let parsed: toml::Table = toml::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{out:?}: not TOML: {e}\n{text}"));
+                let regions = parsed["region"].as_array().unwrap();
+                assert_eq!(regions.len(), 1, "{text}");
+                let region = regions[0].as_table().unwrap();
+                assert_eq!(region["load_file"].as_str(), Some(out), "{text}");
+                assert_eq!(region.len(), 6, "no injected key: {text}");
+            }
+        }
+    }
 }

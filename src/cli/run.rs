@@ -150,14 +150,18 @@ pub fn handle_run(args: &RunArgs) -> Result<()> {
     args.common.init_threads()?;
     let loaded = load_study(&study_files(args)?)?;
     let study = &loaded.study;
-    let target = args.out.clone().unwrap_or_else(|| {
-        default_outputs_dir().join(format!(
-            "{}_{}_{}",
-            study.scenario.name,
-            study.regions.id,
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
-        ))
-    });
+    let target = match args.out.clone() {
+        Some(out) => out,
+        None => crate::output::replace::join_inside(
+            &default_outputs_dir(),
+            &format!(
+                "{}_{}_{}",
+                study.scenario.name,
+                study.regions.id,
+                chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+            ),
+        )?,
+    };
     let (path, result) = run_loaded(&loaded, &target, args.force, args.hourly, args.common.quiet)?;
     for line in &result.notes {
         if !args.common.quiet {

@@ -256,10 +256,14 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     });
     // A shard writes into its hive partition, so that N shards can share one --out.
     if let Some((k, _)) = args.shard {
-        target = target
-            .join(format!("scenario={}", study.scenario.name))
-            .join(format!("region_set={}", study.regions.id))
-            .join(format!("shard={k}"));
+        use crate::output::replace::join_inside;
+        target = join_inside(
+            &join_inside(
+                &join_inside(&target, &format!("scenario={}", study.scenario.name))?,
+                &format!("region_set={}", study.regions.id),
+            )?,
+            &format!("shard={k}"),
+        )?;
     }
     let run_dir = RunDir::create(&target, args.force)?;
     let years = study.target_years().count() as u64;

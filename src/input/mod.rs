@@ -386,31 +386,68 @@ pub fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
     })
 }
 
-/// An identifier: non-empty, without spaces, of letters, digits, `-`, `_` and `.`.
+/// The longest identifier accepted, in characters. Identifiers become folder and file
+/// names (`hourly/<scenario>/<region>/`, unit folders, shard partitions) and cells of
+/// every table; 64 is far more than any name needs and keeps paths short.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// An identifier: see [`check_id`].
 ///
 /// # Errors
-/// When the identifier is empty or has other characters.
+/// When the identifier breaks a rule of [`check_id`].
 pub fn de_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let id = String::deserialize(deserializer)?;
     check_id(&id).map_err(serde::de::Error::custom)?;
     Ok(id)
 }
 
-/// Check an identifier (see [`de_id`]).
+/// What an identifier may be, as said in messages.
+const ID_RULE: &str =
+    "a name of 1 to 64 letters, digits, '-', '_' or '.', starting with a letter, digit or '_'";
+
+/// Check an identifier: 1 to [`MAX_ID_CHARS`] ASCII letters, digits, `-`, `_` and `.`,
+/// not starting with `.` (a hidden file, and `.`/`..` would leave the output folder when
+/// the identifier becomes a path) nor with `-` (or `=`, `+`, `@`: a spreadsheet reads a
+/// cell starting so as a formula).
 ///
 /// # Errors
 /// A message naming what was found and what is allowed.
 pub fn check_id(id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
+    let shown = excerpt(id, 80);
+    let problem = if id.is_empty() {
+        Some("it is empty".to_owned())
+    } else if id.chars().count() > MAX_ID_CHARS {
+        Some(format!("it has {} characters", id.chars().count()))
+    } else if id == "." || id == ".." {
+        Some("it would name the folder itself or its parent".to_owned())
+    } else if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        Some(format!("it holds {c:?}"))
+    } else if id.starts_with('.') {
+        Some("it starts with '.' (a hidden file)".to_owned())
+    } else if id.starts_with(['-', '=', '+', '@']) {
+        Some("it starts with a character spreadsheets read as a formula".to_owned())
     } else {
-        Err(format!(
-            "found identifier '{id}', expected a non-empty name of letters, digits, '-', '_' or '.'"
-        ))
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(why) => Err(format!(
+            "found identifier '{shown}' ({why}), expected {ID_RULE}"
+        )),
+    }
+}
+
+/// `text` shortened to at most `max_chars` characters (with `…` when cut), for messages.
+fn excerpt(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(max_chars).collect();
+        short.push('…');
+        short
     }
 }
 
@@ -534,6 +571,42 @@ mod tests {
             format_capped(&items),
             "0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 3 more"
         );
+    }
+
+    #[test]
+    fn hostile_identifiers_are_refused_with_the_reason() {
+        for (id, why) in [
+            (".", "folder itself or its parent"),
+            ("..", "folder itself or its parent"),
+            ("../x", "holds '/'"),
+            ("a/b", "holds '/'"),
+            ("=cmd", "holds '='"),
+            ("+1", "holds '+'"),
+            ("-x", "formula"),
+            ("@x", "holds '@'"),
+            (".hidden", "hidden file"),
+            ("", "empty"),
+            (&"a".repeat(300), "300 characters"),
+        ] {
+            let message = check_id(id).unwrap_err();
+            assert!(message.contains(why), "{id}: {message}");
+            assert!(message.contains("expected a name of 1 to 64"), "{message}");
+            assert!(
+                message.chars().count() < 300,
+                "the id is shortened: {message}"
+            );
+        }
+        for id in [
+            "us-22",
+            "PJM",
+            "default",
+            "a.b",
+            "_x",
+            "2030",
+            &"a".repeat(64),
+        ] {
+            assert_eq!(check_id(id), Ok(()), "{id}");
+        }
     }
 
     #[test]

@@ -70,7 +70,11 @@ impl Block {
     }
 
     fn write(self, dir: &Path) -> Result<()> {
-        let folder = dir.join(&self.scenario).join(&self.region);
+        // Names become folders: each must stay one plain component inside `dir`.
+        let folder = super::replace::join_inside(
+            &super::replace::join_inside(dir, &self.scenario)?,
+            &self.region,
+        )?;
         std::fs::create_dir_all(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
         let n = self.epoch_hours.len();
@@ -100,6 +104,8 @@ pub struct HourlyWriter {
     pending: Mutex<HashMap<(String, i32), Block>>,
     sender: Mutex<Option<SyncSender<Block>>>,
     failed: std::sync::Arc<AtomicBool>,
+    /// The first write error, as words, for the workers' messages.
+    first_error: std::sync::Arc<Mutex<Option<String>>>,
     threads: Vec<JoinHandle<Result<()>>>,
 }
 
@@ -111,9 +117,11 @@ impl HourlyWriter {
         let (sender, receiver) = sync_channel::<Block>(CHANNEL_BLOCKS);
         let receiver = std::sync::Arc::new(Mutex::new(receiver));
         let failed = std::sync::Arc::new(AtomicBool::new(false));
+        let first_error = std::sync::Arc::new(Mutex::new(None::<String>));
         let threads = (0..writers.max(1))
             .map(|_| {
                 let (receiver, flag, dir) = (receiver.clone(), failed.clone(), dir.clone());
+                let shared_error = first_error.clone();
                 std::thread::spawn(move || {
                     let mut first_error = None;
                     // Keep draining after a failure so no worker blocks on a full channel.
@@ -125,6 +133,10 @@ impl HourlyWriter {
                         let Ok(block) = next else { break };
                         if first_error.is_none() {
                             if let Err(e) = block.write(&dir) {
+                                shared_error
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .get_or_insert_with(|| format!("{e:#}"));
                                 flag.store(true, Ordering::SeqCst);
                                 first_error = Some(e);
                             }
@@ -139,6 +151,7 @@ impl HourlyWriter {
             pending: Mutex::new(HashMap::new()),
             sender: Mutex::new(Some(sender)),
             failed,
+            first_error,
             threads,
         }
     }
@@ -170,7 +183,13 @@ impl HourlyWriter {
 impl HourlySink for HourlyWriter {
     fn accept(&self, series: &HourlySeries<'_>) -> Result<()> {
         if self.failed.load(Ordering::SeqCst) {
-            bail!("the hourly files cannot be written (see the first error)");
+            let first = self
+                .first_error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+                .unwrap_or_default();
+            bail!("the hourly files cannot be written: {first}");
         }
         let key = (series.region.to_owned(), series.year);
         let done = {
@@ -200,5 +219,53 @@ impl HourlySink for HourlyWriter {
                 .map_err(|_| anyhow!("the hourly writer thread stopped"))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series<'a>(region: &'a str, year: i32, values: &'a [f64]) -> HourlySeries<'a> {
+        HourlySeries {
+            scenario: "s",
+            region,
+            year,
+            weather_year: 2020,
+            weather_index: 0,
+            first_epoch_hour: 0,
+            baseline_mw: values,
+            inference_mw: values,
+            new_inference_mw: values,
+            new_training_mw: values,
+            new_training_after_flex_mw: values,
+            threshold_mw: values,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_named_in_later_errors_and_at_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = HourlyWriter::start(dir.path().to_path_buf(), 1, 1);
+        let values = [1.0, 2.0];
+        // A region id that would leave the folder: refused where the path is joined.
+        writer.accept(&series("..", 2030, &values)).unwrap();
+        let start = std::time::Instant::now();
+        while !writer.failed.load(Ordering::SeqCst) {
+            assert!(start.elapsed().as_secs() < 30, "the write never failed");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let message = writer
+            .accept(&series("r", 2031, &values))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("hourly files cannot be written: refusing to write under"),
+            "{message}"
+        );
+        assert!(message.contains("`..` is not a plain"), "{message}");
+        let finish = writer.finish().unwrap_err().to_string();
+        assert!(finish.contains("`..` is not a plain"), "{finish}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -4,11 +4,16 @@
 //! channel, [`hourly::HourlyWriter`]) and imported load files.
 //!
 //! Everything is written through one staging-then-rename helper, [`RunDir`]: files go
-//! into a hidden temporary folder beside the target and are renamed into place only when
-//! all are written, so a failed or killed command leaves nothing that looks complete. An
-//! existing target is replaced only when forced.
+//! into a hidden staging folder beside the target and are put in place only when all are
+//! written, so a failed or killed command leaves nothing that looks complete. An existing
+//! target is replaced only when forced, only when gridstrain wrote it (a manifest in
+//! every output folder, a marker in every Parquet file), and atomically ([`replace`]).
+//! Every Parquet file carries the key-value metadata entry
+//! [`replace::PARQUET_MARKER_KEY`]; every free-text CSV cell is escaped against
+//! spreadsheet formulas ([`escape_formula`]).
 pub mod hourly;
 pub mod record;
+pub mod replace;
 pub mod sweep;
 
 use std::fs::File;
@@ -45,49 +50,51 @@ enum Target {
     Files(Vec<PathBuf>),
 }
 
-/// Outputs being written: files go into a hidden staging folder beside the target;
-/// [`RunDir::commit`] renames them into place. Dropped without commit, the staging
-/// folder is removed.
+/// Outputs being written: files go into a hidden staging folder beside the target
+/// (`.NAME.partial-PID-…`, with a manifest naming this process); [`RunDir::commit`]
+/// puts them in place (see [`replace`] for the manifest, the atomic exchange and the
+/// clean-up of what a killed command left). Dropped without commit, the staging folder
+/// is removed.
 pub struct RunDir {
-    staging: Option<tempfile::TempDir>,
+    staging: Option<PathBuf>,
     target: Target,
     force: bool,
 }
 
 /// The folder a path lives in (`.` for a bare name), created if missing.
 fn parent_folder(target: &Path) -> Result<PathBuf> {
-    let parent = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
+    let parent = replace::parent_of(target);
+    std::fs::create_dir_all(&parent)
         .with_context(|| format!("cannot create output folder {}", parent.display()))?;
-    Ok(parent.to_path_buf())
+    Ok(parent)
 }
 
-fn staging_in(parent: &Path, target: &Path) -> Result<tempfile::TempDir> {
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}.partial-"))
-        .tempdir_in(parent)
-        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))
+/// Whether anything (a file, folder or link) is at `path`.
+fn occupied(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 impl RunDir {
-    /// Start an output folder at `target`.
+    /// Start an output folder at `target`, after tidying what an interrupted command
+    /// left beside it ([`replace::recover_beside`]).
     ///
     /// # Errors
-    /// When `target` exists and `force` is false, or the parent cannot be created.
+    /// When `target` exists and `force` is false, or it exists and is not a gridstrain
+    /// output folder (nothing is deleted), or the parent cannot be created.
     pub fn create(target: &Path, force: bool) -> Result<Self> {
-        if target.exists() && !force {
-            bail!(
-                "output directory {} already exists; choose another with --out, or replace it with --force",
-                target.display()
-            );
+        parent_folder(target)?;
+        replace::recover_beside(target)?;
+        if occupied(target) {
+            if !force {
+                bail!(
+                    "output directory {} already exists; choose another with --out, or replace it with --force",
+                    target.display()
+                );
+            }
+            replace::check_replaceable_folder(target)?;
         }
-        let parent = parent_folder(target)?;
         Ok(Self {
-            staging: Some(staging_in(&parent, target)?),
+            staging: Some(replace::create_staging(target)?),
             target: Target::Folder(target.to_path_buf()),
             force,
         })
@@ -97,19 +104,15 @@ impl RunDir {
     /// its provenance. Write each at [`RunDir::staged`]`(target)`.
     ///
     /// # Errors
-    /// When a target exists and `force` is false, the targets are not in one folder, or
-    /// the folder cannot be created.
+    /// When a target exists and `force` is false, or it exists and is not a file
+    /// gridstrain wrote, the targets are not in one folder, or the folder cannot be
+    /// created.
     pub fn create_files(targets: &[PathBuf], force: bool) -> Result<Self> {
         let Some(first) = targets.first() else {
             bail!("nothing to write");
         };
+        parent_folder(first)?;
         for target in targets {
-            if target.exists() && !force {
-                bail!(
-                    "{} already exists; replace it with --force",
-                    target.display()
-                );
-            }
             if target.parent() != first.parent() {
                 bail!(
                     "outputs {} and {} must share a folder",
@@ -117,10 +120,19 @@ impl RunDir {
                     target.display()
                 );
             }
+            replace::recover_beside(target)?;
+            if occupied(target) {
+                if !force {
+                    bail!(
+                        "{} already exists; replace it with --force",
+                        target.display()
+                    );
+                }
+                replace::check_replaceable_file(target)?;
+            }
         }
-        let parent = parent_folder(first)?;
         Ok(Self {
-            staging: Some(staging_in(&parent, first)?),
+            staging: Some(replace::create_staging(first)?),
             target: Target::Files(targets.to_vec()),
             force,
         })
@@ -129,10 +141,7 @@ impl RunDir {
     /// Where files are written until commit.
     #[must_use]
     pub fn path(&self) -> &Path {
-        self.staging
-            .as_ref()
-            .expect("staging exists until commit")
-            .path()
+        self.staging.as_ref().expect("staging exists until commit")
     }
 
     /// Where to write the file that becomes `target` on commit.
@@ -151,56 +160,43 @@ impl RunDir {
     }
 
     /// Move the finished outputs into place (replacing old ones when forced); gives the
-    /// folder (or the first file) written.
+    /// folder (or the first file) written. A folder is sealed first: its manifest lists
+    /// every file in it.
     ///
     /// # Errors
-    /// When a rename fails or a target appeared meanwhile without `force`.
+    /// When a rename fails, or a target appeared meanwhile without `force` or is not a
+    /// gridstrain output.
     pub fn commit(mut self) -> Result<PathBuf> {
-        let staging = self.staging.take().expect("commit runs once");
-        match &self.target {
-            Target::Folder(target) => {
-                let staging = staging.keep();
-                replace(&staging, target, self.force).inspect_err(|_| {
-                    let _ = std::fs::remove_dir_all(&staging);
-                })?;
-                Ok(target.clone())
-            }
-            Target::Files(targets) => {
-                for target in targets {
-                    let staged = staging.path().join(target.file_name().unwrap_or_default());
-                    replace(&staged, target, self.force)?;
-                }
-                Ok(targets[0].clone())
-            }
+        let staging = self.path().to_path_buf();
+        let placed = match &self.target {
+            Target::Folder(target) => replace::seal(&staging)
+                .and_then(|()| replace::put_folder(&staging, target, self.force))
+                .map(|()| target.clone()),
+            Target::Files(targets) => targets
+                .iter()
+                .try_for_each(|target| {
+                    replace::put_file(
+                        &staging.join(target.file_name().unwrap_or_default()),
+                        target,
+                        self.force,
+                    )
+                })
+                .map(|()| targets[0].clone()),
+        };
+        if placed.is_ok() && matches!(self.target, Target::Folder(_)) {
+            // The staging name is gone (renamed, or removed after the exchange).
+            self.staging = None;
         }
+        placed
     }
 }
 
-/// Rename `staged` to `target`; an existing target is moved aside first (only when
-/// `force`) and removed after.
-fn replace(staged: &Path, target: &Path, force: bool) -> Result<()> {
-    if target.exists() {
-        if !force {
-            bail!(
-                "{} appeared while the command was running; nothing was replaced",
-                target.display()
-            );
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if let Some(staging) = self.staging.take() {
+            let _ = replace::remove_output_folder(&staging);
         }
-        let old = staged.with_extension("old");
-        std::fs::rename(target, &old)
-            .with_context(|| format!("cannot move the old {} aside", target.display()))?;
-        std::fs::rename(staged, target)
-            .with_context(|| format!("cannot move the output into {}", target.display()))?;
-        if old.is_dir() {
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            let _ = std::fs::remove_file(&old);
-        }
-    } else {
-        std::fs::rename(staged, target)
-            .with_context(|| format!("cannot move the output into {}", target.display()))?;
     }
-    Ok(())
 }
 
 /// A polars column from a result column.
@@ -225,27 +221,83 @@ pub fn table_frame<T: TableRow>(rows: &[T]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
-/// Write a frame as CSV.
+/// A free-text CSV cell as written: one a spreadsheet would read as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; a number
+/// (`-3.5`) is never altered.
+#[must_use]
+pub fn escape_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The frame with every text cell passed through [`escape_formula`] (`None` when no cell
+/// needs it, the common case).
+fn escaped_text_columns(frame: &DataFrame) -> Result<Option<DataFrame>> {
+    let mut escaped = None::<DataFrame>;
+    for column in frame.columns() {
+        if column.dtype() != &DataType::String {
+            continue;
+        }
+        let text = column.str()?;
+        if !text.iter().any(|cell| {
+            cell.is_some_and(|c| matches!(escape_formula(c), std::borrow::Cow::Owned(_)))
+        }) {
+            continue;
+        }
+        let cells: Vec<Option<String>> = text
+            .iter()
+            .map(|cell| cell.map(|c| escape_formula(c).into_owned()))
+            .collect();
+        let target = escaped.get_or_insert_with(|| frame.clone());
+        target.with_column(Column::new(column.name().clone(), cells))?;
+    }
+    Ok(escaped)
+}
+
+/// Write a frame as CSV (text cells escaped against spreadsheet formulas).
 ///
 /// # Errors
 /// When the file cannot be written.
 pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<()> {
     let mut file =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut escaped = escaped_text_columns(frame)?;
     CsvWriter::new(&mut file)
         .include_header(true)
-        .finish(frame)
+        .finish(escaped.as_mut().unwrap_or(frame))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
-/// Write a frame as Parquet (zstd).
+/// Write a frame as Parquet (zstd), marked as gridstrain's in its key-value metadata.
 ///
 /// # Errors
 /// When the file cannot be written.
 pub fn write_parquet(frame: &mut DataFrame, path: &Path) -> Result<()> {
+    write_parquet_with_metadata(frame, path, Vec::new())
+}
+
+/// Write a frame as Parquet (zstd) with `key_values` in its key-value metadata, after
+/// the marker [`replace::PARQUET_MARKER_KEY`] = `gridstrain <version>`.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_parquet_with_metadata(
+    frame: &mut DataFrame,
+    path: &Path,
+    key_values: Vec<(String, String)>,
+) -> Result<()> {
+    let mut metadata = vec![(
+        replace::PARQUET_MARKER_KEY.to_owned(),
+        format!("gridstrain {}", env!("CARGO_PKG_VERSION")),
+    )];
+    metadata.extend(key_values);
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata)))
         .finish(frame)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     Ok(())
@@ -290,17 +342,85 @@ pub(crate) fn timestamp_column(name: &str, epoch_hours: impl Iterator<Item = i64
         .into()
 }
 
+/// Key of an imported load file's provenance text in its Parquet key-value metadata.
+pub const PROVENANCE_KEY: &str = "gridstrain.provenance";
+
 /// Write a series as Parquet with columns `timestamp_utc` (UTC datetime, ms) and
-/// `demand_mw` (float): the form of a region's load file.
+/// `demand_mw` (float): the form of a region's load file. `provenance`, when given, is
+/// stored in the file's key-value metadata under [`PROVENANCE_KEY`], so the data and its
+/// provenance are one file, put in place by one rename.
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn write_load_parquet(load: &HourlyLoad, path: &Path) -> Result<()> {
+pub fn write_load_parquet(load: &HourlyLoad, path: &Path, provenance: Option<&str>) -> Result<()> {
     use crate::input::series::{DEMAND_COLUMN, TIMESTAMP_COLUMN};
     let hours = (0..load.demand_mw.len() as i64).map(|i| load.first_epoch_hour + i);
     let mut frame = DataFrame::new_infer_height(vec![
         timestamp_column(TIMESTAMP_COLUMN, hours),
         Column::new(DEMAND_COLUMN.into(), &load.demand_mw),
     ])?;
-    write_parquet(&mut frame, path)
+    let metadata = provenance
+        .map(|text| vec![(PROVENANCE_KEY.to_owned(), text.to_owned())])
+        .unwrap_or_default();
+    write_parquet_with_metadata(&mut frame, path, metadata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_escaped_and_numbers_kept() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+cmd", "'+cmd"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-3.5", "-3.5"),
+            ("+2", "+2"),
+            ("PJM", "PJM"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_formula(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn csv_text_columns_are_escaped_numbers_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let mut frame = DataFrame::new_infer_height(vec![
+            Column::new("error".into(), ["=1+1", "fine", "-1"]),
+            Column::new("mw".into(), [-1.5, 2.0, 3.0]),
+        ])
+        .unwrap();
+        write_csv(&mut frame, &path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "error,mw\n'=1+1,-1.5\nfine,2.0\n-1,3.0\n"
+        );
+    }
+
+    #[test]
+    fn parquet_files_carry_the_marker_and_the_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.parquet");
+        let load = HourlyLoad {
+            first_epoch_hour: 0,
+            demand_mw: vec![1.0, 2.0],
+        };
+        write_load_parquet(&load, &path, Some("# Provenance\n\"quoted\"\n")).unwrap();
+        let kv = replace::parquet_key_values(&path).unwrap();
+        assert!(
+            kv.iter()
+                .any(|(k, v)| k == replace::PARQUET_MARKER_KEY && v.starts_with("gridstrain "))
+        );
+        assert!(
+            kv.iter()
+                .any(|(k, v)| k == PROVENANCE_KEY && v == "# Provenance\n\"quoted\"\n")
+        );
+        assert!(replace::is_gridstrain_file(&path));
+    }
 }

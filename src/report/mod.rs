@@ -1073,7 +1073,10 @@ pub fn write_report(dir: &Path) -> Result<()> {
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     use std::io::Write as _;
     let folder = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(folder)
+    // Ordinary permissions (0666 less the umask), as every other output file has.
+    let mut file = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(folder)
         .with_context(|| format!("cannot write in {}", folder.display()))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.flush())
