@@ -495,7 +495,7 @@ fn a_load_value_beyond_any_grid_is_refused_with_its_line() {
         &validate_refuses(&file),
         &[
             "huge.csv, line 3",
-            "demand_mw: found 1e308, expected a number from 0 to 1000000 (MW)",
+            "demand_mw is 1e308, above the largest accepted 1000000 MW",
         ],
     );
 }

@@ -413,7 +413,7 @@ const ID_RULE: &str =
 /// # Errors
 /// A message naming what was found and what is allowed.
 pub fn check_id(id: &str) -> Result<(), String> {
-    let shown = excerpt(id, 80);
+    let shown = shorten(id, 80);
     let problem = if id.is_empty() {
         Some("it is empty".to_owned())
     } else if id.chars().count() > MAX_ID_CHARS {
@@ -437,17 +437,6 @@ pub fn check_id(id: &str) -> Result<(), String> {
         Some(why) => Err(format!(
             "found identifier '{shown}' ({why}), expected {ID_RULE}"
         )),
-    }
-}
-
-/// `text` shortened to at most `max_chars` characters (with `…` when cut), for messages.
-fn excerpt(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_owned()
-    } else {
-        let mut short: String = text.chars().take(max_chars).collect();
-        short.push('…');
-        short
     }
 }
 
