@@ -33,7 +33,19 @@ pub const STATUSES: [&str; 3] = ["requested", "contracted", "adjusted_forecast"]
 /// A missing file, a wrong header, or the first bad row (file, line, column, what was
 /// found, what is allowed).
 pub fn read_operator_forecasts(path: &Path, set: &RegionSet) -> Result<Vec<OperatorForecast>> {
-    let text = super::read_text(path)?;
+    operator_forecasts_from_text(&super::read_text(path)?, path, set)
+}
+
+/// The pure half of [`read_operator_forecasts`]: the rows of `text` (read from `path`,
+/// which only names the file in messages) for the regions of `set`.
+///
+/// # Errors
+/// As [`read_operator_forecasts`], without the file's own I/O errors.
+pub fn operator_forecasts_from_text(
+    text: &str,
+    path: &Path,
+    set: &RegionSet,
+) -> Result<Vec<OperatorForecast>> {
     let file = path.display();
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = reader
