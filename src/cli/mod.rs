@@ -288,6 +288,16 @@ pub fn print_stdout(text: &str) -> Result<()> {
     }
 }
 
+/// The command line as run, for `run.toml`: arguments that are not UTF-8 (a path with
+/// another encoding) are kept lossily rather than refused.
+#[must_use]
+pub fn command_line() -> String {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A line for the person at the terminal, on standard error. A standard error that
 /// cannot be written is ignored: there is nowhere left to say so.
 pub fn note(line: &str) {

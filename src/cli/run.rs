@@ -121,7 +121,7 @@ pub fn run_loaded(
         &mut table_frame(&report_rows)?,
         &run_dir.path().join(REPORT_DATA),
     )?;
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let command = super::command_line();
     write_run_record(run_dir.path(), loaded, command, hourly, &result.notes, None)?;
     write_report(run_dir.path())?;
     let path = run_dir.commit()?;

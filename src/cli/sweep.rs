@@ -4,7 +4,7 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::Args;
 
 use super::run::{DEFAULT_WEATHER_YEARS, RunArgs, study_files};
@@ -32,7 +32,7 @@ pub struct SweepArgs {
     pub weather_years: String,
     /// Number of samples (refused when their estimated memory exceeds what is available).
     #[arg(long, default_value_t = 1000, value_name = "N",
-          value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+          value_parser = clap::value_parser!(u32).range(1..=crate::output::sweep::MAX_SWEEP_SAMPLES as i64))]
     pub samples: u32,
     /// Seed of the draws, 0 to 2^63 − 1 (default: the scenario's `seed`).
     #[arg(long, value_name = "S", value_parser = super::parse_seed)]
@@ -150,16 +150,55 @@ fn gigabytes(bytes: u64) -> String {
     }
 }
 
+/// The merged sweep may not be written over, inside or around one of the folders it
+/// reads (`--force` would replace a shard, or a folder holding the shards).
+///
+/// # Errors
+/// When `target` and an input folder are the same or one holds the other.
+fn refuse_output_among_inputs(target: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    // Compare real paths; a target that does not exist yet is its real parent + name.
+    let real = |path: &std::path::Path| -> PathBuf {
+        path.canonicalize().unwrap_or_else(|_| {
+            let parent = crate::output::replace::parent_of(path);
+            parent
+                .canonicalize()
+                .unwrap_or(parent)
+                .join(path.file_name().unwrap_or_default())
+        })
+    };
+    let out = real(target);
+    for input in inputs {
+        let input_real = real(input);
+        if out.starts_with(&input_real) || input_real.starts_with(&out) {
+            bail!(
+                "--out {} is {} the merge input {}; write the merged sweep to a folder of its own",
+                target.display(),
+                if out == input_real {
+                    "the same folder as"
+                } else if out.starts_with(&input_real) {
+                    "inside"
+                } else {
+                    "a folder holding"
+                },
+                input.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `gridstrain sweep --merge`: shards → the whole sweep's bands.
 fn handle_merge(args: &SweepArgs) -> Result<()> {
-    let merged = crate::output::sweep::merge_shards(&args.merge)?;
     let target = args.out.clone().unwrap_or_else(|| {
         default_outputs_dir().join(format!(
             "sweep_merged_{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
         ))
     });
+    refuse_output_among_inputs(&target, &args.merge)?;
+    // Before the shards are read: a refused --out costs nothing.
     let run_dir = RunDir::create(&target, args.force)?;
+    let merged = crate::output::sweep::merge_shards(&args.merge)?;
     write_bands(&merged.bands, run_dir.path())?;
     let mut samples = merged.samples;
     crate::output::write_parquet(&mut samples, &run_dir.path().join(SAMPLES_FILE_NAME))?;
@@ -182,7 +221,7 @@ fn handle_merge(args: &SweepArgs) -> Result<()> {
     }
     record.insert(
         "command".to_owned(),
-        toml::Value::String(std::env::args().collect::<Vec<_>>().join(" ")),
+        toml::Value::String(super::command_line()),
     );
     std::fs::write(
         run_dir.path().join(crate::output::RUN_FILE_NAME),
@@ -264,6 +303,9 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             )?,
             &format!("shard={k}"),
         )?;
+        if let Some(out) = &args.out {
+            crate::output::check_no_links_below(out, &target)?;
+        }
     }
     let run_dir = RunDir::create(&target, args.force)?;
     let years = study.target_years().count() as u64;
@@ -306,7 +348,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             study.scenario.name
         ));
     }
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    let command = super::command_line();
     let record = SweepRecord {
         samples: spec.samples,
         seed: spec.seed,

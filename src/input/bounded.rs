@@ -54,6 +54,13 @@ pub const RUN_TABLE_LIMIT: FileLimit = FileLimit {
     max_bytes: 1024 * MIB,
 };
 
+/// A shard's per-sample table as `sweep --merge` hashes (streaming) and reads it: 64 GiB
+/// at the most; the read is bounded further by the rows the shard must hold.
+pub const SHARD_TABLE_LIMIT: FileLimit = FileLimit {
+    what: "a per-sample table of a sweep shard",
+    max_bytes: 64 * 1024 * MIB,
+};
+
 /// A size in words: "4 MiB", "512 MiB", "1.5 GiB", "1234 bytes".
 #[must_use]
 pub fn describe_size(bytes: u64) -> String {

@@ -196,24 +196,28 @@ pub fn read_parquet_frame(path: &Path) -> Result<DataFrame> {
     read_guarded_parquet(
         path,
         LOAD_PARQUET_LIMIT,
+        MAX_LOAD_ROWS,
         &format!("expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`"),
     )
 }
 
 /// Read a Parquet file (a regular file of at most `limit`, see
 /// [`crate::input::bounded`]) into a frame. Its metadata must hold no count that the
-/// file's size or [`MAX_LOAD_ROWS`] rows cannot ([`check_parquet_bounds`]) before polars
+/// file's size or `max_rows` rows cannot ([`check_parquet_bounds`]) before polars
 /// reads it, and a panic of polars' reader on a corrupt file is turned into an error
 /// naming the file. `expected` ends the message of a file that is not readable Parquet.
 ///
 /// # Errors
 /// When the file cannot be opened, is too large or is not readable Parquet.
-pub fn read_guarded_parquet(path: &Path, limit: FileLimit, expected: &str) -> Result<DataFrame> {
+pub fn read_guarded_parquet(
+    path: &Path,
+    limit: FileLimit,
+    max_rows: u64,
+    expected: &str,
+) -> Result<DataFrame> {
     let file_name = path.display().to_string();
     let bytes = read_bytes(path, limit)?;
-    let limits = ParquetLimits {
-        max_rows: MAX_LOAD_ROWS,
-    };
+    let limits = ParquetLimits { max_rows };
     if let Err(why) = check_parquet_bounds(&bytes, &limits) {
         bail!("{file_name}: not a readable Parquet file ({why}); {expected}");
     }

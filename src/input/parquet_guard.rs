@@ -72,7 +72,7 @@ impl ParquetLimits {
 ///
 /// # Errors
 /// A short phrase saying what is wrong, e.g. `row group 0 claims 2305843009213693952 rows;
-/// a load file holds at most 10000000` or `footer list of 35000000 key-value entries cannot
+/// the file may hold at most 10000000` or `footer list of 35000000 key-value entries cannot
 /// fit in 900 bytes`.
 pub fn check_parquet_bounds(bytes: &[u8], limits: &ParquetLimits) -> Result<(), String> {
     let len = bytes.len();
@@ -966,7 +966,7 @@ impl Checker<'_> {
         let max = self.limits.max_rows;
         if self.rows_in_row_groups > max {
             return Err(format!(
-                "the row groups claim {} rows in all; a load file holds at most {max}",
+                "the row groups claim {} rows in all; the file may hold at most {max}",
                 self.rows_in_row_groups
             ));
         }
@@ -1239,7 +1239,7 @@ fn count_in_range(what: &str, count: i64, unit: &str, max_rows: u64) -> Result<(
         return Ok(());
     }
     Err(format!(
-        "{what} claims {count} {unit}; a load file holds at most {max_rows}"
+        "{what} claims {count} {unit}; the file may hold at most {max_rows}"
     ))
 }
 
@@ -1696,7 +1696,7 @@ mod tests {
         let err = check(one_page_file(dict, 80, 1)).unwrap_err();
         assert_eq!(
             err,
-            "row group 0, column 0: page 0: the dictionary page claims 2147483647 values; a load file holds at most 10000000"
+            "row group 0, column 0: page 0: the dictionary page claims 2147483647 values; the file may hold at most 10000000"
         );
     }
 
@@ -1713,7 +1713,7 @@ mod tests {
         assert_eq!(
             check_parquet_bounds(&file, &limits),
             Err(
-                "row group 0 claims 2305843009213693952 rows; a load file holds at most 10000000"
+                "row group 0 claims 2305843009213693952 rows; the file may hold at most 10000000"
                     .to_string()
             )
         );
@@ -1787,7 +1787,7 @@ mod tests {
         let path = Path::new(REPO_ROOT).join("tests/fixtures/small/regions/load/PGE.parquet");
         let bytes = std::fs::read(&path).expect("fixture");
         let err = check_parquet_bounds(&bytes, &ParquetLimits { max_rows: 10 }).unwrap_err();
-        assert!(err.contains("a load file holds at most 10"), "{err}");
+        assert!(err.contains("the file may hold at most 10"), "{err}");
     }
 
     /// xorshift64: a small deterministic generator, no crates needed.

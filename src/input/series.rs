@@ -19,9 +19,10 @@ pub const EARLIEST_EPOCH_HOUR: i64 = -613_608;
 /// First epoch hour no longer accepted (2200-01-01T00Z).
 pub const LATEST_EPOCH_HOUR: i64 = 2_016_144;
 
-/// The largest hourly demand accepted (MW): a million MW, about six times the largest US
-/// balancing authority's peak (near 160 GW); a larger value is a unit or typing error.
-pub const MAX_DEMAND_MW: f64 = 1_000_000.0;
+/// The largest hourly demand accepted (MW): the one MW bound of every input
+/// ([`Mw`](super::ranges::Mw), a million MW), about six times the largest US balancing
+/// authority's peak (near 160 GW); a larger value is a unit or typing error.
+pub const MAX_DEMAND_MW: f64 = <super::ranges::Mw as super::ranges::Domain>::RANGE.max;
 /// The lowest peak a weather year may have (MW): below 1 MW in every hour, a series is
 /// not a grid region's load (or is in the wrong unit).
 pub const MIN_YEAR_PEAK_MW: f64 = 1.0;

@@ -248,23 +248,28 @@ pub fn eia930_rows(text: &str, file: &str, ba: Option<&str>, demand: EiaDemand) 
         EiaDemand::Adjusted => headers.iter().position(|h| h.trim() == EIA_ADJUSTED_COLUMN),
     };
     let mut fallback_hours = 0usize;
+    // The codes in the order first seen (for messages), and as a set: a file of many
+    // distinct codes stays linear.
     let mut seen_bas: Vec<String> = Vec::new();
+    let mut seen_set: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut rows = RawRows::default();
     let mut pending = Vec::new();
     for record in reader.records() {
         let (line, record) = checked_record(record, &headers, file)?;
-        let code = excerpt(record.get(ba_index).unwrap_or("").trim());
-        if !seen_bas.contains(&code) {
-            seen_bas.push(code.clone());
+        let raw_code = record.get(ba_index).unwrap_or("").trim();
+        if !seen_set.contains(raw_code) {
+            seen_set.insert(raw_code.to_owned());
+            seen_bas.push(excerpt(raw_code));
         }
-        if ba.is_some_and(|wanted| wanted != code) {
+        if ba.is_some_and(|wanted| wanted != raw_code) {
             continue;
         }
+        let code = excerpt(raw_code);
         pending.push((code, line, record));
     }
     let chosen = match ba {
         Some(wanted) => {
-            if !seen_bas.iter().any(|b| b == wanted) {
+            if !seen_set.contains(wanted) {
                 bail!(
                     "{file}: --ba {wanted} is not in the file; it holds {}",
                     crate::input::format_capped(&seen_bas)

@@ -262,6 +262,7 @@ fn escaped_text_columns(frame: &DataFrame) -> Result<Option<DataFrame>> {
 /// # Errors
 /// When the file cannot be written.
 pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<()> {
+    check_frame_finite(frame, path)?;
     let mut file =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut escaped = escaped_text_columns(frame)?;
@@ -294,12 +295,68 @@ pub fn write_parquet_with_metadata(
         format!("gridstrain {}", env!("CARGO_PKG_VERSION")),
     )];
     metadata.extend(key_values);
+    check_frame_finite(frame, path)?;
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata)))
         .finish(frame)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// Refuse to write through a symbolic link planted inside the output folder: every
+/// folder of `target` below `out` (the hive partitions `scenario=…/region_set=…/shard=K`
+/// of a shard, the unit folders of a batch), and `target` itself, must be a real folder
+/// or not exist yet. `out` itself may be a link: the user named it.
+///
+/// # Errors
+/// A component below `out` that is a symbolic link or not a folder.
+pub fn check_no_links_below(out: &Path, target: &Path) -> Result<()> {
+    let Ok(below) = target.strip_prefix(out) else {
+        return Ok(());
+    };
+    let mut path = out.to_path_buf();
+    for part in below.components() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => bail!(
+                "refusing to write through {}: it is a symbolic link inside the output folder {} (gridstrain writes only into folders it creates there)",
+                path.display(),
+                out.display()
+            ),
+            Ok(meta) if !meta.is_dir() => bail!(
+                "refusing to write under {}: it is not a folder",
+                path.display()
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every float of `frame` is finite (an empty cell is fine): the last check before a
+/// file that no [`TableRow`] describes (hourly series, drawn samples) is written, as
+/// [`crate::results::check_finite`] is for the tables.
+///
+/// # Errors
+/// An internal error naming the file, the column and the row.
+pub fn check_frame_finite(frame: &DataFrame, path: &Path) -> Result<()> {
+    for column in frame.columns() {
+        let Ok(values) = column.f64() else { continue };
+        if let Some((row, value)) = values
+            .iter()
+            .enumerate()
+            .find_map(|(row, v)| v.filter(|x| !x.is_finite()).map(|x| (row, x)))
+        {
+            bail!(
+                "internal error: a computed value is not finite: {}, column `{}`, row {} is {value}; nothing was written. Please report this with the inputs that caused it",
+                path.display(),
+                column.name(),
+                row + 1
+            );
+        }
+    }
     Ok(())
 }
 

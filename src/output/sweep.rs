@@ -30,10 +30,16 @@ pub const PER_SAMPLE_METRICS_FILE_NAME: &str = "per_sample_metrics.parquet";
 /// Per-sample region-set rows.
 pub const PER_SAMPLE_SET_FILE_NAME: &str = "per_sample_regionset_metrics.parquet";
 
+/// The most samples a sweep may have (`--samples`), also the most a shard's run.toml may
+/// claim.
+pub const MAX_SWEEP_SAMPLES: usize = 10_000_000;
+
 /// A shard's manifest.
 pub const SHARD_MANIFEST_FILE_NAME: &str = "shard.toml";
-/// The files a shard's manifest vouches for.
-const SHARD_FILES: [&str; 3] = [
+/// The files a shard's manifest vouches for (its run.toml too: the merge takes the
+/// sweep's samples, years and regions from it).
+const SHARD_FILES: [&str; 4] = [
+    crate::output::RUN_FILE_NAME,
     SAMPLES_FILE_NAME,
     PER_SAMPLE_METRICS_FILE_NAME,
     PER_SAMPLE_SET_FILE_NAME,
@@ -77,7 +83,7 @@ pub struct FileChecksum {
 pub fn file_checksum(path: &Path) -> Result<FileChecksum> {
     use sha2::Digest as _;
     use std::io::Read as _;
-    let limit = crate::input::bounded::RUN_TABLE_LIMIT;
+    let limit = crate::input::bounded::SHARD_TABLE_LIMIT;
     let (file, _) = crate::input::bounded::open_regular(path, limit)?;
     let mut file = file.take(limit.max_bytes);
     let mut hasher = sha2::Sha256::new();
@@ -391,9 +397,10 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         .get("samples")
         .and_then(toml::Value::as_integer)
         .and_then(|s| usize::try_from(s).ok())
+        .filter(|s| (1..=MAX_SWEEP_SAMPLES).contains(s))
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "{}: [sweep] has no whole `samples`; expected the run.toml of a sweep shard",
+                "{}: [sweep] has no `samples` from 1 to {MAX_SWEEP_SAMPLES}; expected the run.toml of a sweep shard",
                 path.display()
             )
         })?;
@@ -412,7 +419,7 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         .get("years")
         .and_then(toml::Value::as_array)
         .and_then(|y| Some((y.first()?.as_integer()?, y.get(1)?.as_integer()?)))
-        .filter(|(a, b)| a <= b)
+        .filter(|(a, b)| a <= b && *a >= 1900 && *b <= 2200)
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "{}: no `years = [first, last]`; expected the run.toml of a sweep shard",
@@ -439,7 +446,18 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         identity,
         scenario: get("scenario", "name").trim_matches('"').to_owned(),
         sweep_samples,
-        rows_per_sample: (region_ids.len() * year_count * runs, year_count * runs),
+        rows_per_sample: (
+            region_ids
+                .len()
+                .checked_mul(year_count * runs)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}: too many regions × years × weather years for a shard",
+                        path.display()
+                    )
+                })?,
+            year_count * runs,
+        ),
         region_ids,
     })
 }
@@ -593,6 +611,14 @@ fn check_rows(
     key_columns: &[&str],
 ) -> Result<()> {
     let file = path.display();
+    let expected_rows = rows_per_sample.saturating_mul(held.len());
+    if frame.height() != expected_rows {
+        bail!(
+            "--merge: {file}: holds {} rows, expected {expected_rows} ({rows_per_sample} for each of samples {})",
+            frame.height(),
+            span(held.start as u64, held.len() as u64)
+        );
+    }
     let sample = frame
         .column("sample")
         .and_then(|c| c.cast(&DataType::UInt32))
@@ -810,10 +836,21 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         first.sweep_samples,
         &first.dir,
     )?;
-    let read = |path: std::path::PathBuf| -> Result<DataFrame> {
+    // A shard's table is read only as large as the rows it must hold allow (a row is a
+    // few dozen 8-byte values; 1 KiB a row is ample even uncompressed).
+    let read = |path: std::path::PathBuf, rows: usize| -> Result<DataFrame> {
+        let rows = rows as u64;
+        let limit = crate::input::bounded::FileLimit {
+            max_bytes: rows
+                .saturating_mul(1024)
+                .saturating_add(16 << 20)
+                .min(crate::input::bounded::SHARD_TABLE_LIMIT.max_bytes),
+            ..crate::input::bounded::SHARD_TABLE_LIMIT
+        };
         crate::input::load_file::read_guarded_parquet(
             &path,
-            crate::input::bounded::RUN_TABLE_LIMIT,
+            limit,
+            rows,
             "expected a per-sample table written by `gridstrain sweep --shard`",
         )
     };
@@ -839,12 +876,12 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
             ),
         ] {
             let path = shard.dir.join(file);
-            let frame = read(path.clone())?;
             let rows_per_sample = if scope == 0 {
                 shard.rows_per_sample.0
             } else {
                 shard.rows_per_sample.1
             };
+            let frame = read(path.clone(), rows_per_sample.saturating_mul(held.len()))?;
             check_rows(
                 &path,
                 &frame,
@@ -898,7 +935,7 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
             }
         }
         let path = shard.dir.join(SAMPLES_FILE_NAME);
-        let frame = read(path.clone())?;
+        let frame = read(path.clone(), held.len())?;
         check_rows(&path, &frame, held, 1, &[])?;
         // In sample order, as the merged samples.parquet must be.
         let order = frame.column("sample")?.cast(&DataType::UInt32)?;

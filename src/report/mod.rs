@@ -58,11 +58,34 @@ struct Report {
 /// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), bounds-checked before
 /// polars reads it.
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    crate::input::load_file::read_guarded_parquet(
+    let frame = crate::input::load_file::read_guarded_parquet(
         path,
         crate::input::bounded::RUN_TABLE_LIMIT,
+        crate::input::load_file::MAX_LOAD_ROWS,
         "expected a table written by gridstrain",
-    )
+    )?;
+    // gridstrain writes only finite numbers (an unknown is an empty cell): anything else
+    // was changed after the run, and would reach the report as "NaN GW".
+    for column in frame.columns() {
+        if !column.dtype().is_primitive_numeric() {
+            continue;
+        }
+        let values = column.cast(&DataType::Float64)?;
+        if let Some((row, value)) = values
+            .f64()?
+            .iter()
+            .enumerate()
+            .find_map(|(row, v)| v.filter(|x| !x.is_finite()).map(|x| (row, x)))
+        {
+            bail!(
+                "{}, column `{}`, row {}: found {value}, expected a finite number or an empty cell (gridstrain writes no other; was the file changed after the run?)",
+                path.display(),
+                column.name(),
+                row + 1
+            );
+        }
+    }
+    Ok(frame)
 }
 
 /// A CSV table of the run folder (a regular file of at most the same limit).
@@ -76,11 +99,24 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
         .iter()
         .map(str::to_owned)
         .collect();
-    let rows = reader
+    let rows: Vec<Vec<String>> = reader
         .records()
         .map(|r| r.map(|r| r.iter().map(str::to_owned).collect()))
         .collect::<std::result::Result<_, _>>()
         .with_context(|| format!("cannot read {}", path.display()))?;
+    for (line, row) in rows.iter().enumerate() {
+        if let Some(cell) = row
+            .iter()
+            .find(|cell| cell.parse::<f64>().is_ok_and(|x| !x.is_finite()))
+        {
+            bail!(
+                "{}, line {}: found {}, expected a finite number or an empty cell (gridstrain writes no other; was the file changed after the run?)",
+                path.display(),
+                line + 2,
+                crate::input::excerpt(cell)
+            );
+        }
+    }
     Ok((header, rows))
 }
 
@@ -1059,6 +1095,7 @@ pub fn write_report(dir: &Path) -> Result<()> {
         );
     };
     let charts_dir = dir.join(CHARTS_DIR);
+    crate::output::check_no_links_below(dir, &charts_dir)?;
     std::fs::create_dir_all(&charts_dir)
         .with_context(|| format!("cannot create {}", charts_dir.display()))?;
     for chart in &report.charts {
