@@ -13,15 +13,24 @@
 //! * **Atomic replace.** A finished staging folder is exchanged with the old output in one
 //!   `renameat2(RENAME_EXCHANGE)` (Linux ≥ 3.15 on ext4, xfs, btrfs, tmpfs…): a reader sees
 //!   the old or the new folder under the name, never neither. The old folder, now at the
-//!   staging name, is then removed. Where the file system refuses the exchange (`EINVAL`,
+//!   staging name, is checked again and removed — unless a file gridstrain did not list
+//!   appeared in it since the first check: it is then kept as `NAME.kept-<PID>` beside the
+//!   target and named on standard error. Where the file system refuses the exchange (`EINVAL`,
 //!   `ENOSYS`, `EXDEV`, `EOPNOTSUPP`) the fallback moves the old folder to the aside
-//!   `.NAME.old`, the new one into place, then removes the aside: a kill between the two
-//!   renames leaves the name empty for the moment, and [`recover_beside`] puts the aside
-//!   back on the next command into the same place. A single file is replaced by a plain
+//!   `.NAME.old`, the new one into place (if that fails, the aside is renamed back), then
+//!   removes the aside the same way: a kill between the two renames leaves the name empty
+//!   for the moment, and [`recover_beside`] puts the aside back on the next command into
+//!   the same place — only an aside that is a complete gridstrain output folder; anything
+//!   else under that name is left and named on standard error. A single file is replaced by a plain
 //!   `rename`, which is atomic for files.
-//! * **Leftovers.** Staging folders `.NAME.partial-*` are created with the writer's PID in
-//!   their manifest; the next command into the same place removes those whose writer is
-//!   no longer running, and reports the others on standard error.
+//! * **Leftovers.** Staging folders `.NAME.partial-*` are created with the writer's PID and
+//!   its start time in their manifest; the next command into the same place removes those
+//!   whose writer is known to have stopped (Linux: no such process, or one that started at
+//!   another time), and reports the others on standard error. A report killed mid-write
+//!   leaves `.report.<PID>.<random>.tmp`; once that process is gone, such a file counts
+//!   as gridstrain's.
+//! * **Reads** of manifests, markers and Parquet footers go through the bounded opener
+//!   ([`crate::input::bounded`]): regular files only, never waiting on a FIFO.
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
