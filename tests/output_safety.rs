@@ -595,3 +595,64 @@ fn import_keeps_its_provenance_in_the_parquet_metadata() {
         .collect();
     assert!(markdown.contains(&sha), "{markdown}");
 }
+
+#[test]
+fn force_leaves_a_users_aside_and_accepts_a_dead_reports_leftover() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = root().join("tests/fixtures/small");
+    let (scenario, regions) = (
+        small.join("scenarios/small.toml"),
+        small.join("regions/pnw.toml"),
+    );
+    let target = dir.path().join("r");
+    gridstrain()
+        .args(run_args(&scenario, &regions, &target))
+        .assert()
+        .success();
+    // A user's manual backup under the aside name, and the temporary file of a report
+    // killed mid-write (its process, 4000000000, beyond any pid_max, is gone).
+    let backup = dir.path().join(".r.old");
+    user_folder(&backup);
+    std::fs::write(target.join(".report.4000000000.Ab12Cd.tmp"), "<html").unwrap();
+    let assert = gridstrain()
+        .args(run_args(&scenario, &regions, &target))
+        .arg("--force")
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(".r.old"),
+        "the backup is reported: {stderr}"
+    );
+    assert!(backup.join("thesis.tex").is_file(), "the backup is kept");
+    assert!(target.join("metrics.csv").is_file());
+    assert!(!target.join(".report.4000000000.Ab12Cd.tmp").exists());
+    // With the target gone, a command without --force neither puts the backup in its
+    // place nor deletes it.
+    std::fs::remove_dir_all(&target).unwrap();
+    gridstrain()
+        .args(run_args(&scenario, &regions, &target))
+        .assert()
+        .success();
+    assert!(backup.join("thesis.tex").is_file());
+    assert!(!target.join("thesis.tex").exists() && target.join("metrics.csv").is_file());
+}
+
+#[test]
+fn import_prints_a_region_id_that_passes_the_id_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = root().join("tests/fixtures/small/regions/load/PGE.parquet");
+    let out = dir.path().join("=x y.parquet");
+    let assert = gridstrain()
+        .arg("import")
+        .arg(&load)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let printed = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let table: toml::Table = toml::from_str(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
+    let region = table["region"].as_array().unwrap()[0].as_table().unwrap();
+    assert_eq!(region["id"].as_str(), Some("x_y"), "{printed}");
+    assert!(printed.contains("derived from the file name"), "{printed}");
+}

@@ -138,7 +138,7 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
     let provenance = provenance_text(&args.input, &form, &load, &report);
     let staged_parquet = staging.staged(&args.out);
     write_load_parquet(&load, &staged_parquet, Some(&provenance))?;
-    let checksum = sha256_hex(&staged_parquet)?;
+    let checksum = crate::output::sweep::file_checksum(&staged_parquet)?.sha256;
     std::fs::write(
         staging.staged(&provenance_path),
         provenance_markdown(&provenance, &args.out, &checksum),
@@ -154,17 +154,6 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
         provenance_path.display()
     ));
     print_stdout(&region_block(args))
-}
-
-/// The SHA-256 of a file, as lowercase hex.
-fn sha256_hex(path: &std::path::Path) -> Result<String> {
-    use sha2::Digest as _;
-    let bytes =
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-    Ok(sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// The provenance file beside an imported load file: the provenance text, then which
@@ -185,19 +174,52 @@ pub fn provenance_markdown(provenance: &str, parquet: &std::path::Path, sha256: 
 #[must_use]
 pub fn region_block(args: &ImportArgs) -> String {
     let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
-    let id = args
+    let stem = args
         .out
         .file_stem()
-        .map_or_else(|| "REGION".to_owned(), |s| s.to_string_lossy().into_owned());
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let id = region_id_from(&stem);
+    let id_comment = if id == stem {
+        String::new()
+    } else {
+        "  # derived from the file name; ids are 1-64 letters, digits, '-', '_', '.'".to_owned()
+    };
     let zone = args.time_zone.as_deref().map_or_else(
         || format!("{}  # set the region's IANA time zone", quoted("UTC")),
         &quoted,
     );
     format!(
-        "[[region]]\nid = {id}\nname = {id}\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = {}  # relative to the region-set file\n",
+        "[[region]]\nid = {id}{id_comment}\nname = {id}\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = {}  # relative to the region-set file\n",
         quoted(&args.out.display().to_string()),
         id = quoted(&id),
     )
+}
+
+/// A region id that passes [`crate::input::check_id`], from a file stem: characters
+/// outside letters, digits, `-`, `_`, `.` become `_`, leading `.`, `-`, `=`, `+`, `@` and
+/// `_` are dropped, the rest is cut to the longest id allowed; `region` if nothing is left.
+#[must_use]
+pub fn region_id_from(stem: &str) -> String {
+    let replaced: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let id: String = replaced
+        .trim_start_matches(['.', '-', '=', '+', '@', '_'])
+        .chars()
+        .take(crate::input::MAX_ID_CHARS)
+        .collect();
+    if crate::input::check_id(&id).is_ok() {
+        id
+    } else {
+        "region".to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +242,33 @@ mod tests {
             max_gap_h: 6,
             force: false,
         }
+    }
+
+    #[test]
+    fn the_printed_region_id_always_passes_the_id_rule() {
+        for (stem, expected) in [
+            ("pjm", "pjm"),
+            ("=x", "x"),
+            ("..", "region"),
+            ("", "region"),
+            ("@+-=.a b", "a_b"),
+            ("é", "region"),
+            ("us-22.v2", "us-22.v2"),
+        ] {
+            let id = region_id_from(stem);
+            assert_eq!(id, expected, "{stem:?}");
+            crate::input::check_id(&id).unwrap();
+        }
+        assert_eq!(
+            region_id_from(&"a".repeat(100)).len(),
+            crate::input::MAX_ID_CHARS
+        );
+        let text = region_block(&args("out/=x.parquet", None));
+        let parsed: toml::Table = toml::from_str(&text).unwrap();
+        let region = parsed["region"].as_array().unwrap()[0].as_table().unwrap();
+        assert_eq!(region["id"].as_str(), Some("x"));
+        assert!(text.contains("# derived from the file name"), "{text}");
+        assert!(!region_block(&args("out/pjm.parquet", None)).contains("derived"));
     }
 
     #[test]

@@ -13,15 +13,24 @@
 //! * **Atomic replace.** A finished staging folder is exchanged with the old output in one
 //!   `renameat2(RENAME_EXCHANGE)` (Linux ≥ 3.15 on ext4, xfs, btrfs, tmpfs…): a reader sees
 //!   the old or the new folder under the name, never neither. The old folder, now at the
-//!   staging name, is then removed. Where the file system refuses the exchange (`EINVAL`,
+//!   staging name, is checked again and removed — unless a file gridstrain did not list
+//!   appeared in it since the first check: it is then kept as `NAME.kept-<PID>` beside the
+//!   target and named on standard error. Where the file system refuses the exchange (`EINVAL`,
 //!   `ENOSYS`, `EXDEV`, `EOPNOTSUPP`) the fallback moves the old folder to the aside
-//!   `.NAME.old`, the new one into place, then removes the aside: a kill between the two
-//!   renames leaves the name empty for the moment, and [`recover_beside`] puts the aside
-//!   back on the next command into the same place. A single file is replaced by a plain
+//!   `.NAME.old`, the new one into place (if that fails, the aside is renamed back), then
+//!   removes the aside the same way: a kill between the two renames leaves the name empty
+//!   for the moment, and [`recover_beside`] puts the aside back on the next command into
+//!   the same place — only an aside that is a complete gridstrain output folder; anything
+//!   else under that name is left and named on standard error. A single file is replaced by a plain
 //!   `rename`, which is atomic for files.
-//! * **Leftovers.** Staging folders `.NAME.partial-*` are created with the writer's PID in
-//!   their manifest; the next command into the same place removes those whose writer is
-//!   no longer running, and reports the others on standard error.
+//! * **Leftovers.** Staging folders `.NAME.partial-*` are created with the writer's PID and
+//!   its start time in their manifest; the next command into the same place removes those
+//!   whose writer is known to have stopped (Linux: no such process, or one that started at
+//!   another time), and reports the others on standard error. A report killed mid-write
+//!   leaves `.report.<PID>.<random>.tmp`; once that process is gone, such a file counts
+//!   as gridstrain's.
+//! * **Reads** of manifests, markers and Parquet footers go through the bounded opener
+//!   ([`crate::input::bounded`]): regular files only, never waiting on a FIFO.
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -40,6 +49,33 @@ const REPORT_FILES: [&str; 2] = ["report.html", "report.md"];
 /// The report's chart folder (see [`REPORT_FILES`]).
 const REPORT_CHARTS_DIR: &str = "report_charts";
 
+/// Prefix of the temporary files `gridstrain report` writes before renaming them into
+/// place: `.report.<PID>.<random>.tmp` (see [`report_temp_prefix`]).
+const REPORT_TEMP_PREFIX: &str = ".report.";
+/// Suffix of those temporary files.
+pub const REPORT_TEMP_SUFFIX: &str = ".tmp";
+
+/// The prefix of this process's report temporary files, `.report.<PID>.`.
+#[must_use]
+pub fn report_temp_prefix() -> String {
+    format!("{REPORT_TEMP_PREFIX}{}.", std::process::id())
+}
+
+/// Whether the file name `name` is a report temporary file left by a process that is no
+/// longer running (a report killed mid-write): such a leftover counts as gridstrain's.
+fn dead_report_temp(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix(REPORT_TEMP_PREFIX)
+        .and_then(|r| r.strip_suffix(REPORT_TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    pid != std::process::id() && process_known_dead(pid)
+}
+
 /// First line of an import's provenance file.
 pub const PROVENANCE_HEADING: &str = "# Provenance of this load file";
 /// Header line of `failures.csv`.
@@ -56,6 +92,10 @@ pub struct Manifest {
     pub state: String,
     /// Process that wrote the folder (a staging folder whose process is gone is stale).
     pub pid: u32,
+    /// Start time of that process (Linux: field 22 of `/proc/PID/stat`, in clock ticks
+    /// since boot), so a reused PID is not taken for the writer; absent elsewhere.
+    #[serde(default)]
+    pub start_time: Option<u64>,
     /// Every file written, relative to the folder, `/`-separated (complete folders only).
     #[serde(default)]
     pub files: Vec<String>,
@@ -71,6 +111,7 @@ impl Manifest {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             state: state.to_owned(),
             pid: std::process::id(),
+            start_time: process_start_time(std::process::id()),
             files,
         }
     }
@@ -91,11 +132,15 @@ impl Manifest {
     #[must_use]
     pub fn read(dir: &Path) -> Option<Self> {
         let path = dir.join(MANIFEST_FILE_NAME);
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        if !meta.is_file() || meta.len() > 64 << 20 {
+        // Not a link to a manifest elsewhere; then read through the bounded opener (a
+        // regular file of at most the TOML limit, opened without waiting on a FIFO).
+        if !std::fs::symlink_metadata(&path).ok()?.is_file() {
             return None;
         }
-        let manifest: Self = toml::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        let text =
+            crate::input::bounded::read_text_limited(&path, crate::input::bounded::TEXT_LIMIT)
+                .ok()?;
+        let manifest: Self = toml::from_str(&text).ok()?;
         (manifest.program == "gridstrain").then_some(manifest)
     }
 }
@@ -255,7 +300,12 @@ fn foreign_folder(target: &Path) -> Option<String> {
         .filter(|f| {
             let report_file = REPORT_FILES.contains(&f.as_str())
                 || (f.starts_with(&format!("{REPORT_CHARTS_DIR}/")) && f.ends_with(".svg"));
-            !(listed.contains(f.as_str()) || report_file)
+            // A report killed mid-write leaves its temporary file (here or in the charts).
+            let report_leftover = match f.rsplit_once('/') {
+                None => dead_report_temp(f),
+                Some((folder, name)) => folder == REPORT_CHARTS_DIR && dead_report_temp(name),
+            };
+            !(listed.contains(f.as_str()) || report_file || report_leftover)
         })
         .collect();
     match foreign.as_slice() {
@@ -312,27 +362,29 @@ pub fn is_gridstrain_file(path: &Path) -> bool {
     }
 }
 
+/// The first `n` bytes of a regular file, through the bounded opener (a FIFO or device
+/// swapped in is refused without waiting or reading).
 fn first_bytes(path: &Path, n: usize) -> Option<Vec<u8>> {
     use std::io::Read as _;
     let mut buffer = Vec::with_capacity(n);
-    std::fs::File::open(path)
+    crate::input::bounded::open_regular(path, crate::input::bounded::RUN_TABLE_LIMIT)
         .ok()?
+        .0
         .take(n as u64)
         .read_to_end(&mut buffer)
         .ok()?;
     Some(buffer)
 }
 
-/// The key-value metadata of a Parquet file (read from its footer only), if it is a
-/// well-formed Parquet file within the load-file bounds.
+/// The key-value metadata of a Parquet file, if it is a well-formed Parquet file within
+/// the load-file bounds.
 #[must_use]
 pub fn parquet_key_values(path: &Path) -> Option<Vec<(String, String)>> {
     use polars::prelude::*;
-    // The footer is decoded by polars; bound it first (an untrusted file may be anything).
-    if std::fs::metadata(path).ok()?.len() > 1 << 30 {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
+    // Through the bounded opener (a regular file of at most the load Parquet limit); the
+    // footer is decoded by polars only after the structural bounds check.
+    let bytes =
+        crate::input::bounded::read_bytes(path, crate::input::bounded::LOAD_PARQUET_LIMIT).ok()?;
     crate::input::parquet_guard::check_parquet_bounds(
         &bytes,
         &crate::input::parquet_guard::ParquetLimits::default(),
@@ -382,26 +434,44 @@ pub fn check_replaceable_file(target: &Path) -> Result<()> {
     )
 }
 
-/// Whether process `pid` is running (Linux: `/proc/PID`; elsewhere assumed running, so
-/// nothing is removed).
-fn process_alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new("/proc").join(pid.to_string()).exists()
-    } else {
-        true
+/// The start time of process `pid`: field 22 of `/proc/PID/stat` (clock ticks since
+/// boot); `None` where there is no such file (the process is gone, or not Linux).
+fn process_start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Field 2, the command name, is in parentheses and may hold spaces and ')': the
+    // fields after the last ')' start at field 3.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+/// Whether the writer `pid` (started at `start_time`, when recorded) is known to have
+/// stopped. Linux: no `/proc/PID`, or a process there that started at another time (the
+/// PID was reused). Elsewhere it is unknown, so nothing is treated as dead.
+fn writer_gone(pid: u32, start_time: Option<u64>) -> bool {
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    if !Path::new("/proc").join(pid.to_string()).exists() {
+        return true;
+    }
+    match (start_time, process_start_time(pid)) {
+        (Some(recorded), Some(now)) => recorded != now,
+        _ => false,
     }
 }
 
-/// Whether an output is whole: a folder with a complete manifest, or a gridstrain file.
-fn complete_output(path: &Path) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            Manifest::read(path).is_some_and(|m| m.state == COMPLETE)
-                && foreign_folder(path).is_none()
-        }
-        Ok(meta) if meta.is_file() => is_gridstrain_file(path),
-        _ => false,
-    }
+/// Whether process `pid` is known not to be running (no start time to compare).
+fn process_known_dead(pid: u32) -> bool {
+    writer_gone(pid, None)
+}
+
+/// Whether `path` is a whole gridstrain output folder: a real folder (no link) with a
+/// complete manifest listing every file in it. Only such an aside is put back or removed;
+/// single files are replaced by one `rename` and never have an aside.
+fn complete_folder(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir())
+        && Manifest::read(path).is_some_and(|m| m.state == COMPLETE)
+        && foreign_folder(path).is_none()
 }
 
 /// Remove an output or staging folder, its manifest last: a kill midway leaves a folder
@@ -460,9 +530,9 @@ pub fn recover_beside(target: &Path) -> Result<()> {
     let aside = aside_of(target)?;
     if std::fs::symlink_metadata(&aside).is_ok() {
         let target_exists = std::fs::symlink_metadata(target).is_ok();
-        if !complete_output(&aside) {
+        if !complete_folder(&aside) {
             note(&format!(
-                "note: left {}: not a complete gridstrain output",
+                "note: left {}: it is not a complete gridstrain output folder (not ours to move or delete)",
                 aside.display()
             ));
         } else if target_exists {
@@ -499,11 +569,13 @@ pub fn recover_beside(target: &Path) -> Result<()> {
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         match Manifest::read(&path).filter(|_| is_dir) {
-            Some(m) if m.pid == std::process::id() || process_alive(m.pid) => note(&format!(
-                "note: {} is being written by process {}; left in place",
-                path.display(),
-                m.pid
-            )),
+            Some(m) if m.pid == std::process::id() || !writer_gone(m.pid, m.start_time) => {
+                note(&format!(
+                    "note: {} may still be being written by process {}; left in place",
+                    path.display(),
+                    m.pid
+                ));
+            }
             Some(m) if m.state == COMPLETE && foreign_folder(&path).is_some() => note(&format!(
                 "note: left {}: it holds files gridstrain did not write",
                 path.display()
@@ -616,18 +688,53 @@ fn put_folder_by(
         Exchange::Done => {
             // The old output now sits at the staging name; a kill before or during this
             // removal leaves it (with its manifest) to the next command's clean-up.
-            let _ = remove_output_folder(staging);
+            remove_old_output(staging, target);
         }
         Exchange::Unsupported => {
             let aside = aside_of(target)?;
             std::fs::rename(target, &aside)
                 .with_context(|| format!("cannot move the old {} aside", target.display()))?;
-            std::fs::rename(staging, target)
-                .with_context(|| format!("cannot move the output into {}", target.display()))?;
-            let _ = remove_output_folder(&aside);
+            if let Err(e) = std::fs::rename(staging, target) {
+                // Put the old output back under its name before giving up.
+                let restored = std::fs::rename(&aside, target);
+                let e = anyhow::Error::new(e)
+                    .context(format!("cannot move the output into {}", target.display()));
+                return Err(match restored {
+                    Ok(()) => e.context(format!("the old {} is back in place", target.display())),
+                    Err(back) => e.context(format!(
+                        "the old output is at {} and could not be put back ({back})",
+                        aside.display()
+                    )),
+                });
+            }
+            remove_old_output(&aside, target);
         }
     }
     Ok(())
+}
+
+/// Remove the old output swapped out of `target` to `old`, after checking it again: a file
+/// a user added between the check before the swap and now is never deleted — the old
+/// folder is then kept beside the target as `NAME.kept-<PID>` and named on stderr.
+fn remove_old_output(old: &Path, target: &Path) {
+    let Some(why) = foreign_folder(old) else {
+        let _ = remove_output_folder(old);
+        return;
+    };
+    let kept = name_of(target)
+        .map(|name| parent_of(target).join(format!("{name}.kept-{}", std::process::id())));
+    match kept {
+        Ok(kept) if rename_no_replace(old, &kept).is_ok() => note(&format!(
+            "note: the old {} was replaced, but {why} (added while this command ran), so it was kept as {}; nothing in it was deleted",
+            target.display(),
+            kept.display()
+        )),
+        _ => note(&format!(
+            "note: the old {} was replaced, but {why}, so it was left at {}; nothing in it was deleted",
+            target.display(),
+            old.display()
+        )),
+    }
 }
 
 /// Put the staged file at `target` (a `rename`, atomic for a file). An existing target
@@ -770,6 +877,165 @@ mod tests {
         recover_beside(&target).unwrap();
         assert!(!aside_of(&target).unwrap().exists());
         assert!(target.join("metrics.csv").is_file());
+    }
+
+    #[test]
+    fn a_file_added_during_the_swap_is_kept_not_deleted() {
+        // Through the real exchange and through the fallback: between the check and the
+        // swap a user adds a file to the old folder.
+        let swaps: [fn(&Path, &Path) -> Result<Exchange>; 2] = [
+            |a, b| {
+                std::fs::write(b.join("thesis.tex"), "mine").unwrap();
+                exchange(a, b)
+            },
+            |_, b| {
+                std::fs::write(b.join("thesis.tex"), "mine").unwrap();
+                Ok(Exchange::Unsupported)
+            },
+        ];
+        for swap in swaps {
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("run");
+            put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
+            let second = sealed_folder(dir.path(), "run");
+            std::fs::write(second.join("new.csv"), "n").unwrap();
+            seal(&second).unwrap();
+            put_folder_by(&second, &target, true, swap).unwrap();
+            assert!(
+                target.join("new.csv").is_file(),
+                "the new output is in place"
+            );
+            let kept = dir.path().join(format!("run.kept-{}", std::process::id()));
+            assert_eq!(
+                std::fs::read_to_string(kept.join("thesis.tex")).unwrap(),
+                "mine"
+            );
+            let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+            assert_eq!(
+                left.len(),
+                2,
+                "the target and the kept folder, nothing else"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_fallback_puts_the_old_output_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
+        let second = sealed_folder(dir.path(), "run");
+        // The staging folder vanishes, so the second rename of the fallback fails.
+        let message = put_folder_by(&second, &target, true, |a, _| {
+            std::fs::remove_dir_all(a).unwrap();
+            Ok(Exchange::Unsupported)
+        })
+        .unwrap_err();
+        assert!(
+            format!("{message:#}").contains("is back in place"),
+            "{message:#}"
+        );
+        assert!(
+            target.join("metrics.csv").is_file(),
+            "the old output is back"
+        );
+        assert!(!aside_of(&target).unwrap().exists());
+    }
+
+    #[test]
+    fn an_aside_that_is_not_a_complete_output_folder_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
+        // A user's manual backup under the aside name.
+        let aside = aside_of(&target).unwrap();
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("notes.txt"), "mine").unwrap();
+        recover_beside(&target).unwrap();
+        assert!(aside.join("notes.txt").is_file());
+        // An unfinished gridstrain folder there: not put back, not removed.
+        std::fs::remove_dir_all(&aside).unwrap();
+        let staging = create_staging(&target).unwrap();
+        std::fs::rename(&staging, &aside).unwrap();
+        std::fs::remove_dir_all(&target).unwrap();
+        recover_beside(&target).unwrap();
+        assert!(aside.join(MANIFEST_FILE_NAME).is_file());
+        assert!(!target.exists());
+        // A single file never has an aside: a `.x.parquet.old` file is nobody's business.
+        let file = dir.path().join("x.parquet");
+        let file_aside = aside_of(&file).unwrap();
+        std::fs::write(&file_aside, "my backup").unwrap();
+        recover_beside(&file).unwrap();
+        assert!(file_aside.is_file());
+        assert!(!file.exists());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_reused_pid_does_not_keep_a_stale_staging_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        assert!(
+            Manifest::read(&create_staging(&target).unwrap())
+                .unwrap()
+                .start_time
+                .is_some()
+        );
+        // Process 1 is running, but it is not the writer: its start time differs.
+        let stale = create_staging(&target).unwrap();
+        let mut manifest = Manifest::read(&stale).unwrap();
+        manifest.pid = 1;
+        manifest.start_time = Some(u64::MAX);
+        manifest.write(&stale).unwrap();
+        // Process 1 with its own start time: alive, left in place.
+        let alive = create_staging(&target).unwrap();
+        let mut manifest = Manifest::read(&alive).unwrap();
+        manifest.pid = 1;
+        manifest.start_time = process_start_time(1);
+        manifest.write(&alive).unwrap();
+        recover_beside(&target).unwrap();
+        assert!(!stale.exists(), "a reused PID is not the writer");
+        assert!(alive.exists(), "a live writer's folder is left");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_dead_reports_temporary_file_counts_as_ours() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
+        // PID u32::MAX is beyond pid_max: never a running process.
+        std::fs::write(target.join(format!(".report.{}.ab12.tmp", u32::MAX)), "x").unwrap();
+        std::fs::create_dir(target.join(REPORT_CHARTS_DIR)).unwrap();
+        std::fs::write(
+            target.join(format!("{REPORT_CHARTS_DIR}/.report.{}.cd34.tmp", u32::MAX)),
+            "x",
+        )
+        .unwrap();
+        check_replaceable_folder(&target).unwrap();
+        // A running writer's temporary file (this process's) is not ours to delete yet.
+        let live = target.join(format!("{}ef56{REPORT_TEMP_SUFFIX}", report_temp_prefix()));
+        std::fs::write(&live, "x").unwrap();
+        assert!(check_replaceable_folder(&target).is_err());
+        std::fs::remove_file(&live).unwrap();
+        // Nor is a look-alike elsewhere.
+        std::fs::create_dir(target.join("sub2")).unwrap();
+        std::fs::write(target.join(format!("sub2/.report.{}.x.tmp", u32::MAX)), "x").unwrap();
+        assert!(check_replaceable_folder(&target).is_err());
+    }
+
+    #[test]
+    fn an_oversized_manifest_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = create_staging(&dir.path().join("run")).unwrap();
+        assert!(Manifest::read(&staging).is_some());
+        let file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(staging.join(MANIFEST_FILE_NAME))
+            .unwrap();
+        file.set_len(crate::input::bounded::TEXT_LIMIT.max_bytes + 1)
+            .unwrap();
+        assert!(Manifest::read(&staging).is_none());
     }
 
     #[test]

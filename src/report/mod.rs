@@ -1110,9 +1110,18 @@ pub fn write_report(dir: &Path) -> Result<()> {
 fn write_atomic(path: &Path, text: &str) -> Result<()> {
     use std::io::Write as _;
     let folder = path.parent().unwrap_or(Path::new("."));
+    // A recognisable name, `.report.<PID>.<random>.tmp`: if the report is killed
+    // mid-write, `--force` and the staging clean-up know the leftover as gridstrain's
+    // once this process is gone (crate::output::replace).
+    let prefix = crate::output::replace::report_temp_prefix();
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(&prefix)
+        .suffix(crate::output::replace::REPORT_TEMP_SUFFIX);
     // Ordinary permissions (0666 less the umask), as every other output file has.
-    let mut file = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder
         .tempfile_in(folder)
         .with_context(|| format!("cannot write in {}", folder.display()))?;
     file.write_all(text.as_bytes())
