@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use predicates::prelude::PredicateBooleanExt as _;
+
 use crate::common::{gridstrain, read_csv, root};
 
 /// Every entry under `dir` (relative paths, sorted).
@@ -655,4 +657,153 @@ fn import_prints_a_region_id_that_passes_the_id_rule() {
     let region = table["region"].as_array().unwrap()[0].as_table().unwrap();
     assert_eq!(region["id"].as_str(), Some("x_y"), "{printed}");
     assert!(printed.contains("derived from the file name"), "{printed}");
+}
+
+/// The small fixture's sweep, as shard `k` of 2, into `out` (which must succeed).
+fn small_shard(out: &Path, k: usize) {
+    let (scenario, regions) = crate::common::small_fixture();
+    gridstrain()
+        .args(["sweep", "--quiet", "--samples", "4", "--scenario"])
+        .arg(&scenario)
+        .arg("--regions")
+        .arg(&regions)
+        .args([
+            "--weather-years",
+            "2023..2024",
+            "--shard",
+            &format!("{k}/2"),
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// A symbolic link planted inside `--out` (a hive partition, the report's chart folder)
+/// is never written through: the user's folder it points to stays as it was.
+#[cfg(unix)]
+#[test]
+fn no_write_through_a_link_inside_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    user_folder(&victim);
+    let before = tree(&victim);
+    let out = dir.path().join("D");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, out.join("scenario=small")).unwrap();
+    let (scenario, regions) = crate::common::small_fixture();
+    gridstrain()
+        .args(["sweep", "--quiet", "--samples", "4", "--scenario"])
+        .arg(&scenario)
+        .arg("--regions")
+        .arg(&regions)
+        .args(["--weather-years", "2023..2024", "--shard", "0/2", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "symbolic link inside the output folder",
+        ));
+    assert_eq!(tree(&victim), before);
+
+    // `gridstrain report` into a run folder whose report_charts/ is a link.
+    let run = dir.path().join("run");
+    crate::common::run_small(&run, &["--quiet"]).success();
+    std::fs::remove_dir_all(run.join("report_charts")).unwrap();
+    std::os::unix::fs::symlink(&victim, run.join("report_charts")).unwrap();
+    gridstrain()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "symbolic link inside the output folder",
+        ));
+    assert_eq!(tree(&victim), before);
+}
+
+/// `sweep --merge` may not write its bands over, inside or around a folder it reads:
+/// with `--force` that would replace a shard. Refused before any shard is read.
+#[test]
+fn merge_output_may_not_be_among_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    small_shard(&shards, 0);
+    small_shard(&shards, 1);
+    let shard0 = shards.join("scenario=small/region_set=pnw/shard=0");
+    let before = tree(&shards);
+    for out in [shard0.clone(), shards.clone(), shards.join("merged")] {
+        gridstrain()
+            .args(["sweep", "--quiet", "--force", "--merge"])
+            .arg(&shards)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(
+                "write the merged sweep to a folder of its own",
+            ));
+    }
+    assert_eq!(tree(&shards), before);
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .assert()
+        .success();
+}
+
+/// A run folder's stored numbers are finite (an unknown is an empty cell); a NaN put in
+/// afterwards is refused by `report` with the file and line, not written as "NaN GW".
+#[test]
+fn report_refuses_a_non_finite_stored_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    crate::common::run_small(&run, &["--quiet"]).success();
+    let power = run.join("power_by_year.csv");
+    let text = std::fs::read_to_string(&power).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    let last = cells.len() - 1;
+    cells[last] = "NaN".to_owned();
+    lines[1] = cells.join(",");
+    std::fs::write(&power, lines.join("\n") + "\n").unwrap();
+    gridstrain()
+        .arg("report")
+        .arg(&run)
+        .assert()
+        .code(1)
+        .stderr(
+            predicates::str::contains(
+                "power_by_year.csv, line 2: found NaN, expected a finite number",
+            )
+            .and(predicates::str::contains("panicked").not()),
+        );
+}
+
+/// An output path that is not UTF-8 is recorded lossily in run.toml, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_non_utf8_output_path_runs() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"nu\xff"));
+    std::fs::create_dir_all(&odd).unwrap();
+    let out = odd.join("run");
+    crate::common::run_small(&out, &["--quiet"]).success();
+    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(record.contains("nu\u{fffd}"), "{record}");
+}
+
+/// `--years` outside the years input files may name (2000–2100) is bad usage (exit 2),
+/// not a later input error.
+#[test]
+fn years_outside_the_input_range_are_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    for years in ["1999..2030", "2030..2101"] {
+        crate::common::run_small(&dir.path().join("never"), &["--years", years])
+            .code(2)
+            .stderr(predicates::str::contains("outside 2000..2100"));
+    }
 }
