@@ -807,3 +807,15 @@ fn years_outside_the_input_range_are_bad_usage() {
             .stderr(predicates::str::contains("outside 2000..2100"));
     }
 }
+
+/// An empty folder made beforehand (as a cluster job script does) takes the output
+/// without `--force`; a folder with anything in it still needs a gridstrain manifest.
+#[test]
+fn an_empty_output_folder_made_beforehand_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    crate::common::run_small(&out, &["--quiet"]).success();
+    assert!(out.join("metrics.csv").is_file());
+    assert!(out.join("run.toml").is_file());
+}

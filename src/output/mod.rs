@@ -84,7 +84,7 @@ impl RunDir {
     pub fn create(target: &Path, force: bool) -> Result<Self> {
         parent_folder(target)?;
         replace::recover_beside(target)?;
-        if occupied(target) {
+        if occupied(target) && !replace::is_empty_folder(target) {
             if !force {
                 bail!(
                     "output directory {} already exists; choose another with --out, or replace it with --force",

@@ -667,6 +667,14 @@ pub fn put_folder(staging: &Path, target: &Path, force: bool) -> Result<()> {
     put_folder_by(staging, target, force, exchange)
 }
 
+/// Whether `path` is a real folder (not a link) with nothing in it: an output may take
+/// its place without `--force`.
+#[must_use]
+pub fn is_empty_folder(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+        && std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
+}
+
 /// [`put_folder`] with the exchange given (tests run the fallback through it).
 fn put_folder_by(
     staging: &Path,
@@ -675,6 +683,13 @@ fn put_folder_by(
     exchange: fn(&Path, &Path) -> Result<Exchange>,
 ) -> Result<()> {
     if std::fs::symlink_metadata(target).is_err() {
+        return rename_no_replace(staging, target);
+    }
+    // An empty folder made beforehand (a cluster job's output folder) holds nothing to
+    // lose: `remove_dir` refuses if anything appeared in it meanwhile.
+    if is_empty_folder(target) {
+        std::fs::remove_dir(target)
+            .with_context(|| format!("cannot use the empty folder {}", target.display()))?;
         return rename_no_replace(staging, target);
     }
     if !force {
