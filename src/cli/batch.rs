@@ -113,7 +113,7 @@ fn csv_field(text: &str) -> String {
 fn unit_folder(out: &Path, scenario: &str, regions: &str, shard: Option<usize>) -> Result<PathBuf> {
     for (what, label) in [("scenario", scenario), ("region set", regions)] {
         check_id(label).map_err(|e| {
-            anyhow::anyhow!("the {what} file's name gives the unit label '{}', which names its output folder: {e}", label.chars().take(80).collect::<String>())
+            anyhow::anyhow!("the {what} file's name gives the unit label '{}', which names its output folder: {e}", crate::input::shorten(label, 80))
         })?;
     }
     let folder = match shard {

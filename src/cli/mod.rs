@@ -125,7 +125,17 @@ pub fn parse_threads(text: &str) -> std::result::Result<usize, String> {
 pub fn parse_years_arg(text: &str) -> std::result::Result<String, String> {
     crate::time::parse_year_range(text)
         .map(|_| text.to_owned())
-        .map_err(|e| shorten(&e))
+        .map_err(|e| {
+            // The message quotes the value: quote a long one shortened, keep the hint whole.
+            if text.chars().count() > 60 {
+                format!(
+                    "found `{}`, expected a year range such as 2024..2035, or one year such as 2030",
+                    shorten(text)
+                )
+            } else {
+                e
+            }
+        })
 }
 
 /// The largest gap `import --fill-gaps` may fill, in hours (a year).
@@ -195,12 +205,7 @@ pub fn parse_time_zone_arg(text: &str) -> std::result::Result<String, String> {
 
 /// A command-line value as quoted in a message: at most 60 characters.
 fn shorten(text: &str) -> String {
-    const MOST: usize = 60;
-    if text.chars().count() <= MOST {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(MOST).collect::<String>())
-    }
+    crate::input::shorten(text, 60)
 }
 
 /// Print clap's help, version or usage error. Help and version go to standard output:

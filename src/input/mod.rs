@@ -57,8 +57,9 @@ pub fn excerpt(text: &str) -> String {
     shorten(text, EXCERPT_CHARS)
 }
 
-/// [`excerpt`] with another length.
-fn shorten(text: &str, max_chars: usize) -> String {
+/// [`excerpt`] with another length (a command-line value, an id in a message).
+#[must_use]
+pub fn shorten(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
     let mut chars = text.chars();
     for c in chars.by_ref().take(max_chars) {

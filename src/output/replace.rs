@@ -161,7 +161,7 @@ pub fn join_inside(dir: &Path, component: &str) -> Result<PathBuf> {
         _ => bail!(
             "refusing to write under {}: `{}` is not a plain file or folder name (it would leave the output folder or name it)",
             dir.display(),
-            component.chars().take(80).collect::<String>()
+            crate::input::shorten(component, 80)
         ),
     }
 }
