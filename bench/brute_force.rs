@@ -41,12 +41,14 @@ fn main() -> Result<()> {
     let files = StudyFiles {
         scenario: root.join("scenarios/default.toml"),
         regions: root.join("regions/us-22.toml"),
+        catalogue_ids: Vec::new(),
         years: None,
         weather_years: (2016..=2024).collect(),
     };
     let study = load_study(&files)?.study;
     let started = Instant::now();
     let prepared = prepare_regions(&study)?;
+    let nation_prepared = gridstrain::simulation::prepare_nation(&study)?;
     let central = gridstrain::simulation::siting::plan_siting(&study, &prepared)?;
     let years: Vec<i32> = study.target_years().collect();
     let spec = SweepSpec {
@@ -96,6 +98,7 @@ fn main() -> Result<()> {
                 &scenario,
                 &regions,
                 &prepared,
+                nation_prepared.as_deref(),
                 central.training_headroom_mw.as_deref(),
             )
             .expect("siting");

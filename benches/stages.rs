@@ -36,6 +36,7 @@ fn bench_run(c: &mut Criterion) {
     let files = StudyFiles {
         scenario: root().join("scenarios/default.toml"),
         regions: root().join("regions/us-22.toml"),
+        catalogue_ids: Vec::new(),
         years: None,
         weather_years: (2016..=2024).collect(),
     };

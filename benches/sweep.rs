@@ -13,6 +13,7 @@ fn bench_sweep(c: &mut Criterion) {
     let files = StudyFiles {
         scenario: root.join("scenarios/default.toml"),
         regions: root.join("regions/us-22.toml"),
+        catalogue_ids: Vec::new(),
         years: None,
         weather_years: (2016..=2024).collect(),
     };

@@ -318,6 +318,8 @@ table_row! {
         ai_co2_t: f64,
         unallocated_training_mw: f64,
         unallocated_inference_mw: f64,
+        outside_set_training_mw: f64,
+        outside_set_inference_mw: f64,
     }
 }
 

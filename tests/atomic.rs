@@ -22,6 +22,8 @@ fn a_killed_run_leaves_no_directory_or_a_complete_one() {
                 "run",
                 "--quiet",
                 "--hourly",
+                "--regions",
+                "us-22",
                 "--years",
                 "2030..2031",
                 "--out",

@@ -312,12 +312,12 @@ bad_inputs! {
         }
     }
     region_scope_ca {
-        rule: "(only against a US scenario) the set is for scope CA",
-        source: Patch { base: REGIONS, find: "scope = \"US\"", replace: "scope = \"CA\"" },
+        rule: "(only against a PNW scenario) the set is for scope CA",
+        source: Patch { base: REGIONS, find: "scope = \"PNW\"", replace: "scope = \"CA\"" },
         tests: {
             region_scope_ca_run: RUN_REGIONS => [
                 "small.toml, key `scope`",
-                "found 'US'",
+                "found 'PNW'",
                 "region_scope_ca.toml is for scope 'CA'",
                 "must match",
             ],
@@ -655,14 +655,14 @@ bad_inputs! {
         }
     }
     scenario_scope_eu {
-        rule: "(only against a US region set) the scenario is for scope EU",
-        source: Patch { base: SCENARIO, find: "scope = \"US\"", replace: "scope = \"EU\"" },
+        rule: "(only against a PNW region set) the scenario is for scope EU",
+        source: Patch { base: SCENARIO, find: "scope = \"PNW\"", replace: "scope = \"EU\"" },
         tests: {
             scenario_scope_eu_run: RUN_SCENARIO => [
                 "scenario_scope_eu.toml",
                 "`scope`",
                 "found 'EU'",
-                "pnw.toml is for scope 'US'",
+                "pnw.toml is for scope 'PNW'",
                 "must match",
             ],
         }

@@ -71,8 +71,8 @@ fn a_failing_unit_is_listed_and_the_others_complete() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("not run after --fail-fast"));
-    assert!(fast.join("default__us-22").is_dir());
-    assert!(!fast.join("low__us-22").exists());
+    assert!(fast.join("default__us-48").is_dir());
+    assert!(!fast.join("low__us-48").exists());
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn shards_cover_the_batch_once_in_hive_partitions() {
     let mut found = Vec::new();
     for scenario in ["default", "high", "low"] {
         for k in 0..2 {
-            let unit = out.join(format!("scenario={scenario}/region_set=us-22/shard={k}"));
+            let unit = out.join(format!("scenario={scenario}/region_set=us-48/shard={k}"));
             if unit.join("metrics.parquet").is_file() {
                 found.push(scenario);
             }
@@ -186,7 +186,7 @@ fn two_files_of_one_name_are_refused_and_one_file_twice_runs_once() {
         .stderr(predicates::str::contains(
             "two units would write the same folder",
         ));
-    assert!(!out.join("default__us-22").exists());
+    assert!(!out.join("default__us-48").exists());
     gridstrain()
         .args([
             "batch",
@@ -201,5 +201,5 @@ fn two_files_of_one_name_are_refused_and_one_file_twice_runs_once() {
         .arg(&out)
         .assert()
         .success();
-    assert!(out.join("default__us-22/metrics.csv").is_file());
+    assert!(out.join("default__us-48/metrics.csv").is_file());
 }

@@ -17,7 +17,8 @@ fn help_lists_the_commands() {
     gridstrain().arg("frobnicate").assert().code(2);
 }
 
-/// The README's first command: no arguments, 22 regions × 12 years × 9 weather years.
+/// The README's first command: no arguments, the 52 BAs of `us-48` × 12 years × 9
+/// weather years.
 #[test]
 fn default_run_gives_one_row_per_region_year_and_weather_year() {
     let dir = tempfile::tempdir().unwrap();
@@ -28,7 +29,7 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
         .assert()
         .success();
     let (header, rows) = read_csv(&out.join("metrics.csv"));
-    assert_eq!(rows.len(), 22 * 12 * 9);
+    assert_eq!(rows.len(), 52 * 12 * 9);
     for name in [
         "scenario",
         "region",
@@ -44,7 +45,7 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
     let parquet = ParquetReader::new(std::fs::File::open(out.join("metrics.parquet")).unwrap())
         .finish()
         .unwrap();
-    assert_eq!(parquet.height(), 22 * 12 * 9);
+    assert_eq!(parquet.height(), 52 * 12 * 9);
     for file in [
         "summary.csv",
         "run.toml",
@@ -80,7 +81,7 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
                         && r[at(&sh, "workload")] == workload
                 })
                 .collect();
-            assert_eq!(stock.len(), 23, "22 regions and unallocated");
+            assert_eq!(stock.len(), 54, "52 regions, unallocated and outside_set");
             let average = |r: &Vec<String>| r[at(&sh, "average_mw")].parse::<f64>().unwrap();
             let sum: f64 = stock.iter().map(|r| average(r)).sum();
             assert!(
@@ -201,7 +202,7 @@ fn the_stock_stays_and_the_reference_year_adds_nothing() {
             regions += 1;
         }
     }
-    assert_eq!(regions, 22);
+    assert_eq!(regions, 52);
 }
 
 /// Hourly output sums to the energies of the metrics table (energy conservation).
@@ -325,19 +326,11 @@ fn inference_peak_keeps_its_local_hour_in_january_and_july() {
 #[test]
 fn a_misspelt_key_is_refused_with_file_and_key_and_no_output() {
     let dir = tempfile::tempdir().unwrap();
-    let regions = root().join("regions/us-22.toml");
-    let load_dir = root().join("regions/load/");
-    let text = std::fs::read_to_string(&regions)
-        .unwrap()
-        .replacen(
-            "baseline_growth_per_year_frac",
-            "baseline_growth_per_yr_frac",
-            1,
-        )
-        .replace(
-            "load_file = \"load/",
-            &format!("load_file = \"{}", load_dir.display()),
-        );
+    let load = root().join("regions/load/SOCO.parquet");
+    let text = format!(
+        "id = \"mine\"\nname = \"mine\"\nscope = \"US\"\n\n[[region]]\nid = \"SOCO\"\nname = \"SOCO\"\ntime_zone = \"America/New_York\"\npopulation = 13000000\nbaseline_growth_per_yr_frac = 0.01\nload_file = \"{}\"\n",
+        load.display()
+    );
     let inputs = tempfile::tempdir().unwrap();
     let copy = inputs.path().join("misspelt.toml");
     std::fs::write(&copy, text).unwrap();
@@ -662,10 +655,11 @@ fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
     assert_eq!(pjm.len(), 1);
     let pjm_ratio: f64 = pjm[0][ratio].parse().unwrap();
     assert!((0.8..=1.1).contains(&pjm_ratio), "{pjm_ratio}");
-    let text = std::fs::read_to_string(crate::common::root().join("regions/us-22.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("regions/catalogue.toml")).unwrap();
     let set: toml::Table = toml::from_str(&text).unwrap();
     let regions = set["region"].as_array().unwrap();
-    assert_eq!(regions.len(), 22);
+    assert_eq!(regions.len(), 125);
     for r in regions {
         let id = r["id"].as_str().unwrap();
         let mw = &r["existing_datacenter_mw"];
@@ -693,9 +687,16 @@ fn emissions_firm_capacity_and_hardware_capital() {
     let out = dir.path().join("default");
     run_shipped(
         &out,
-        &["--years", "2029..2031", "--weather-years", "2023..2024"],
+        &[
+            "--regions",
+            "us-22",
+            "--years",
+            "2029..2031",
+            "--weather-years",
+            "2023..2024",
+        ],
     );
-    let text = std::fs::read_to_string(root().join("regions/us-22.toml")).unwrap();
+    let text = std::fs::read_to_string(root().join("regions/catalogue.toml")).unwrap();
     let set: toml::Table = toml::from_str(&text).unwrap();
     let rate_of = |id: &str| -> f64 {
         let region = set["region"]

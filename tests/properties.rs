@@ -414,6 +414,7 @@ fn study_with_pge_series(
     gridstrain::input::study::load_study(&gridstrain::input::study::StudyFiles {
         scenario: fixture.join("scenarios/small.toml"),
         regions,
+        catalogue_ids: Vec::new(),
         years: Some((2030, 2030)),
         weather_years: vec![2023, 2024],
     })

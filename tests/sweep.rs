@@ -322,6 +322,8 @@ fn the_pruned_engine_gives_the_full_engines_numbers() {
                 "--per-sample",
                 "--samples",
                 "12",
+                "--regions",
+                "us-22",
                 "--years",
                 "2034..2035",
                 "--out",

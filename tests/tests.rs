@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod golden;
 mod input_ranges;
+mod nation;
 mod output_safety;
 mod paper;
 mod presets;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::run::{DEFAULT_WEATHER_YEARS, run_loaded};
+use super::run::{DEFAULT_REGIONS, run_loaded};
 use super::{CommonArgs, note, resolve_input};
 use crate::input::check_id;
 use crate::input::study::{StudyFiles, load_study};
@@ -25,14 +25,14 @@ pub struct BatchArgs {
     #[arg(long, num_args = 1.., required = true, value_name = "NAME|PATH|GLOB")]
     pub scenarios: Vec<String>,
     /// Region sets: names under regions/, paths, or quoted globs.
-    #[arg(long, num_args = 1.., default_value = "us-22", value_name = "NAME|PATH|GLOB")]
+    #[arg(long, num_args = 1.., default_value = DEFAULT_REGIONS, value_name = "NAME|PATH|GLOB")]
     pub regions: Vec<String>,
     /// Target years, inclusive; default: each scenario's years.
     #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
     /// Weather years of the ensemble, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: String,
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
+    pub weather_years: Option<String>,
     /// Output directory: one run folder per unit, and failures.csv.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -158,8 +158,14 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
         Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
         None => None,
     };
-    let (w0, w1) = parse_year_range(&args.weather_years)
-        .map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+    let weather_years: Vec<i32> = match &args.weather_years {
+        Some(text) => {
+            let (w0, w1) =
+                parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+            (w0..=w1).collect()
+        }
+        None => Vec::new(),
+    };
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", args.out.display()))?;
     let all_units: Vec<(&Named, &Named)> = scenarios
@@ -213,7 +219,8 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
                 scenario: scenario_path,
                 regions: regions_path,
                 years,
-                weather_years: (w0..=w1).collect(),
+                weather_years: weather_years.clone(),
+                catalogue_ids: Vec::new(),
             })?;
             Ok(run_loaded(&loaded, &target, args.force, false, args.common.quiet)?.0)
         });

@@ -16,6 +16,7 @@ pub mod batch;
 pub mod headroom;
 pub mod import;
 pub mod progress;
+pub mod regions;
 pub mod report;
 pub mod run;
 pub mod sweep;
@@ -47,6 +48,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
     Headroom(headroom::HeadroomArgs),
+    /// List the region sets and the catalogue's regions (ids, names, kind, ISO, time
+    /// zone, people, today's data-centre load, years of data).
+    Regions(regions::RegionsArgs),
     /// Check region sets, scenarios, profiles and load files without running anything.
     Validate(validate::ValidateArgs),
     /// Turn a user's hourly load (tidy CSV/Parquet, local-time CSV, EIA-930) into a region
@@ -246,6 +250,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::handle_report(&args),
         Command::Headroom(args) => headroom::handle_headroom(&args),
         Command::Validate(args) => validate::handle_validate(&args),
+        Command::Regions(args) => regions::handle_regions(&args),
         Command::Import(args) => import::handle_import(&args),
     };
     match result {
@@ -354,6 +359,41 @@ pub fn resolve_input(value: &str, folder: &str, what: &str) -> Result<PathBuf> {
     )
 }
 
+/// Resolve `--regions`: a path or a set name under `regions/` (as [`resolve_input`]), else
+/// catalogue region ids separated by commas (`PJM-DOM`, `SOCO,TVA`): then the catalogue's
+/// path and the ids.
+///
+/// # Errors
+/// When it is none of these; the message lists the sets and says how to list the ids.
+pub fn resolve_regions(value: &str) -> Result<(PathBuf, Vec<String>)> {
+    let set = resolve_input(value, "regions", "region set");
+    let looks_like_path = value.contains('/') || value.contains('\\') || value.ends_with(".toml");
+    match set {
+        Ok(path) => Ok((path, Vec::new())),
+        Err(e) if looks_like_path => Err(e),
+        Err(e) => {
+            let Some(path) = crate::input::catalogue::find_catalogue() else {
+                return Err(e);
+            };
+            let catalogue = crate::input::catalogue::read_catalogue(&path)?;
+            let ids: Vec<String> = value.split(',').map(|id| id.trim().to_owned()).collect();
+            if ids.iter().all(|id| catalogue.get(id).is_some()) {
+                return Ok((path, ids));
+            }
+            let unknown: Vec<&str> = ids
+                .iter()
+                .filter(|id| catalogue.get(id).is_none())
+                .map(String::as_str)
+                .collect();
+            bail!(
+                "{e}; nor is `{}` a region of the catalogue (`gridstrain regions` lists the sets and the {} region ids)",
+                shorten(&unknown.join(",")),
+                catalogue.regions.len()
+            )
+        }
+    }
+}
+
 /// Names of the `.toml` files in the first `<root>/<folder>` that exists.
 #[must_use]
 pub fn available_names(folder: &str) -> Vec<String> {
@@ -366,6 +406,8 @@ pub fn available_names(folder: &str) -> Vec<String> {
                     (path.extension()? == "toml")
                         .then(|| path.file_stem()?.to_str().map(str::to_owned))?
                 })
+                // The catalogue is not a set to study; its regions are (by id).
+                .filter(|name| !(folder == "regions" && name == "catalogue"))
                 .collect();
             names.sort();
             return names;

@@ -1,6 +1,7 @@
 //! `gridstrain run`: the main job. With no arguments it runs the shipped `default`
-//! scenario over the `us-22` region set for the scenario's years (2024–2035) and the
-//! weather years 2016–2024, and writes `outputs/<scenario>_<regions>_<UTC time>/`.
+//! scenario over the `us-48` region set (every lower-48 balancing authority of the
+//! catalogue) for the scenario's years (2024–2035) and the weather years every region
+//! holds (2016–2024), and writes `outputs/<scenario>_<regions>_<UTC time>/`.
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
@@ -18,8 +19,8 @@ use crate::results::{RunResult, headline};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 use crate::time::parse_year_range;
 
-/// Default weather years: every full year of the shipped EIA-930 data.
-pub const DEFAULT_WEATHER_YEARS: &str = "2016..2024";
+/// The region set studied when none is named.
+pub const DEFAULT_REGIONS: &str = "us-48";
 
 /// Arguments of `run`.
 #[derive(Debug, Clone, Args)]
@@ -27,15 +28,19 @@ pub struct RunArgs {
     /// Scenario: a name under scenarios/ or a path to a .toml file.
     #[arg(long, default_value = "default", value_name = "NAME|PATH")]
     pub scenario: String,
-    /// Region set: a name under regions/ or a path to a .toml file.
-    #[arg(long, default_value = "us-22", value_name = "NAME|PATH")]
+    /// Region set: a name under regions/ (`us-48`, `us-48-zones`, `us-22`, `pjm-zones`, …),
+    /// catalogue region ids (`PJM-DOM`, `SOCO,TVA`) or a path to a .toml file;
+    /// `gridstrain regions` lists them.
+    #[arg(long, default_value = DEFAULT_REGIONS, value_name = "NAME|IDS|PATH")]
     pub regions: String,
     /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
     #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
-    /// Weather years of the ensemble, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: String,
+    /// Weather years of the ensemble, inclusive (default: every full year all the
+    /// study's regions hold: 2016–2024 for BA sets, 2019–2024 with zones, 2020–2024
+    /// with ERCOT's zones).
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
+    pub weather_years: Option<String>,
     /// Output directory (default: outputs/SCENARIO_REGIONS_UTCTIME).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -59,13 +64,21 @@ pub fn study_files(args: &RunArgs) -> Result<StudyFiles> {
         Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
         None => None,
     };
-    let (w0, w1) = parse_year_range(&args.weather_years)
-        .map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+    let weather_years = match &args.weather_years {
+        Some(text) => {
+            let (w0, w1) =
+                parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
+            (w0..=w1).collect()
+        }
+        None => Vec::new(),
+    };
+    let (regions, catalogue_ids) = super::resolve_regions(&args.regions)?;
     Ok(StudyFiles {
         scenario: resolve_input(&args.scenario, "scenarios", "scenario")?,
-        regions: resolve_input(&args.regions, "regions", "region set")?,
+        regions,
+        catalogue_ids,
         years,
-        weather_years: (w0..=w1).collect(),
+        weather_years,
     })
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::run::{DEFAULT_WEATHER_YEARS, RunArgs, study_files};
+use super::run::{DEFAULT_REGIONS, RunArgs, study_files};
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress};
 use crate::input::study::load_study;
 use crate::output::RunDir;
@@ -21,15 +21,16 @@ pub struct SweepArgs {
     /// Scenario (with `[uncertainty."…"]` tables): a name under scenarios/ or a path.
     #[arg(long, default_value = "default", value_name = "NAME|PATH")]
     pub scenario: String,
-    /// Region set: a name under regions/ or a path to a .toml file.
-    #[arg(long, default_value = "us-22", value_name = "NAME|PATH")]
+    /// Region set: a name under regions/, catalogue region ids or a path to a .toml file.
+    #[arg(long, default_value = DEFAULT_REGIONS, value_name = "NAME|IDS|PATH")]
     pub regions: String,
     /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
     #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub years: Option<String>,
-    /// Weather years of the ensemble each sample draws from, inclusive.
-    #[arg(long, default_value = DEFAULT_WEATHER_YEARS, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: String,
+    /// Weather years of the ensemble each sample draws from, inclusive (default: every
+    /// full year all the study's regions hold).
+    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
+    pub weather_years: Option<String>,
     /// Number of samples (refused when their estimated memory exceeds what is available).
     #[arg(long, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=crate::output::sweep::MAX_SWEEP_SAMPLES as i64))]

@@ -29,6 +29,8 @@ pub struct ValidateArgs {
 pub enum InputKind {
     /// `regions/*.toml`.
     RegionSet,
+    /// `regions/catalogue.toml`: the national catalogue.
+    Catalogue,
     /// `scenarios/*.toml`.
     Scenario,
     /// `profiles/*.toml`.
@@ -57,7 +59,12 @@ pub fn detect_kind(path: &Path) -> Result<InputKind> {
     }
     let text = read_text(path)?;
     let table: toml::Table = crate::input::parse_toml(&text, path)?;
-    if table.contains_key("region") || table.contains_key("scope_population") {
+    if table.contains_key("outside_population") {
+        Ok(InputKind::Catalogue)
+    } else if table.contains_key("region")
+        || table.contains_key("regions")
+        || table.contains_key("scope_population")
+    {
         Ok(InputKind::RegionSet)
     } else if table.contains_key("compute") || table.contains_key("first_year") {
         Ok(InputKind::Scenario)
@@ -65,7 +72,7 @@ pub fn detect_kind(path: &Path) -> Result<InputKind> {
         Ok(InputKind::Profile)
     } else {
         bail!(
-            "{}: cannot tell what this file is; a region set has [[region]] tables, a scenario a [compute] table, a profile `hour_of_week_factors`",
+            "{}: cannot tell what this file is; a region set has [[region]] tables or `regions = [...]`, a scenario a [compute] table, a profile `hour_of_week_factors`",
             path.display()
         )
     }
@@ -89,6 +96,15 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
                 }
             }
         }),
+        InputKind::Catalogue => {
+            crate::input::catalogue::read_catalogue(path).map(|catalogue| {
+                for region in &catalogue.regions {
+                    if let Err(e) = read_load_file(&region.load_path) {
+                        problems.push(format!("{e:#}"));
+                    }
+                }
+            })
+        }
         InputKind::Scenario => read_scenario(path).and_then(|(s, _)| {
             for (name, workload) in [("inference", &s.inference), ("training", &s.training)] {
                 let profile = read_profile(&workload.profile_path)?;
@@ -262,7 +278,21 @@ pub fn handle_validate(args: &ValidateArgs) -> Result<()> {
     for path in &paths {
         problems.extend(validate_file(path)?);
     }
-    problems.extend(cross_file_problems(&paths));
+    if args.paths.is_empty() {
+        // The shipped scenarios are checked against the shipped BA sets (a utility's
+        // scenario names its BA, which a zone set need not hold).
+        let pairs: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| {
+                detect_kind(p).ok() != Some(InputKind::RegionSet)
+                    || p.file_stem().is_some_and(|s| s == "us-48" || s == "us-22")
+            })
+            .cloned()
+            .collect();
+        problems.extend(cross_file_problems(&pairs));
+    } else {
+        problems.extend(cross_file_problems(&paths));
+    }
     if problems.is_empty() {
         note(&format!("{} file(s) checked, no problems", paths.len()));
         return Ok(());

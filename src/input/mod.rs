@@ -24,6 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 pub mod bounded;
+pub mod catalogue;
 pub mod forecasts;
 pub mod import;
 pub mod load_file;

@@ -1,6 +1,10 @@
-//! Reads a region set (`regions/*.toml`): `[[region]]` tables with id, name, IANA time
-//! zone, population served, baseline growth and the path of the hourly load; optional
-//! capacity, reserve margin, price and training rules. Unknown keys are refused.
+//! Reads a region set (`regions/*.toml`): catalogue regions named by id (`regions =
+//! ["SOCO", "PJM-DOM"]`, their figures from the national catalogue,
+//! [`super::catalogue`]) and/or `[[region]]` tables with id, name, IANA time zone,
+//! population served, baseline growth and the path of the hourly load; optional
+//! capacity, reserve margin, price and training rules. A table of a set in a scope with a
+//! catalogue stands for the catalogue region it names (`replaces`, default its own id).
+//! Unknown keys are refused.
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +62,14 @@ pub struct RawRegionSet {
     /// The operators' published figures (CSV), relative to the region-set file.
     #[serde(default)]
     pub operator_forecasts: Option<PathBuf>,
-    /// The regions.
+    /// Catalogue regions reported by this set, by id (their figures are the catalogue's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The national catalogue, relative to the region-set file (default: the shipped
+    /// `regions/catalogue.toml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<PathBuf>,
+    /// The set's own regions.
     #[serde(default)]
     pub region: Vec<RawRegion>,
 }
@@ -99,6 +110,13 @@ pub struct RawRegion {
     pub id: String,
     /// Human-readable name.
     pub name: String,
+    /// The ISO a zone lies in (catalogue zones only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The catalogue region this one takes the place of in the national siting (default:
+    /// the one with the same id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     /// IANA time zone.
     #[serde(deserialize_with = "de_time_zone", serialize_with = "ser_tz")]
     pub time_zone: chrono_tz::Tz,
@@ -245,16 +263,60 @@ pub fn region_set_from_raw_located(
 ) -> Result<RegionSet> {
     let file = path.display();
     let locate = KeyLocator::new(path, text);
-    if raw.region.is_empty() {
+    if raw.region.is_empty() && raw.regions.is_empty() {
         bail!(
-            "{file}: the region set '{}' has no regions; found 0 [[region]] tables, expected at least one",
+            "{file}: the region set '{}' has no regions; found 0 [[region]] tables and no `regions = [...]`, expected at least one",
             super::excerpt(&raw.id)
         );
     }
+    let catalogue = if raw.regions.is_empty() {
+        None
+    } else {
+        let catalogue_path = match &raw.catalogue {
+            Some(relative) => resolve_beside(path, relative),
+            None => super::catalogue::find_catalogue().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}: the set names catalogue regions, but no catalogue was found (regions/catalogue.toml under $GRIDSTRAIN_HOME, the current folder or the source tree); expected `catalogue = \"PATH\"` or [[region]] tables",
+                    locate.key("", "regions")
+                )
+            })?,
+        };
+        Some(super::catalogue::read_catalogue(&catalogue_path)?)
+    };
     let mut seen = HashSet::new();
-    let mut regions = Vec::with_capacity(raw.region.len());
+    let mut regions = Vec::with_capacity(raw.region.len() + raw.regions.len());
+    if let Some(catalogue) = &catalogue {
+        if catalogue.scope != raw.scope {
+            bail!(
+                "{}: found scope \"{}\", but catalogue {} is of scope \"{}\"; expected the catalogue's scope",
+                locate.key("", "scope"),
+                super::excerpt(&raw.scope),
+                catalogue.path.display(),
+                catalogue.scope
+            );
+        }
+        for id in &raw.regions {
+            let Some(region) = catalogue.get(id) else {
+                bail!(
+                    "{}: `{}` is not a region of catalogue {}; expected one of its ids (e.g. {}; `gridstrain regions` lists them all)",
+                    locate.key("", "regions"),
+                    super::excerpt(id),
+                    catalogue.path.display(),
+                    catalogue.example_ids()
+                );
+            };
+            if !seen.insert(id.clone()) {
+                bail!(
+                    "{}: `{id}` is named twice; each region may appear once",
+                    locate.key("", "regions")
+                );
+            }
+            regions.push(region.clone());
+        }
+    }
     for (index, r) in raw.region.into_iter().enumerate() {
-        let at = |key: &str| locate.array_key("region", index, &r.id, key);
+        let id = r.id.clone();
+        let at = |key: &str| locate.array_key("region", index, &id, key);
         if !seen.insert(r.id.clone()) {
             bail!(
                 "{}: duplicate region id `{}`; each id may appear once",
@@ -262,61 +324,13 @@ pub fn region_set_from_raw_located(
                 r.id
             );
         }
-        if r.id == crate::model::region::UNALLOCATED {
-            bail!(
-                "{}: `{}` is reserved for the load outside the set; choose another id",
-                at("id"),
-                r.id
-            );
-        }
-        let summer = check_months(
-            &at("summer_peak_months"),
-            r.summer_peak_months,
-            &DEFAULT_SUMMER_MONTHS,
-        )?;
-        let winter = check_months(
-            &at("winter_peak_months"),
-            r.winter_peak_months,
-            &DEFAULT_WINTER_MONTHS,
-        )?;
-        if r.threshold == RawThreshold::Capacity && r.firm_capacity_mw.is_none() {
-            bail!(
-                "{}: found \"capacity\", but the region gives no firm_capacity_mw; expected \"seasonal\", or \"capacity\" with firm_capacity_mw",
-                at("threshold")
-            );
-        }
-        let load_path = resolve_beside(path, &r.load_file);
-        if !load_path.exists() {
-            bail!(
-                "{}: the load file {} does not exist; expected a .parquet or .csv file (paths are relative to the region-set file)",
-                at("load_file"),
-                load_path.display()
-            );
-        }
-        regions.push(Region {
-            inference_weight: r.inference_weight.unwrap_or(r.population),
-            id: r.id,
-            name: r.name,
-            time_zone: r.time_zone,
-            population: r.population,
-            baseline_growth_per_year_frac: r.baseline_growth_per_year_frac,
-            baseline_reference_year: r.baseline_reference_year,
-            load_path,
-            firm_capacity_mw: r.firm_capacity_mw,
-            reserve_margin_frac: r.reserve_margin_frac,
-            capacity_threshold: r.threshold == RawThreshold::Capacity,
-            existing_datacenter_mw: r.existing_datacenter_mw,
-            co2_lb_per_mwh: r.co2_lb_per_mwh,
-            co2_marginal_lb_per_mwh: r.co2_marginal_lb_per_mwh,
-            co2_year: r.co2_year,
-            price_usd_per_mwh: r.price_usd_per_mwh,
-            allow_training: r.allow_training,
-            max_training_mw: r.max_training_mw,
-            summer_peak_months: summer,
-            winter_peak_months: winter,
-        });
+        let mut region = region_from_raw(r, path, &at)?;
+        // An own table stands for the catalogue region it names (checked when the study is
+        // sited on the nation).
+        region.replaces = Some(region.replaces.take().unwrap_or_else(|| region.id.clone()));
+        regions.push(region);
     }
-    let set = RegionSet {
+    let mut set = RegionSet {
         id: raw.id,
         name: raw.name,
         scope: raw.scope,
@@ -327,7 +341,23 @@ pub fn region_set_from_raw_located(
         operator_forecasts: Vec::new(),
         regions,
     };
-    let mut set = set;
+    if let Some(catalogue) = &catalogue {
+        // The scope's totals and blend are the catalogue's (the set only reports).
+        let nation = catalogue.siting_set();
+        set.scope_population = nation.scope_population;
+        set.scope_datacenter_mw = nation.scope_datacenter_mw;
+        set.inference_siting = nation.inference_siting;
+        set.training_scope_share_frac = 1.0;
+        let forecasts = match &raw.operator_forecasts {
+            Some(relative) => Some(resolve_beside(path, relative)),
+            None => catalogue.operator_forecasts.clone(),
+        };
+        if let Some(forecasts_path) = forecasts {
+            set.operator_forecasts =
+                super::forecasts::read_operator_forecasts(&forecasts_path, &set)?;
+        }
+        return Ok(set);
+    }
     if let Some(scope) = set.scope_population {
         let population: f64 = set.regions.iter().map(|r| r.population).sum();
         if population > scope * (1.0 + 1e-9) {
@@ -384,8 +414,77 @@ pub fn region_set_from_raw_located(
     Ok(set)
 }
 
+/// One `[[region]]` table as a region: months, threshold and load file checked; `at(key)`
+/// names the key in messages.
+///
+/// # Errors
+/// Bad month lists, a capacity threshold without capacity, a missing load file, the
+/// reserved ids.
+pub fn region_from_raw(r: RawRegion, path: &Path, at: &dyn Fn(&str) -> String) -> Result<Region> {
+    for reserved in [
+        crate::model::region::UNALLOCATED,
+        crate::model::region::OUTSIDE_SET,
+    ] {
+        if r.id == reserved {
+            bail!(
+                "{}: `{}` is reserved for the load outside the set; choose another id",
+                at("id"),
+                r.id
+            );
+        }
+    }
+    let summer = check_months(
+        &at("summer_peak_months"),
+        r.summer_peak_months,
+        &DEFAULT_SUMMER_MONTHS,
+    )?;
+    let winter = check_months(
+        &at("winter_peak_months"),
+        r.winter_peak_months,
+        &DEFAULT_WINTER_MONTHS,
+    )?;
+    if r.threshold == RawThreshold::Capacity && r.firm_capacity_mw.is_none() {
+        bail!(
+            "{}: found \"capacity\", but the region gives no firm_capacity_mw; expected \"seasonal\", or \"capacity\" with firm_capacity_mw",
+            at("threshold")
+        );
+    }
+    let load_path = resolve_beside(path, &r.load_file);
+    if !load_path.exists() {
+        bail!(
+            "{}: the load file {} does not exist; expected a .parquet or .csv file (paths are relative to the region-set file)",
+            at("load_file"),
+            load_path.display()
+        );
+    }
+    Ok(Region {
+        inference_weight: r.inference_weight.unwrap_or(r.population),
+        id: r.id,
+        parent: r.parent,
+        replaces: r.replaces,
+        name: r.name,
+        time_zone: r.time_zone,
+        population: r.population,
+        baseline_growth_per_year_frac: r.baseline_growth_per_year_frac,
+        baseline_reference_year: r.baseline_reference_year,
+        load_path,
+        firm_capacity_mw: r.firm_capacity_mw,
+        reserve_margin_frac: r.reserve_margin_frac,
+        capacity_threshold: r.threshold == RawThreshold::Capacity,
+        existing_datacenter_mw: r.existing_datacenter_mw,
+        co2_lb_per_mwh: r.co2_lb_per_mwh,
+        co2_marginal_lb_per_mwh: r.co2_marginal_lb_per_mwh,
+        co2_year: r.co2_year,
+        price_usd_per_mwh: r.price_usd_per_mwh,
+        allow_training: r.allow_training,
+        max_training_mw: r.max_training_mw,
+        summer_peak_months: summer,
+        winter_peak_months: winter,
+    })
+}
+
 /// The blend of `[inference_siting]` (by population alone when absent).
-fn inference_siting(
+pub(crate) fn inference_siting(
     raw: Option<&RawInferenceSiting>,
     locate: &KeyLocator<'_>,
 ) -> Result<InferenceSiting> {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use rayon::prelude::*;
 
+use crate::input::catalogue::{common_full_years, find_catalogue, nation_for, read_catalogue};
 use crate::input::load_file::read_load_file;
 use crate::input::profile::read_profile;
 use crate::input::read_toml;
@@ -23,11 +24,15 @@ use crate::stages::shapes::shape_for_year;
 pub struct StudyFiles {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// The region-set file.
+    /// The region-set file (or, with `catalogue_ids`, the catalogue).
     pub regions: PathBuf,
+    /// Catalogue regions to study instead of a region-set file (e.g. `--regions
+    /// PJM-DOM`); `regions` is then the catalogue file.
+    pub catalogue_ids: Vec<String>,
     /// Target years; `None` = the scenario's years.
     pub years: Option<(i32, i32)>,
-    /// Weather years of the ensemble.
+    /// Weather years of the ensemble; empty = every full year all the study's regions
+    /// hold.
     pub weather_years: Vec<i32>,
 }
 
@@ -51,9 +56,12 @@ pub struct LoadedStudy {
 /// Any input rule broken, with file and line or key.
 pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
     let (scenario, raw_scenario) = read_scenario(&files.scenario)?;
-    let regions = read_region_set(&files.regions)?;
-    let raw_regions: RawRegionSet = read_toml(&files.regions)?;
-    check_scenario_against_regions(&scenario, &files.scenario, &regions, &files.regions)?;
+    let (regions, raw_regions) = if files.catalogue_ids.is_empty() {
+        let raw: RawRegionSet = read_toml(&files.regions)?;
+        (read_region_set(&files.regions)?, raw)
+    } else {
+        catalogue_selection(&files.regions, &files.catalogue_ids)?
+    };
     let years = match files.years {
         Some((a, b)) => {
             if a < scenario.first_year || b > scenario.last_year {
@@ -79,20 +87,129 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
         check_draw_within_rating(&files.scenario, name, workload, profile, &regions, years)?;
     }
     let loads = read_loads(&regions)?;
-    let study = Study::new(
-        scenario,
-        regions,
-        loads,
-        profiles,
-        years,
-        files.weather_years.clone(),
-    )?;
+    let weather_years = if files.weather_years.is_empty() {
+        let common = common_full_years(&loads);
+        if common.is_empty() {
+            bail!(
+                "region set {}: its regions' load data share no full year; expected --weather-years within each region's data",
+                files.regions.display()
+            );
+        }
+        common
+    } else {
+        files.weather_years.clone()
+    };
+    let nation = nation_of(&scenario, &regions, &raw_regions, files, &loads)?;
+    let mut regions = regions;
+    if let Some(nation) = &nation {
+        // Sited on the nation: the scope's totals and blend are the nation's.
+        regions.scope_population = nation.regions.scope_population;
+        regions.scope_datacenter_mw = nation.regions.scope_datacenter_mw;
+        regions.inference_siting = nation.regions.inference_siting;
+        regions.training_scope_share_frac = 1.0;
+    }
+    check_scenario_against_regions(&scenario, &files.scenario, &regions, &files.regions)?;
+    let mut study = Study::new(scenario, regions, loads, profiles, years, weather_years)?;
+    if let Some(nation) = nation {
+        study = study.with_nation(nation)?;
+    }
     Ok(LoadedStudy {
         study,
         raw_scenario,
         raw_regions,
         files: files.clone(),
     })
+}
+
+/// A region set of catalogue regions named by id (`--regions PJM-DOM`), with the set as
+/// it would be written.
+///
+/// # Errors
+/// An id not in the catalogue.
+pub fn catalogue_selection(catalogue: &Path, ids: &[String]) -> Result<(RegionSet, RawRegionSet)> {
+    let scope = read_catalogue(catalogue)?.scope;
+    let id: String = ids
+        .join("_")
+        .chars()
+        .take(crate::input::MAX_ID_CHARS)
+        .collect();
+    let raw = RawRegionSet {
+        id: id.clone(),
+        name: ids.join(", "),
+        description: "catalogue regions named on the command line".to_owned(),
+        scope,
+        scope_population: None,
+        scope_population_source: String::new(),
+        training_scope_share_frac: 1.0,
+        training_scope_share_source: String::new(),
+        scope_datacenter_mw: None,
+        scope_datacenter_source: String::new(),
+        inference_siting: None,
+        operator_forecasts: None,
+        regions: ids.to_vec(),
+        catalogue: catalogue.file_name().map(PathBuf::from),
+        region: Vec::new(),
+    };
+    let text = toml::to_string(&raw)?;
+    let set = crate::input::region_set::region_set_from_raw(
+        crate::input::parse_toml(&text, catalogue)?,
+        catalogue,
+    )?;
+    Ok((set, raw))
+}
+
+/// The nation a study is sited on: the scope's catalogue when the scenario has a
+/// national projection and the set's scope has one; `None` otherwise (the set is sited
+/// on its own, with its typed shares, as for a scope without a catalogue).
+///
+/// # Errors
+/// A set that types scope shares the catalogue computes, a region outside the catalogue,
+/// a missing catalogue for a set that names catalogue regions.
+fn nation_of(
+    scenario: &crate::model::scenario::Scenario,
+    regions: &RegionSet,
+    raw: &RawRegionSet,
+    files: &StudyFiles,
+    loads: &[HourlyLoad],
+) -> Result<Option<crate::model::nation::Nation>> {
+    if matches!(
+        scenario.compute,
+        crate::model::scenario::ComputeProjection::None
+    ) {
+        return Ok(None);
+    }
+    let set_path = &files.regions;
+    let catalogue_path = match &raw.catalogue {
+        Some(relative) => Some(crate::input::resolve_beside(set_path, relative)),
+        None => find_catalogue(),
+    };
+    let Some(catalogue_path) = catalogue_path else {
+        return Ok(None);
+    };
+    let catalogue = read_catalogue(&catalogue_path)?;
+    if catalogue.scope != regions.scope {
+        return Ok(None);
+    }
+    let text = crate::input::read_text(set_path).ok();
+    let locate = crate::input::KeyLocator::new(set_path, text.as_deref());
+    let typed = [
+        ("scope_population", raw.scope_population.is_some()),
+        (
+            "training_scope_share_frac",
+            raw.training_scope_share_frac != 1.0,
+        ),
+        ("scope_datacenter_mw", raw.scope_datacenter_mw.is_some()),
+        ("inference_siting", raw.inference_siting.is_some()),
+    ];
+    if let Some((key, _)) = typed.iter().find(|(_, given)| *given) {
+        bail!(
+            "{}: scope {} is sited over the national catalogue {}, which computes the scope's shares and blend; expected no `{key}` (remove it: the set only chooses which regions to report)",
+            locate.key("", key),
+            regions.scope,
+            catalogue_path.display()
+        );
+    }
+    nation_for(&catalogue, regions, set_path, loads).map(Some)
 }
 
 /// Read every region's load file (in parallel); the first failing region in set order is

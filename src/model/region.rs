@@ -2,17 +2,26 @@
 //! nothing about files; [`crate::input::region_set`] builds them.
 use std::path::PathBuf;
 
-/// Name of the share that falls outside the region set.
+/// Name of the share the siting cannot place: outside the region set, or for a set sited
+/// on the nation, outside the national catalogue (beyond the lower 48).
 pub const UNALLOCATED: &str = "unallocated";
+
+/// Name of what the national siting places in catalogue regions a study does not report.
+pub const OUTSIDE_SET: &str = "outside_set";
 
 /// Months (1–12) of a season's peak window.
 pub type MonthSet = Vec<u8>;
 
-/// One grid region (a balancing authority).
+/// One grid region: a balancing authority, or a zone inside an ISO.
 #[derive(Debug, Clone)]
 pub struct Region {
-    /// Identifier, e.g. the EIA code `PJM`.
+    /// Identifier, e.g. the EIA code `PJM` or the zone `PJM-DOM`.
     pub id: String,
+    /// The ISO a zone lies in (`None` for a balancing authority).
+    pub parent: Option<String>,
+    /// The catalogue region whose place in the national siting this region takes (a
+    /// user's own figures for it, e.g. an imported load); `None` for the catalogue's own.
+    pub replaces: Option<String>,
     /// Human-readable name.
     pub name: String,
     /// IANA time zone in which the region's people live (inference profiles are local).
@@ -66,6 +75,8 @@ impl Region {
     pub fn new(id: &str, time_zone: chrono_tz::Tz, population: f64, load_path: PathBuf) -> Self {
         Self {
             id: id.to_owned(),
+            parent: None,
+            replaces: None,
             name: id.to_owned(),
             time_zone,
             population,

@@ -4,6 +4,7 @@
 //! builds one from files; a test, a sweep or a library user may build one directly.
 use anyhow::{Result, bail};
 
+use crate::model::nation::Nation;
 use crate::model::profile::Profile;
 use crate::model::region::RegionSet;
 use crate::model::scenario::Scenario;
@@ -33,6 +34,9 @@ pub struct Study {
     pub years: (i32, i32),
     /// Weather years of the ensemble.
     pub weather_years: Vec<i32>,
+    /// The nation the AI load is sited on (`None`: sited over the set itself, for a
+    /// scope without a catalogue or a scenario without a national projection).
+    pub nation: Option<Nation>,
 }
 
 impl Study {
@@ -77,7 +81,32 @@ impl Study {
             profiles,
             years,
             weather_years,
+            nation: None,
         })
+    }
+
+    /// The study with its AI load sited on `nation`.
+    ///
+    /// # Errors
+    /// When the nation does not map every region of the study.
+    pub fn with_nation(mut self, nation: Nation) -> Result<Self> {
+        if nation.members.len() != self.regions.regions.len() {
+            bail!(
+                "the nation maps {} regions but region set `{}` has {}",
+                nation.members.len(),
+                self.regions.id,
+                self.regions.regions.len()
+            );
+        }
+        if nation.loads.len() != nation.regions.regions.len() {
+            bail!(
+                "the nation has {} regions but {} load series",
+                nation.regions.regions.len(),
+                nation.loads.len()
+            );
+        }
+        self.nation = Some(nation);
+        Ok(self)
     }
 
     /// The target years, in order.

@@ -250,12 +250,17 @@ fn mean_by_region_year(metrics: &Table, column: &str) -> Result<Vec<((String, i3
         .collect())
 }
 
-/// Mean over weather years of a region-set column per year.
-fn set_mean_by_year(sets: &Table, column: &str) -> Result<BTreeMap<i32, f64>> {
+/// Mean over weather years of a region-set column per year, over the rows of the set
+/// itself (not the ISO aggregates of a zone set).
+fn set_mean_by_year(sets: &Table, column: &str, set_id: &str) -> Result<BTreeMap<i32, f64>> {
     let years = sets.num("year")?;
     let values = sets.num(column)?;
+    let names = sets.text("region_set")?;
     let mut sums: BTreeMap<i32, (f64, usize)> = BTreeMap::new();
-    for (y, v) in years.iter().zip(values) {
+    for ((y, v), name) in years.iter().zip(values).zip(names) {
+        if name != set_id {
+            continue;
+        }
         let e = sums.entry(*y as i32).or_insert((0.0, 0));
         e.0 += v;
         e.1 += 1;
@@ -377,9 +382,9 @@ fn run_report(dir: &Path) -> Result<Report> {
             .map(|(_, v)| v)
             .sum()
     };
-    let co2 = set_mean_by_year(&sets, "ai_co2_t")?;
-    let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd")?;
-    let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw")?;
+    let co2 = set_mean_by_year(&sets, "ai_co2_t", &set_id)?;
+    let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd", &set_id)?;
+    let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw", &set_id)?;
 
     // Findings, each from the tables.
     let mut findings = Vec::new();

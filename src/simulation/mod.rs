@@ -21,6 +21,7 @@
 //! let files = StudyFiles {
 //!     scenario: "tests/fixtures/small/scenarios/small.toml".into(),
 //!     regions: "tests/fixtures/small/regions/pnw.toml".into(),
+//!     catalogue_ids: Vec::new(),
 //!     years: Some((2030, 2030)),
 //!     weather_years: vec![2023, 2024],
 //! };
@@ -46,6 +47,8 @@ use self::kernel::{
     FullSeries, HourInputs, HourStats, KernelScratch, Levels, RawBaselineStats, SetSeries, evaluate,
 };
 use self::siting::{SitingPlan, plan_siting};
+use crate::model::nation::Aggregate;
+use crate::model::region::OUTSIDE_SET;
 use crate::model::region::Region;
 use crate::model::scenario::Scenario;
 use crate::model::scenario::WorkloadKind;
@@ -179,6 +182,25 @@ impl PreparedRegion<'_> {
         let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - self.reference_year);
         self.threshold.series(months, growth, out);
     }
+}
+
+/// Prepare the nation's siting regions (over the nation's fixed weather years), when the
+/// study is sited on a nation.
+///
+/// # Errors
+/// A siting region whose data lack one of the nation's weather years.
+pub fn prepare_nation(study: &Study) -> Result<Option<Vec<PreparedRegion<'_>>>> {
+    let Some(nation) = &study.nation else {
+        return Ok(None);
+    };
+    nation
+        .regions
+        .regions
+        .iter()
+        .zip(&nation.loads)
+        .map(|(region, load)| prepare_region(region, load, &nation.weather_years))
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
 }
 
 /// Prepare every region, checking that the weather years and the reference year are in
@@ -386,17 +408,21 @@ fn national_new_ai_mw(
         .iter()
         .map(|&y| {
             let year = plan.years[y];
-            let regional: f64 = scenario
-                .regional_loads
-                .iter()
-                .map(|l| {
-                    let power_frac = match l.workload {
-                        WorkloadKind::Inference => scenario.inference.power_frac,
-                        WorkloadKind::Training => scenario.training.power_frac,
-                    };
-                    l.built_rated_mw(year) * power_frac
-                })
-                .sum();
+            // Sited on a nation, regional loads are part of the projection (they replace
+            // their regions' shares); sited on its own, a set adds them on top.
+            let on_top = if study.nation.is_some() { 0.0 } else { 1.0 };
+            let regional: f64 = on_top
+                * scenario
+                    .regional_loads
+                    .iter()
+                    .map(|l| {
+                        let power_frac = match l.workload {
+                            WorkloadKind::Inference => scenario.inference.power_frac,
+                            WorkloadKind::Training => scenario.training.power_frac,
+                        };
+                        l.built_rated_mw(year) * power_frac
+                    })
+                    .sum::<f64>();
             let rows = metrics.iter().filter(|m| m.year == year);
             let (at_peak, average) = rows.fold((0.0, 0.0), |(p, a), m| {
                 (p + m.new_ai_at_peak_mw, a + m.new_ai_energy_mwh / m.hours)
@@ -427,17 +453,27 @@ fn siting_rows(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<Siting
             study.scenario.training.power_frac,
         ),
     ];
+    let n = study.regions.regions.len();
+    let outside: &[&str] = if study.nation.is_some() {
+        &[UNALLOCATED, OUTSIDE_SET]
+    } else {
+        &[UNALLOCATED]
+    };
     let ids = study
         .regions
         .regions
         .iter()
         .map(|r| r.id.as_str())
-        .chain(std::iter::once(UNALLOCATED));
+        .chain(outside.iter().copied());
     let mut rows = Vec::new();
     for &y in target {
         for (r, id) in ids.clone().enumerate() {
             for (workload, stocks, added, power_frac) in &workloads {
-                let pick = |s: &Stock| s.region_mw.get(r).copied().unwrap_or(s.unallocated_mw);
+                let pick = |s: &Stock| match r.checked_sub(n) {
+                    None => s.region_mw[r],
+                    Some(0) => s.unallocated_mw,
+                    Some(_) => s.outside_set_mw,
+                };
                 let average_mw = pick(&stocks[y]);
                 rows.push(SitingRow {
                     scenario: study.scenario.name.clone(),
@@ -849,6 +885,8 @@ fn run_year(
                 weather_year: w,
                 unallocated_training_mw: plan.training[year_index].unallocated_mw,
                 unallocated_inference_mw: plan.inference[year_index].unallocated_mw,
+                outside_set_training_mw: plan.training[year_index].outside_set_mw,
+                outside_set_inference_mw: plan.inference[year_index].outside_set_mw,
                 ..SetMetricsRow::default()
             };
             SetSums::new(row, hours)
@@ -858,6 +896,34 @@ fn run_year(
     let limit = study.scenario.flexibility.headroom_limit_frac;
     let full_series = options.headroom_metrics
         || (observer.hourly.is_some() && options.hourly != HourlyWindow::None);
+    // ISOs reported as the coincident aggregate of their zones (need the full series).
+    let aggregates: &[Aggregate] = match &study.nation {
+        Some(nation) if full_series => &nation.aggregates,
+        _ => &[],
+    };
+    let aggregate_of: Vec<Option<usize>> = (0..study.regions.regions.len())
+        .map(|r| aggregates.iter().position(|a| a.members.contains(&r)))
+        .collect();
+    let mut aggregate_sums: Vec<Vec<AggregateSums>> = aggregates
+        .iter()
+        .map(|a| {
+            study
+                .weather_years
+                .iter()
+                .map(|&w| AggregateSums {
+                    new_before_mw: vec![0.0; hours],
+                    new_after_mw: vec![0.0; hours],
+                    row: SetMetricsRow {
+                        scenario: study.scenario.name.clone(),
+                        region_set: a.region.id.clone(),
+                        year,
+                        weather_year: w,
+                        ..SetMetricsRow::default()
+                    },
+                })
+                .collect()
+        })
+        .collect();
     let mut scratch = KernelScratch::default();
     for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
         shape_for_year(
@@ -950,6 +1016,9 @@ fn run_year(
             };
             let row = context.row(w, &inputs, &stats, &headroom, true);
             add_to_set_row(&mut set.row, &row);
+            if let Some(a) = aggregate_of[r] {
+                aggregate_sums[a][w_index].add(&b.full, &row);
+            }
             rows.push(row);
             if let Some(sink) = observer.hourly {
                 hand_over(
@@ -968,11 +1037,84 @@ fn run_year(
             progress();
         }
     }
+    let mut set_metrics: Vec<SetMetricsRow> = sets.into_iter().map(SetSums::finish).collect();
+    for (aggregate, sums) in aggregates.iter().zip(aggregate_sums) {
+        for (sums, &w) in sums.into_iter().zip(&study.weather_years) {
+            set_metrics.push(sums.finish(aggregate, w, year, &mut b.baseline)?);
+        }
+    }
     Ok(YearOutcome {
         metrics: rows,
-        set_metrics: sets.into_iter().map(SetSums::finish).collect(),
+        set_metrics,
         negative_new,
     })
+}
+
+/// An ISO aggregate's sums of one weather year: its zones' new AI load, hour by hour.
+struct AggregateSums {
+    new_before_mw: Vec<f64>,
+    new_after_mw: Vec<f64>,
+    row: SetMetricsRow,
+}
+
+impl AggregateSums {
+    /// Add a zone's new AI load (from the kernel's full series) and its row.
+    fn add(&mut self, full: &FullSeries, row: &MetricsRow) {
+        for (h, (before, after)) in self
+            .new_before_mw
+            .iter_mut()
+            .zip(self.new_after_mw.iter_mut())
+            .enumerate()
+        {
+            *before += full.new_inference_mw[h] + full.new_training_mw[h];
+            *after += full.new_inference_mw[h] + full.new_training_after_mw[h];
+        }
+        add_to_set_row(&mut self.row, row);
+    }
+
+    /// Close the row on the ISO's own BA record (scaled and grown as a region's
+    /// baseline): its energy and the coincident peaks of record + the zones' new AI load.
+    fn finish(
+        mut self,
+        aggregate: &Aggregate,
+        weather_year: i32,
+        year: i32,
+        baseline: &mut Vec<f64>,
+    ) -> Result<SetMetricsRow> {
+        let load = &aggregate.load;
+        let region = &aggregate.region;
+        let reference = region
+            .baseline_reference_year
+            .or_else(|| load.weather_years().last().copied())
+            .unwrap_or(weather_year);
+        let scale = baseline_scale(
+            load,
+            weather_year,
+            reference,
+            year,
+            region.baseline_growth_per_year_frac,
+        )
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "ISO `{}`: weather year {weather_year} or its reference year {reference} is not in its load data {}",
+                region.id,
+                region.load_path.display()
+            )
+        })?;
+        baseline_for(load, weather_year, year, scale, baseline);
+        let peak_with = |added: &[f64]| {
+            baseline
+                .iter()
+                .zip(added)
+                .map(|(b, a)| b + a)
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        self.row.baseline_energy_mwh = baseline.iter().sum();
+        self.row.coincident_baseline_peak_mw = peak(baseline).1;
+        self.row.coincident_total_peak_mw = peak_with(&self.new_before_mw);
+        self.row.coincident_total_peak_after_flex_mw = peak_with(&self.new_after_mw);
+        Ok(self.row)
+    }
 }
 
 /// The headroom metrics of one region-year-weather-year (MW); `None` where not computed
@@ -1123,6 +1265,7 @@ mod tests {
         let files = StudyFiles {
             scenario: root.join("scenarios/small.toml"),
             regions: root.join("regions/pnw.toml"),
+            catalogue_ids: Vec::new(),
             years: None,
             weather_years: vec![2023, 2024],
         };

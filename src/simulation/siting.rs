@@ -66,17 +66,29 @@ impl SitingPlan {
     }
 }
 
-/// Site both workloads over the years and find each region's existing AI load.
+/// Site both workloads over the years and find each region's existing AI load: over
+/// the nation when the study has one (then projected onto the study's regions), else
+/// over the study's own set.
 ///
 /// # Errors
-/// None today; kept fallible for policies that may fail.
+/// A weather year or reference year outside a siting region's data.
 pub fn plan_siting(study: &Study, prepared: &[PreparedRegion<'_>]) -> Result<SitingPlan> {
-    plan_siting_with(study, &study.scenario, &study.regions, prepared, None)
+    let nation_prepared = super::prepare_nation(study)?;
+    plan_siting_with(
+        study,
+        &study.scenario,
+        &study.regions,
+        prepared,
+        nation_prepared.as_deref(),
+        None,
+    )
 }
 
 /// [`plan_siting`] for a variant of the study's scenario and region set (a sweep's
-/// sample), with the `headroom` policy's headroom either solved here (`None`) or given —
-/// a sweep passes the central case's, see `docs/methodology.md` ("Sweeps").
+/// sample), with the nation's regions prepared once by the caller
+/// ([`super::prepare_nation`]), and the `headroom` policy's headroom either solved here
+/// (`None`) or given — a sweep passes the central case's, see `docs/methodology.md`
+/// ("Sweeps"). The headroom is per siting region: the nation's when it has one.
 ///
 /// # Errors
 /// None today; kept fallible for policies that may fail.
@@ -85,19 +97,158 @@ pub fn plan_siting_with(
     scenario: &crate::model::scenario::Scenario,
     regions: &crate::model::region::RegionSet,
     prepared: &[PreparedRegion<'_>],
+    nation_prepared: Option<&[PreparedRegion<'_>]>,
     given_headroom_mw: Option<&[Vec<f64>]>,
 ) -> Result<SitingPlan> {
-    let n = regions.regions.len();
     // Site from the scenario's first year up to the last target year, and far enough to
     // reach every region's reference year (within the scenario).
-    let latest_reference = prepared.iter().map(|p| p.reference_year).max().unwrap_or(0);
+    let latest_reference = prepared
+        .iter()
+        .chain(nation_prepared.unwrap_or_default())
+        .map(|p| p.reference_year)
+        .max()
+        .unwrap_or(0);
     let last = study.years.1.max(latest_reference.min(scenario.last_year));
-    let years: Vec<i32> = (scenario.first_year..=last).collect();
-    let powers: Vec<YearPower> = years.iter().map(|&y| year_power(scenario, y)).collect();
-    let mut notes = Vec::new();
+    let context = SitingContext {
+        scenario,
+        profiles: &study.profiles,
+        last,
+        weather_years: study.nation.as_ref().map(|n| n.weather_years.as_slice()),
+        regional_avg_mw: None,
+    };
+    match (&study.nation, nation_prepared) {
+        (Some(nation), Some(nation_prepared)) => {
+            let (siting, notes) = without_regional_loads(scenario, nation, regions);
+            let context = SitingContext {
+                regional_avg_mw: Some(&|year| regional_avg_mw(scenario, year)),
+                ..context
+            };
+            let mut national = site_over(&context, &siting, nation_prepared, given_headroom_mw)?;
+            national.notes.extend(notes);
+            if matches!(scenario.training_siting, TrainingSiting::Cheapest) {
+                let unpriced = siting
+                    .regions
+                    .iter()
+                    .filter(|r| r.allow_training && r.price_usd_per_mwh.is_none())
+                    .count();
+                if unpriced > 0 {
+                    national.notes.push(format!(
+                        "{unpriced} of the nation's {} siting regions have no price; `cheapest` fills them last",
+                        siting.regions.len()
+                    ));
+                }
+            }
+            Ok(project(&context, &national, nation, regions, prepared))
+        }
+        _ => site_over(&context, regions, prepared, given_headroom_mw),
+    }
+}
 
-    // The year whose stock is each region's existing load: its reference year, or the
-    // scenario's first year when the scenario starts later.
+/// The scenario's regional loads built in `year` (inference, training; average MW).
+fn regional_avg_mw(scenario: &crate::model::scenario::Scenario, year: i32) -> (f64, f64) {
+    use crate::model::scenario::WorkloadKind;
+    let sum = |kind: WorkloadKind, power_frac: f64| -> f64 {
+        scenario
+            .regional_loads
+            .iter()
+            .filter(|l| l.workload == kind)
+            .map(|l| l.built_rated_mw(year) * power_frac)
+            .sum()
+    };
+    (
+        sum(WorkloadKind::Inference, scenario.inference.power_frac),
+        sum(WorkloadKind::Training, scenario.training.power_frac),
+    )
+}
+
+/// The nation's siting regions with those of regions that carry a regional load taken
+/// out: such a load is that region's whole AI load (it replaces the region's share of the
+/// national siting), and the national projection less the regional loads is sited over
+/// the other regions. Also the note that says so.
+fn without_regional_loads<'a>(
+    scenario: &crate::model::scenario::Scenario,
+    nation: &'a crate::model::nation::Nation,
+    regions: &crate::model::region::RegionSet,
+) -> (
+    std::borrow::Cow<'a, crate::model::region::RegionSet>,
+    Vec<String>,
+) {
+    let mut named: Vec<&str> = scenario
+        .regional_loads
+        .iter()
+        .map(|l| l.region.as_str())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    if named.is_empty() {
+        return (std::borrow::Cow::Borrowed(&nation.regions), Vec::new());
+    }
+    let mut siting = nation.regions.clone();
+    for id in &named {
+        let Some(r) = regions.regions.iter().position(|r| r.id == *id) else {
+            continue;
+        };
+        for &m in &nation.members[r] {
+            let region = &mut siting.regions[m];
+            region.inference_weight = 0.0;
+            region.existing_datacenter_mw = Some(0.0);
+            region.allow_training = false;
+        }
+    }
+    // The scope's totals without the regions taken out, so the rest is re-sited.
+    let people: f64 = nation
+        .regions
+        .regions
+        .iter()
+        .map(|r| r.inference_weight)
+        .sum();
+    let outside = nation.regions.scope_population.unwrap_or(people) - people;
+    siting.scope_population = Some(
+        siting
+            .regions
+            .iter()
+            .map(|r| r.inference_weight)
+            .sum::<f64>()
+            + outside,
+    );
+    siting.scope_datacenter_mw = Some(
+        siting
+            .regions
+            .iter()
+            .filter_map(|r| r.existing_datacenter_mw)
+            .sum(),
+    );
+    let note = format!(
+        "regional loads in {}: each is its region's whole AI load, in place of the region's share of the national siting; the national projection less these loads is sited over the other catalogue regions",
+        named.join(", ")
+    );
+    (std::borrow::Cow::Owned(siting), vec![note])
+}
+
+/// What siting needs besides the regions.
+struct SitingContext<'a> {
+    scenario: &'a crate::model::scenario::Scenario,
+    profiles: &'a crate::model::study::Profiles,
+    /// Last siting year.
+    last: i32,
+    /// The weather years headroom is solved over: the nation's fixed years, or (`None`)
+    /// every full year of each region's data.
+    weather_years: Option<&'a [i32]>,
+    /// Regional loads (inference, training; average MW) of a year that the siting's
+    /// totals leave out (they replace their regions' shares); `None`: none left out.
+    regional_avg_mw: Option<&'a (dyn Fn(i32) -> (f64, f64) + Sync)>,
+}
+
+/// The year whose stock is a region's existing load: its reference year, or the
+/// scenario's first year when the scenario starts later.
+fn existing_years(
+    context: &SitingContext<'_>,
+    regions: &crate::model::region::RegionSet,
+    prepared: &[PreparedRegion<'_>],
+    notes: &mut Vec<String>,
+) -> Vec<i32> {
+    let scenario = context.scenario;
+    let last = context.last;
     let existing_year: Vec<i32> = prepared
         .iter()
         .map(|p| p.reference_year.clamp(scenario.first_year, last))
@@ -114,14 +265,109 @@ pub fn plan_siting_with(
             ));
         }
     }
-    let stated = |id: &str, pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>| {
-        scenario
-            .existing_ai
-            .iter()
-            .find(|e| e.region == id)
-            .and_then(pick)
-    };
+    existing_year
+}
 
+/// The AI load the scenario states is already in region `id`'s baseline, if it does.
+fn stated(
+    scenario: &crate::model::scenario::Scenario,
+    id: &str,
+    pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>,
+) -> Option<f64> {
+    scenario
+        .existing_ai
+        .iter()
+        .find(|e| e.region == id)
+        .and_then(pick)
+}
+
+/// The national plan seen from the study's regions: each region's stock is the sum of
+/// the siting regions it holds; what the nation sites outside them is reported apart
+/// from what the catalogue cannot hold (`unallocated`); each region's existing load is
+/// its stock in its own reference year (or what the scenario states).
+fn project(
+    context: &SitingContext<'_>,
+    national: &SitingPlan,
+    nation: &crate::model::nation::Nation,
+    regions: &crate::model::region::RegionSet,
+    prepared: &[PreparedRegion<'_>],
+) -> SitingPlan {
+    let mut notes = national.notes.clone();
+    notes.extend(nation.notes.iter().cloned());
+    let existing_year = existing_years(context, regions, prepared, &mut notes);
+    let outside = nation.outside_study();
+    let view = |stock: &Stock| Stock {
+        region_mw: nation
+            .members
+            .iter()
+            .map(|m| m.iter().map(|&i| stock.region_mw[i]).sum())
+            .collect(),
+        unallocated_mw: stock.unallocated_mw,
+        outside_set_mw: outside.iter().map(|&i| stock.region_mw[i]).sum::<f64>()
+            + stock.outside_set_mw,
+    };
+    let inference: Vec<Stock> = national.inference.iter().map(view).collect();
+    let training: Vec<Stock> = national.training.iter().map(view).collect();
+    let existing = |stocks: &[Stock],
+                    pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>|
+     -> Vec<f64> {
+        regions
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(r, region)| {
+                stated(context.scenario, &region.id, pick).unwrap_or_else(|| {
+                    stocks[index_of(&national.years, existing_year[r])].region_mw[r]
+                })
+            })
+            .collect()
+    };
+    SitingPlan {
+        years: national.years.clone(),
+        powers: national.powers.clone(),
+        existing_inference_mw: existing(&inference, |e| e.inference_mw),
+        existing_training_mw: existing(&training, |e| e.training_mw),
+        inference_added: national.inference_added.iter().map(view).collect(),
+        training_added: national.training_added.iter().map(view).collect(),
+        inference,
+        training,
+        notes,
+        training_headroom_mw: national.training_headroom_mw.clone(),
+    }
+}
+
+/// Site both workloads over `regions` (the nation's, or a set sited on its own).
+fn site_over(
+    context: &SitingContext<'_>,
+    regions: &crate::model::region::RegionSet,
+    prepared: &[PreparedRegion<'_>],
+    given_headroom_mw: Option<&[Vec<f64>]>,
+) -> Result<SitingPlan> {
+    let scenario = context.scenario;
+    let n = regions.regions.len();
+    let last = context.last;
+    let years: Vec<i32> = (scenario.first_year..=last).collect();
+    let powers: Vec<YearPower> = years.iter().map(|&y| year_power(scenario, y)).collect();
+    // What is sited: the projection, less the regional loads that replace their regions'
+    // shares.
+    let sited: Vec<YearPower> = match context.regional_avg_mw {
+        None => powers.clone(),
+        Some(regional) => powers
+            .iter()
+            .map(|p| {
+                let (inference, training) = regional(p.year);
+                let mut p = *p;
+                p.inference.average_mw = (p.inference.average_mw - inference).max(0.0);
+                p.training.average_mw = (p.training.average_mw - training).max(0.0);
+                p
+            })
+            .collect(),
+    };
+    let mut notes = Vec::new();
+    let existing_year = existing_years(context, regions, prepared, &mut notes);
+    let stated = |id: &str, pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>| {
+        stated(scenario, id, pick)
+    };
     // The first year's stock sits at today's data centres where the set knows them.
     let datacenter_mw: Option<Vec<f64>> = regions
         .regions
@@ -140,7 +386,7 @@ pub fn plan_siting_with(
     let weights = allocate_inference(regions);
     let (inference, inference_added) = follow_totals(
         n,
-        &powers,
+        &sited,
         |p| p.inference.average_mw,
         |y| first_year_at_hubs(y, weights.clone()),
     );
@@ -156,7 +402,8 @@ pub fn plan_siting_with(
         TrainingSiting::Headroom => Some(match given_headroom_mw {
             Some(given) => given.to_vec(),
             None => headroom_after_new_inference(
-                study,
+                context,
+                regions,
                 prepared,
                 &powers,
                 &inference,
@@ -173,7 +420,7 @@ pub fn plan_siting_with(
         .map(|r| stated(&regions.regions[r].id, |e| e.training_mw).unwrap_or(f64::NAN))
         .collect();
     let mut stock = Stock::empty(n);
-    for (y, power) in powers.iter().enumerate() {
+    for (y, power) in sited.iter().enumerate() {
         let total_mw = power.training.average_mw;
         let place = |growth_mw: f64| -> Shares {
             // The first year's training sits at today's data centres too, within the rules
@@ -259,27 +506,29 @@ fn follow_totals(
 /// Curtailment-enabled headroom (MW) of each region in each siting year once the *new*
 /// inference (stock − existing, shaped) is added to the baseline: over every full year of
 /// the region's data (mean of yearly rates, as in the Duke method), at the scenario's
-/// limit. The region's whole history, not the run's `--weather-years`, so that where data
-/// centres are built does not depend on which weather years a run looks at.
+/// limit. The nation's fixed weather years (or, for a set sited on its own, the region's
+/// whole history), never the run's `--weather-years`, so that where data centres are
+/// built does not depend on which weather years a run looks at.
 fn headroom_after_new_inference(
-    study: &Study,
+    context: &SitingContext<'_>,
+    regions: &crate::model::region::RegionSet,
     prepared: &[PreparedRegion<'_>],
     powers: &[YearPower],
     inference: &[Stock],
     existing_inference_mw: &[f64],
 ) -> Vec<Vec<f64>> {
-    let limit = study.scenario.flexibility.headroom_limit_frac;
+    let limit = context.scenario.flexibility.headroom_limit_frac;
     let jobs: Vec<(usize, usize)> = (0..powers.len())
         .flat_map(|y| (0..prepared.len()).map(move |r| (y, r)))
         .collect();
     let values: Vec<f64> = jobs
         .par_iter()
         .map_init(Buffers::default, |b, &(year_index, r)| {
-            let region = &study.regions.regions[r];
+            let region = &regions.regions[r];
             let year = powers[year_index].year;
             months_of_year(year, &mut b.months);
             shape_for_year(
-                &study.profiles.inference,
+                &context.profiles.inference,
                 region.time_zone,
                 year,
                 &mut b.inference_shape,
@@ -288,7 +537,10 @@ fn headroom_after_new_inference(
             let new_inference_mw = inference[year_index].region_mw[r] - existing_inference_mw[r];
             // One series holding every weather year's baseline + new inference, back to back.
             b.firm.clear();
-            for w in prepared[r].load.weather_years() {
+            let weather_years = context
+                .weather_years
+                .map_or_else(|| prepared[r].load.weather_years(), <[i32]>::to_vec);
+            for w in weather_years {
                 let scale = baseline_scale(
                     prepared[r].load,
                     w,

@@ -596,7 +596,15 @@ pub fn sweep(
         bail!("--samples: found 0, expected at least 1");
     }
     let prepared = prepare_regions(study)?;
-    let central_plan = super::siting::plan_siting(study, &prepared)?;
+    let nation_prepared = super::prepare_nation(study)?;
+    let central_plan = plan_siting_with(
+        study,
+        &study.scenario,
+        &study.regions,
+        &prepared,
+        nation_prepared.as_deref(),
+        None,
+    )?;
     let frozen_headroom = central_plan.training_headroom_mw.clone();
     let target_years: Vec<i32> = study.target_years().collect();
 
@@ -628,6 +636,7 @@ pub fn sweep(
                 &scenario,
                 &regions,
                 &prepared,
+                nation_prepared.as_deref(),
                 frozen_headroom.as_deref(),
             )?;
             Ok((scenario, regions, plan))
@@ -921,6 +930,8 @@ fn evaluate_sample(
             weather_year: study.weather_years[w_index],
             unallocated_training_mw: plan.training[y].unallocated_mw,
             unallocated_inference_mw: plan.inference[y].unallocated_mw,
+            outside_set_training_mw: plan.training[y].outside_set_mw,
+            outside_set_inference_mw: plan.inference[y].outside_set_mw,
             ..SetMetricsRow::default()
         })
         .collect();

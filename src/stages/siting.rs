@@ -254,8 +254,12 @@ pub fn allocate_proportional_capped(
 pub struct Stock {
     /// Each region's MW, in set order.
     pub region_mw: Vec<f64>,
-    /// MW outside the set.
+    /// MW outside what the siting can place (outside the set, or for a set sited on the
+    /// nation, outside the national catalogue: beyond the lower 48).
     pub unallocated_mw: f64,
+    /// MW the national siting places in catalogue regions the study does not report
+    /// (0 for the nation itself and for a set sited on its own).
+    pub outside_set_mw: f64,
 }
 
 impl Stock {
@@ -265,13 +269,14 @@ impl Stock {
         Self {
             region_mw: vec![0.0; regions],
             unallocated_mw: 0.0,
+            outside_set_mw: 0.0,
         }
     }
 
     /// The scope's total.
     #[must_use]
     pub fn total_mw(&self) -> f64 {
-        self.region_mw.iter().sum::<f64>() + self.unallocated_mw
+        self.region_mw.iter().sum::<f64>() + self.unallocated_mw + self.outside_set_mw
     }
 
     /// The stock once the scope's total becomes `total_mw`: what is built stays; a growth
@@ -287,6 +292,7 @@ impl Stock {
             let added = Self {
                 region_mw: shares.region_frac.iter().map(|s| s * growth).collect(),
                 unallocated_mw: shares.unallocated_frac * growth,
+                outside_set_mw: 0.0,
             };
             let stock = Self {
                 region_mw: self
@@ -296,6 +302,7 @@ impl Stock {
                     .map(|(a, b)| a + b)
                     .collect(),
                 unallocated_mw: self.unallocated_mw + added.unallocated_mw,
+                outside_set_mw: self.outside_set_mw,
             };
             (stock, added)
         } else {
@@ -303,6 +310,7 @@ impl Stock {
             let stock = Self {
                 region_mw: self.region_mw.iter().map(|mw| mw * scale).collect(),
                 unallocated_mw: self.unallocated_mw * scale,
+                outside_set_mw: self.outside_set_mw * scale,
             };
             (stock, Self::empty(self.region_mw.len()))
         }

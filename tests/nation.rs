@@ -1,0 +1,360 @@
+//! One nation, any region (issue 18): the national AI load is sited once over the
+//! catalogue, and a region set only chooses what to report — a one-region study gets
+//! what the national run gives that region; zones sit inside their ISO, whose aggregate
+//! is the ISO's own BA record; the catalogue covers the lower 48.
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use gridstrain::input::catalogue::{RawCatalogue, read_catalogue};
+use gridstrain::input::load_file::read_load_file;
+use gridstrain::input::region_set::read_region_set;
+use gridstrain::input::study::{StudyFiles, load_study};
+use gridstrain::results::{MetricsRow, TableRow};
+use gridstrain::simulation::{Observer, SimOptions, simulate};
+use proptest::prelude::*;
+
+use crate::common::{gridstrain, read_csv, root, run_shipped};
+
+/// Rated MW of each (region, workload) in `year` from a run's `siting.csv`.
+fn siting(dir: &Path, year: &str) -> BTreeMap<(String, String), f64> {
+    let (header, rows) = read_csv(&dir.join("siting.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    rows.iter()
+        .filter(|r| r[col("year")] == year)
+        .map(|r| {
+            (
+                (r[col("region")].clone(), r[col("workload")].clone()),
+                r[col("rated_mw")].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// The shipped one-region set gives SOCO exactly the national siting's MW (it got ten
+/// times its share when the set was sited on its own).
+#[test]
+fn a_one_region_study_of_soco_gets_its_national_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alone = tmp.path().join("soco");
+    let national = tmp.path().join("us48");
+    let args = ["--years", "2030", "--weather-years", "2024"];
+    run_shipped(
+        &alone,
+        &[&["--regions", "regions/examples/soco.toml"][..], &args[..]].concat(),
+    );
+    run_shipped(
+        &national,
+        &[&["--regions", "us-48"][..], &args[..]].concat(),
+    );
+    let (alone, national) = (siting(&alone, "2030"), siting(&national, "2030"));
+    for workload in ["inference", "training"] {
+        let key = ("SOCO".to_owned(), workload.to_owned());
+        assert!(
+            close(alone[&key], national[&key]),
+            "{workload}: {} alone vs {} in us-48",
+            alone[&key],
+            national[&key]
+        );
+        assert!(national[&key] > 100.0, "SOCO gets some {workload}");
+    }
+    // The rest of the nation is reported as outside the set, not dropped.
+    let outside = alone[&("outside_set".to_owned(), "training".to_owned())];
+    assert!(outside > 10.0 * alone[&("SOCO".to_owned(), "training".to_owned())]);
+}
+
+/// A zone studied alone equals the same zone in its ISO's zone set, metric by metric.
+#[test]
+fn pjm_dom_alone_equals_pjm_dom_in_pjm_zones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let alone = tmp.path().join("dom");
+    let zones = tmp.path().join("pjm");
+    let args = ["--years", "2030", "--weather-years", "2023..2024"];
+    run_shipped(&alone, &[&["--regions", "PJM-DOM"][..], &args[..]].concat());
+    run_shipped(
+        &zones,
+        &[&["--regions", "pjm-zones"][..], &args[..]].concat(),
+    );
+    let (header, alone_rows) = read_csv(&alone.join("metrics.csv"));
+    let (header_z, zone_rows) = read_csv(&zones.join("metrics.csv"));
+    assert_eq!(header, header_z);
+    let region = header.iter().position(|h| h == "region").unwrap();
+    let regions: std::collections::BTreeSet<&str> =
+        zone_rows.iter().map(|r| r[region].as_str()).collect();
+    assert_eq!(regions.len(), 19, "PJM's 19 zones: {regions:?}");
+    let dom: Vec<&Vec<String>> = zone_rows
+        .iter()
+        .filter(|r| r[region] == "PJM-DOM")
+        .collect();
+    assert_eq!(dom.len(), alone_rows.len());
+    for (a, z) in alone_rows.iter().zip(dom) {
+        for (c, name) in header.iter().enumerate() {
+            match (a[c].parse::<f64>(), z[c].parse::<f64>()) {
+                (Ok(x), Ok(y)) => assert!(close(x, y), "{name}: {x} alone vs {y} in pjm-zones"),
+                _ => assert_eq!(a[c], z[c], "{name}"),
+            }
+        }
+    }
+    let siting = siting(&alone, "2030");
+    assert!(siting[&("PJM-DOM".to_owned(), "inference".to_owned())] > 1000.0);
+}
+
+/// The PJM aggregate of `pjm-zones` stands on the shipped PJM BA record: at its
+/// reference year (no scaling, no growth) its baseline is that record hour by hour.
+#[test]
+fn the_pjm_aggregate_baseline_is_the_shipped_pjm_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pjm");
+    run_shipped(
+        &out,
+        &[
+            "--regions",
+            "pjm-zones",
+            "--years",
+            "2024..2030",
+            "--weather-years",
+            "2024",
+        ],
+    );
+    let (header, rows) = read_csv(&out.join("regionset_metrics.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let pjm_in = |year: &str| {
+        rows.iter()
+            .find(|r| r[col("region_set")] == "PJM" && r[col("year")] == year)
+            .expect("an aggregate row for PJM")
+    };
+    let pjm = pjm_in("2024");
+    let record = read_load_file(&root().join("regions/load/PJM.parquet")).unwrap();
+    // The record as a baseline of its own year: every hour it holds, unchanged (the
+    // shipped data end one hour before 2025; the baseline fills that hour).
+    let mut baseline = Vec::new();
+    gridstrain::stages::baseline::baseline_for(&record, 2024, 2024, 1.0, &mut baseline);
+    let hours = record.year_slice(2024).unwrap();
+    assert_eq!(&baseline[..hours.len()], hours);
+    let energy: f64 = baseline.iter().sum();
+    let peak = baseline.iter().copied().fold(f64::MIN, f64::max);
+    let value = |name: &str| pjm[col(name)].parse::<f64>().unwrap();
+    assert!(
+        close(value("baseline_energy_mwh"), energy),
+        "{} vs {energy}",
+        value("baseline_energy_mwh")
+    );
+    assert!(close(value("coincident_baseline_peak_mw"), peak));
+    // In the reference year the zones hold no new AI load; by 2030 they do, on top of it.
+    assert!(close(value("coincident_total_peak_mw"), peak));
+    let later = pjm_in("2030");
+    let later_value = |name: &str| later[col(name)].parse::<f64>().unwrap();
+    assert!(
+        later_value("coincident_total_peak_mw")
+            > later_value("coincident_baseline_peak_mw") + 1000.0
+    );
+    // The whole set's row sums the zones (not the BA record): they differ by the residual.
+    let set = rows
+        .iter()
+        .find(|r| r[col("region_set")] == "pjm-zones" && r[col("year")] == "2024")
+        .unwrap();
+    let zones_energy: f64 = set[col("baseline_energy_mwh")].parse().unwrap();
+    let ratio = energy / zones_energy;
+    assert!((0.98..1.05).contains(&ratio), "BA / Σ zones = {ratio}");
+}
+
+/// `us-48` holds the lower 48's balancing authorities: at least 50, whose 2023 load is
+/// within 1 % of EIA-930's lower-48 total (4,078.4 TWh).
+#[test]
+fn us_48_covers_the_lower_48() {
+    let set = read_region_set(&root().join("regions/us-48.toml")).unwrap();
+    assert!(set.regions.len() >= 50, "{} BAs", set.regions.len());
+    let twh: f64 = set
+        .regions
+        .iter()
+        .map(|r| {
+            let load = read_load_file(&r.load_path).unwrap();
+            load.year_slice(2023).unwrap().iter().sum::<f64>() / 1e6
+        })
+        .sum();
+    assert!((twh / 4078.4 - 1.0).abs() < 0.01, "{twh} TWh");
+}
+
+/// Every catalogue region has a time zone, people and today's data-centre load, each
+/// with a source or a documented estimate; zones name an ISO of the catalogue.
+#[test]
+fn every_catalogue_region_is_sourced() {
+    let path = root().join("regions/catalogue.toml");
+    let catalogue = read_catalogue(&path).unwrap();
+    assert_eq!(
+        catalogue
+            .regions
+            .iter()
+            .filter(|r| r.parent.is_some())
+            .count(),
+        73
+    );
+    let raw: RawCatalogue = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for r in &raw.region {
+        assert!(r.population > 0.0, "{}: population", r.id);
+        assert!(
+            !r.population_source.trim().is_empty(),
+            "{}: population source",
+            r.id
+        );
+        assert!(
+            r.existing_datacenter_mw.is_some(),
+            "{}: data-centre MW",
+            r.id
+        );
+        assert!(
+            !r.existing_datacenter_source.trim().is_empty(),
+            "{}: data-centre source",
+            r.id
+        );
+        assert!(!r.population_source.contains("TEMPORARY"), "{}", r.id);
+    }
+    let zones_of_pjm = catalogue.zones_of("PJM");
+    assert_eq!(zones_of_pjm.len(), 19);
+    assert!(zones_of_pjm.iter().any(|z| z.name.contains("Dominion")));
+}
+
+/// `gridstrain regions` lists the sets and the ids with names.
+#[test]
+fn regions_lists_sets_and_ids() {
+    let output = gridstrain().arg("regions").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "us-48 ",
+        "us-48-zones",
+        "pjm-zones",
+        "ercot-zones",
+        "PJM-DOM",
+        "Dominion",
+        "NYIS-ZONJ",
+    ] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+    assert!(!text.contains("  catalogue "), "the catalogue is not a set");
+}
+
+/// A user region that is not in the catalogue must say which one it replaces.
+#[test]
+fn a_region_outside_the_catalogue_is_refused_with_how() {
+    let tmp = tempfile::tempdir().unwrap();
+    let load = root().join("regions/load/SOCO.parquet");
+    let set = tmp.path().join("mine.toml");
+    let table = format!(
+        "id = \"mine\"\nname = \"mine\"\nscope = \"US\"\n\n[[region]]\nid = \"GAPOWER\"\nname = \"Georgia Power\"\ntime_zone = \"America/New_York\"\npopulation = 8000000\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"\nexisting_datacenter_mw = 500\n",
+        load.display()
+    );
+    std::fs::write(&set, &table).unwrap();
+    let out = tmp.path().join("out");
+    let assert = gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--years",
+            "2030",
+            "--weather-years",
+            "2024",
+            "--regions",
+        ])
+        .arg(&set)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("GAPOWER") && stderr.contains("replaces"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    // Saying so runs: its figures take SOCO's place in the national siting.
+    std::fs::write(&set, table + "replaces = \"SOCO\"\n").unwrap();
+    gridstrain()
+        .args([
+            "run",
+            "--quiet",
+            "--years",
+            "2030",
+            "--weather-years",
+            "2024",
+            "--regions",
+        ])
+        .arg(&set)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(
+        record.contains("take the place of catalogue region SOCO"),
+        "{record}"
+    );
+}
+
+/// A set in the catalogue's scope may not type the shares the catalogue computes.
+#[test]
+fn typed_scope_shares_are_refused_for_a_catalogue_scope() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = tmp.path().join("typed.toml");
+    std::fs::write(
+        &set,
+        format!(
+            "id = \"typed\"\nname = \"t\"\nscope = \"US\"\ntraining_scope_share_frac = 0.2\ncatalogue = \"{}\"\nregions = [\"SOCO\"]\n",
+            root().join("regions/catalogue.toml").display()
+        ),
+    )
+    .unwrap();
+    let assert = gridstrain()
+        .args(["run", "--quiet", "--years", "2030", "--regions"])
+        .arg(&set)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("training_scope_share_frac"), "{stderr}");
+}
+
+fn study_of(ids: &[&str]) -> gridstrain::model::study::Study {
+    load_study(&StudyFiles {
+        scenario: root().join("scenarios/default.toml"),
+        regions: root().join("regions/catalogue.toml"),
+        catalogue_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
+        years: Some((2030, 2030)),
+        weather_years: vec![2024],
+    })
+    .unwrap()
+    .study
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// Any subset of the finest-level regions gets, metric by metric, what the national
+    /// run gives those regions (the set's coincident metrics excepted).
+    #[test]
+    fn a_subset_equals_the_national_run(picks in prop::collection::btree_set(0usize..118, 1..6)) {
+        let national_set = read_region_set(&root().join("regions/us-48-zones.toml")).unwrap();
+        let ids: Vec<String> = picks.iter().map(|&i| national_set.regions[i].id.clone()).collect();
+        let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let options = SimOptions { headroom_metrics: false, ..SimOptions::default() };
+        let subset = simulate(&study_of(&id_refs), &options, &Observer::default()).unwrap();
+        let all: Vec<&str> = national_set.regions.iter().map(|r| r.id.as_str()).collect();
+        let national = simulate(&study_of(&all), &options, &Observer::default()).unwrap();
+        for row in &subset.metrics {
+            let same = national.metrics.iter().find(|m| m.region == row.region).unwrap();
+            let (mut a_values, mut b_values) = (Vec::new(), Vec::new());
+            row.push_metrics(&mut a_values);
+            same.push_metrics(&mut b_values);
+            for ((name, a), b) in MetricsRow::metric_names().into_iter().zip(a_values).zip(b_values) {
+                prop_assert!(
+                    (a.is_nan() && b.is_nan()) || close(a, b),
+                    "{} {name}: {a} in the subset vs {b} nationally", row.region
+                );
+            }
+        }
+    }
+}
