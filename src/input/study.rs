@@ -301,7 +301,17 @@ pub fn check_uncertainty(loaded: &LoadedStudy) -> Result<()> {
     let text = super::read_text(&loaded.files.scenario).ok();
     let locate = super::KeyLocator::new(&loaded.files.scenario, text.as_deref());
     for uncertain in &study.scenario.uncertainty {
-        if let Err(why) = uncertain.parameter.central(&study.scenario, &study.regions) {
+        let on_nation = study.nation.is_some()
+            && uncertain.parameter == crate::model::uncertainty::Parameter::ExistingDatacenterScale;
+        let applies = if on_nation {
+            Err("the study is sited over the national catalogue, whose hub shares are relative to its own total, so one scale on every region's data-centre load changes nothing; state the uncertainty in the catalogue's figures instead".to_owned())
+        } else {
+            uncertain
+                .parameter
+                .central(&study.scenario, &study.regions)
+                .map(|_| ())
+        };
+        if let Err(why) = applies {
             let path = uncertain.parameter.path();
             bail!(
                 "{}: `{path}` does not apply with region set {}: {why}",

@@ -518,6 +518,22 @@ fn headroom_after_new_inference(
     existing_inference_mw: &[f64],
 ) -> Vec<Vec<f64>> {
     let limit = context.scenario.flexibility.headroom_limit_frac;
+    // The inference shape of each time zone and year, once (regions share a few zones).
+    let mut zones: Vec<chrono_tz::Tz> = regions.regions.iter().map(|r| r.time_zone).collect();
+    zones.sort_by_key(|z| z.name());
+    zones.dedup();
+    let zone_years: Vec<(chrono_tz::Tz, i32)> = zones
+        .iter()
+        .flat_map(|&z| powers.iter().map(move |p| (z, p.year)))
+        .collect();
+    let shapes: std::collections::HashMap<(&str, i32), Vec<f64>> = zone_years
+        .par_iter()
+        .map(|&(zone, year)| {
+            let mut shape = Vec::new();
+            shape_for_year(&context.profiles.inference, zone, year, &mut shape);
+            ((zone.name(), year), shape)
+        })
+        .collect();
     let jobs: Vec<(usize, usize)> = (0..powers.len())
         .flat_map(|y| (0..prepared.len()).map(move |r| (y, r)))
         .collect();
@@ -527,12 +543,7 @@ fn headroom_after_new_inference(
             let region = &regions.regions[r];
             let year = powers[year_index].year;
             months_of_year(year, &mut b.months);
-            shape_for_year(
-                &context.profiles.inference,
-                region.time_zone,
-                year,
-                &mut b.inference_shape,
-            );
+            let shape = &shapes[&(region.time_zone.name(), year)];
             prepared[r].threshold_series(region, year, &b.months, &mut b.threshold);
             let new_inference_mw = inference[year_index].region_mw[r] - existing_inference_mw[r];
             // One series holding every weather year's baseline + new inference, back to back.
@@ -553,7 +564,7 @@ fn headroom_after_new_inference(
                 b.firm.extend(
                     b.baseline
                         .iter()
-                        .zip(&b.inference_shape)
+                        .zip(shape)
                         .map(|(base, s)| base + new_inference_mw * s),
                 );
             }
