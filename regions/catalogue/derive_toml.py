@@ -4,8 +4,10 @@ region sets (regions/us-48.toml, us-48-zones.toml, <iso>-zones.toml) from catalo
 
 The 22 balancing authorities of us-22 keep their hand-written tables (capacity, emission
 rates, prices with their sources): they are copied from the current catalogue.toml (or,
-the first time, from us-22.toml). Every other row is written from catalogue.csv; a zone
-takes its ISO's price and emission rates (zones have none of their own in eGRID or EIA).
+the first time, from us-22.toml). Every other row is written from catalogue.csv; the
+other BAs' emission rates and prices (with their sources) come from ba_rates.csv, only
+its non-empty cells; a zone takes its ISO's price and emission rates (zones have none of
+their own in eGRID or EIA).
 Run from the repository root: python3 regions/catalogue/derive_toml.py
 """
 import csv
@@ -17,6 +19,11 @@ ROOT = Path("regions")
 ISO_SETS = {"PJM": "pjm", "ERCO": "ercot", "NYIS": "nyiso", "CISO": "caiso", "MISO": "miso",
             "ISNE": "isone", "SWPP": "spp"}
 LOWER48_OUTSIDE = 740_133 + 1_446_146  # Alaska + Hawaii, 1 July 2024 (Census NST-EST2024)
+# ba_rates.csv columns, in the order the keys are written (as in the hand-kept tables),
+# with how each is written: a number, a year or a quoted string.
+RATE_KEYS = [("co2_lb_per_mwh", "number"), ("co2_basis", "text"), ("co2_year", "year"),
+             ("co2_marginal_lb_per_mwh", "number"), ("co2_source", "text"),
+             ("price_usd_per_mwh", "number"), ("price_source", "text")]
 
 
 def blocks(path):
@@ -34,6 +41,40 @@ def q(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def rate_lines(path, rows, hand):
+    """The TOML lines of ba_rates.csv by BA id: only its non-empty cells, checked."""
+    bas = {r["id"] for r in rows if r["kind"] == "ba" and not r["parent"]}
+    out = {}
+    for r in csv.DictReader(open(path)):
+        rid = r["id"]
+        if rid not in bas:
+            raise SystemExit(f"{path}: {rid} is not a catalogue BA")
+        if rid in hand:
+            raise SystemExit(f"{path}: {rid} is a us-22 BA, whose figures are hand-kept in catalogue.toml")
+        if rid in out:
+            raise SystemExit(f"{path}: {rid} appears twice")
+        lines = []
+        for key, kind in RATE_KEYS:
+            value = r[key].strip()
+            if not value:
+                continue
+            if kind == "number":
+                if not float(value) >= 0:
+                    raise SystemExit(f"{path}: {rid} {key} = {value} is not a non-negative number")
+                lines.append(f"{key} = {value}")
+            elif kind == "year":
+                lines.append(f"{key} = {int(value)}")
+            else:
+                lines.append(f"{key} = {q(value)}")
+        keys = {line.split(" = ")[0] for line in lines}
+        for rate, needs in (("co2_lb_per_mwh", ("co2_basis", "co2_year", "co2_source")),
+                            ("price_usd_per_mwh", ("price_source",))):
+            if rate in keys and not all(k in keys for k in needs):
+                raise SystemExit(f"{path}: {rid} has {rate} without {', '.join(needs)}")
+        out[rid] = lines
+    return out
+
+
 def main():
     rows = list(csv.DictReader(open(ROOT / "catalogue/catalogue.csv")))
     cat_path = ROOT / "catalogue.toml"
@@ -46,6 +87,7 @@ def main():
     hand = {k: v for k, v in hand.items() if k in us22_ids}
     parents = {r["id"]: tomllib.loads(hand[r["id"]])["region"][0] for r in rows
                if r["id"] in hand}
+    rates = rate_lines(ROOT / "catalogue/ba_rates.csv", rows, hand)
     out = [HEADER.format(outside=LOWER48_OUTSIDE)]
     for r in rows:
         rid = r["id"]
@@ -69,6 +111,7 @@ def main():
         if r["existing_datacenter_confidence"] in ("published", "derived", "estimated"):
             lines.append(f"existing_datacenter_confidence = {q(r['existing_datacenter_confidence'])}")
         lines.append(f"existing_datacenter_source = {q(r['existing_datacenter_source'])}")
+        lines += rates.get(rid, [])
         parent = parents.get(r["parent"]) if r["parent"] else None
         if parent:
             for key in ("co2_lb_per_mwh", "co2_marginal_lb_per_mwh"):
