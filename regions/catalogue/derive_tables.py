@@ -385,6 +385,9 @@ def dc_rule(rid, kind, parent, rule, e23, ym, series):
         g = ym[int(y1)]["m"] - ym[int(y0)]["m"]
         return int(round(g, -1)), (f"measured: the BA's mean load grew {g:+,.0f} MW from {y0} to {y1} (EIA-930, this file); {note}. "
                                    f"Taken as today's data-centre load: a lower bound if data centres were already there in {y0}"), "estimated"
+    if rule.startswith("mw:"):
+        _, v, note = rule.split(":", 2)
+        return int(v), note, "estimated"
     note = DC_NOTE.get(parent if kind == "zone" else "BA", "")
     return "", f"estimate needed ({note})" if note else "estimate needed", ""
 
@@ -433,6 +436,19 @@ def apply_population(rows, facts):
                                       f"= {NAT_PEOPLE_PER_TWH:,.0f} people per TWh x the BA's 2023 energy net of data-centre energy "
                                       f"{net(r):.2f} TWh; a placeholder until utility customer counts (EIA-861) are read")
             r["population_confidence"] = "low"
+        elif rule == "ercot_counties":
+            import ercot_zone_population as ez  # same folder
+            out, raw, scale, top = ez.zone_population()
+            z = rid.split("-")[1]
+            r["population"] = out[z]
+            r["population_source"] = (
+                f"estimate: Census Vintage 2019 county populations (1 July 2019) of the Texas counties in ERCOT's weather zone "
+                f"(county lists from ERCOT's weather-zone map as tabulated in WiDSTexas2021/datathon-code; main counties: "
+                f"{', '.join(top[z])}), {raw[z]:,.0f} people, a county across a zone border split evenly or given to the zone of "
+                f"its main city, the parts outside ERCOT (Entergy, SWEPCO, SPS, El Paso Electric) left out; the 8 zones "
+                f"({sum(raw.values()):,.0f}) scaled by {scale:.4f} to ERCOT's 27,000,000 (regions/us-22.toml); "
+                f"regions/catalogue/ercot_zone_population.py")
+            r["population_confidence"] = "medium" if out[z] > 2_000_000 else "low"
         elif rule == "fixed" and r["population"] not in ("", None):
             r["population"] = int(float(r["population"]))
         if r["population"] in ("", None):
