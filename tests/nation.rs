@@ -358,3 +358,35 @@ proptest! {
         }
     }
 }
+
+/// An operator's figure for a zone meets the zone: Dominion's 8 GW of service agreements
+/// by 2032 is set beside PJM-DOM's new AI load, not all of PJM's.
+#[test]
+fn a_zone_forecast_is_compared_with_the_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dom");
+    run_shipped(
+        &out,
+        &[
+            "--regions",
+            "PJM-DOM",
+            "--years",
+            "2032",
+            "--weather-years",
+            "2024",
+        ],
+    );
+    let (header, rows) = read_csv(&out.join("reality_check.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let dominion = rows
+        .iter()
+        .find(|r| r[col("region")] == "PJM-DOM" && r[col("year")] == "2032")
+        .expect("Dominion's row");
+    assert_eq!(dominion[col("operator_mw")], "8000.0");
+    let run: f64 = dominion[col("run_new_ai_mw")].parse().unwrap();
+    assert!(run > 500.0, "{run}");
+    assert!(
+        rows.iter().all(|r| r[col("region")] != "PJM"),
+        "no PJM row in a PJM-DOM study"
+    );
+}

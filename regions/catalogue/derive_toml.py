@@ -165,7 +165,7 @@ scope_population_source = "US resident population 1 July 2024, Census Bureau Vin
 # the one part of the scope the catalogue cannot hold; their inference share is unallocated.
 outside_population = {outside}
 outside_population_source = "Alaska 740,133 + Hawaii 1,446,146: Census Bureau Vintage 2024 (NST-EST2024)"
-operator_forecasts = "forecasts/us-22-operators.csv"
+operator_forecasts = "forecasts/operators.csv"
 
 # New inference is sited half by people served and half by today's data-centre load
 # (docs/methodology.md, 'Inference siting').
