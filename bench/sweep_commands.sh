@@ -39,7 +39,7 @@ for mode in one all; do
   b_hours=$(( per_sample * weather * 1000 ))
   python3 -c "print(f'{\"brute force 1000 $mode\":<34} {$b_seconds:9.2f} {$b_hours/$b_seconds:14.3e} {$b_rss:9.0f} {1.0:12.2f} {$b_seconds/($b_hours/$bound_rate):12.2f}')"
   for n in "${counts[@]}"; do
-    read -r seconds rss < <(measure "$bin" sweep --quiet --force --samples "$n" $flag --out "$out/s")
+    read -r seconds rss < <(measure "$bin" sweep --quiet --force --regions us-22 --weather-years 2016..2024 --samples "$n" $flag --out "$out/s")
     hours=$(( per_sample * weather * n ))
     python3 -c "
 b_rate = $b_hours / $b_seconds
