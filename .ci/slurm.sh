@@ -140,7 +140,7 @@ array=$(sbatch --parsable --array=0-2 --cpus-per-task=1 -o "$work/log/shard-%a.o
 echo "slurm: array job $array (3 shards) submitted"
 sbatch --wait --parsable --dependency="afterok:$array" -o "$work/log/merge.out" "$work/merge.sh" >/dev/null
 for k in 0 1 2; do
-  [ -f "$work/out/shards/scenario=default/region_set=us-22/shard=$k/per_sample_metrics.parquet" ] || {
+  [ -f "$work/out/shards/scenario=default/region_set=us-48/shard=$k/per_sample_metrics.parquet" ] || {
     echo "slurm: shard $k wrote nothing"; cat "$work/log/shard-$k.out" 2>/dev/null; exit 1; }
 done
 [ -f "$work/out/merged/bands.csv" ] || { echo "slurm: the merge job wrote nothing"; cat "$work/log/merge.out"; exit 1; }

@@ -50,8 +50,14 @@ def yearly(d):
 
 def run(root, mirror, series, zframes, seams, effects, report, flagged, read, raw_dir, excluded):
     here = os.path.join(root, "regions", "catalogue")
+    # The 22 hand-kept BA tables: in us-22.toml before the catalogue existed, in
+    # catalogue.toml (the ids us-22.toml names) since.
     us22 = tomllib.load(open(os.path.join(root, "regions", "us-22.toml"), "rb"))
-    shipped = {r["id"]: r for r in us22["region"]}
+    if "region" in us22:
+        shipped = {r["id"]: r for r in us22["region"]}
+    else:
+        catalogue = tomllib.load(open(os.path.join(root, "regions", "catalogue.toml"), "rb"))
+        shipped = {r["id"]: r for r in catalogue["region"] if r["id"] in us22["regions"]}
     SHIPPED_DC.update({k: v["existing_datacenter_mw"] for k, v in shipped.items()})
     for code in shipped:
         d = pl.read_parquet(os.path.join(root, "regions", "load", f"{code}.parquet"))
@@ -322,7 +328,7 @@ def write_checks(here, root, series, stats, zframes, zsum_checks, shifts, e_all,
     g = {k: stats[k][2024]["m"] - stats[k][2019]["m"] for k in series if k.startswith("PJM-")}
     add(kind="growth", what="PJM-DOM mean load 2019 -> 2024 (the hub evidence)", region="PJM-DOM", mw=round(g["PJM-DOM"]),
         others_min_mw=round(min(v for k, v in g.items() if k != "PJM-DOM")), others_max_mw=round(max(v for k, v in g.items() if k != "PJM-DOM")), tolerance_mw=1)
-    add(kind="catalogue_value", what="PJM-DOM existing data-centre MW (24 % of the zone's 2023 energy)", region="PJM-DOM",
+    add(kind="catalogue_value", what="PJM-DOM existing data-centre MW (Virginia's EPRI share, all in the zone)", region="PJM-DOM",
         column="existing_datacenter_mw", value=float(by["PJM-DOM"]["existing_datacenter_mw"]))
     for iso in ("CISO", "ERCO", "MISO"):
         zs = sum(float(r["existing_datacenter_mw"]) for r in rows if r["parent"] == iso and r["existing_datacenter_mw"] not in ("", None))
@@ -387,6 +393,8 @@ def dc_rule(rid, kind, parent, rule, e23, ym, series):
                                    f"Taken as today's data-centre load: a lower bound if data centres were already there in {y0}"), "estimated"
     if rule.startswith("mw:"):
         _, v, note = rule.split(":", 2)
+        if note.startswith("[derived] "):
+            return int(v), note[len("[derived] "):], "derived"
         return int(v), note, "estimated"
     note = DC_NOTE.get(parent if kind == "zone" else "BA", "")
     return "", f"estimate needed ({note})" if note else "estimate needed", ""
