@@ -58,7 +58,7 @@ cleanup() {
   done
   if [ $status -ne 0 ]; then
     echo "slurm: failed; daemon logs follow" >&2
-    tail -n 20 "$work"/log/*.log >&2 2>/dev/null || true
+    tail -n 20 "$work"/log/*.log "$work"/log/*.out >&2 2>/dev/null || true
   fi
   rm -rf "$work"
   exit $status

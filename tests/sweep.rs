@@ -792,3 +792,52 @@ fn a_sweep_larger_than_memory_is_refused_with_its_estimate() {
     );
     assert!(!out.exists());
 }
+
+/// Shards of a study that names catalogue regions (here by id on the command line) merge
+/// to the unsharded bytes: the merge reads the set's regions from `regions = [...]`.
+#[test]
+fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    let args = [
+        "sweep",
+        "--quiet",
+        "--regions",
+        "SOCO,PJM-DOM",
+        "--years",
+        "2030",
+        "--weather-years",
+        "2023..2024",
+        "--samples",
+        "12",
+    ];
+    for k in 0..2 {
+        gridstrain()
+            .args(args)
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    let whole = dir.path().join("whole");
+    gridstrain()
+        .args(args)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let merged = dir.path().join("merged");
+    gridstrain()
+        .args(["sweep", "--quiet", "--merge"])
+        .arg(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
+        assert!(
+            bytes(&merged.join(file)) == bytes(&whole.join(file)),
+            "{file}"
+        );
+    }
+}

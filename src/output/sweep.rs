@@ -404,17 +404,23 @@ fn read_shard(dir: &Path) -> Result<Shard> {
                 path.display()
             )
         })?;
-    let region_ids: Vec<String> = record
-        .get("region_set")
-        .and_then(|t| t.get("region"))
+    // The set's regions as `run.toml` records them: catalogue ids (`regions = [...]`)
+    // first, then its own `[[region]]` tables, the order the set is built in.
+    let set = record.get("region_set");
+    let region_ids: Vec<String> = set
+        .and_then(|t| t.get("regions"))
         .and_then(toml::Value::as_array)
-        .map(|regions| {
-            regions
-                .iter()
-                .filter_map(|r| r.get("id").and_then(toml::Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.as_str().map(str::to_owned))
+        .chain(
+            set.and_then(|t| t.get("region"))
+                .and_then(toml::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("id").and_then(toml::Value::as_str).map(str::to_owned)),
+        )
+        .collect();
     let years = record
         .get("years")
         .and_then(toml::Value::as_array)
