@@ -390,3 +390,70 @@ fn a_zone_forecast_is_compared_with_the_zone() {
         "no PJM row in a PJM-DOM study"
     );
 }
+
+/// Beside a national projection, a region's `[[regional_load]]` is its whole AI load: it
+/// takes none of the national siting, the projection less the regional load is sited over
+/// the other regions (so the nation's total is kept), and `run.toml` says so.
+#[test]
+fn a_regional_load_replaces_its_regions_national_share() {
+    let tmp = tempfile::tempdir().unwrap();
+    let default = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
+    let scenario = tmp.path().join("with-soco.toml");
+    let text = default
+        .replace("name = \"default\"", "name = \"with-soco\"")
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/", root().join("profiles").display()),
+        )
+        + "\n[[regional_load]]\nregion = \"SOCO\"\nworkload = \"inference\"\nrated_mw_by_year = { 2025 = 0, 2030 = 10250 }\nrealisation_frac = 1.0\nsource = \"test: Georgia Power 2025 IRP, 8.2 GW by 2030\"\n";
+    std::fs::write(&scenario, text).unwrap();
+    let out = tmp.path().join("out");
+    run_shipped(
+        &out,
+        &[
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--regions",
+            "us-48",
+            "--years",
+            "2030",
+            "--weather-years",
+            "2024",
+        ],
+    );
+    let stock = siting(&out, "2030");
+    // SOCO's stock from the national siting is nil for both workloads.
+    for workload in ["inference", "training"] {
+        let soco = stock[&("SOCO".to_owned(), workload.to_owned())];
+        assert!(
+            soco.abs() < 1e-6,
+            "SOCO {workload}: {soco} MW from the national siting"
+        );
+    }
+    // The regional load is SOCO's gross inference in metrics.csv.
+    let (header, rows) = read_csv(&out.join("metrics.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let soco = rows.iter().find(|r| r[col("region")] == "SOCO").unwrap();
+    let rated: f64 = soco[col("inference_rated_mw")].parse().unwrap();
+    assert!(close(rated, 10_250.0), "{rated}");
+    // The nation keeps its total: the sited stock plus the regional load's average draw
+    // is the projection's average MW.
+    let (ph, pr) = read_csv(&out.join("power_by_year.csv"));
+    let pcol = |name: &str| ph.iter().position(|h| h == name).unwrap();
+    let power = pr.iter().find(|r| r[pcol("year")] == "2030").unwrap();
+    let national: f64 = power[pcol("inference_average_mw")].parse().unwrap();
+    let (sh, sr) = read_csv(&out.join("siting.csv"));
+    let scol = |name: &str| sh.iter().position(|h| h == name).unwrap();
+    let sited: f64 = sr
+        .iter()
+        .filter(|r| r[scol("year")] == "2030" && r[scol("workload")] == "inference")
+        .map(|r| r[scol("average_mw")].parse::<f64>().unwrap())
+        .sum();
+    let regional_average = 10_250.0 * 0.5417;
+    assert!(
+        close(sited + regional_average, national),
+        "{sited} + {regional_average} vs {national}"
+    );
+    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(record.contains("regional loads in SOCO"), "{record}");
+}
