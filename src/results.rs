@@ -592,26 +592,35 @@ pub fn reality_check_rows(
                 operator_source: f.source.clone(),
             });
         }
-        if !preferred.is_empty() {
-            let r = ratio(national_mw, operators_mw);
-            let regions: Vec<&str> = preferred.iter().map(|f| f.region.as_str()).collect();
+        // Like with like: the operators' expected figures beside the run's own new load in
+        // the same regions (the national total stands beside them only as context).
+        let compared: Vec<(&OperatorForecast, f64)> = preferred
+            .iter()
+            .filter_map(|f| run_mw(&f.region, year).map(|run| (*f, run)))
+            .collect();
+        if !compared.is_empty() {
+            let operators_mw: f64 = compared.iter().map(|(f, _)| f.mw).sum();
+            let run_in_regions: f64 = compared.iter().map(|(_, run)| run).sum();
+            let r = ratio(run_in_regions, operators_mw);
+            let regions: Vec<&str> = compared.iter().map(|(f, _)| f.region.as_str()).collect();
             rows.push(RealityCheckRow {
                 scenario: scenario.to_owned(),
                 region: "sum_of_operators".to_owned(),
                 year,
-                run_new_ai_mw: national_mw,
+                run_new_ai_mw: run_in_regions,
                 operator_mw: operators_mw,
                 operator_basis: "mixed".to_owned(),
                 operator_status: "mixed".to_owned(),
                 operator_realisation_frac: None,
                 run_over_operator_frac: r,
-                reason: if r.is_some_and(|r| r < 0.5) {
-                    "scenario's national total is lower than the sum of the operators' forecasts".to_owned()
-                } else {
-                    String::new()
+                reason: match r {
+                    Some(r) if r < 0.5 && operators_exceed_scenario => "the run sites less in these regions than their operators expect, and the scenario's national total is lower than the sum of the operators' forecasts".to_owned(),
+                    Some(r) if r < 0.5 => "the run sites less in these regions than their operators expect".to_owned(),
+                    Some(r) if r > 1.5 => "the run sites more in these regions than their operators expect".to_owned(),
+                    _ => String::new(),
                 },
                 operator_source: format!(
-                    "one figure per region ({}); run value: the scenario's national new AI load at the peak hour",
+                    "one expected figure per region ({}); run value: the run's new AI load at each of these regions' peak hours, summed (the scenario's national new AI load at the peak hour: {national_mw:.0} MW)",
                     regions.join(", ")
                 ),
             });
@@ -1279,11 +1288,25 @@ mod tests {
             rows[2].reason,
             "scenario's national total is lower than the sum of the operators' forecasts"
         );
+        // The sum row: the expected figures of A and B (2000) beside the run's own load in
+        // A and B (1000 + 100), not the national total.
         let sum = &rows[3];
         assert_eq!(
             (sum.region.as_str(), sum.operator_mw),
             ("sum_of_operators", 2000.0)
         );
-        assert_eq!(sum.run_over_operator_frac, Some(0.75));
+        assert_eq!(sum.run_new_ai_mw, 1100.0);
+        assert_eq!(sum.run_over_operator_frac, Some(0.55));
+        // A year with a figure only for a region the run does not hold has no sum row.
+        let far = reality_check_rows(
+            "s",
+            &[OperatorForecast {
+                region: "C".into(),
+                ..figure("A", 1000.0, "coincident", "adjusted_forecast")
+            }],
+            &metrics,
+            &[(2030, 1500.0)],
+        );
+        assert!(far.is_empty());
     }
 }

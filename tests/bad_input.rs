@@ -703,7 +703,7 @@ bad_inputs! {
             scenario_bad_policy_validate: VALIDATE => [
                 "scenario_bad_policy.toml, line 55 (key `training`)",
                 "unknown variant `greenest`",
-                "expected one of `headroom`, `cheapest`, `explicit`",
+                "expected one of `headroom`, `cheapest`, `pipeline`, `explicit`",
             ],
         }
     }

@@ -11,6 +11,7 @@ mod input_ranges;
 mod nation;
 mod output_safety;
 mod paper;
+mod pipeline;
 mod presets;
 mod properties;
 mod report;

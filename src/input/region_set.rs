@@ -171,6 +171,12 @@ pub struct RawRegion {
     /// How well it is known.
     #[serde(default)]
     pub existing_datacenter_confidence: Option<RawConfidence>,
+    /// Data-centre capacity being built (MW), the weight of the `pipeline` growth rules.
+    #[serde(default, deserialize_with = "de_opt_in::<Mw, _>")]
+    pub datacenter_pipeline_mw: Option<f64>,
+    /// Where `datacenter_pipeline_mw` comes from.
+    #[serde(default)]
+    pub datacenter_pipeline_source: String,
     /// Average CO2 emission rate of the region's generation (lb/MWh).
     #[serde(default, deserialize_with = "de_opt_in::<Co2LbPerMwh, _>")]
     pub co2_lb_per_mwh: Option<f64>,
@@ -472,6 +478,7 @@ pub fn region_from_raw(r: RawRegion, path: &Path, at: &dyn Fn(&str) -> String) -
         reserve_margin_frac: r.reserve_margin_frac,
         capacity_threshold: r.threshold == RawThreshold::Capacity,
         existing_datacenter_mw: r.existing_datacenter_mw,
+        datacenter_pipeline_mw: r.datacenter_pipeline_mw,
         co2_lb_per_mwh: r.co2_lb_per_mwh,
         co2_marginal_lb_per_mwh: r.co2_marginal_lb_per_mwh,
         co2_year: r.co2_year,

@@ -17,8 +17,8 @@ use super::{KeyLocator, de_fraction, de_id, de_year, resolve_beside};
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
     ComputeProjection, ExistingAi, FirmCapacity, Flexibility, GrowthStep, Hardware,
-    HardwareCapital, HardwareYear, RegionalLoad, Scenario, ShareBasis, Technology, TrainingSiting,
-    Workload, WorkloadKind,
+    HardwareCapital, HardwareYear, InferenceGrowth, RegionalLoad, Scenario, ShareBasis, Technology,
+    TrainingSiting, Workload, WorkloadKind,
 };
 use crate::model::uncertainty::{Calibration, Distribution, Parameter, Uncertain};
 
@@ -524,11 +524,23 @@ pub struct RawWorkload {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSiting {
-    /// Training policy: `headroom`, `cheapest` or `explicit`.
+    /// Training policy: `headroom`, `cheapest`, `pipeline` or `explicit`.
     pub training: RawTrainingPolicy,
     /// Shares for `explicit` (region id → fraction; `unallocated` allowed).
     #[serde(default)]
     pub training_shares: Option<BTreeMap<String, f64>>,
+    /// Inference growth rule: `people_and_hubs` (default) or `pipeline`.
+    #[serde(default)]
+    pub inference: RawInferenceGrowth,
+    /// With `inference = "pipeline"`: the share of inference growth sited by people served.
+    #[serde(
+        default,
+        deserialize_with = "super::ranges::de_opt_in::<super::ranges::Fraction, _>"
+    )]
+    pub latency_bound_frac: Option<f64>,
+    /// Where `latency_bound_frac` comes from.
+    #[serde(default)]
+    pub latency_bound_source: String,
 }
 
 impl Default for RawSiting {
@@ -536,8 +548,22 @@ impl Default for RawSiting {
         Self {
             training: RawTrainingPolicy::Headroom,
             training_shares: None,
+            inference: RawInferenceGrowth::PeopleAndHubs,
+            latency_bound_frac: None,
+            latency_bound_source: String::new(),
         }
     }
+}
+
+/// Inference growth rule names.
+#[derive(Debug, Deserialize, Serialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RawInferenceGrowth {
+    /// The set's blend of people served and today's data-centre load.
+    #[default]
+    PeopleAndHubs,
+    /// Latency-bound share by people, the rest by the build pipeline.
+    Pipeline,
 }
 
 /// Training siting policy names.
@@ -548,6 +574,8 @@ pub enum RawTrainingPolicy {
     Headroom,
     /// Cheapest price first.
     Cheapest,
+    /// Proportional to the data-centre build pipeline.
+    Pipeline,
     /// Fixed shares.
     Explicit,
 }
@@ -864,6 +892,21 @@ pub fn scenario_from_raw_located(
         ),
         (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
         (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
+        (RawTrainingPolicy::Pipeline, None) => TrainingSiting::Pipeline,
+    };
+    let inference_growth = match (raw.siting.inference, raw.siting.latency_bound_frac) {
+        (RawInferenceGrowth::PeopleAndHubs, None) => InferenceGrowth::PeopleAndHubs,
+        (RawInferenceGrowth::PeopleAndHubs, Some(_)) => bail!(
+            "{}: `latency_bound_frac` is only used with siting.inference = \"pipeline\"",
+            locate.key("siting", "latency_bound_frac")
+        ),
+        (RawInferenceGrowth::Pipeline, Some(latency_bound_frac)) => {
+            InferenceGrowth::Pipeline { latency_bound_frac }
+        }
+        (RawInferenceGrowth::Pipeline, None) => bail!(
+            "{}: siting.inference = \"pipeline\" needs `latency_bound_frac`, the share of inference growth that must sit near its users (0–1), with `latency_bound_source`",
+            locate.key("siting", "inference")
+        ),
     };
     let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
     let f = &raw.flexibility;
@@ -880,6 +923,7 @@ pub fn scenario_from_raw_located(
         training,
         inference,
         training_siting,
+        inference_growth,
         flexibility: Flexibility {
             max_curtail_frac: f.max_curtail_frac,
             max_curtailed_energy_frac: f.max_curtailed_energy_frac,
@@ -1454,7 +1498,7 @@ pub fn check_scenario_against_regions(
                 );
             }
         }
-        TrainingSiting::Headroom => {}
+        TrainingSiting::Headroom | TrainingSiting::Pipeline => {}
     }
     if !matches!(scenario.compute, ComputeProjection::None) && regions.scope_population.is_none() {
         bail!(

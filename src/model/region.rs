@@ -54,6 +54,10 @@ pub struct Region {
     /// Today's data-centre load (average MW), when known: the hub weight of inference
     /// siting and the starting stock.
     pub existing_datacenter_mw: Option<f64>,
+    /// Data-centre capacity being built here (MW under construction or in advanced
+    /// planning to about 2030, discounted by a realisation factor), when known: the
+    /// weight of the `pipeline` growth rules.
+    pub datacenter_pipeline_mw: Option<f64>,
     /// Average CO2 (or CO2e) emission rate of the region's generation (lb/MWh), when known.
     pub co2_lb_per_mwh: Option<f64>,
     /// Marginal (non-baseload) CO2 emission rate (lb/MWh), when known.
@@ -88,6 +92,7 @@ impl Region {
             reserve_margin_frac: 0.15,
             capacity_threshold: false,
             existing_datacenter_mw: None,
+            datacenter_pipeline_mw: None,
             co2_lb_per_mwh: None,
             co2_marginal_lb_per_mwh: None,
             co2_year: None,

@@ -268,6 +268,23 @@ pub enum TrainingSiting {
     /// In proportion to each region's curtailment-enabled headroom that remains once the
     /// firm inference load is placed, at the scenario's headroom limit.
     Headroom,
+    /// In proportion to each region's data-centre build pipeline
+    /// (`datacenter_pipeline_mw`: where data centres are being built), under the caps.
+    Pipeline,
+}
+
+/// How each year's growth of inference is sited.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InferenceGrowth {
+    /// The region set's (or catalogue's) blend of people served and today's data-centre
+    /// load (`[inference_siting]`).
+    PeopleAndHubs,
+    /// The latency-bound share by people served, the rest by the data-centre build
+    /// pipeline (`datacenter_pipeline_mw`).
+    Pipeline {
+        /// Share of inference growth that must sit near its users (fraction).
+        latency_bound_frac: f64,
+    },
 }
 
 /// Flexibility of training load (SPEC §5).
@@ -433,6 +450,8 @@ pub struct Scenario {
     pub inference: Workload,
     /// Training siting policy.
     pub training_siting: TrainingSiting,
+    /// How inference growth is sited.
+    pub inference_growth: InferenceGrowth,
     /// Flexibility parameters.
     pub flexibility: Flexibility,
     /// Stated existing AI load per region (overrides the derived one).

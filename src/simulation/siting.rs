@@ -17,7 +17,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::{Buffers, PreparedRegion};
-use crate::model::scenario::TrainingSiting;
+use crate::model::scenario::{InferenceGrowth, TrainingSiting};
 use crate::model::study::Study;
 use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::headroom::{YearSeries, margin_points, solve_headroom_partial_mw};
@@ -25,7 +25,8 @@ use crate::stages::power::{YearPower, year_power};
 use crate::stages::shapes::shape_for_year;
 use crate::stages::siting::{
     Shares, Stock, allocate_cheapest, allocate_explicit, allocate_inference,
-    allocate_proportional_capped, at_existing_datacenters,
+    allocate_inference_pipeline, allocate_proportional_capped, at_existing_datacenters,
+    pipeline_weights,
 };
 use crate::time::months_of_year;
 
@@ -192,6 +193,7 @@ fn without_regional_loads<'a>(
             let region = &mut siting.regions[m];
             region.inference_weight = 0.0;
             region.existing_datacenter_mw = Some(0.0);
+            region.datacenter_pipeline_mw = Some(0.0);
             region.allow_training = false;
         }
     }
@@ -382,8 +384,21 @@ fn site_over(
             shares
         }
     };
-    // Inference: the growth of each year by weight.
-    let weights = allocate_inference(regions);
+    // Inference: the growth of each year by weight (the scenario's rule).
+    let weights = match scenario.inference_growth {
+        InferenceGrowth::PeopleAndHubs => allocate_inference(regions),
+        InferenceGrowth::Pipeline { latency_bound_frac } => {
+            allocate_inference_pipeline(regions, latency_bound_frac).map_err(|why| {
+                anyhow::anyhow!("scenario `{}`, siting.inference: {why}", scenario.name)
+            })?
+        }
+    };
+    let pipeline = match scenario.training_siting {
+        TrainingSiting::Pipeline => Some(pipeline_weights(regions).map_err(|why| {
+            anyhow::anyhow!("scenario `{}`, siting.training: {why}", scenario.name)
+        })?),
+        _ => None,
+    };
     let (inference, inference_added) = follow_totals(
         n,
         &sited,
@@ -439,6 +454,12 @@ fn site_over(
             match &scenario.training_siting {
                 TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
                 TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
+                TrainingSiting::Pipeline => allocate_proportional_capped(
+                    regions,
+                    pipeline.as_ref().expect("computed for this policy"),
+                    growth_mw,
+                    &stock.region_mw,
+                ),
                 TrainingSiting::Headroom => {
                     let headroom = headroom.as_ref().expect("computed for this policy");
                     let left: Vec<f64> = (0..n)

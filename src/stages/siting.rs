@@ -66,6 +66,52 @@ pub fn allocate_inference(regions: &RegionSet) -> Shares {
     Shares::with_rest_unallocated(region_frac)
 }
 
+/// Inference shares by the `pipeline` rule: the latency-bound part `latency_bound_frac` by
+/// people served (each region's `inference_weight` over the scope's people, the rest of
+/// that part unallocated), the rest in proportion to each region's data-centre build
+/// pipeline (`datacenter_pipeline_mw`, a missing value counting 0).
+///
+/// # Errors
+/// When the regions' pipelines sum to 0 (nothing to site by), naming the set.
+pub fn allocate_inference_pipeline(
+    regions: &RegionSet,
+    latency_bound_frac: f64,
+) -> Result<Shares, String> {
+    let pipeline = pipeline_weights(regions)?;
+    let total: f64 = pipeline.iter().sum();
+    let region_frac = regions
+        .regions
+        .iter()
+        .zip(&pipeline)
+        .map(|(r, mw)| {
+            let people = regions
+                .scope_population
+                .map_or(0.0, |scope| r.inference_weight / scope);
+            latency_bound_frac * people + (1.0 - latency_bound_frac) * mw / total
+        })
+        .collect();
+    Ok(Shares::with_rest_unallocated(region_frac))
+}
+
+/// Each region's `datacenter_pipeline_mw` (0 where not given), refused when they sum to 0.
+///
+/// # Errors
+/// When no region of the set gives a pipeline.
+pub fn pipeline_weights(regions: &RegionSet) -> Result<Vec<f64>, String> {
+    let weights: Vec<f64> = regions
+        .regions
+        .iter()
+        .map(|r| r.datacenter_pipeline_mw.unwrap_or(0.0))
+        .collect();
+    if weights.iter().sum::<f64>() <= 0.0 {
+        return Err(format!(
+            "the `pipeline` siting rule needs `datacenter_pipeline_mw` (data-centre capacity being built, MW) for the regions it sites over, but region set `{}` gives none above 0",
+            regions.id
+        ));
+    }
+    Ok(weights)
+}
+
 /// `shares` with the part inside the set re-spread in proportion to each region's
 /// existing data-centre load (today's hubs as the starting stock); `None` when a region
 /// of the set has no `existing_datacenter_mw` or they sum to zero.
@@ -340,6 +386,29 @@ mod tests {
         );
         assert!((stock.total_mw() - 105.0).abs() < 1e-9);
         assert_eq!(added.total_mw(), 0.0);
+    }
+
+    #[test]
+    fn the_pipeline_rule_splits_latency_bound_inference_by_people_and_the_rest_by_pipeline() {
+        let mut regions = set(1.0);
+        regions.regions[0].datacenter_pipeline_mw = Some(300.0);
+        regions.regions[1].datacenter_pipeline_mw = Some(100.0);
+        // C gives none: it counts 0.
+        let shares = allocate_inference_pipeline(&regions, 0.2).unwrap();
+        // People: A 30, B 20, C 10 of 100 in the scope; pipeline: A 3/4, B 1/4.
+        let expected = [0.2 * 0.3 + 0.8 * 0.75, 0.2 * 0.2 + 0.8 * 0.25, 0.2 * 0.1];
+        for (got, want) in shares.region_frac.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{shares:?}");
+        }
+        assert!((shares.total() - 1.0).abs() < 1e-12);
+        assert!((shares.unallocated_frac - 0.2 * 0.4).abs() < 1e-12);
+        // With no pipeline anywhere the rule is refused, naming the set.
+        let none = set(1.0);
+        let why = allocate_inference_pipeline(&none, 0.2).unwrap_err();
+        assert!(
+            why.contains("datacenter_pipeline_mw") && why.contains("`s`"),
+            "{why}"
+        );
     }
 
     #[test]
