@@ -75,6 +75,27 @@ def rate_lines(path, rows, hand):
     return out
 
 
+def pipeline_lines(path, rows):
+    """`datacenter_pipeline_mw` and its source for the siting regions that build_pipeline.csv
+    lists (issue 19); {} when the file does not exist yet."""
+    if not path.exists():
+        return {}
+    ids = {r["id"] for r in rows}
+    out = {}
+    for r in csv.DictReader(open(path)):
+        rid = r["id"].strip()
+        if rid not in ids:
+            raise SystemExit(f"{path}: {rid} is not a catalogue region")
+        if rid in out:
+            raise SystemExit(f"{path}: {rid} appears twice")
+        mw = float(r["pipeline_mw"])
+        if not mw >= 0:
+            raise SystemExit(f"{path}: {rid} pipeline_mw = {mw} is not a non-negative number")
+        source = f"{r['source'].strip()} [{r['basis'].strip()}; {r['confidence'].strip()}]"
+        out[rid] = [f"datacenter_pipeline_mw = {mw:g}", f"datacenter_pipeline_source = {q(source)}"]
+    return out
+
+
 def main():
     rows = list(csv.DictReader(open(ROOT / "catalogue/catalogue.csv")))
     cat_path = ROOT / "catalogue.toml"
@@ -88,6 +109,7 @@ def main():
     parents = {r["id"]: tomllib.loads(hand[r["id"]])["region"][0] for r in rows
                if r["id"] in hand}
     rates = rate_lines(ROOT / "catalogue/ba_rates.csv", rows, hand)
+    pipeline = pipeline_lines(ROOT / "catalogue/build_pipeline.csv", rows)
     out = [HEADER.format(outside=LOWER48_OUTSIDE)]
     for r in rows:
         rid = r["id"]
@@ -95,7 +117,10 @@ def main():
             block = hand[rid]
             if "parent" not in block and r["parent"]:
                 raise SystemExit(f"{rid}: a hand-written zone table needs parent")
-            out.append(block)
+            # The pipeline lines are written, not hand-kept: drop old ones, add the file's.
+            kept = [line for line in block.rstrip("\n").split("\n")
+                    if not line.startswith("datacenter_pipeline_")]
+            out.append("\n".join(kept + pipeline.get(rid, [])) + "\n")
             continue
         lines = ["[[region]]", f"id = {q(rid)}", f"name = {q(r['name'])}"]
         if r["parent"]:
@@ -125,6 +150,7 @@ def main():
             if "price_usd_per_mwh" in parent:
                 lines.append(f"price_usd_per_mwh = {parent['price_usd_per_mwh']}")
                 lines.append(f"price_source = {q('the ISO ' + r['parent'] + ' figure: ' + parent.get('price_source', ''))}")
+        lines += pipeline.get(rid, [])
         out.append("\n".join(lines) + "\n")
     cat_path.write_text("\n".join(out))
 

@@ -69,7 +69,8 @@ pub fn handle_regions(args: &RegionsArgs) -> Result<()> {
 }
 
 fn table(catalogue: &Catalogue, args: &RegionsArgs) -> Result<String> {
-    let header = [
+    // The years column only when asked for (it reads every load file).
+    let header: Vec<&str> = [
         "id",
         "kind",
         "iso",
@@ -78,7 +79,10 @@ fn table(catalogue: &Catalogue, args: &RegionsArgs) -> Result<String> {
         "existing_datacenter_mw",
         "full_years",
         "name",
-    ];
+    ]
+    .into_iter()
+    .filter(|h| args.years || *h != "full_years")
+    .collect();
     let mut rows: Vec<Vec<String>> = Vec::with_capacity(catalogue.regions.len());
     for region in &catalogue.regions {
         let kind = if region.parent.is_some() {
@@ -98,7 +102,7 @@ fn table(catalogue: &Catalogue, args: &RegionsArgs) -> Result<String> {
         } else {
             String::new()
         };
-        rows.push(vec![
+        let mut row = vec![
             region.id.clone(),
             kind.to_owned(),
             region.parent.clone().unwrap_or_default(),
@@ -107,13 +111,16 @@ fn table(catalogue: &Catalogue, args: &RegionsArgs) -> Result<String> {
             region
                 .existing_datacenter_mw
                 .map_or_else(String::new, |mw| format!("{mw:.0}")),
-            years,
-            region.name.clone(),
-        ]);
+        ];
+        if args.years {
+            row.push(years);
+        }
+        row.push(region.name.clone());
+        rows.push(row);
     }
     if args.csv {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.write_record(header)?;
+        writer.write_record(&header)?;
         for row in &rows {
             writer.write_record(row)?;
         }
