@@ -314,16 +314,9 @@ pub fn note(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
-/// Folders searched for shipped inputs named without a path: `$GRIDSTRAIN_HOME`, the
-/// current folder, then the source tree the binary was built from.
+/// Folders searched for shipped inputs named without a path ([`crate::input::shipped_roots`]).
 fn search_roots() -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    if let Some(home) = std::env::var_os("GRIDSTRAIN_HOME") {
-        roots.push(PathBuf::from(home));
-    }
-    roots.push(PathBuf::from("."));
-    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    roots
+    crate::input::shipped_roots()
 }
 
 /// Resolve `NAME|PATH`: a value with a `/` or ending in `.toml` is a path; a bare name is

@@ -145,13 +145,7 @@ fn siting_set_of(catalogue: &Catalogue, regions: Vec<Region>) -> RegionSet {
 /// folder or the source tree the binary was built from (the first found).
 #[must_use]
 pub fn find_catalogue() -> Option<PathBuf> {
-    let mut roots = Vec::new();
-    if let Some(home) = std::env::var_os("GRIDSTRAIN_HOME") {
-        roots.push(PathBuf::from(home));
-    }
-    roots.push(PathBuf::from("."));
-    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-    roots
+    super::shipped_roots()
         .into_iter()
         .map(|root| root.join("regions").join(CATALOGUE_FILE))
         .find(|p| p.is_file())

@@ -261,6 +261,19 @@ pub fn resolve_beside(base_file: &Path, relative: &Path) -> PathBuf {
     }
 }
 
+/// Folders searched for shipped inputs named without a path: `$GRIDSTRAIN_HOME`, the
+/// current folder, then the source tree the binary was built from.
+#[must_use]
+pub fn shipped_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(home) = std::env::var_os("GRIDSTRAIN_HOME") {
+        roots.push(PathBuf::from(home));
+    }
+    roots.push(PathBuf::from("."));
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    roots
+}
+
 /// Format a list, capped at 10 items and then "and N more".
 #[must_use]
 pub fn format_capped<T: std::fmt::Display>(items: &[T]) -> String {
