@@ -236,9 +236,12 @@ table_row! {
         inference_rated_mw: f64,
         existing_training_mw: f64,
         existing_inference_mw: f64,
+        non_ai_average_mw: f64,
+        existing_non_ai_mw: f64,
         new_training_energy_mwh: f64,
         new_inference_energy_mwh: f64,
         new_ai_energy_mwh: f64,
+        new_non_ai_energy_mwh: f64,
         baseline_peak_mw: f64,
         total_peak_mw: f64,
         peak_increase_mw: f64,
@@ -248,6 +251,7 @@ table_row! {
         inference_at_peak_mw: f64,
         training_at_peak_mw: f64,
         new_ai_at_peak_mw: f64,
+        new_datacentre_at_peak_mw: f64,
         total_peak_after_flex_mw: f64,
         baseline_load_factor_frac: f64,
         total_load_factor_frac: f64,
@@ -304,6 +308,7 @@ table_row! {
         inference_energy_mwh: f64,
         ai_energy_mwh: f64,
         new_ai_energy_mwh: f64,
+        new_non_ai_energy_mwh: f64,
         coincident_baseline_peak_mw: f64,
         coincident_total_peak_mw: f64,
         coincident_total_peak_after_flex_mw: f64,
@@ -367,6 +372,8 @@ table_row! {
         training_hardware_capital_usd: Option<f64>,
         inference_hardware_capital_usd: Option<f64>,
         inference_share_hardware_capital_frac: Option<f64>,
+        non_ai_facility_mwh: Option<f64>,
+        all_datacentre_facility_mwh: Option<f64>,
     }
 }
 
@@ -418,7 +425,19 @@ impl PowerRow {
             training_hardware_capital_usd: training_usd,
             inference_hardware_capital_usd: inference_usd,
             inference_share_hardware_capital_frac: share(training_usd, inference_usd),
+            non_ai_facility_mwh: None,
+            all_datacentre_facility_mwh: None,
         }
+    }
+
+    /// The row with the national non-AI data-centre energy (MWh; `None` when the scenario
+    /// counts only AI) and the all-data-centre total beside it.
+    #[must_use]
+    pub fn with_non_ai(mut self, non_ai_facility_mwh: Option<f64>) -> Self {
+        self.non_ai_facility_mwh = non_ai_facility_mwh;
+        self.all_datacentre_facility_mwh = non_ai_facility_mwh
+            .map(|n| n + self.training_facility_mwh + self.inference_facility_mwh);
+        self
     }
 }
 
@@ -484,7 +503,7 @@ table_row! {
         scenario: String,
         region: String,
         year: i32,
-        run_new_ai_mw: f64,
+        run_new_datacentre_mw: f64,
         operator_mw: f64,
         operator_basis: String,
         operator_status: String,
@@ -532,28 +551,30 @@ fn reality_reason(
 }
 
 /// The reality check of a run: each operator figure for a target year beside the run's
-/// new AI load at the region's peak hour (mean over weather years), and per year the
-/// operators' figures summed (the preferred figure of each region: adjusted forecast, then
-/// contracted — requests are left out; the latest vintage) beside `national_new_ai_mw` (the
-/// scenario's national new AI load, average MW, by year).
+/// new data-centre load (AI and, where the scenario counts them, non-AI) at the region's
+/// peak hour (mean over weather years), and per year the operators' figures summed (the
+/// preferred figure of each region: adjusted forecast, then contracted — requests are left
+/// out; the latest vintage) beside the run's load in the same regions, with
+/// `national_new_datacentre_mw` (the scenario's national new load at the peak hour, by
+/// year) as context.
 #[must_use]
 pub fn reality_check_rows(
     scenario: &str,
     forecasts: &[OperatorForecast],
     metrics: &[MetricsRow],
-    national_new_ai_mw: &[(i32, f64)],
+    national_new_datacentre_mw: &[(i32, f64)],
 ) -> Vec<RealityCheckRow> {
     let run_mw = |region: &str, year: i32| -> Option<f64> {
         let values: Vec<f64> = metrics
             .iter()
             .filter(|m| m.region == region && m.year == year)
-            .map(|m| m.new_ai_at_peak_mw)
+            .map(|m| m.new_datacentre_at_peak_mw)
             .collect();
         (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
     };
     let ratio = |run: f64, operator: f64| (operator > 0.0).then(|| run / operator);
     let mut rows = Vec::new();
-    for &(year, national_mw) in national_new_ai_mw {
+    for &(year, national_mw) in national_new_datacentre_mw {
         // One expected figure per region for the sum (requests are not forecasts).
         let mut preferred: Vec<&OperatorForecast> = Vec::new();
         for f in forecasts
@@ -582,7 +603,7 @@ pub fn reality_check_rows(
                 scenario: scenario.to_owned(),
                 region: f.region.clone(),
                 year,
-                run_new_ai_mw: run,
+                run_new_datacentre_mw: run,
                 operator_mw: f.mw,
                 operator_basis: f.basis.clone(),
                 operator_status: f.status.clone(),
@@ -607,7 +628,7 @@ pub fn reality_check_rows(
                 scenario: scenario.to_owned(),
                 region: "sum_of_operators".to_owned(),
                 year,
-                run_new_ai_mw: run_in_regions,
+                run_new_datacentre_mw: run_in_regions,
                 operator_mw: operators_mw,
                 operator_basis: "mixed".to_owned(),
                 operator_status: "mixed".to_owned(),
@@ -620,7 +641,7 @@ pub fn reality_check_rows(
                     _ => String::new(),
                 },
                 operator_source: format!(
-                    "one expected figure per region ({}); run value: the run's new AI load at each of these regions' peak hours, summed (the scenario's national new AI load at the peak hour: {national_mw:.0} MW)",
+                    "one expected figure per region ({}); run value: the run's new data-centre load (AI and, where the scenario counts them, non-AI) at each of these regions' peak hours, summed (the scenario's national new data-centre load at the peak hour: {national_mw:.0} MW)",
                     regions.join(", ")
                 ),
             });
@@ -665,7 +686,7 @@ enum Worst {
 type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
 
 /// The metrics summarised per region.
-const REGION_SUMMARY: [Getter<MetricsRow>; 18] = [
+const REGION_SUMMARY: [Getter<MetricsRow>; 19] = [
     ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
     ("total_peak_after_flex_mw", Worst::Max, |r| {
         Some(r.total_peak_after_flex_mw)
@@ -692,6 +713,9 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 18] = [
     }),
     ("new_ai_at_peak_mw", Worst::Max, |r| {
         Some(r.new_ai_at_peak_mw)
+    }),
+    ("new_datacentre_at_peak_mw", Worst::Max, |r| {
+        Some(r.new_datacentre_at_peak_mw)
     }),
     ("firm_capacity_needed_mw", Worst::Max, |r| {
         Some(r.firm_capacity_needed_mw)
@@ -1178,6 +1202,8 @@ mod tests {
             training_hardware_capital_usd: None,
             inference_hardware_capital_usd: None,
             inference_share_hardware_capital_frac: None,
+            non_ai_facility_mwh: None,
+            all_datacentre_facility_mwh: None,
         };
         let metric = |region: &str, year: i32, residual: f64| MetricsRow {
             region: region.into(),
@@ -1250,7 +1276,8 @@ mod tests {
             region: region.into(),
             year: 2030,
             weather_year: w,
-            new_ai_at_peak_mw: mw,
+            new_ai_at_peak_mw: 0.75 * mw,
+            new_datacentre_at_peak_mw: mw,
             ..MetricsRow::default()
         };
         let metrics = [
@@ -1295,7 +1322,7 @@ mod tests {
             (sum.region.as_str(), sum.operator_mw),
             ("sum_of_operators", 2000.0)
         );
-        assert_eq!(sum.run_new_ai_mw, 1100.0);
+        assert_eq!(sum.run_new_datacentre_mw, 1100.0);
         assert_eq!(sum.run_over_operator_frac, Some(0.55));
         // A year with a figure only for a region the run does not hold has no sum row.
         let far = reality_check_rows(

@@ -635,6 +635,27 @@ bad_inputs! {
             ],
         }
     }
+    scenario_non_ai_growth_out_of_range {
+        rule: "a non-AI data-centre growth of +200 %/yr",
+        source: Patch { base: SCENARIO, find: "# inference by a logistic share; tests/presets.rs checks the figures cited below.\n", replace: "non_ai_datacentres = { base_year = 2023, facility_energy_twh = 125.0, growth_per_year_frac = 2.0, source = \"test\" }\n" },
+        tests: {
+            scenario_non_ai_growth_out_of_range_validate: VALIDATE => [
+                "scenario_non_ai_growth_out_of_range.toml, line 3 (key `non_ai_datacentres`)",
+                "found 2",
+                "expected a number from -0.5 to 0.5 (fraction per year)",
+            ],
+        }
+    }
+    scenario_non_ai_unknown_key {
+        rule: "a misspelt key in [non_ai_datacentres]",
+        source: Patch { base: SCENARIO, find: "# inference by a logistic share; tests/presets.rs checks the figures cited below.\n", replace: "non_ai_datacentres = { base_year = 2023, energy_twh = 125.0, growth_per_year_frac = 0.1, source = \"test\" }\n" },
+        tests: {
+            scenario_non_ai_unknown_key_validate: VALIDATE => [
+                "scenario_non_ai_unknown_key.toml",
+                "energy_twh",
+            ],
+        }
+    }
     scenario_inference_above_rating {
         rule: "an inference draw fraction that makes the fleet's peak exceed its rated power",
         source: Patch { base: SCENARIO, find: "power_frac = 0.6\n", replace: "power_frac = 0.7\n" },

@@ -383,7 +383,7 @@ fn a_zone_forecast_is_compared_with_the_zone() {
         .find(|r| r[col("region")] == "PJM-DOM" && r[col("year")] == "2032")
         .expect("Dominion's row");
     assert_eq!(dominion[col("operator_mw")], "8000.0");
-    let run: f64 = dominion[col("run_new_ai_mw")].parse().unwrap();
+    let run: f64 = dominion[col("run_new_datacentre_mw")].parse().unwrap();
     assert!(run > 500.0, "{run}");
     assert!(
         rows.iter().all(|r| r[col("region")] != "PJM"),

@@ -9,6 +9,7 @@ mod common;
 mod golden;
 mod input_ranges;
 mod nation;
+mod non_ai;
 mod output_safety;
 mod paper;
 mod pipeline;

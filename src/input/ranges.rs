@@ -215,6 +215,8 @@ pub const KEY_RANGES: &[(&str, Range)] = &[
     ("inference_usd_per_accelerator", UsdPerAccelerator::RANGE),
     ("price_change_per_year_frac", ChangePerYear::RANGE),
     ("lifetime_years", LifetimeYears::RANGE),
+    ("facility_energy_twh", Twh::RANGE),
+    ("growth_per_year_frac", ChangePerYear::RANGE),
     // Region set.
     ("scope_population", Population::RANGE),
     ("training_scope_share_frac", Fraction::RANGE),

@@ -17,8 +17,8 @@ use super::{KeyLocator, de_fraction, de_id, de_year, resolve_beside};
 use crate::model::region::RegionSet;
 use crate::model::scenario::{
     ComputeProjection, ExistingAi, FirmCapacity, Flexibility, GrowthStep, Hardware,
-    HardwareCapital, HardwareYear, InferenceGrowth, RegionalLoad, Scenario, ShareBasis, Technology,
-    TrainingSiting, Workload, WorkloadKind,
+    HardwareCapital, HardwareYear, InferenceGrowth, NonAiDatacentres, RegionalLoad, Scenario,
+    ShareBasis, Technology, TrainingSiting, Workload, WorkloadKind,
 };
 use crate::model::uncertainty::{Calibration, Distribution, Parameter, Uncertain};
 
@@ -68,6 +68,9 @@ pub struct RawScenario {
     /// AI load stated per region (large-load requests).
     #[serde(default)]
     pub regional_load: Vec<RawRegionalLoad>,
+    /// The non-AI data centres' path (absent: only AI load is new load).
+    #[serde(default)]
+    pub non_ai_datacentres: Option<RawNonAiDatacentres>,
     /// Emission-rate trend.
     #[serde(default)]
     pub emissions: Option<RawEmissions>,
@@ -130,6 +133,23 @@ pub struct RawCalibration {
     pub base_it_energy_twh: Option<f64>,
     /// Where the anchor comes from.
     #[serde(default)]
+    pub source: String,
+}
+
+/// `[non_ai_datacentres]`: the national path of the data centres that are not AI.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNonAiDatacentres {
+    /// Year of `facility_energy_twh`.
+    #[serde(deserialize_with = "de_year")]
+    pub base_year: i32,
+    /// National non-AI facility energy in `base_year` (TWh).
+    #[serde(deserialize_with = "de_in::<super::ranges::Twh, _>")]
+    pub facility_energy_twh: f64,
+    /// Growth per year (fraction, compounded).
+    #[serde(deserialize_with = "de_in::<ChangePerYear, _>")]
+    pub growth_per_year_frac: f64,
+    /// Where the path comes from.
     pub source: String,
 }
 
@@ -931,6 +951,12 @@ pub fn scenario_from_raw_located(
             headroom_limit_frac: f.headroom_limit_frac,
         },
         regional_loads: regional_loads(raw, &locate)?,
+        non_ai: raw.non_ai_datacentres.as_ref().map(|n| NonAiDatacentres {
+            base_year: n.base_year,
+            facility_energy_twh: n.facility_energy_twh,
+            growth_per_year_frac: n.growth_per_year_frac,
+            source: n.source.clone(),
+        }),
         co2_rate_change_per_year_frac,
         firm_capacity,
         hardware_capital,

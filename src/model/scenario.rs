@@ -287,6 +287,30 @@ pub enum InferenceGrowth {
     },
 }
 
+/// The data centres that are not AI (cloud, enterprise, colocation): a national path of
+/// facility energy, flat and firm in every hour, sited with the inference stock
+/// (`docs/methodology.md`, "Non-AI data centres").
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonAiDatacentres {
+    /// Year of `facility_energy_twh`.
+    pub base_year: i32,
+    /// National non-AI facility energy in `base_year` (TWh).
+    pub facility_energy_twh: f64,
+    /// Its growth per year (fraction, compounded).
+    pub growth_per_year_frac: f64,
+    /// Where the path comes from.
+    pub source: String,
+}
+
+impl NonAiDatacentres {
+    /// National non-AI load in `year`, average MW (TWh over 8,760 h).
+    #[must_use]
+    pub fn average_mw(&self, year: i32) -> f64 {
+        self.facility_energy_twh * 1e6 / 8760.0
+            * (1.0 + self.growth_per_year_frac).powi(year - self.base_year)
+    }
+}
+
 /// Flexibility of training load (SPEC §5).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Flexibility {
@@ -458,6 +482,8 @@ pub struct Scenario {
     pub existing_ai: Vec<ExistingAi>,
     /// AI load stated per region (large-load requests), on top of the projection.
     pub regional_loads: Vec<RegionalLoad>,
+    /// The non-AI data centres' new load, if the scenario counts it.
+    pub non_ai: Option<NonAiDatacentres>,
     /// Change of every region's emission rates per year (fraction, compounded from the
     /// rates' year); 0 = today's rates throughout.
     pub co2_rate_change_per_year_frac: f64,

@@ -1,5 +1,5 @@
 //! Hourly Parquet files, `hourly/<scenario>/<region>/<year>.parquet` (every weather year
-//! of a region-year in one file: baseline, gross inference, new inference and training
+//! of a region-year in one file: baseline, gross inference, new inference, training and non-AI data centres
 //! — the load added on top of the measured baseline — and the threshold), written by one writer thread behind a bounded channel.
 //! The simulation's workers hand each series to [`HourlyWriter`] (the kernel's
 //! [`HourlySink`]); the writer gathers a region-year's weather years and sends the
@@ -37,6 +37,7 @@ struct Block {
     new_inference_mw: Vec<f64>,
     new_training_mw: Vec<f64>,
     new_training_after_flex_mw: Vec<f64>,
+    new_non_ai_mw: Vec<f64>,
     threshold_mw: Vec<f64>,
 }
 
@@ -53,6 +54,7 @@ impl Block {
             self.new_inference_mw.reserve(total);
             self.new_training_mw.reserve(total);
             self.new_training_after_flex_mw.reserve(total);
+            self.new_non_ai_mw.reserve(total);
             self.threshold_mw.reserve(total);
         }
         self.epoch_hours
@@ -65,6 +67,8 @@ impl Block {
         self.new_training_mw.extend_from_slice(s.new_training_mw);
         self.new_training_after_flex_mw
             .extend_from_slice(s.new_training_after_flex_mw);
+        self.new_non_ai_mw
+            .extend(std::iter::repeat_n(s.new_non_ai_mw, n));
         self.threshold_mw.extend_from_slice(s.threshold_mw);
         self.received += 1;
     }
@@ -92,6 +96,7 @@ impl Block {
                 "new_training_after_flex_mw".into(),
                 self.new_training_after_flex_mw,
             ),
+            Column::new("new_non_ai_mw".into(), self.new_non_ai_mw),
             Column::new("threshold_mw".into(), self.threshold_mw),
         ])?;
         write_parquet(&mut frame, &folder.join(format!("{}.parquet", self.year)))
@@ -239,6 +244,7 @@ mod tests {
             new_inference_mw: values,
             new_training_mw: values,
             new_training_after_flex_mw: values,
+            new_non_ai_mw: 0.0,
             threshold_mw: values,
         }
     }

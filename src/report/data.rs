@@ -80,10 +80,17 @@ impl HourlySink for ReportCollector {
         }
         let hours = s.baseline_mw.len();
         let before: Vec<f64> = (0..hours)
-            .map(|t| s.baseline_mw[t] + s.new_inference_mw[t] + s.new_training_mw[t])
+            .map(|t| {
+                s.baseline_mw[t] + s.new_inference_mw[t] + s.new_training_mw[t] + s.new_non_ai_mw
+            })
             .collect();
         let mut after: Vec<f64> = (0..hours)
-            .map(|t| s.baseline_mw[t] + s.new_inference_mw[t] + s.new_training_after_flex_mw[t])
+            .map(|t| {
+                s.baseline_mw[t]
+                    + s.new_inference_mw[t]
+                    + s.new_training_after_flex_mw[t]
+                    + s.new_non_ai_mw
+            })
             .collect();
         let (peak, _) = crate::stages::metrics::peak(&before);
         let week = crate::time::HOURS_PER_WEEK.min(hours);

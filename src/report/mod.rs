@@ -703,7 +703,7 @@ fn run_report(dir: &Path) -> Result<Report> {
     // 6. The reality check against the operators' forecasts.
     let r_regions = reality.text("region")?;
     let r_years = reality.num("year")?;
-    let r_run = reality.num("run_new_ai_mw")?;
+    let r_run = reality.num("run_new_datacentre_mw")?;
     let r_op = reality.num("operator_mw")?;
     let known: Vec<&String> = metrics.text("region")?.iter().collect();
     let usable = |i: usize| known.contains(&&r_regions[i]) && r_op[i].is_finite();

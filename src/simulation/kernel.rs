@@ -87,6 +87,9 @@ pub struct Levels {
     pub new_inference_avg_mw: f64,
     /// New training load, yearly average (MW; may be negative).
     pub new_training_avg_mw: f64,
+    /// New non-AI data-centre load, flat and firm (MW; may be negative; 0 when the
+    /// scenario counts only AI).
+    pub new_non_ai_mw: f64,
     /// Threshold in summer hours (MW).
     pub threshold_summer_mw: f64,
     /// Threshold in winter hours (MW).
@@ -102,6 +105,8 @@ pub struct HourStats {
     pub new_inference_energy_mwh: f64,
     /// Σ new training before flexibility (MWh).
     pub new_training_energy_mwh: f64,
+    /// Σ new non-AI data-centre load (MWh).
+    pub new_non_ai_energy_mwh: f64,
     /// Σ total before flexibility (MWh).
     pub total_energy_mwh: f64,
     /// Σ total after flexibility (MWh).
@@ -131,12 +136,18 @@ pub struct HourStats {
 impl HourStats {
     /// What a positive baseline scale carries over from the unscaled series, and the
     /// energies of the shapes: filled before either pass looks at an hour.
-    fn carried_over(raw: &RawBaselineStats, levels: &Levels, shape_sums: (f64, f64)) -> Self {
+    fn carried_over(
+        raw: &RawBaselineStats,
+        levels: &Levels,
+        shape_sums: (f64, f64),
+        hours: usize,
+    ) -> Self {
         let scale = levels.baseline_scale;
         let mut s = Self {
             baseline_energy_mwh: raw.sum_mwh * scale,
             new_inference_energy_mwh: levels.new_inference_avg_mw * shape_sums.0,
             new_training_energy_mwh: levels.new_training_avg_mw * shape_sums.1,
+            new_non_ai_energy_mwh: levels.new_non_ai_mw * hours as f64,
             baseline_peak_mw: raw.max_mw * scale,
             baseline_ramps_mw_per_h: (raw.ramps_mw_per_h.0 * scale, raw.ramps_mw_per_h.1 * scale),
             residual_without_ai_mw: (raw.max_summer_mw * scale - levels.threshold_summer_mw)
@@ -145,8 +156,10 @@ impl HourStats {
             residual_before_flex_mw: f64::NEG_INFINITY,
             ..Self::default()
         };
-        s.total_energy_mwh =
-            s.baseline_energy_mwh + s.new_inference_energy_mwh + s.new_training_energy_mwh;
+        s.total_energy_mwh = s.baseline_energy_mwh
+            + s.new_inference_energy_mwh
+            + s.new_training_energy_mwh
+            + s.new_non_ai_energy_mwh;
         s
     }
 }
@@ -172,6 +185,8 @@ pub struct FullSeries {
     pub new_inference_mw: Vec<f64>,
     /// New training before flexibility (MW).
     pub new_training_mw: Vec<f64>,
+    /// New non-AI data-centre load (MW; flat).
+    pub new_non_ai_mw: Vec<f64>,
     /// New training after flexibility (MW).
     pub new_training_after_mw: Vec<f64>,
     /// Threshold (MW).
@@ -213,7 +228,14 @@ impl HourValues<'_> {
     /// Total before flexibility in hour `t`, exactly as the full pass forms it.
     #[inline]
     fn total(&self, t: usize) -> f64 {
-        self.baseline_mw(t) + self.inference_mw(t) + self.training_mw(t)
+        self.total_with(t, self.training_mw(t))
+    }
+
+    /// Total in hour `t` with training `training_mw` (after flexibility), in the full
+    /// pass's order of additions.
+    #[inline]
+    fn total_with(&self, t: usize, training_mw: f64) -> f64 {
+        self.baseline_mw(t) + self.inference_mw(t) + training_mw + self.levels.new_non_ai_mw
     }
 }
 
@@ -238,6 +260,10 @@ impl HourlyLoads for HourValues<'_> {
     #[inline]
     fn training_mw(&self, t: usize) -> f64 {
         self.levels.new_training_avg_mw * self.training_shape[t]
+    }
+    #[inline]
+    fn other_mw(&self, _t: usize) -> f64 {
+        self.levels.new_non_ai_mw
     }
     #[inline]
     fn threshold_mw(&self, t: usize) -> f64 {
@@ -315,6 +341,7 @@ pub fn evaluate<const FULL: bool>(
         baseline_scale: scale,
         new_inference_avg_mw: inference_avg,
         new_training_avg_mw: training_avg,
+        new_non_ai_mw: non_ai_mw,
         threshold_summer_mw: summer_mw,
         threshold_winter_mw: winter_mw,
     } = *levels;
@@ -328,6 +355,8 @@ pub fn evaluate<const FULL: bool>(
             series.clear();
             series.resize(hours, 0.0);
         }
+        full.new_non_ai_mw.clear();
+        full.new_non_ai_mw.resize(hours, non_ai_mw);
     }
     scratch.total_mw.clear();
     scratch.total_mw.resize(hours, 0.0);
@@ -336,9 +365,11 @@ pub fn evaluate<const FULL: bool>(
     let set_baseline = &mut set.baseline_mw[..hours];
     let set_total = &mut set.total_mw[..hours];
 
-    let mut s = HourStats::carried_over(inputs.raw_stats, levels, inputs.shape_sums);
-    let first_total =
-        (raw[0] * scale + inference_avg * inference_shape[0]) + training_avg * training_shape[0];
+    let mut s = HourStats::carried_over(inputs.raw_stats, levels, inputs.shape_sums, hours);
+    let first_total = raw[0] * scale
+        + inference_avg * inference_shape[0]
+        + training_avg * training_shape[0]
+        + non_ai_mw;
     let mut total_ramps = Ramps::start(first_total);
     // Loop accumulators in locals (registers), written back after the loop.
     let mut peak_mw = f64::NEG_INFINITY;
@@ -349,7 +380,7 @@ pub fn evaluate<const FULL: bool>(
         let inference = inference_avg * inference_shape[t];
         let training = training_avg * training_shape[t];
         let threshold = if summer[t] { summer_mw } else { winter_mw };
-        let value = base + inference + training;
+        let value = base + inference + training + non_ai_mw;
         total[t] = value;
         if value > peak_mw {
             peak_mw = value;
@@ -408,7 +439,7 @@ pub fn evaluate<const FULL: bool>(
         s.total_energy_after_mwh = s.total_energy_mwh;
     } else {
         for &(t, after) in changes {
-            total[t] = loads.baseline_mw(t) + loads.inference_mw(t) + after;
+            total[t] = loads.total_with(t, after);
         }
         let mut peak = f64::NEG_INFINITY;
         let mut ramps = Ramps::start(total[0]);
@@ -622,13 +653,16 @@ pub fn evaluate_pruned(
         summer: inputs.summer,
         levels,
     };
-    let mut s = HourStats::carried_over(raw_stats, levels, inputs.shape_sums);
+    let mut s = HourStats::carried_over(raw_stats, levels, inputs.shape_sums, hours);
 
     // What the AI terms can add at most in one hour, and to one hour's change.
     let (is, ts) = (inputs.inference_stats, inputs.training_stats);
     let stretch = |x: f64| if k == 1.0 { x } else { 1.0 + k * (x - 1.0) };
-    let ai_high =
-        scaled_range(a, stretch(is.min), stretch(is.max)).1 + scaled_range(b, ts.min, ts.max).1;
+    // The flat non-AI term adds the same to every hour: to the bound, not to changes.
+    let non_ai_mw = levels.new_non_ai_mw;
+    let ai_high = scaled_range(a, stretch(is.min), stretch(is.max)).1
+        + scaled_range(b, ts.min, ts.max).1
+        + non_ai_mw;
     let rise_high = scaled_range(a * k, is.rise_min, is.rise_max).1
         + scaled_range(b, ts.rise_min, ts.rise_max).1;
     let fall_high = scaled_range(-a * k, is.rise_min, is.rise_max).1
@@ -639,6 +673,7 @@ pub fn evaluate_pruned(
             + raw_stats.max_mw.abs() * scale
             + a.abs() * stretch(is.max).abs().max(stretch(is.min).abs())
             + b.abs() * ts.max.abs().max(ts.min.abs())
+            + non_ai_mw.abs()
             + summer_mw.abs().max(winter_mw.abs()));
 
     // Peak, residual and exceedances: each season's hours, highest baseline first.
@@ -735,7 +770,7 @@ pub fn evaluate_pruned(
     // After flexibility: the changed hours exactly, the others as before.
     let changed = |t: usize| changes.binary_search_by_key(&t, |c| c.0).ok();
     let after = |t: usize| match changed(t) {
-        Some(i) => loads.baseline_mw(t) + loads.inference_mw(t) + changes[i].1,
+        Some(i) => loads.total_with(t, changes[i].1),
         None => loads.total(t),
     };
     let mut peak_after = f64::NEG_INFINITY;
@@ -841,6 +876,7 @@ mod tests {
                 baseline_scale: 1.07,
                 new_inference_avg_mw: 60.0,
                 new_training_avg_mw: 80.0,
+                new_non_ai_mw: 0.0,
                 threshold_summer_mw: 1150.0,
                 threshold_winter_mw: 1120.0,
             };
@@ -902,6 +938,115 @@ mod tests {
             assert!(close(energy, stats.total_energy_after_mwh));
             assert_eq!(set.2, total_after);
             assert_eq!(set.1, total);
+        }
+    }
+
+    /// A flat non-AI load lifts every hour by the same MW: the peak by it, its hour and the
+    /// ramps unchanged, the energy by it × hours; the region's exceedances are those of a
+    /// threshold lowered by it; and the pruned scan gives the full pass's numbers exactly.
+    #[test]
+    fn a_flat_non_ai_load_lifts_every_hour_and_the_pruned_scan_agrees() {
+        let hours = 2000;
+        let raw: Vec<f64> = (0..hours)
+            .map(|t| {
+                900.0
+                    + 150.0 * ((t as f64) * std::f64::consts::TAU / 24.0).sin()
+                    + 40.0 * ((t as f64) / 300.0).sin()
+                    + (t % 7) as f64
+            })
+            .collect();
+        let inference_shape: Vec<f64> = (0..hours)
+            .map(|t| 1.0 + 0.4 * ((t as f64) * 0.26).cos())
+            .collect();
+        let training_shape = vec![1.0; hours];
+        let summer: Vec<bool> = (0..hours).map(|t| t > 700).collect();
+        let raw_stats = RawBaselineStats::of(&raw, &summer);
+        let shape_sums = (inference_shape.iter().sum(), training_shape.iter().sum());
+        let inputs = HourInputs {
+            raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            shape_sums,
+            inference_shape: &inference_shape,
+            training_shape: &training_shape,
+            summer: &summer,
+        };
+        let order = ScanOrder::build(&raw, &summer);
+        let (inference_stats, training_stats) = (
+            ShapeStats::of(&inference_shape),
+            ShapeStats::of(&training_shape),
+        );
+        let pruned_inputs = PrunedInputs {
+            raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            order: &order,
+            inference_shape: &inference_shape,
+            inference_stats: &inference_stats,
+            amplitude: 1.0,
+            training_shape: &training_shape,
+            training_stats: &training_stats,
+            shape_sums,
+            summer: &summer,
+        };
+        let flexibility = Flexibility {
+            max_curtail_frac: 0.3,
+            max_curtailed_energy_frac: 0.01,
+            recovery_window_h: 0,
+            headroom_limit_frac: 0.005,
+        };
+        let run = |non_ai_mw: f64, lowered_mw: f64| {
+            let levels = Levels {
+                baseline_scale: 1.07,
+                new_inference_avg_mw: 60.0,
+                new_training_avg_mw: 80.0,
+                new_non_ai_mw: non_ai_mw,
+                threshold_summer_mw: 1150.0 - lowered_mw,
+                threshold_winter_mw: 1120.0 - lowered_mw,
+            };
+            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+            let full = evaluate::<false>(
+                &inputs,
+                &levels,
+                &flexibility,
+                &mut KernelScratch::default(),
+                &mut SetSeries {
+                    baseline_mw: &mut set.0,
+                    total_mw: &mut set.1,
+                    total_after_mw: &mut set.2,
+                },
+                &mut FullSeries::default(),
+            );
+            let pruned = evaluate_pruned(
+                &pruned_inputs,
+                &levels,
+                &flexibility,
+                &mut KernelScratch::default(),
+            );
+            (full, pruned)
+        };
+        let (without, _) = run(0.0, 0.0);
+        for non_ai_mw in [35.0, -20.0] {
+            let (with, pruned) = run(non_ai_mw, 0.0);
+            assert_eq!(pruned, Some(with), "pruned = full with {non_ai_mw} MW");
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+            assert!(close(with.total_peak_mw, without.total_peak_mw + non_ai_mw));
+            assert_eq!(with.peak_index, without.peak_index);
+            assert!(close(
+                with.total_energy_mwh,
+                without.total_energy_mwh + non_ai_mw * hours as f64
+            ));
+            assert!(close(with.new_non_ai_energy_mwh, non_ai_mw * hours as f64));
+            assert!(close(
+                with.total_ramps_mw_per_h.0,
+                without.total_ramps_mw_per_h.0
+            ));
+            // The exceedances are the threshold-lowered run's.
+            let (lowered, _) = run(0.0, non_ai_mw);
+            assert_eq!(
+                with.flex.hours_above_before,
+                lowered.flex.hours_above_before
+            );
+            assert!(with.flex.hours_above_before > 0);
+            assert!(close(with.flex.curtailed_mwh, lowered.flex.curtailed_mwh));
         }
     }
 }

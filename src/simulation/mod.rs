@@ -128,6 +128,8 @@ pub struct HourlySeries<'a> {
     pub new_training_mw: &'a [f64],
     /// New training load after flexibility (MW).
     pub new_training_after_flex_mw: &'a [f64],
+    /// New non-AI data-centre load, the same in every hour (MW).
+    pub new_non_ai_mw: f64,
     /// Flexibility threshold (MW).
     pub threshold_mw: &'a [f64],
 }
@@ -347,7 +349,7 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         &study.scenario.name,
         &study.regions.operator_forecasts,
         &metrics,
-        &national_new_ai_mw(study, &plan, &target, &metrics),
+        &national_new_datacentre_mw(study, &plan, &target, &metrics),
     );
     Ok(RunResult {
         reality_check,
@@ -360,6 +362,13 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
                     &plan.powers[y],
                     power_frac,
                     (fleet(0), fleet(1)),
+                )
+                .with_non_ai(
+                    study
+                        .scenario
+                        .non_ai
+                        .as_ref()
+                        .map(|n| n.average_mw(plan.years[y]) * 8760.0),
                 )
             })
             .collect(),
@@ -395,8 +404,9 @@ fn accelerator_fleet(
 /// The scope's new AI load of each target year, on the basis of the operators' peak
 /// figures: the projection's growth since the first siting year, plus every regional
 /// load (average MW), raised to the peak hour by the set's own ratio of new AI load at
-/// the regions' peak hours to their new AI average.
-fn national_new_ai_mw(
+/// the regions' peak hours to their new AI average; plus the non-AI data centres' growth
+/// (flat, so its peak is its average) when the scenario counts them.
+fn national_new_datacentre_mw(
     study: &Study,
     plan: &SitingPlan,
     target: &[usize],
@@ -432,7 +442,11 @@ fn national_new_ai_mw(
             } else {
                 1.0
             };
-            (year, (total(y) - total(0) + regional) * to_peak)
+            let non_ai = scenario
+                .non_ai
+                .as_ref()
+                .map_or(0.0, |n| n.average_mw(year) - n.average_mw(plan.years[0]));
+            (year, (total(y) - total(0) + regional) * to_peak + non_ai)
         })
         .collect()
 }
@@ -558,6 +572,10 @@ pub(crate) struct RegionYear<'a> {
     /// Loads already inside the measured baseline (average MW).
     pub(crate) existing_inference_mw: f64,
     pub(crate) existing_training_mw: f64,
+    /// Non-AI data-centre load here, and the part already inside the measured baseline
+    /// (average MW; 0 when the scenario counts only AI).
+    pub(crate) non_ai_avg_mw: f64,
+    pub(crate) existing_non_ai_mw: f64,
     /// Σ of each shape over the year's hours.
     pub(crate) inference_shape_sum: f64,
     pub(crate) training_shape_sum: f64,
@@ -581,6 +599,10 @@ impl<'a> RegionYear<'a> {
         // already hold. Only new load is added to the hours, and only new training flexes.
         // Regional loads (large-load requests) are new load on top of the projection.
         let (inference_avg_mw, training_avg_mw) = Self::gross_avg_mw(scenario, region, plan, r, y);
+        let (non_ai_avg_mw, existing_non_ai_mw) =
+            scenario.non_ai.as_ref().map_or((0.0, 0.0), |n| {
+                (plan.non_ai_mw(n, r, y), plan.existing_non_ai_mw(n, r))
+            });
         Self {
             scenario,
             region,
@@ -589,6 +611,8 @@ impl<'a> RegionYear<'a> {
             training_avg_mw,
             existing_inference_mw: plan.existing_inference_mw[r],
             existing_training_mw: plan.existing_training_mw[r],
+            non_ai_avg_mw,
+            existing_non_ai_mw,
             inference_shape_sum,
             training_shape_sum,
             threshold_mw,
@@ -636,6 +660,7 @@ impl<'a> RegionYear<'a> {
             baseline_scale,
             new_inference_avg_mw,
             new_training_avg_mw,
+            new_non_ai_mw: self.non_ai_avg_mw - self.existing_non_ai_mw,
             threshold_summer_mw: self.threshold_mw.0,
             threshold_winter_mw: self.threshold_mw.1,
         }
@@ -746,6 +771,9 @@ impl<'a> RegionYear<'a> {
             inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
             existing_training_mw,
             existing_inference_mw,
+            non_ai_average_mw: self.non_ai_avg_mw,
+            existing_non_ai_mw: self.existing_non_ai_mw,
+            new_non_ai_energy_mwh: stats.new_non_ai_energy_mwh,
             new_training_energy_mwh: new_training_energy,
             new_inference_energy_mwh: new_inference_energy,
             new_ai_energy_mwh: new_ai_energy,
@@ -764,6 +792,8 @@ impl<'a> RegionYear<'a> {
             inference_at_peak_mw,
             training_at_peak_mw,
             new_ai_at_peak_mw,
+            new_datacentre_at_peak_mw: new_ai_at_peak_mw + self.non_ai_avg_mw
+                - self.existing_non_ai_mw,
             total_peak_after_flex_mw: total_peak_after_mw,
             baseline_load_factor_frac: load_factor(stats.baseline_energy_mwh, baseline_peak_mw),
             total_load_factor_frac: load_factor(stats.total_energy_mwh, total_peak_mw),
@@ -832,6 +862,7 @@ pub(crate) fn add_to_set_row(set: &mut SetMetricsRow, m: &MetricsRow) {
     set.inference_energy_mwh += m.inference_energy_mwh;
     set.ai_energy_mwh += m.ai_energy_mwh;
     set.new_ai_energy_mwh += m.new_ai_energy_mwh;
+    set.new_non_ai_energy_mwh += m.new_non_ai_energy_mwh;
     set.noncoincident_sum_of_peaks_mw += m.total_peak_mw;
     set.training_curtailed_mwh += m.training_curtailed_mwh;
     set.residual_above_threshold_sum_mw += m.residual_above_threshold_mw;
@@ -1066,8 +1097,9 @@ impl AggregateSums {
             .zip(self.new_after_mw.iter_mut())
             .enumerate()
         {
-            *before += full.new_inference_mw[h] + full.new_training_mw[h];
-            *after += full.new_inference_mw[h] + full.new_training_after_mw[h];
+            *before += full.new_inference_mw[h] + full.new_training_mw[h] + full.new_non_ai_mw[h];
+            *after +=
+                full.new_inference_mw[h] + full.new_training_after_mw[h] + full.new_non_ai_mw[h];
         }
         add_to_set_row(&mut self.row, row);
     }
@@ -1223,6 +1255,7 @@ fn hand_over(
         new_inference_mw: &full.new_inference_mw[range.clone()],
         new_training_mw: &full.new_training_mw[range.clone()],
         new_training_after_flex_mw: &full.new_training_after_mw[range.clone()],
+        new_non_ai_mw: full.new_non_ai_mw.first().copied().unwrap_or(0.0),
         threshold_mw: &full.threshold_mw[range],
     })
 }
@@ -1244,7 +1277,12 @@ mod tests {
     impl HourlySink for Collect {
         fn accept(&self, s: &HourlySeries<'_>) -> Result<()> {
             let totals: Vec<f64> = (0..s.baseline_mw.len())
-                .map(|t| (s.baseline_mw[t] + s.new_inference_mw[t]) + s.new_training_mw[t])
+                .map(|t| {
+                    s.baseline_mw[t]
+                        + s.new_inference_mw[t]
+                        + s.new_training_mw[t]
+                        + s.new_non_ai_mw
+                })
                 .collect();
             let (largest, _) = crate::stages::metrics::peak(&totals);
             self.0.lock().unwrap().push((

@@ -17,7 +17,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use super::{Buffers, PreparedRegion};
-use crate::model::scenario::{InferenceGrowth, TrainingSiting};
+use crate::model::scenario::{InferenceGrowth, NonAiDatacentres, TrainingSiting};
 use crate::model::study::Study;
 use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::headroom::{YearSeries, margin_points, solve_headroom_partial_mw};
@@ -49,6 +49,8 @@ pub struct SitingPlan {
     pub existing_inference_mw: Vec<f64>,
     /// Training load inside each region's measured baseline (average MW).
     pub existing_training_mw: Vec<f64>,
+    /// The siting year whose stock is inside each region's measured baseline.
+    pub existing_year: Vec<i32>,
     /// What a user should know about the plan (for `run.toml` and the terminal).
     pub notes: Vec<String>,
     /// The headroom (MW) the `headroom` policy sited training on, per siting year and
@@ -64,6 +66,28 @@ impl SitingPlan {
     #[must_use]
     pub fn index(&self, year: i32) -> usize {
         usize::try_from(year - self.years[0]).expect("target years follow the first siting year")
+    }
+
+    /// Region `r`'s non-AI data-centre load in siting year `y` (average MW): the national
+    /// path times the region's share of that year's inference stock — cloud, enterprise
+    /// and colocation grow where inference does (at today's hubs and where data centres
+    /// are being built), not at remote training campuses.
+    #[must_use]
+    pub fn non_ai_mw(&self, non_ai: &NonAiDatacentres, r: usize, y: usize) -> f64 {
+        let stock = &self.inference[y];
+        let total_mw = stock.total_mw();
+        if total_mw > 0.0 {
+            non_ai.average_mw(self.years[y]) * stock.region_mw[r] / total_mw
+        } else {
+            0.0
+        }
+    }
+
+    /// Region `r`'s non-AI data-centre load inside its measured baseline (average MW):
+    /// that of the year whose AI stock is inside it.
+    #[must_use]
+    pub fn existing_non_ai_mw(&self, non_ai: &NonAiDatacentres, r: usize) -> f64 {
+        self.non_ai_mw(non_ai, r, self.index(self.existing_year[r]))
     }
 }
 
@@ -329,6 +353,7 @@ fn project(
         powers: national.powers.clone(),
         existing_inference_mw: existing(&inference, |e| e.inference_mw),
         existing_training_mw: existing(&training, |e| e.training_mw),
+        existing_year,
         inference_added: national.inference_added.iter().map(view).collect(),
         training_added: national.training_added.iter().map(view).collect(),
         inference,
@@ -496,6 +521,7 @@ fn site_over(
         training_added,
         existing_inference_mw,
         existing_training_mw,
+        existing_year,
         notes,
         training_headroom_mw: headroom,
     })

@@ -1051,6 +1051,7 @@ fn evaluate_sample(
             metrics.ai_at_peak_mw = metrics.inference_at_peak_mw + metrics.training_at_peak_mw;
             metrics.new_ai_at_peak_mw = levels.new_inference_avg_mw * s_peak
                 + levels.new_training_avg_mw * ri.training_shape[stats.peak_index];
+            metrics.new_datacentre_at_peak_mw = metrics.new_ai_at_peak_mw + levels.new_non_ai_mw;
             add_to_set_row(&mut set_rows[slot], &metrics);
             scratch.numbers.clear();
             metrics.push_metrics(&mut scratch.numbers);
@@ -1112,12 +1113,12 @@ fn region_values(
     let base = ri.raw_baseline[w][t] * levels.baseline_scale;
     let inference = levels.new_inference_avg_mw * shape;
     let training = levels.new_training_avg_mw * ri.training_shape[t];
-    let total = base + inference + training;
+    let total = base + inference + training + levels.new_non_ai_mw;
     let after = if run.changes.is_empty() {
         total
     } else {
         match run.changes.binary_search_by_key(&t, |c| c.0) {
-            Ok(i) => base + inference + run.changes[i].1,
+            Ok(i) => base + inference + run.changes[i].1 + levels.new_non_ai_mw,
             Err(_) => total,
         }
     };
@@ -1177,6 +1178,8 @@ fn set_peaks_pruned(
     zone_levels.resize(inputs.zone_shapes.len(), (0.0, 0.0));
     let mut growth_max = 0.0_f64;
     let mut magnitude = 1.0;
+    // The flat non-AI terms add the same to every hour of the set.
+    let mut non_ai_mw = 0.0;
     for ((ri, run), &z) in inputs.regions.iter().zip(runs).zip(&inputs.zone_of_region) {
         let levels = run.levels.as_ref()?;
         let weight = ri.set_weight[w];
@@ -1187,12 +1190,14 @@ fn set_peaks_pruned(
         let (a, b) = (levels.new_inference_avg_mw, levels.new_training_avg_mw);
         zone_levels[z].0 += a;
         zone_levels[z].1 += b;
+        non_ai_mw += levels.new_non_ai_mw;
         let (is, ts) = (&ri.inference_stats, &ri.training_stats);
         magnitude += ri.raw_stats[w].max_mw * levels.baseline_scale
             + a.abs() * stretch(is.max).abs().max(stretch(is.min).abs())
-            + b.abs() * ts.max.abs().max(ts.min.abs());
+            + b.abs() * ts.max.abs().max(ts.min.abs())
+            + levels.new_non_ai_mw.abs();
     }
-    let mut ai_high = 0.0;
+    let mut ai_high = non_ai_mw;
     for (z, &(a, b)) in zone_levels.iter().enumerate() {
         let r = inputs.zone_of_region.iter().position(|&zr| zr == z)?;
         let (is, ts) = (

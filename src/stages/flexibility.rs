@@ -53,6 +53,10 @@ pub trait HourlyLoads {
     fn inference_mw(&self, t: usize) -> f64;
     /// New training before flexibility (MW) in hour `t`.
     fn training_mw(&self, t: usize) -> f64;
+    /// Other new firm load (MW) in hour `t`: the non-AI data centres (0 by default).
+    fn other_mw(&self, _t: usize) -> f64 {
+        0.0
+    }
     /// Threshold (MW) in hour `t`.
     fn threshold_mw(&self, t: usize) -> f64;
 }
@@ -235,7 +239,8 @@ pub fn dispatch_collected(
         i += usize::from(te == t);
         j += usize::from(tc == t);
         let threshold = loads.threshold_mw(t);
-        let residual = loads.baseline_mw(t) + loads.inference_mw(t) + after - threshold;
+        let residual =
+            loads.baseline_mw(t) + loads.inference_mw(t) + after + loads.other_mw(t) - threshold;
         // Curtailing exactly to the threshold (or recovering exactly up to it) leaves a
         // rounding remainder of ~1e-12 MW: not an hour above the threshold.
         if residual > ROUNDING_TOLERANCE_FRAC * threshold.abs().max(1.0) {
@@ -316,7 +321,8 @@ fn recover(loads: &impl HourlyLoads, flexibility: &Flexibility, scratch: &mut Fl
             let spare = loads.threshold_mw(u)
                 - loads.baseline_mw(u)
                 - loads.inference_mw(u)
-                - training_after_mw[u];
+                - training_after_mw[u]
+                - loads.other_mw(u);
             let up_room =
                 loads.training_mw(u) * (1.0 + flexibility.max_curtail_frac) - training_after_mw[u];
             let take = owed.min(spare).min(up_room);

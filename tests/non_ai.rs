@@ -1,0 +1,131 @@
+//! All data centres counted (issue 19): the shipped presets' `[non_ai_datacentres]` adds the
+//! non-AI data centres as a flat, firm stream sited with the inference stock. Checked by
+//! running the default study with and without the block: AI siting is untouched, every
+//! region's peak rises by exactly its new non-AI MW, the regions' non-AI load is the
+//! national path times their share of the inference stock, and the reality check and the
+//! all-data-centre energy include it.
+use std::path::Path;
+
+use crate::common::{column, read_csv, root, run_shipped};
+
+fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
+}
+
+/// `scenarios/default.toml` without its `[non_ai_datacentres]` table, written to `path`
+/// with its profile paths made absolute.
+fn default_without_non_ai(path: &Path) {
+    let text = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
+    let start = text
+        .find("[non_ai_datacentres]")
+        .expect("default counts non-AI");
+    let end = start + text[start..].find("\n[emissions]").unwrap() + 1;
+    let text = format!("{}{}", &text[..start], &text[end..]).replace(
+        "\"../profiles/",
+        &format!("\"{}/profiles/", root().display()),
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn non_ai_data_centres_lift_each_region_by_their_flat_share_and_leave_ai_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (with, without) = (tmp.path().join("with"), tmp.path().join("without"));
+    let scenario = tmp.path().join("ai-only.toml");
+    default_without_non_ai(&scenario);
+    let args = ["--years", "2024..2030", "--weather-years", "2024"];
+    run_shipped(&with, &args);
+    run_shipped(
+        &without,
+        &[&["--scenario", scenario.to_str().unwrap()][..], &args[..]].concat(),
+    );
+    let (wh, wr) = read_csv(&with.join("metrics.csv"));
+    let (oh, or) = read_csv(&without.join("metrics.csv"));
+    assert_eq!(wr.len(), or.len());
+    let w = |name: &str| column(&wh, &wr, name);
+    let o = |name: &str| column(&oh, &or, name);
+    let years = w("year");
+    let (non_ai, existing) = (w("non_ai_average_mw"), w("existing_non_ai_mw"));
+    assert!(o("non_ai_average_mw").iter().all(|&x| x == 0.0));
+    // AI siting is untouched.
+    for name in [
+        "inference_average_mw",
+        "training_average_mw",
+        "new_ai_energy_mwh",
+    ] {
+        for (a, b) in w(name).iter().zip(o(name)) {
+            assert!(close(*a, b, 1e-12), "{name}: {a} with non-AI, {b} without");
+        }
+    }
+    let (peak_with, peak_without) = (w("total_peak_mw"), o("total_peak_mw"));
+    let (dc_at_peak, ai_at_peak) = (w("new_datacentre_at_peak_mw"), w("new_ai_at_peak_mw"));
+    let hours = w("hours");
+    let energy = w("new_non_ai_energy_mwh");
+    let mut grew = 0;
+    for i in 0..wr.len() {
+        let new_mw = non_ai[i] - existing[i];
+        // The reference year adds nothing; later years add the flat term to every hour.
+        if years[i] == 2024.0 {
+            assert!(new_mw.abs() < 1e-9, "2024 adds no non-AI load: {new_mw}");
+        }
+        assert!(close(peak_with[i], peak_without[i] + new_mw, 1e-9));
+        assert!(close(dc_at_peak[i], ai_at_peak[i] + new_mw, 1e-9));
+        assert!(close(energy[i], new_mw * hours[i], 1e-9));
+        grew += usize::from(new_mw > 1.0);
+    }
+    assert!(
+        grew > 40,
+        "most regions get new non-AI load by 2030: {grew}"
+    );
+
+    // The regions' non-AI load is the national path times their share of the inference
+    // stock: Σ non-AI / N(y) = Σ inference / national inference.
+    let (ph, pr) = read_csv(&with.join("power_by_year.csv"));
+    let p = |name: &str| column(&ph, &pr, name);
+    let (p_years, national_inference) = (p("year"), p("inference_average_mw"));
+    let (non_ai_mwh, ai_training, ai_inference, all_dc) = (
+        p("non_ai_facility_mwh"),
+        p("training_facility_mwh"),
+        p("inference_facility_mwh"),
+        p("all_datacentre_facility_mwh"),
+    );
+    let inference = w("inference_average_mw");
+    for (k, &year) in p_years.iter().enumerate() {
+        let sum = |v: &[f64]| -> f64 {
+            (0..wr.len())
+                .filter(|&i| years[i] == year)
+                .map(|i| v[i])
+                .sum()
+        };
+        let national_non_ai_mw = non_ai_mwh[k] / 8760.0;
+        assert!(close(
+            sum(&non_ai) / national_non_ai_mw,
+            sum(&inference) / national_inference[k],
+            1e-9
+        ));
+        assert!(close(
+            all_dc[k],
+            ai_training[k] + ai_inference[k] + non_ai_mwh[k],
+            1e-12
+        ));
+    }
+    // 2030's national path: 125 TWh in 2023 grown 10 %/yr.
+    let k2030 = p_years.iter().position(|&y| y == 2030.0).unwrap();
+    assert!(close(non_ai_mwh[k2030], 125e6 * 1.1_f64.powi(7), 1e-9));
+
+    // The reality check sets the new data-centre load, non-AI included, beside the operators.
+    let (rh, rr) = read_csv(&with.join("reality_check.csv"));
+    let region = rh.iter().position(|h| h == "region").unwrap();
+    let year = rh.iter().position(|h| h == "year").unwrap();
+    let run = column(&rh, &rr, "run_new_datacentre_mw");
+    let pjm = rr
+        .iter()
+        .position(|r| r[region] == "PJM" && r[year] == "2030")
+        .expect("a PJM figure for 2030");
+    let regions: Vec<&String> = wr.iter().map(|r| &r[1]).collect();
+    let i = (0..wr.len())
+        .find(|&i| regions[i] == "PJM" && years[i] == 2030.0)
+        .unwrap();
+    assert!(close(run[pjm], dc_at_peak[i], 1e-9));
+    assert!(dc_at_peak[i] > ai_at_peak[i]);
+}
