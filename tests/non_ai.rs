@@ -129,3 +129,41 @@ fn non_ai_data_centres_lift_each_region_by_their_flat_share_and_leave_ai_alone()
     assert!(close(run[pjm], dc_at_peak[i], 1e-9));
     assert!(dc_at_peak[i] > ai_at_peak[i]);
 }
+
+/// The shipped default sites growth where data centres are being built (issue 19): in 2030
+/// New England gets under 1 GW of new data-centre load, PJM the most of any ISO, and in
+/// `pjm-zones` Dominion's zone the most of PJM's zones.
+#[test]
+fn the_default_sites_growth_at_the_build_pipeline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let new_dc_2030 = |dir: &Path, regions: &str| -> Vec<(String, f64)> {
+        run_shipped(
+            dir,
+            &[
+                "--regions",
+                regions,
+                "--years",
+                "2030",
+                "--weather-years",
+                "2024",
+            ],
+        );
+        let (h, rows) = read_csv(&dir.join("metrics.csv"));
+        let values = column(&h, &rows, "new_datacentre_at_peak_mw");
+        let region = h.iter().position(|c| c == "region").unwrap();
+        let mut out: Vec<(String, f64)> = rows
+            .iter()
+            .zip(values)
+            .map(|(r, v)| (r[region].clone(), v))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    };
+    let nation = new_dc_2030(&tmp.path().join("us48"), "us-48");
+    assert_eq!(nation[0].0, "PJM", "{nation:?}");
+    let isne = nation.iter().find(|(r, _)| r == "ISNE").unwrap().1;
+    assert!(isne > 0.0 && isne < 1000.0, "ISNE {isne} MW");
+    let zones = new_dc_2030(&tmp.path().join("pjm"), "pjm-zones");
+    let first_zone = zones.iter().find(|(r, _)| r.starts_with("PJM-")).unwrap();
+    assert_eq!(first_zone.0, "PJM-DOM", "{zones:?}");
+}
