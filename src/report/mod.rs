@@ -371,6 +371,7 @@ fn run_report(dir: &Path) -> Result<Report> {
     let training_mw = power.num("training_average_mw")?;
     let inference_mw = power.num("inference_average_mw")?;
     let new_ai = mean_by_region_year(&metrics, "new_ai_energy_mwh")?;
+    let new_non_ai = mean_by_region_year(&metrics, "new_non_ai_energy_mwh")?;
     let hours = mean_by_region_year(&metrics, "hours")?;
     let peak_increase = mean_by_region_year(&metrics, "peak_increase_mw")?;
     let curtailed = mean_by_region_year(&metrics, "training_curtailed_mwh")?;
@@ -396,6 +397,13 @@ fn run_report(dir: &Path) -> Result<Report> {
             .map(|((_, e), (_, h))| e / h)
             .sum::<f64>()
             / 1000.0;
+        let new_non_ai_gw: f64 = new_non_ai
+            .iter()
+            .zip(&hours)
+            .filter(|(((_, y), _), _)| *y == year)
+            .map(|((_, e), (_, h))| e / h)
+            .sum::<f64>()
+            / 1000.0;
         let strained = most_strained(&metrics, year, 3)?;
         let names: Vec<String> = strained
             .iter()
@@ -415,7 +423,7 @@ fn run_report(dir: &Path) -> Result<Report> {
             one(at(training_mw, year) / 1000.0),
             one(at(inference_mw, year) / 1000.0),
         );
-        if new_gw.abs() < 0.05 {
+        if new_gw.abs() < 0.05 && new_non_ai_gw.abs() < 0.05 {
             let _ = write!(
                 text,
                 " None of it is new on the {set_id} regions: their measured load of that year already holds it."
@@ -425,8 +433,16 @@ fn run_report(dir: &Path) -> Result<Report> {
         }
         let _ = write!(
             text,
-            " The new load on the {set_id} regions, on top of what their measured load already holds, is {} GW; before flexibility it raises the regions' own peaks by {} GW in sum (mean over weather years).",
+            " The new load on the {set_id} regions, on top of what their measured load already holds, is {} GW of AI{}; before flexibility it raises the regions' own peaks by {} GW in sum (mean over weather years).",
             one(new_gw),
+            if new_non_ai_gw.abs() < 0.05 {
+                String::new()
+            } else {
+                format!(
+                    " and {} GW of other (non-AI) data centres",
+                    one(new_non_ai_gw)
+                )
+            },
             one(sum_year(&peak_increase, year) / 1000.0),
         );
         if names.is_empty() {
@@ -436,7 +452,7 @@ fn run_report(dir: &Path) -> Result<Report> {
         }
         let _ = write!(
             text,
-            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2 and calls for {} GW of firm capacity (the capacity shortfall where ISO capacity is known, the residual above the threshold elsewhere) costing ${} bn.",
+            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2; the new data-centre load calls for {} GW of firm capacity (the capacity shortfall where ISO capacity is known, the residual above the threshold elsewhere) costing ${} bn.",
             one(curtailed_gwh),
             if training_gwh > 0.0 {
                 format!("{:.2}", 100.0 * curtailed_gwh / training_gwh)
