@@ -387,23 +387,20 @@ fn run_report(dir: &Path) -> Result<Report> {
     let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd", &set_id)?;
     let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw", &set_id)?;
 
+    // The regions' new energy of `year` as average GW (energy over each row's hours).
+    let average_gw = |energy: &[((String, i32), f64)], year: i32| -> f64 {
+        energy
+            .iter()
+            .zip(&hours)
+            .filter(|(((_, y), _), _)| *y == year)
+            .map(|((_, e), (_, h))| e / h)
+            .sum::<f64>()
+            / 1000.0
+    };
     // Findings, each from the tables.
     let mut findings = Vec::new();
     for &year in &milestones {
-        let new_gw: f64 = new_ai
-            .iter()
-            .zip(&hours)
-            .filter(|(((_, y), _), _)| *y == year)
-            .map(|((_, e), (_, h))| e / h)
-            .sum::<f64>()
-            / 1000.0;
-        let new_non_ai_gw: f64 = new_non_ai
-            .iter()
-            .zip(&hours)
-            .filter(|(((_, y), _), _)| *y == year)
-            .map(|((_, e), (_, h))| e / h)
-            .sum::<f64>()
-            / 1000.0;
+        let (new_gw, new_non_ai_gw) = (average_gw(&new_ai, year), average_gw(&new_non_ai, year));
         let strained = most_strained(&metrics, year, 3)?;
         let names: Vec<String> = strained
             .iter()
