@@ -282,6 +282,17 @@ table_row! {
         firm_capacity_cost_usd: f64,
         flexibility_avoided_mw: f64,
         flexibility_avoided_cost_usd: f64,
+        resources_basis: String,
+        design_peak_mw: f64,
+        new_load_reserve_requirement_mw: f64,
+        firm_capacity_annual_cost_usd: f64,
+        cone_usd_per_kw: f64,
+        firm_capacity_needed_depth_0_25_mw: Option<f64>,
+        firm_capacity_needed_depth_0_50_mw: Option<f64>,
+        firm_capacity_needed_depth_1_00_mw: Option<f64>,
+        flexibility_avoided_depth_0_25_mw: Option<f64>,
+        flexibility_avoided_depth_0_50_mw: Option<f64>,
+        flexibility_avoided_depth_1_00_mw: Option<f64>,
         ai_co2_t: Option<f64>,
         ai_co2_marginal_t: Option<f64>,
         training_co2_t: Option<f64>,
@@ -316,15 +327,38 @@ table_row! {
         training_curtailed_mwh: f64,
         residual_above_threshold_sum_mw: f64,
         firm_capacity_needed_sum_mw: f64,
-        firm_capacity_needed_capacity_basis_sum_mw: f64,
-        firm_capacity_needed_residual_basis_sum_mw: f64,
+        new_load_reserve_requirement_sum_mw: f64,
         firm_capacity_cost_usd: f64,
+        firm_capacity_annual_cost_usd: f64,
         flexibility_avoided_sum_mw: f64,
+        firm_capacity_needed_depth_0_25_sum_mw: Option<f64>,
+        firm_capacity_needed_depth_0_50_sum_mw: Option<f64>,
+        firm_capacity_needed_depth_1_00_sum_mw: Option<f64>,
+        flexibility_avoided_depth_0_25_sum_mw: Option<f64>,
+        flexibility_avoided_depth_0_50_sum_mw: Option<f64>,
+        flexibility_avoided_depth_1_00_sum_mw: Option<f64>,
         ai_co2_t: f64,
         unallocated_training_mw: f64,
         unallocated_inference_mw: f64,
         outside_set_training_mw: f64,
         outside_set_inference_mw: f64,
+    }
+}
+
+impl SetMetricsRow {
+    /// An empty row whose needs at the reported depths are summed (a run's; a sweep
+    /// leaves them empty).
+    #[must_use]
+    pub fn with_depth_sums() -> Self {
+        Self {
+            firm_capacity_needed_depth_0_25_sum_mw: Some(0.0),
+            firm_capacity_needed_depth_0_50_sum_mw: Some(0.0),
+            firm_capacity_needed_depth_1_00_sum_mw: Some(0.0),
+            flexibility_avoided_depth_0_25_sum_mw: Some(0.0),
+            flexibility_avoided_depth_0_50_sum_mw: Some(0.0),
+            flexibility_avoided_depth_1_00_sum_mw: Some(0.0),
+            ..Self::default()
+        }
     }
 }
 
@@ -686,7 +720,7 @@ enum Worst {
 type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
 
 /// The metrics summarised per region.
-const REGION_SUMMARY: [Getter<MetricsRow>; 19] = [
+const REGION_SUMMARY: [Getter<MetricsRow>; 25] = [
     ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
     ("total_peak_after_flex_mw", Worst::Max, |r| {
         Some(r.total_peak_after_flex_mw)
@@ -726,6 +760,24 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 19] = [
     ("flexibility_avoided_mw", Worst::Min, |r| {
         Some(r.flexibility_avoided_mw)
     }),
+    ("firm_capacity_annual_cost_usd", Worst::Max, |r| {
+        Some(r.firm_capacity_annual_cost_usd)
+    }),
+    ("new_load_reserve_requirement_mw", Worst::Max, |r| {
+        Some(r.new_load_reserve_requirement_mw)
+    }),
+    ("firm_capacity_needed_depth_0_25_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_0_25_mw
+    }),
+    ("firm_capacity_needed_depth_0_50_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_0_50_mw
+    }),
+    ("firm_capacity_needed_depth_1_00_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_1_00_mw
+    }),
+    ("flexibility_avoided_depth_1_00_mw", Worst::Min, |r| {
+        r.flexibility_avoided_depth_1_00_mw
+    }),
     ("ai_co2_t", Worst::Max, |r| r.ai_co2_t),
     ("headroom_after_inference_mw", Worst::Min, |r| {
         r.headroom_after_inference_mw
@@ -739,7 +791,7 @@ const REGION_SUMMARY: [Getter<MetricsRow>; 19] = [
 ];
 
 /// The metrics summarised per region set.
-const SET_SUMMARY: [Getter<SetMetricsRow>; 8] = [
+const SET_SUMMARY: [Getter<SetMetricsRow>; 15] = [
     ("coincident_total_peak_mw", Worst::Max, |r| {
         Some(r.coincident_total_peak_mw)
     }),
@@ -760,6 +812,27 @@ const SET_SUMMARY: [Getter<SetMetricsRow>; 8] = [
     }),
     ("firm_capacity_cost_usd", Worst::Max, |r| {
         Some(r.firm_capacity_cost_usd)
+    }),
+    ("firm_capacity_annual_cost_usd", Worst::Max, |r| {
+        Some(r.firm_capacity_annual_cost_usd)
+    }),
+    ("new_load_reserve_requirement_sum_mw", Worst::Max, |r| {
+        Some(r.new_load_reserve_requirement_sum_mw)
+    }),
+    ("flexibility_avoided_sum_mw", Worst::Min, |r| {
+        Some(r.flexibility_avoided_sum_mw)
+    }),
+    ("firm_capacity_needed_depth_0_25_sum_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_0_25_sum_mw
+    }),
+    ("firm_capacity_needed_depth_0_50_sum_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_0_50_sum_mw
+    }),
+    ("firm_capacity_needed_depth_1_00_sum_mw", Worst::Max, |r| {
+        r.firm_capacity_needed_depth_1_00_sum_mw
+    }),
+    ("flexibility_avoided_depth_1_00_sum_mw", Worst::Min, |r| {
+        r.flexibility_avoided_depth_1_00_sum_mw
     }),
     ("ai_co2_t", Worst::Max, |r| Some(r.ai_co2_t)),
 ];

@@ -218,8 +218,10 @@ fn assert_reproduces_run(sweep_dir: &Path, run_dir: &Path) {
                 continue;
             };
             let Ok(values) = values.f64() else { continue };
+            // Headroom and the need at other curtailment depths are `run`'s only.
             if name.starts_with("headroom_")
                 || name.contains("shaped_headroom")
+                || name.contains("_depth_")
                 || name == "year"
                 || name == "weather_year"
             {

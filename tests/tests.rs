@@ -3,6 +3,7 @@
 mod atomic;
 mod bad_input;
 mod batch;
+mod capacity;
 mod catalogue_checks;
 mod cli;
 mod common;

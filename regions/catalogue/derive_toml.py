@@ -96,6 +96,53 @@ def pipeline_lines(path, rows):
     return out
 
 
+# Cost of new entry (overnight $/kW of a simple-cycle gas CT) by ISO; every other region
+# takes the national figure. docs/methodology.md, "Firm capacity needed".
+CONE = {
+    "PJM": ("1417", "Brattle / Sargent & Lundy 2025 CONE study for PJM, Table ES-1: CT (H-class) 1,339-1,495 $/kW, nominal $ for June 2028 online; midpoint"),
+}
+CONE_NATIONAL = ("1158", "EIA AEO2026 Electricity Market Module assumptions, Table 3 (Apr 2026): industrial-frame CT (419 MW) total overnight cost, 2025 $")
+# Lines the planning-reserve data replace in a hand-kept table.
+PLANNING_PREFIXES = ("firm_capacity_mw", "reserve_margin_frac", "capacity_source",
+                     "anticipated_reserve_margin_frac", "nerc_assessment_area",
+                     "reserve_margin_source", "cone_usd_per_kw", "cone_source",
+                     "# Firm capacity (ISO seasonal", "# reserve margin of the same basis",
+                     "# the flexibility threshold stays the seasonal")
+
+
+def planning_lines(rows):
+    """Each region's NERC assessment area, its anticipated and reference reserve margins
+    (NERC 2025 LTRA) and its cost of new entry; a zone takes its ISO's."""
+    areas = {r["area"]: r for r in csv.DictReader(open(ROOT / "catalogue/nerc_ltra_2025.csv"))}
+    of_ba = {}
+    for r in csv.DictReader(open(ROOT / "catalogue/nerc_areas.csv")):
+        if r["area"] not in areas:
+            raise SystemExit(f"nerc_areas.csv: {r['id']}: unknown area {r['area']}")
+        of_ba[r["id"]] = r
+    out = {}
+    for r in rows:
+        ba = r["parent"] or r["id"]
+        if ba not in of_ba:
+            raise SystemExit(f"nerc_areas.csv: no area for {ba}")
+        a = areas[of_ba[ba]["area"]]
+        source = (f"NERC 2025 LTRA (Jan 2026), assessment area {a['area']} ({of_ba[ba]['basis']}): "
+                  f"anticipated reserve margin {float(a['anticipated_reserve_margin_frac']) * 100:.1f} % and "
+                  f"reference margin level {float(a['reference_margin_frac']) * 100:.2f} %, {a['season']}, p. {a['page']}"
+                  + (f"; {a['note']}" if a["note"] else ""))
+        cone = CONE.get(ba, CONE_NATIONAL)
+        out[r["id"]] = [
+            "# Planning reserve (docs/methodology.md, \"Firm capacity needed\"): resources =",
+            "# baseline peak x (1 + anticipated margin), kept as the baseline grows.",
+            f"nerc_assessment_area = {q(a['area'])}",
+            f"anticipated_reserve_margin_frac = {a['anticipated_reserve_margin_frac']}",
+            f"reserve_margin_frac = {a['reference_margin_frac']}",
+            f"reserve_margin_source = {q(source)}",
+            f"cone_usd_per_kw = {cone[0]}",
+            f"cone_source = {q(cone[1])}",
+        ]
+    return out
+
+
 def main():
     rows = list(csv.DictReader(open(ROOT / "catalogue/catalogue.csv")))
     cat_path = ROOT / "catalogue.toml"
@@ -110,6 +157,7 @@ def main():
                if r["id"] in hand}
     rates = rate_lines(ROOT / "catalogue/ba_rates.csv", rows, hand)
     pipeline = pipeline_lines(ROOT / "catalogue/build_pipeline.csv", rows)
+    planning = planning_lines(rows)
     out = [HEADER.format(outside=LOWER48_OUTSIDE)]
     for r in rows:
         rid = r["id"]
@@ -119,8 +167,11 @@ def main():
                 raise SystemExit(f"{rid}: a hand-written zone table needs parent")
             # The pipeline lines are written, not hand-kept: drop old ones, add the file's.
             kept = [line for line in block.rstrip("\n").split("\n")
-                    if not line.startswith("datacenter_pipeline_")]
-            out.append("\n".join(kept + pipeline.get(rid, [])) + "\n")
+                    if not line.startswith("datacenter_pipeline_")
+                    and not line.startswith(PLANNING_PREFIXES)
+                    and not line.startswith("# Planning reserve (docs")
+                    and not line.startswith("# baseline peak x (1 + anticipated")]
+            out.append("\n".join(kept + planning[rid] + pipeline.get(rid, [])) + "\n")
             continue
         lines = ["[[region]]", f"id = {q(rid)}", f"name = {q(r['name'])}"]
         if r["parent"]:
@@ -150,7 +201,7 @@ def main():
             if "price_usd_per_mwh" in parent:
                 lines.append(f"price_usd_per_mwh = {parent['price_usd_per_mwh']}")
                 lines.append(f"price_source = {q('the ISO ' + r['parent'] + ' figure: ' + parent.get('price_source', ''))}")
-        lines += pipeline.get(rid, [])
+        lines += planning[rid] + pipeline.get(rid, [])
         out.append("\n".join(lines) + "\n")
     cat_path.write_text("\n".join(out))
 

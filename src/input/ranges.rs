@@ -146,6 +146,9 @@ ranges! {
     Pue = (1.0, 3.0, "PUE");
     /// A fraction from 0 to 1.
     Fraction = (0.0, 1.0, "fraction");
+    /// A reserve margin (resources over peak, less 1): NERC areas range from about 0.1 to
+    /// 0.5; a short area is below 0.
+    ReserveMargin = (-0.5, 2.0, "fraction");
     /// A fraction something is divided by (utilization, power, accreditation).
     FractionDivisor = (0.05, 1.0, "fraction");
     /// Capital cost of power capacity (USD/kW).
@@ -211,6 +214,9 @@ pub const KEY_RANGES: &[(&str, Range)] = &[
     ("co2_rate_change_per_year_frac", ChangePerYear::RANGE),
     ("usd_per_kw", UsdPerKw::RANGE),
     ("accredited_frac", FractionDivisor::RANGE),
+    ("fixed_om_usd_per_kw_year", UsdPerKw::RANGE),
+    ("discount_rate_frac", Fraction::RANGE),
+    ("economic_life_years", LifetimeYears::RANGE),
     ("training_usd_per_accelerator", UsdPerAccelerator::RANGE),
     ("inference_usd_per_accelerator", UsdPerAccelerator::RANGE),
     ("price_change_per_year_frac", ChangePerYear::RANGE),
@@ -228,6 +234,8 @@ pub const KEY_RANGES: &[(&str, Range)] = &[
     ("baseline_growth_per_year_frac", ChangePerYear::RANGE),
     ("firm_capacity_mw", MwDivisor::RANGE),
     ("reserve_margin_frac", Fraction::RANGE),
+    ("anticipated_reserve_margin_frac", ReserveMargin::RANGE),
+    ("cone_usd_per_kw", UsdPerKw::RANGE),
     ("price_usd_per_mwh", UsdPerMwh::RANGE),
     ("max_training_mw", Mw::RANGE),
     ("existing_datacenter_mw", Mw::RANGE),

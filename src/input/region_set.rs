@@ -12,7 +12,8 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use super::ranges::{
-    Co2LbPerMwh, Mw, MwDivisor, PeopleWeight, Population, UsdPerMwh, de_in, de_opt_in,
+    Co2LbPerMwh, Mw, MwDivisor, PeopleWeight, Population, ReserveMargin, UsdPerKw, UsdPerMwh,
+    de_in, de_opt_in,
 };
 use super::{
     KeyLocator, de_fraction, de_growth_rate, de_id, de_time_zone, de_year, resolve_beside,
@@ -146,6 +147,23 @@ pub struct RawRegion {
     /// Where `firm_capacity_mw` and `reserve_margin_frac` come from.
     #[serde(default)]
     pub capacity_source: String,
+    /// The NERC assessment area the region lies in (for the reader; the margins below are
+    /// what the model uses).
+    #[serde(default)]
+    pub nerc_assessment_area: String,
+    /// Anticipated reserve margin of the region's NERC assessment area (fraction): its
+    /// anticipated resources over its net internal demand, less 1.
+    #[serde(default, deserialize_with = "de_opt_in::<ReserveMargin, _>")]
+    pub anticipated_reserve_margin_frac: Option<f64>,
+    /// Where `anticipated_reserve_margin_frac` and `reserve_margin_frac` come from.
+    #[serde(default)]
+    pub reserve_margin_source: String,
+    /// Cost of new entry: overnight USD per kW of new firm capacity.
+    #[serde(default, deserialize_with = "de_opt_in::<UsdPerKw, _>")]
+    pub cone_usd_per_kw: Option<f64>,
+    /// Where `cone_usd_per_kw` comes from (with its dollar year).
+    #[serde(default)]
+    pub cone_source: String,
     /// Flexibility threshold: `seasonal` (the Duke seasonal peaks, the default) or
     /// `capacity` (`firm_capacity_mw / (1 + reserve_margin_frac)`).
     #[serde(default)]
@@ -476,6 +494,8 @@ pub fn region_from_raw(r: RawRegion, path: &Path, at: &dyn Fn(&str) -> String) -
         load_path,
         firm_capacity_mw: r.firm_capacity_mw,
         reserve_margin_frac: r.reserve_margin_frac,
+        anticipated_reserve_margin_frac: r.anticipated_reserve_margin_frac,
+        cone_usd_per_kw: r.cone_usd_per_kw,
         capacity_threshold: r.threshold == RawThreshold::Capacity,
         existing_datacenter_mw: r.existing_datacenter_mw,
         datacenter_pipeline_mw: r.datacenter_pipeline_mw,

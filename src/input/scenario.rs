@@ -171,6 +171,28 @@ pub struct RawFirmCapacity {
     pub use_technology: String,
     /// `[[firm_capacity.technology]]` tables.
     pub technology: Vec<RawTechnology>,
+    /// Discount rate the overnight cost is annualised at (fraction per year).
+    #[serde(
+        default = "default_discount_rate",
+        deserialize_with = "de_in::<Fraction, _>"
+    )]
+    pub discount_rate_frac: f64,
+    /// Economic life the overnight cost is annualised over (years).
+    #[serde(
+        default = "default_economic_life",
+        deserialize_with = "de_in::<LifetimeYears, _>"
+    )]
+    pub economic_life_years: f64,
+}
+
+/// Annualisation when a scenario states none: 8 %/yr over 20 years (docs/methodology.md,
+/// "Firm capacity needed").
+fn default_discount_rate() -> f64 {
+    0.08
+}
+
+fn default_economic_life() -> f64 {
+    20.0
 }
 
 /// One `[[firm_capacity.technology]]`.
@@ -185,6 +207,9 @@ pub struct RawTechnology {
     /// Accredited share of nameplate (capacity needed is divided by it).
     #[serde(deserialize_with = "de_in::<FractionDivisor, _>")]
     pub accredited_frac: f64,
+    /// Fixed O&M (USD per kW-year).
+    #[serde(default, deserialize_with = "de_in::<UsdPerKw, _>")]
+    pub fixed_om_usd_per_kw_year: f64,
     /// Source.
     #[serde(default)]
     pub source: String,
@@ -215,25 +240,30 @@ pub struct RawHardwareCapital {
 }
 
 /// Default firm-capacity technologies (docs/methodology.md, "Firm capacity needed"): a
-/// simple-cycle gas combustion turbine and a 4-hour battery, EIA / Sargent & Lundy (Jan
-/// 2024, for AEO2025, 2023 $), accredited by PJM's 2026/27 ELCC class ratings.
+/// simple-cycle gas combustion turbine and a 4-hour battery at EIA AEO2026's overnight
+/// costs (2025 $), counted at their rating on NERC's planning-reserve basis, annualised at
+/// 8 %/yr over 20 years.
 fn default_firm_capacity() -> FirmCapacity {
     FirmCapacity {
         technologies: vec![
             Technology {
                 name: "gas_ct".to_owned(),
-                usd_per_kw: 836.0,
-                accredited_frac: 0.60,
-                source: "EIA / Sargent & Lundy, Capital Cost and Performance Characteristics (Jan 2024, AEO2025), Table 1-2 case 4, 2023 $; PJM 2026/27 BRA ELCC class rating, gas CT 0.60".to_owned(),
+                usd_per_kw: 1158.0,
+                accredited_frac: 1.0,
+                fixed_om_usd_per_kw_year: 6.87,
+                source: "EIA AEO2026 EMM assumptions Table 3: industrial-frame CT 1,158 $/kW (2025 $); fixed O&M 6.87 $/kW-yr, EIA / Sargent & Lundy (Jan 2024) Table 1-2 case 4; counted at its rating on NERC's planning-reserve basis".to_owned(),
             },
             Technology {
                 name: "battery_4h".to_owned(),
-                usd_per_kw: 1744.0,
-                accredited_frac: 0.50,
-                source: "EIA / Sargent & Lundy (Jan 2024, AEO2025), Table 1-2 case 19 (150 MW / 600 MWh), 2023 $; PJM 2026/27 BRA ELCC class rating, 4-hr storage 0.50".to_owned(),
+                usd_per_kw: 1521.0,
+                accredited_frac: 1.0,
+                fixed_om_usd_per_kw_year: 40.0,
+                source: "EIA AEO2026 EMM assumptions Table 3: battery storage 1,521 $/kW (2025 $); fixed O&M 40.00 $/kW-yr, EIA / Sargent & Lundy (Jan 2024) Table 1-2 case 19; counted at its rated power (its 4-hour energy limit is not checked)".to_owned(),
             },
         ],
         used: 0,
+        discount_rate_frac: default_discount_rate(),
+        economic_life_years: default_economic_life(),
     }
 }
 
@@ -268,6 +298,7 @@ fn costs(
                     name: t.name.clone(),
                     usd_per_kw: t.usd_per_kw,
                     accredited_frac: t.accredited_frac,
+                    fixed_om_usd_per_kw_year: t.fixed_om_usd_per_kw_year,
                     source: t.source.clone(),
                 })
                 .collect();
@@ -284,7 +315,12 @@ fn costs(
                     )
                 );
             };
-            FirmCapacity { technologies, used }
+            FirmCapacity {
+                technologies,
+                used,
+                discount_rate_frac: f.discount_rate_frac,
+                economic_life_years: f.economic_life_years,
+            }
         }
     };
     let hardware = match &raw.hardware_capital {

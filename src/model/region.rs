@@ -40,8 +40,17 @@ pub struct Region {
     /// Firm capacity (MW), when known: reserve margins and the capacity shortfall are
     /// then reported.
     pub firm_capacity_mw: Option<f64>,
-    /// Planning reserve margin target, as a fraction (used with `firm_capacity_mw`).
+    /// Planning reserve margin target, as a fraction: the reference margin level the
+    /// region's design peak must be covered by (firm capacity needed, reserve margins).
     pub reserve_margin_frac: f64,
+    /// Anticipated reserve margin of the region's NERC assessment area (fraction), when
+    /// known: the region's resources are its baseline peak × (1 + this), kept as the
+    /// baseline grows. Without it, `firm_capacity_mw` (when given) is the resources, else
+    /// the region is taken to hold exactly its reference margin.
+    pub anticipated_reserve_margin_frac: Option<f64>,
+    /// Cost of new entry (overnight USD/kW of new firm capacity), when the region gives
+    /// one; otherwise the scenario's firm-capacity technology's.
+    pub cone_usd_per_kw: Option<f64>,
     /// Whether the flexibility threshold is `firm_capacity_mw / (1 + reserve_margin_frac)`
     /// (asked for with `threshold = "capacity"`) instead of the seasonal peaks.
     pub capacity_threshold: bool,
@@ -90,6 +99,8 @@ impl Region {
             load_path,
             firm_capacity_mw: None,
             reserve_margin_frac: 0.15,
+            anticipated_reserve_margin_frac: None,
+            cone_usd_per_kw: None,
             capacity_threshold: false,
             existing_datacenter_mw: None,
             datacenter_pipeline_mw: None,

@@ -377,8 +377,11 @@ pub struct Technology {
     pub name: String,
     /// Overnight capital cost (USD per kW of nameplate).
     pub usd_per_kw: f64,
-    /// Share of nameplate accredited as firm capacity (ELCC), in (0, 1].
+    /// Share of its rating that counts as firm capacity on the need's basis (NERC's
+    /// planning reserve: a thermal unit counts at its rating, 1), in (0, 1].
     pub accredited_frac: f64,
+    /// Fixed operation and maintenance (USD per kW-year).
+    pub fixed_om_usd_per_kw_year: f64,
     /// Where the numbers come from.
     pub source: String,
 }
@@ -390,6 +393,10 @@ pub struct FirmCapacity {
     pub technologies: Vec<Technology>,
     /// Index of the one used.
     pub used: usize,
+    /// Discount rate (fraction per year) the overnight cost is annualised at.
+    pub discount_rate_frac: f64,
+    /// Economic life (years) the overnight cost is annualised over.
+    pub economic_life_years: f64,
 }
 
 impl FirmCapacity {
@@ -399,11 +406,34 @@ impl FirmCapacity {
         &self.technologies[self.used]
     }
 
-    /// Capital cost (USD) of `needed_mw` of accredited firm capacity.
+    /// Overnight capital cost (USD) of `needed_mw` of firm capacity on the need's basis,
+    /// at the region's cost of new entry `cone_usd_per_kw` (the technology's when `None`).
     #[must_use]
-    pub fn cost_usd(&self, needed_mw: f64) -> f64 {
+    pub fn cost_usd(&self, needed_mw: f64, cone_usd_per_kw: Option<f64>) -> f64 {
         let t = self.technology();
-        needed_mw / t.accredited_frac * t.usd_per_kw * 1000.0
+        needed_mw / t.accredited_frac * cone_usd_per_kw.unwrap_or(t.usd_per_kw) * 1000.0
+    }
+
+    /// Capital recovery factor: the share of an overnight cost paid each year over the
+    /// economic life at the discount rate, `r / (1 − (1 + r)^−n)` (`1 / n` at r = 0).
+    #[must_use]
+    pub fn capital_recovery_factor(&self) -> f64 {
+        let (r, n) = (self.discount_rate_frac, self.economic_life_years);
+        if r <= 0.0 {
+            1.0 / n
+        } else {
+            r / (1.0 - (1.0 + r).powf(-n))
+        }
+    }
+
+    /// Annual cost (USD per year) of `needed_mw` of firm capacity: the overnight cost
+    /// annualised, plus fixed O&M.
+    #[must_use]
+    pub fn annual_cost_usd(&self, needed_mw: f64, cone_usd_per_kw: Option<f64>) -> f64 {
+        let t = self.technology();
+        let per_kw_year = cone_usd_per_kw.unwrap_or(t.usd_per_kw) * self.capital_recovery_factor()
+            + t.fixed_om_usd_per_kw_year;
+        needed_mw / t.accredited_frac * per_kw_year * 1000.0
     }
 }
 

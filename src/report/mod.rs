@@ -386,6 +386,20 @@ fn run_report(dir: &Path) -> Result<Report> {
     let co2 = set_mean_by_year(&sets, "ai_co2_t", &set_id)?;
     let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd", &set_id)?;
     let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw", &set_id)?;
+    let annual = set_mean_by_year(&sets, "firm_capacity_annual_cost_usd", &set_id)?;
+    let gross = set_mean_by_year(&sets, "new_load_reserve_requirement_sum_mw", &set_id)?;
+    let avoided_at_depth = [
+        set_mean_by_year(&sets, "flexibility_avoided_depth_0_25_sum_mw", &set_id)?,
+        set_mean_by_year(&sets, "flexibility_avoided_depth_0_50_sum_mw", &set_id)?,
+        set_mean_by_year(&sets, "flexibility_avoided_depth_1_00_sum_mw", &set_id)?,
+    ];
+    let depth_pct = 100.0
+        * record
+            .get("scenario")
+            .and_then(|s| s.get("flexibility"))
+            .and_then(|f| f.get("max_curtail_frac"))
+            .and_then(toml::Value::as_float)
+            .unwrap_or(f64::NAN);
 
     // The regions' new energy of `year` as average GW (energy over each row's hours).
     let average_gw = |energy: &[((String, i32), f64)], year: i32| -> f64 {
@@ -447,19 +461,32 @@ fn run_report(dir: &Path) -> Result<Report> {
         } else {
             let _ = write!(text, " Most strained: {}.", names.join("; "));
         }
+        let get = |m: &BTreeMap<i32, f64>| m.get(&year).copied().unwrap_or(0.0);
         let _ = write!(
             text,
-            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2; the new data-centre load calls for {} GW of firm capacity (the capacity shortfall where ISO capacity is known, the residual above the threshold elsewhere) costing ${} bn.",
+            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2. The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
             one(curtailed_gwh),
             if training_gwh > 0.0 {
                 format!("{:.2}", 100.0 * curtailed_gwh / training_gwh)
             } else {
                 "0".to_owned()
             },
-            one(co2.get(&year).copied().unwrap_or(0.0) / 1e6),
-            one(firm.get(&year).copied().unwrap_or(0.0) / 1000.0),
-            one(cost.get(&year).copied().unwrap_or(0.0) / 1e9),
+            one(get(&co2) / 1e6),
+            one(get(&firm) / 1000.0),
+            one(get(&gross) / 1000.0),
+            one(get(&cost) / 1e9),
+            get(&annual) / 1e9,
         );
+        let avoided: Vec<f64> = avoided_at_depth.iter().map(get).collect();
+        if avoided.iter().all(|v| v.is_finite()) {
+            let _ = write!(
+                text,
+                " If training can be curtailed by 25 %, 50 % or 100 % of its new load in an hour, flexibility avoids {}, {} or {} GW of that need (the scenario assumes {depth_pct:.0}%, from one 3-hour field test).",
+                one(avoided[0] / 1000.0),
+                one(avoided[1] / 1000.0),
+                one(avoided[2] / 1000.0),
+            );
+        }
         findings.push(text);
     }
     // The report year: AI at the most strained region's peak hour.
@@ -791,7 +818,7 @@ fn run_report(dir: &Path) -> Result<Report> {
         id: "firm_capacity_cost",
         svg: charts::lines(
             &title,
-            "Capital cost of the firm capacity needed for the new AI load (capacity shortfall where ISO capacity is known, residual above the threshold elsewhere), billion US dollars (2023), mean over weather years.",
+            "Overnight capital cost of the firm capacity the new data-centre load needs beyond the regions' anticipated resources (planning reserve, NERC 2025 LTRA margins; each region's cost of new entry, 2025 $ or PJM's 2028 nominal), billion US dollars for the whole need, not per year; mean over weather years.",
             &x,
             &[Series { name: "firm capacity cost", color: GREEN, values: cost_bn.clone() }],
             &[],
@@ -823,7 +850,7 @@ fn methods_lines() -> Vec<String> {
         "Siting: the data-centre stock over years; existing AI load is inside the measured baseline and only new load is added (§4).",
         "Hourly load: each weather year's real load, scaled to the target year; inference follows its hour-of-week shape in local time (§5–6).",
         "Thresholds and flexibility: Duke seasonal peaks (or ISO capacity) and curtailment of new training within depth and budget (§7–8).",
-        "Headroom: Norris et al. (2025), exact solution (§9). Metrics, emissions (eGRID2023) and firm capacity (EIA / Sargent & Lundy; PJM ELCC) in §10.",
+        "Headroom: Norris et al. (2025), exact solution (§9). Metrics, emissions (eGRID2023) and firm capacity (planning reserve on NERC 2025 LTRA margins; EIA AEO2026 and Brattle 2025 costs of new entry) in §10.",
         "Uncertainty: gridstrain sweep gives percentile bands (§12); limitations in §13.",
     ]
     .iter()

@@ -461,6 +461,80 @@ pub fn evaluate<const FULL: bool>(
     s
 }
 
+/// The peak (MW) after flexibility if training could be curtailed to each depth of
+/// `depths_frac` (a share of the hour's new training), everything else as `flexibility`
+/// (the annual budget, recovery): what the need would be at another depth (issue 20:
+/// flexibility as a range, not one assumption). One extra hourly pass per depth, no
+/// allocation beyond the scratch's.
+///
+/// # Panics
+/// If the inputs are empty or of different lengths.
+pub fn peaks_after_at_depths<const N: usize>(
+    inputs: &HourInputs<'_>,
+    levels: &Levels,
+    flexibility: &Flexibility,
+    new_training_energy_mwh: f64,
+    depths_frac: [f64; N],
+    scratch: &mut KernelScratch,
+) -> [f64; N] {
+    let hours = inputs.raw_baseline_mw.len();
+    assert!(
+        hours > 0
+            && inputs.inference_shape.len() == hours
+            && inputs.training_shape.len() == hours
+            && inputs.summer.len() == hours,
+        "hourly inputs of one length"
+    );
+    let loads = HourValues {
+        raw_baseline_mw: inputs.raw_baseline_mw,
+        inference_shape: inputs.inference_shape,
+        amplitude: 1.0,
+        training_shape: inputs.training_shape,
+        summer: inputs.summer,
+        levels,
+    };
+    depths_frac.map(|depth_frac| {
+        let at_depth = Flexibility {
+            max_curtail_frac: depth_frac,
+            ..*flexibility
+        };
+        scratch.flex.clear();
+        scratch.total_mw.clear();
+        let mut peak_mw = f64::NEG_INFINITY;
+        for t in 0..hours {
+            let value = loads.total(t);
+            scratch.total_mw.push(value);
+            peak_mw = peak_mw.max(value);
+            let excess = value - loads.threshold_mw(t);
+            if excess > 0.0 {
+                scratch.flex.push_exceedance(
+                    t,
+                    excess,
+                    curtail_depth_mw(&at_depth, loads.training_mw(t)),
+                );
+            }
+        }
+        dispatch_collected(
+            &loads,
+            new_training_energy_mwh,
+            &at_depth,
+            &mut scratch.flex,
+        );
+        let changes = scratch.flex.changes();
+        if changes.is_empty() {
+            return peak_mw;
+        }
+        for &(t, after) in changes {
+            scratch.total_mw[t] = loads.total_with(t, after);
+        }
+        scratch
+            .total_mw
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+    })
+}
+
 /// How far down each ordered list a pruned evaluation may scan before it gives up and the
 /// caller runs the full pass (`1024` of 8,760 hours: the lists are partial sorts).
 pub const SCAN_DEPTH: usize = 1024;
@@ -1048,5 +1122,85 @@ mod tests {
             assert!(with.flex.hours_above_before > 0);
             assert!(close(with.flex.curtailed_mwh, lowered.flex.curtailed_mwh));
         }
+    }
+
+    #[test]
+    fn the_need_at_other_depths_matches_the_full_pass_and_falls_with_depth() {
+        let hours = 3000;
+        let raw: Vec<f64> = (0..hours)
+            .map(|t| {
+                1000.0
+                    + 180.0 * ((t as f64) * std::f64::consts::TAU / 24.0).sin()
+                    + 60.0 * ((t as f64) / 400.0).sin()
+            })
+            .collect();
+        let inference_shape: Vec<f64> = (0..hours)
+            .map(|t| 1.0 + 0.3 * ((t as f64) * 0.26).cos())
+            .collect();
+        let training_shape = vec![1.0; hours];
+        let summer: Vec<bool> = (0..hours).map(|t| t > 1000).collect();
+        let raw_stats = RawBaselineStats::of(&raw, &summer);
+        let inputs = HourInputs {
+            raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
+            inference_shape: &inference_shape,
+            training_shape: &training_shape,
+            summer: &summer,
+        };
+        let levels = Levels {
+            baseline_scale: 1.0,
+            new_inference_avg_mw: 50.0,
+            new_training_avg_mw: 120.0,
+            new_non_ai_mw: 10.0,
+            // One threshold all year: then shaving the residual is shaving the peak, and a
+            // deeper curtailment can only lower it (with seasonal thresholds the dispatch
+            // levels the residuals of both seasons, and the annual peak may not fall).
+            threshold_summer_mw: 1250.0,
+            threshold_winter_mw: 1250.0,
+        };
+        let mut scratch = KernelScratch::default();
+        let mut peak_after_at = |depth_frac: f64| {
+            let flexibility = Flexibility {
+                max_curtail_frac: depth_frac,
+                max_curtailed_energy_frac: 0.01,
+                recovery_window_h: 0,
+                headroom_limit_frac: 0.005,
+            };
+            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+            let stats = evaluate::<false>(
+                &inputs,
+                &levels,
+                &flexibility,
+                &mut scratch,
+                &mut SetSeries {
+                    baseline_mw: &mut set.0,
+                    total_mw: &mut set.1,
+                    total_after_mw: &mut set.2,
+                },
+                &mut FullSeries::default(),
+            );
+            let at_depths = peaks_after_at_depths(
+                &inputs,
+                &levels,
+                &flexibility,
+                stats.new_training_energy_mwh,
+                [0.25, 0.5, 1.0, depth_frac],
+                &mut scratch,
+            );
+            // At the scenario's own depth the extra pass is the full pass, bit for bit.
+            assert_eq!(at_depths[3].to_bits(), stats.total_peak_after_mw.to_bits());
+            (stats.total_peak_mw, at_depths)
+        };
+        let (peak_before, at) = peak_after_at(0.25);
+        // Deeper curtailment never raises the peak, and none lifts it above no flexibility.
+        assert!(at[0] <= peak_before && at[1] <= at[0] && at[2] <= at[1]);
+        assert!(
+            at[2] < at[0],
+            "a full depth shaves more than a quarter here"
+        );
+        // The depths do not depend on the scenario's own depth.
+        let (_, again) = peak_after_at(0.7);
+        assert_eq!(at[..3], again[..3]);
     }
 }

@@ -44,7 +44,8 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use self::kernel::{
-    FullSeries, HourInputs, HourStats, KernelScratch, Levels, RawBaselineStats, SetSeries, evaluate,
+    FullSeries, HourInputs, HourStats, KernelScratch, Levels, RawBaselineStats, SetSeries,
+    evaluate, peaks_after_at_depths,
 };
 use self::siting::{SitingPlan, plan_siting};
 use crate::model::nation::Aggregate;
@@ -163,6 +164,10 @@ pub struct PreparedRegion<'a> {
     pub reference_year: i32,
     /// The flexibility threshold at the reference year's level.
     pub threshold: Threshold,
+    /// Design peak (MW) at the reference year's level: the median of the yearly peaks of
+    /// every full year of data, each scaled to the reference level (a typical-weather,
+    /// 50/50 peak, the demand planning reserves are set on).
+    pub design_peak_mw: f64,
 }
 
 impl PreparedRegion<'_> {
@@ -177,6 +182,12 @@ impl PreparedRegion<'_> {
             } => (summer_mw * growth, winter_mw * growth),
             Threshold::Flat(mw) => (mw, mw),
         }
+    }
+
+    /// The design peak of target `year` (MW): grown with the baseline.
+    pub(crate) fn design_peak_mw(&self, region: &Region, year: i32) -> f64 {
+        self.design_peak_mw
+            * (1.0 + region.baseline_growth_per_year_frac).powi(year - self.reference_year)
     }
 
     /// The threshold series of target `year` into `out`.
@@ -280,11 +291,31 @@ fn prepare_region<'a>(
             )
         }
     };
+    let mut yearly_peaks_mw: Vec<f64> = available
+        .iter()
+        .filter_map(|&y| {
+            let scale = baseline_scale(load, y, reference_year, reference_year, 0.0)?;
+            let peak = load.year_slice(y)?.iter().copied().fold(0.0_f64, f64::max);
+            Some(peak * scale)
+        })
+        .collect();
+    yearly_peaks_mw.sort_by(f64::total_cmp);
+    let design_peak_mw = median_of_sorted(&yearly_peaks_mw);
     Ok(PreparedRegion {
         load,
         reference_year,
         threshold,
+        design_peak_mw,
     })
+}
+
+/// Median of sorted values (0 for none).
+fn median_of_sorted(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]),
+    }
 }
 
 /// Per-task buffers: one allocation per series, reused for every region and weather year.
@@ -581,7 +612,14 @@ pub(crate) struct RegionYear<'a> {
     pub(crate) training_shape_sum: f64,
     /// Threshold in summer and winter hours (MW).
     pub(crate) threshold_mw: (f64, f64),
+    /// Design (typical-weather) peak of the baseline (MW), the demand resources are
+    /// planned on.
+    pub(crate) design_peak_mw: f64,
 }
+
+/// Curtailment depths the firm-capacity need is also reported at (shares of the hour's
+/// new training): Emerald AI's demonstrated 25 %, half, and all of it.
+pub const NEED_DEPTHS_FRAC: [f64; 3] = [0.25, 0.5, 1.0];
 
 impl<'a> RegionYear<'a> {
     /// Region `r` of `plan`'s siting year `y` (target `year`), with the shape sums of the
@@ -593,7 +631,7 @@ impl<'a> RegionYear<'a> {
         plan: &SitingPlan,
         (r, y, year): (usize, usize, i32),
         (inference_shape_sum, training_shape_sum): (f64, f64),
-        threshold_mw: (f64, f64),
+        (threshold_mw, design_peak_mw): ((f64, f64), f64),
     ) -> Self {
         // Gross: what the scenario places here; new: what the measured baseline does not
         // already hold. Only new load is added to the hours, and only new training flexes.
@@ -616,6 +654,7 @@ impl<'a> RegionYear<'a> {
             inference_shape_sum,
             training_shape_sum,
             threshold_mw,
+            design_peak_mw,
         }
     }
 
@@ -675,6 +714,7 @@ impl<'a> RegionYear<'a> {
         inputs: &HourInputs<'_>,
         stats: &HourStats,
         headroom: &HeadroomMetrics,
+        depth_peaks_after_mw: Option<[f64; 3]>,
         labels: bool,
     ) -> MetricsRow {
         let Self {
@@ -700,33 +740,37 @@ impl<'a> RegionYear<'a> {
         let inference_energy = inference_avg_mw * self.inference_shape_sum;
         let ai_energy = training_energy + inference_energy;
         let new_ai_energy = new_training_energy + new_inference_energy;
-        let reserve = |peak_mw: f64| region.firm_capacity_mw.map(|c| (c - peak_mw) / peak_mw);
-        let shortfall_at = |peak_mw: f64| {
-            region
-                .firm_capacity_mw
-                .map(|c| (peak_mw * (1.0 + region.reserve_margin_frac) - c).max(0.0))
+        // One planning measure everywhere (docs/methodology.md §10.9): the design peak ×
+        // (1 + reference margin) against the region's resources. Resources: the NERC area's
+        // anticipated margin over the baseline's design peak (kept as the baseline grows),
+        // else the capacity the region states, else exactly the reference margin.
+        let margin = region.reserve_margin_frac;
+        let (resources_mw, resources_basis) = match (
+            region.anticipated_reserve_margin_frac,
+            region.firm_capacity_mw,
+        ) {
+            (Some(anticipated), _) => (
+                self.design_peak_mw * (1.0 + anticipated),
+                "nerc_ltra_2025_anticipated",
+            ),
+            (None, Some(stated_mw)) => (stated_mw, "stated_firm_capacity"),
+            (None, None) => (self.design_peak_mw * (1.0 + margin), "at_reference_margin"),
         };
-        let capacity_shortfall_mw = shortfall_at(total_peak_after_mw);
-        // The firm capacity the new AI load calls for: the shortfall with it minus the
-        // shortfall without it (capacity where known, else the residual above the
-        // threshold), after flexibility and, for what flexibility avoids, before it.
-        let (need_basis, need_without_ai, need_with_ai, need_without_flex) =
-            match capacity_shortfall_mw {
-                Some(with_ai) => (
-                    "capacity_shortfall",
-                    shortfall_at(baseline_peak_mw).unwrap_or(0.0),
-                    with_ai,
-                    shortfall_at(total_peak_mw).unwrap_or(0.0),
-                ),
-                None => (
-                    "residual_above_threshold",
-                    stats.residual_without_ai_mw.max(0.0),
-                    outcome.residual_above_threshold_mw,
-                    stats.residual_before_flex_mw.max(0.0),
-                ),
-            };
-        let firm_capacity_needed_mw = need_with_ai - need_without_ai;
-        let flexibility_avoided_mw = need_without_flex - need_with_ai;
+        let reserve = |peak_mw: f64| (resources_mw - peak_mw) / peak_mw;
+        let need = |peak_mw: f64| (peak_mw * (1.0 + margin) - resources_mw).max(0.0);
+        let capacity_shortfall_mw = need(total_peak_after_mw);
+        // The new load's share: the need with it less the need without it (weather worse
+        // than the design peak can leave a need without any new load).
+        let need_without_new = need(baseline_peak_mw);
+        let firm_capacity_needed_mw = capacity_shortfall_mw - need_without_new;
+        let flexibility_avoided_mw = need(total_peak_mw) - capacity_shortfall_mw;
+        let new_load_reserve_requirement_mw =
+            (total_peak_after_mw - baseline_peak_mw) * (1.0 + margin);
+        let at_depth =
+            |i: usize| depth_peaks_after_mw.map(|peaks| need(peaks[i]) - need_without_new);
+        let avoided_at_depth =
+            |i: usize| depth_peaks_after_mw.map(|peaks| need(total_peak_mw) - need(peaks[i]));
+        let cone = region.cone_usd_per_kw;
         // Emissions of the AI energy delivered (curtailed energy emits nothing).
         let delivered_training_mwh =
             new_training_energy - outcome.curtailed_mwh + outcome.recovered_mwh;
@@ -828,13 +872,30 @@ impl<'a> RegionYear<'a> {
             },
             training_recovered_mwh: outcome.recovered_mwh,
             residual_above_threshold_mw: outcome.residual_above_threshold_mw,
-            firm_capacity_mw: region.firm_capacity_mw,
-            capacity_shortfall_mw,
-            firm_need_basis: label(need_basis),
+            firm_capacity_mw: Some(resources_mw),
+            capacity_shortfall_mw: Some(capacity_shortfall_mw),
+            firm_need_basis: label("planning_reserve"),
             firm_capacity_needed_mw,
-            firm_capacity_cost_usd: scenario.firm_capacity.cost_usd(firm_capacity_needed_mw),
+            firm_capacity_cost_usd: scenario
+                .firm_capacity
+                .cost_usd(firm_capacity_needed_mw, cone),
             flexibility_avoided_mw,
-            flexibility_avoided_cost_usd: scenario.firm_capacity.cost_usd(flexibility_avoided_mw),
+            flexibility_avoided_cost_usd: scenario
+                .firm_capacity
+                .cost_usd(flexibility_avoided_mw, cone),
+            resources_basis: label(resources_basis),
+            design_peak_mw: self.design_peak_mw,
+            new_load_reserve_requirement_mw,
+            firm_capacity_annual_cost_usd: scenario
+                .firm_capacity
+                .annual_cost_usd(firm_capacity_needed_mw, cone),
+            cone_usd_per_kw: cone.unwrap_or(scenario.firm_capacity.technology().usd_per_kw),
+            firm_capacity_needed_depth_0_25_mw: at_depth(0),
+            firm_capacity_needed_depth_0_50_mw: at_depth(1),
+            firm_capacity_needed_depth_1_00_mw: at_depth(2),
+            flexibility_avoided_depth_0_25_mw: avoided_at_depth(0),
+            flexibility_avoided_depth_0_50_mw: avoided_at_depth(1),
+            flexibility_avoided_depth_1_00_mw: avoided_at_depth(2),
             ai_co2_t: tonnes(
                 delivered_training_mwh + new_inference_energy,
                 region.co2_lb_per_mwh,
@@ -845,8 +906,8 @@ impl<'a> RegionYear<'a> {
             ),
             training_co2_t: tonnes(delivered_training_mwh, region.co2_lb_per_mwh),
             inference_co2_t: tonnes(new_inference_energy, region.co2_lb_per_mwh),
-            reserve_margin_before_frac: reserve(baseline_peak_mw),
-            reserve_margin_after_frac: reserve(total_peak_after_mw),
+            reserve_margin_before_frac: Some(reserve(baseline_peak_mw)),
+            reserve_margin_after_frac: Some(reserve(total_peak_after_mw)),
             headroom_baseline_mw: headroom.baseline_mw,
             headroom_after_inference_mw: headroom.after_inference_mw,
             headroom_after_ai_mw: headroom.after_ai_mw,
@@ -867,13 +928,41 @@ pub(crate) fn add_to_set_row(set: &mut SetMetricsRow, m: &MetricsRow) {
     set.training_curtailed_mwh += m.training_curtailed_mwh;
     set.residual_above_threshold_sum_mw += m.residual_above_threshold_mw;
     set.firm_capacity_needed_sum_mw += m.firm_capacity_needed_mw;
-    // The two bases measure different things: keep their parts apart too.
-    if m.capacity_shortfall_mw.is_some() {
-        set.firm_capacity_needed_capacity_basis_sum_mw += m.firm_capacity_needed_mw;
-    } else {
-        set.firm_capacity_needed_residual_basis_sum_mw += m.firm_capacity_needed_mw;
-    }
+    set.new_load_reserve_requirement_sum_mw += m.new_load_reserve_requirement_mw;
     set.firm_capacity_cost_usd += m.firm_capacity_cost_usd;
+    set.firm_capacity_annual_cost_usd += m.firm_capacity_annual_cost_usd;
+    for (sum, value) in [
+        (
+            &mut set.firm_capacity_needed_depth_0_25_sum_mw,
+            m.firm_capacity_needed_depth_0_25_mw,
+        ),
+        (
+            &mut set.firm_capacity_needed_depth_0_50_sum_mw,
+            m.firm_capacity_needed_depth_0_50_mw,
+        ),
+        (
+            &mut set.firm_capacity_needed_depth_1_00_sum_mw,
+            m.firm_capacity_needed_depth_1_00_mw,
+        ),
+        (
+            &mut set.flexibility_avoided_depth_0_25_sum_mw,
+            m.flexibility_avoided_depth_0_25_mw,
+        ),
+        (
+            &mut set.flexibility_avoided_depth_0_50_sum_mw,
+            m.flexibility_avoided_depth_0_50_mw,
+        ),
+        (
+            &mut set.flexibility_avoided_depth_1_00_sum_mw,
+            m.flexibility_avoided_depth_1_00_mw,
+        ),
+    ] {
+        // Known only when every region's is (a sweep leaves them out).
+        *sum = match (*sum, value) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+    }
     set.flexibility_avoided_sum_mw += m.flexibility_avoided_mw;
     if let Some(t) = m.ai_co2_t {
         set.ai_co2_t += t;
@@ -918,7 +1007,7 @@ fn run_year(
                 unallocated_inference_mw: plan.inference[year_index].unallocated_mw,
                 outside_set_training_mw: plan.training[year_index].outside_set_mw,
                 outside_set_inference_mw: plan.inference[year_index].outside_set_mw,
-                ..SetMetricsRow::default()
+                ..SetMetricsRow::with_depth_sums()
             };
             SetSums::new(row, hours)
         })
@@ -978,7 +1067,10 @@ fn run_year(
                 b.inference_shape.iter().sum(),
                 b.training_shape.iter().sum(),
             ),
-            data.threshold_levels_mw(region, year),
+            (
+                data.threshold_levels_mw(region, year),
+                data.design_peak_mw(region, year),
+            ),
         );
         let inference_avg_mw = context.inference_avg_mw;
         let (new_inference_avg_mw, new_training_avg_mw) = context.new_avg_mw();
@@ -1045,7 +1137,23 @@ fn run_year(
             } else {
                 HeadroomMetrics::not_computed()
             };
-            let row = context.row(w, &inputs, &stats, &headroom, true);
+            // The need at other curtailment depths (a run's; a sweep draws the depth).
+            let depth_peaks_after_mw = peaks_after_at_depths(
+                &inputs,
+                &levels,
+                &scenario.flexibility,
+                stats.new_training_energy_mwh,
+                NEED_DEPTHS_FRAC,
+                &mut scratch,
+            );
+            let row = context.row(
+                w,
+                &inputs,
+                &stats,
+                &headroom,
+                Some(depth_peaks_after_mw),
+                true,
+            );
             add_to_set_row(&mut set.row, &row);
             if let Some(a) = aggregate_of[r] {
                 aggregate_sums[a][w_index].add(&b.full, &row);

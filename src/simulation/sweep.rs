@@ -951,7 +951,10 @@ fn evaluate_sample(
             plan,
             (r, y, year),
             (inference_shape_sum, ri.training_shape_sum),
-            data.threshold_levels_mw(region, year),
+            (
+                data.threshold_levels_mw(region, year),
+                data.design_peak_mw(region, year),
+            ),
         );
         let inference_avg_mw = context.inference_avg_mw;
         let mut stretched = false;
@@ -1043,6 +1046,7 @@ fn evaluate_sample(
                 &hour_inputs,
                 &stats,
                 &HeadroomMetrics::not_computed(),
+                None,
                 keep_rows,
             );
             // The row read the unstretched shape at the peak hour: put the stretched one.

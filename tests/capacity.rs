@@ -1,0 +1,116 @@
+//! What the new load costs and what flexibility buys (issue 20): one firm-capacity measure
+//! on one basis in every region (the planning reserve on NERC 2025 LTRA margins), the need
+//! at three curtailment depths, and the overnight and annual costs, checked on the default
+//! study.
+use crate::common::{column, read_csv, run_shipped};
+
+fn text_column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
+    let i = header.iter().position(|h| h == name).unwrap();
+    rows.iter().map(|r| r[i].as_str()).collect()
+}
+
+#[test]
+fn one_planning_basis_three_depths_and_costs_that_add_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    run_shipped(&out, &["--years", "2030..2030"]);
+    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    assert!(rows.len() > 100, "a national study");
+    // One basis, every region's resources from the NERC areas, margins known everywhere.
+    for (name, expected) in [
+        ("firm_need_basis", "planning_reserve"),
+        ("resources_basis", "nerc_ltra_2025_anticipated"),
+    ] {
+        let values = text_column(&h, &rows, name);
+        assert!(values.iter().all(|v| *v == expected), "{name}: {values:?}");
+    }
+    let col = |name: &str| column(&h, &rows, name);
+    for name in [
+        "firm_capacity_mw",
+        "capacity_shortfall_mw",
+        "reserve_margin_before_frac",
+        "reserve_margin_after_frac",
+        "design_peak_mw",
+    ] {
+        assert!(
+            col(name).iter().all(|v| v.is_finite()),
+            "{name} empty somewhere"
+        );
+    }
+    let (need, avoided) = (
+        col("firm_capacity_needed_mw"),
+        col("flexibility_avoided_mw"),
+    );
+    let depth_need = [
+        col("firm_capacity_needed_depth_0_25_mw"),
+        col("firm_capacity_needed_depth_0_50_mw"),
+        col("firm_capacity_needed_depth_1_00_mw"),
+    ];
+    let depth_avoided = [
+        col("flexibility_avoided_depth_0_25_mw"),
+        col("flexibility_avoided_depth_0_50_mw"),
+        col("flexibility_avoided_depth_1_00_mw"),
+    ];
+    let (overnight, annual, cone) = (
+        col("firm_capacity_cost_usd"),
+        col("firm_capacity_annual_cost_usd"),
+        col("cone_usd_per_kw"),
+    );
+    // 8 %/yr over 20 years, and the CT's fixed O&M (scenarios/default.toml).
+    let crf = 0.08 / (1.0 - 1.08_f64.powf(-20.0));
+    let rows_peak = col("total_peak_mw");
+    let mut rises = 0;
+    for i in 0..rows.len() {
+        // The default depth is 0.25: its column is the headline need.
+        assert!((depth_need[0][i] - need[i]).abs() <= 1e-6 * need[i].abs().max(1.0));
+        assert!((depth_avoided[0][i] - avoided[i]).abs() <= 1e-6 * avoided[i].abs().max(1.0));
+        // Deeper curtailment rarely needs more: the dispatch levels the residuals above
+        // the seasonal thresholds, so in a region whose summer and winter thresholds
+        // differ the annual peak can rise a little with depth (a few MW, methodology
+        // §10.9); counted below.
+        for d in 1..3 {
+            if depth_need[d][i] > depth_need[d - 1][i] + 1e-6 {
+                rises += 1;
+                assert!(
+                    depth_need[d][i] - depth_need[d - 1][i] <= 0.02 * rows_peak[i],
+                    "row {i}: the need rises with depth by more than 2 % of the peak"
+                );
+            }
+        }
+        // Need + avoided is the need without flexibility, the same at every depth.
+        for d in 0..3 {
+            let without = depth_need[d][i] + depth_avoided[d][i];
+            assert!((without - (need[i] + avoided[i])).abs() <= 1e-6 * without.abs().max(1.0));
+        }
+        // Overnight = need × CONE; annual = need × (CONE × CRF + fixed O&M).
+        assert!(
+            (overnight[i] - need[i] * cone[i] * 1000.0).abs() <= 1e-6 * overnight[i].abs().max(1.0)
+        );
+        let expected_annual = need[i] * (cone[i] * crf + 6.87) * 1000.0;
+        assert!((annual[i] - expected_annual).abs() <= 1e-6 * expected_annual.abs().max(1.0));
+    }
+    assert!(
+        rises * 20 < rows.len(),
+        "{rises} of {} rows need more at a deeper depth",
+        rows.len()
+    );
+    // PJM's zones and PJM take Brattle's PJM CONE; others the national figure.
+    let regions = text_column(&h, &rows, "region");
+    for (r, c) in regions.iter().zip(&cone) {
+        let expected = if r.starts_with("PJM") { 1417.0 } else { 1158.0 };
+        assert_eq!(*c, expected, "{r}");
+    }
+    // Somewhere the new load does call for capacity, and full-depth flexibility avoids more
+    // of it nationally than the demonstrated quarter.
+    let (sh, sets) = read_csv(&out.join("regionset_metrics.csv"));
+    let s = |name: &str| column(&sh, &sets, name);
+    let need_sum: f64 = s("firm_capacity_needed_sum_mw").iter().sum();
+    assert!(need_sum > 0.0);
+    let quarter: f64 = s("flexibility_avoided_depth_0_25_sum_mw").iter().sum();
+    let half: f64 = s("flexibility_avoided_depth_0_50_sum_mw").iter().sum();
+    let full: f64 = s("flexibility_avoided_depth_1_00_sum_mw").iter().sum();
+    assert!(
+        full > half && half > quarter,
+        "depths 1 / 0.5 / 0.25: {full} {half} {quarter}"
+    );
+}
