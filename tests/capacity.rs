@@ -114,3 +114,43 @@ fn one_planning_basis_three_depths_and_costs_that_add_up() {
         "depths 1 / 0.5 / 0.25: {full} {half} {quarter}"
     );
 }
+
+#[test]
+fn a_flexible_share_of_inference_curtails_more_and_avoids_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::common::root().join("scenarios/default.toml"))
+        .unwrap()
+        .replace(
+            "flexible_inference_frac = 0.0",
+            "flexible_inference_frac = 0.3",
+        )
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/profiles/", crate::common::root().display()),
+        );
+    let scenario = tmp.path().join("flexible.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let args = ["--years", "2030..2030", "--weather-years", "2023..2024"];
+    let (firm, flexible) = (tmp.path().join("firm"), tmp.path().join("flexible"));
+    run_shipped(&firm, &args);
+    run_shipped(
+        &flexible,
+        &[&["--scenario", scenario.to_str().unwrap()][..], &args[..]].concat(),
+    );
+    let sum = |dir: &std::path::Path, name: &str| -> f64 {
+        let (h, rows) = read_csv(&dir.join("regionset_metrics.csv"));
+        column(&h, &rows, name).iter().sum()
+    };
+    // The same load, more of it flexible: more is curtailed and more capacity avoided.
+    assert_eq!(
+        sum(&firm, "new_ai_energy_mwh"),
+        sum(&flexible, "new_ai_energy_mwh")
+    );
+    assert!(sum(&flexible, "training_curtailed_mwh") > sum(&firm, "training_curtailed_mwh"));
+    assert!(
+        sum(&flexible, "flexibility_avoided_sum_mw") > sum(&firm, "flexibility_avoided_sum_mw")
+    );
+    assert!(
+        sum(&flexible, "firm_capacity_needed_sum_mw") < sum(&firm, "firm_capacity_needed_sum_mw")
+    );
+}

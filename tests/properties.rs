@@ -149,7 +149,7 @@ proptest! {
         let inference = vec![50.0; hours];
         let training = vec![training_mw; hours];
         let threshold = vec![threshold_mw; hours];
-        let flexibility = Flexibility { max_curtail_frac: depth, max_curtailed_energy_frac: budget, recovery_window_h: window, headroom_limit_frac: 0.005 };
+        let flexibility = Flexibility { max_curtail_frac: depth, max_curtailed_energy_frac: budget, recovery_window_h: window, headroom_limit_frac: 0.005, flexible_inference_frac: 0.0 };
         let mut after = vec![0.0; hours];
         let outcome = dispatch_training(&baseline, &inference, &training, &threshold, &flexibility, &mut FlexScratch::default(), &mut after);
         let training_mwh = training_mw * hours as f64;

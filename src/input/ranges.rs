@@ -205,6 +205,7 @@ pub const KEY_RANGES: &[(&str, Range)] = &[
     ("max_curtail_frac", Fraction::RANGE),
     ("max_curtailed_energy_frac", Fraction::RANGE),
     ("headroom_limit_frac", Fraction::RANGE),
+    ("flexible_inference_frac", Fraction::RANGE),
     ("recovery_window_h", RecoveryHours::RANGE),
     ("training_mw", Mw::RANGE),
     ("inference_mw", Mw::RANGE),

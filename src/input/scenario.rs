@@ -652,6 +652,9 @@ pub struct RawFlexibility {
     /// Curtailment limit for headroom (fraction).
     #[serde(default = "default_budget", deserialize_with = "de_fraction")]
     pub headroom_limit_frac: f64,
+    /// Share of new inference that flexes like training (fraction; default 0, firm).
+    #[serde(default, deserialize_with = "de_fraction")]
+    pub flexible_inference_frac: f64,
 }
 
 impl Default for RawFlexibility {
@@ -661,6 +664,7 @@ impl Default for RawFlexibility {
             max_curtailed_energy_frac: default_budget(),
             recovery_window_h: 0,
             headroom_limit_frac: default_budget(),
+            flexible_inference_frac: 0.0,
         }
     }
 }
@@ -985,6 +989,7 @@ pub fn scenario_from_raw_located(
             max_curtailed_energy_frac: f.max_curtailed_energy_frac,
             recovery_window_h: f.recovery_window_h as usize,
             headroom_limit_frac: f.headroom_limit_frac,
+            flexible_inference_frac: f.flexible_inference_frac,
         },
         regional_loads: regional_loads(raw, &locate)?,
         non_ai: raw.non_ai_datacentres.as_ref().map(|n| NonAiDatacentres {

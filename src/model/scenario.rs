@@ -322,6 +322,9 @@ pub struct Flexibility {
     pub recovery_window_h: usize,
     /// Curtailment limit at which headroom is reported and training sited (fraction).
     pub headroom_limit_frac: f64,
+    /// Share of the new inference load that flexes like training (batch and asynchronous
+    /// requests that can wait hours); 0 = inference is firm.
+    pub flexible_inference_frac: f64,
 }
 
 /// The two workloads.

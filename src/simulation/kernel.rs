@@ -96,6 +96,19 @@ pub struct Levels {
     pub threshold_winter_mw: f64,
 }
 
+impl HourStats {
+    /// Energy of the new flexible load (MWh): the new training, plus the flexible share of
+    /// the new inference; flexibility's annual budget is a share of it.
+    #[must_use]
+    pub fn flexible_energy_mwh(&self, flexible_inference_frac: f64) -> f64 {
+        if flexible_inference_frac == 0.0 {
+            self.new_training_energy_mwh
+        } else {
+            self.new_training_energy_mwh + flexible_inference_frac * self.new_inference_energy_mwh
+        }
+    }
+}
+
 /// What the hourly pass measures (before the row is assembled).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HourStats {
@@ -222,9 +235,23 @@ struct HourValues<'a> {
     training_shape: &'a [f64],
     summer: &'a [bool],
     levels: &'a Levels,
+    /// Share of the new inference that flexes with training (0: inference is firm).
+    flexible_inference_frac: f64,
 }
 
 impl HourValues<'_> {
+    /// New inference before any split (MW) in hour `t`.
+    #[inline]
+    fn all_inference_mw(&self, t: usize) -> f64 {
+        let s = self.inference_shape[t];
+        let shape = if self.amplitude == 1.0 {
+            s
+        } else {
+            1.0 + self.amplitude * (s - 1.0)
+        };
+        self.levels.new_inference_avg_mw * shape
+    }
+
     /// Total before flexibility in hour `t`, exactly as the full pass forms it.
     #[inline]
     fn total(&self, t: usize) -> f64 {
@@ -247,19 +274,25 @@ impl HourlyLoads for HourValues<'_> {
     fn baseline_mw(&self, t: usize) -> f64 {
         self.raw_baseline_mw[t] * self.levels.baseline_scale
     }
+    /// The firm part of new inference (all of it unless some flexes).
     #[inline]
     fn inference_mw(&self, t: usize) -> f64 {
-        let s = self.inference_shape[t];
-        let shape = if self.amplitude == 1.0 {
-            s
+        let inference = self.all_inference_mw(t);
+        if self.flexible_inference_frac == 0.0 {
+            inference
         } else {
-            1.0 + self.amplitude * (s - 1.0)
-        };
-        self.levels.new_inference_avg_mw * shape
+            inference * (1.0 - self.flexible_inference_frac)
+        }
     }
+    /// The flexible new load: training, plus the flexible share of inference.
     #[inline]
     fn training_mw(&self, t: usize) -> f64 {
-        self.levels.new_training_avg_mw * self.training_shape[t]
+        let training = self.levels.new_training_avg_mw * self.training_shape[t];
+        if self.flexible_inference_frac == 0.0 {
+            training
+        } else {
+            training + self.flexible_inference_frac * self.all_inference_mw(t)
+        }
     }
     #[inline]
     fn other_mw(&self, _t: usize) -> f64 {
@@ -366,6 +399,7 @@ pub fn evaluate<const FULL: bool>(
     let set_total = &mut set.total_mw[..hours];
 
     let mut s = HourStats::carried_over(inputs.raw_stats, levels, inputs.shape_sums, hours);
+    let flexible_inference_frac = flexibility.flexible_inference_frac;
     let first_total = raw[0] * scale
         + inference_avg * inference_shape[0]
         + training_avg * training_shape[0]
@@ -392,9 +426,15 @@ pub fn evaluate<const FULL: bool>(
             residual_mw = excess;
         }
         if excess > 0.0 {
+            // The flexible load: training, plus the flexible share of inference.
+            let flexible = if flexible_inference_frac == 0.0 {
+                training
+            } else {
+                training + flexible_inference_frac * inference
+            };
             scratch
                 .flex
-                .push_exceedance(t, excess, curtail_depth_mw(flexibility, training));
+                .push_exceedance(t, excess, curtail_depth_mw(flexibility, flexible));
         }
         set_baseline[t] += base;
         set_total[t] += value;
@@ -417,10 +457,11 @@ pub fn evaluate<const FULL: bool>(
         training_shape: inputs.training_shape,
         summer: inputs.summer,
         levels,
+        flexible_inference_frac: flexibility.flexible_inference_frac,
     };
     s.flex = dispatch_collected(
         &loads,
-        s.new_training_energy_mwh,
+        s.flexible_energy_mwh(flexible_inference_frac),
         flexibility,
         &mut scratch.flex,
     );
@@ -430,7 +471,13 @@ pub fn evaluate<const FULL: bool>(
         full.new_training_after_mw
             .extend_from_slice(&full.new_training_mw);
         for &(t, after) in changes {
-            full.new_training_after_mw[t] = after;
+            // What flexibility takes from the flexible load comes off the training series
+            // (with flexible inference, the deferred inference is counted there too).
+            full.new_training_after_mw[t] = if flexible_inference_frac == 0.0 {
+                after
+            } else {
+                full.new_training_mw[t] - (loads.training_mw(t) - after)
+            };
         }
     }
     if changes.is_empty() {
@@ -492,6 +539,7 @@ pub fn peaks_after_at_depths<const N: usize>(
         training_shape: inputs.training_shape,
         summer: inputs.summer,
         levels,
+        flexible_inference_frac: flexibility.flexible_inference_frac,
     };
     depths_frac.map(|depth_frac| {
         let at_depth = Flexibility {
@@ -712,6 +760,10 @@ pub fn evaluate_pruned(
     flexibility: &Flexibility,
     scratch: &mut KernelScratch,
 ) -> Option<HourStats> {
+    // Its bounds take inference as firm; a flexible share of it goes to the full pass.
+    if flexibility.flexible_inference_frac != 0.0 {
+        return None;
+    }
     let raw = inputs.raw_baseline_mw;
     let hours = raw.len();
     let raw_stats = inputs.raw_stats;
@@ -726,6 +778,7 @@ pub fn evaluate_pruned(
         training_shape: inputs.training_shape,
         summer: inputs.summer,
         levels,
+        flexible_inference_frac: flexibility.flexible_inference_frac,
     };
     let mut s = HourStats::carried_over(raw_stats, levels, inputs.shape_sums, hours);
 
@@ -959,6 +1012,7 @@ mod tests {
                 max_curtailed_energy_frac: 0.01,
                 recovery_window_h: window,
                 headroom_limit_frac: 0.005,
+                flexible_inference_frac: 0.0,
             };
             let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
             let mut full = FullSeries::default();
@@ -1066,6 +1120,7 @@ mod tests {
             max_curtailed_energy_frac: 0.01,
             recovery_window_h: 0,
             headroom_limit_frac: 0.005,
+            flexible_inference_frac: 0.0,
         };
         let run = |non_ai_mw: f64, lowered_mw: f64| {
             let levels = Levels {
@@ -1166,6 +1221,7 @@ mod tests {
                 max_curtailed_energy_frac: 0.01,
                 recovery_window_h: 0,
                 headroom_limit_frac: 0.005,
+                flexible_inference_frac: 0.0,
             };
             let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
             let stats = evaluate::<false>(
@@ -1202,5 +1258,116 @@ mod tests {
         // The depths do not depend on the scenario's own depth.
         let (_, again) = peak_after_at(0.7);
         assert_eq!(at[..3], again[..3]);
+    }
+
+    #[test]
+    fn a_flexible_share_of_inference_is_curtailed_with_training_and_none_changes_nothing() {
+        let hours = 2000;
+        let raw: Vec<f64> = (0..hours)
+            .map(|t| 1000.0 + 200.0 * ((t as f64) * std::f64::consts::TAU / 24.0).sin())
+            .collect();
+        let inference_shape: Vec<f64> = (0..hours)
+            .map(|t| 1.0 + 0.3 * ((t as f64) * std::f64::consts::TAU / 24.0).sin())
+            .collect();
+        let training_shape = vec![1.0; hours];
+        let summer = vec![true; hours];
+        let raw_stats = RawBaselineStats::of(&raw, &summer);
+        let inputs = HourInputs {
+            raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
+            inference_shape: &inference_shape,
+            training_shape: &training_shape,
+            summer: &summer,
+        };
+        // No new training at all: only inference could flex.
+        let levels = Levels {
+            baseline_scale: 1.0,
+            new_inference_avg_mw: 150.0,
+            new_training_avg_mw: 0.0,
+            new_non_ai_mw: 0.0,
+            threshold_summer_mw: 1250.0,
+            threshold_winter_mw: 1250.0,
+        };
+        let run = |flexible_inference_frac: f64| {
+            let flexibility = Flexibility {
+                max_curtail_frac: 0.5,
+                max_curtailed_energy_frac: 0.01,
+                recovery_window_h: 0,
+                headroom_limit_frac: 0.005,
+                flexible_inference_frac,
+            };
+            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+            let mut full = FullSeries::default();
+            let stats = evaluate::<true>(
+                &inputs,
+                &levels,
+                &flexibility,
+                &mut KernelScratch::default(),
+                &mut SetSeries {
+                    baseline_mw: &mut set.0,
+                    total_mw: &mut set.1,
+                    total_after_mw: &mut set.2,
+                },
+                &mut full,
+            );
+            (stats, full)
+        };
+        let (firm, _) = run(0.0);
+        assert_eq!(firm.flex.curtailed_mwh, 0.0, "firm inference never flexes");
+        assert_eq!(firm.total_peak_after_mw, firm.total_peak_mw);
+        let (flexible, full) = run(0.4);
+        assert!(flexible.flex.curtailed_mwh > 0.0);
+        assert!(flexible.total_peak_after_mw < flexible.total_peak_mw);
+        // Within the budget: 1 % of the flexible energy (0.4 of the inference energy).
+        let budget = 0.01 * 0.4 * flexible.new_inference_energy_mwh;
+        assert!(flexible.flex.curtailed_mwh <= budget * (1.0 + 1e-9));
+        // Within the depth: at most half of the hour's flexible inference.
+        for t in 0..hours {
+            let taken = full.new_training_mw[t] - full.new_training_after_mw[t];
+            assert!(
+                taken <= 0.5 * 0.4 * full.new_inference_mw[t] + 1e-9,
+                "hour {t}"
+            );
+        }
+        // Energy is conserved: what the hours lose is what was curtailed.
+        let lost: f64 = (0..hours)
+            .map(|t| full.new_training_mw[t] - full.new_training_after_mw[t])
+            .sum();
+        assert!((lost - flexible.flex.curtailed_mwh).abs() < 1e-6);
+        // The pruned scan leaves a flexible share of inference to the full pass.
+        let order = ScanOrder::build(&raw, &summer);
+        let (inference_stats, training_stats) = (
+            ShapeStats::of(&inference_shape),
+            ShapeStats::of(&training_shape),
+        );
+        let pruned_inputs = PrunedInputs {
+            raw_baseline_mw: &raw,
+            raw_stats: &raw_stats,
+            order: &order,
+            inference_shape: &inference_shape,
+            inference_stats: &inference_stats,
+            amplitude: 1.0,
+            training_shape: &training_shape,
+            training_stats: &training_stats,
+            shape_sums: inputs.shape_sums,
+            summer: &summer,
+        };
+        let flexibility = Flexibility {
+            max_curtail_frac: 0.5,
+            max_curtailed_energy_frac: 0.01,
+            recovery_window_h: 0,
+            headroom_limit_frac: 0.005,
+            flexible_inference_frac: 0.4,
+        };
+        assert!(
+            evaluate_pruned(
+                &pruned_inputs,
+                &levels,
+                &flexibility,
+                &mut KernelScratch::default()
+            )
+            .is_none()
+        );
     }
 }

@@ -740,6 +740,9 @@ impl<'a> RegionYear<'a> {
         let inference_energy = inference_avg_mw * self.inference_shape_sum;
         let ai_energy = training_energy + inference_energy;
         let new_ai_energy = new_training_energy + new_inference_energy;
+        // What may flex: new training, plus the flexible share of new inference.
+        let flexible_energy =
+            stats.flexible_energy_mwh(scenario.flexibility.flexible_inference_frac);
         // One planning measure everywhere (docs/methodology.md §10.9): the design peak ×
         // (1 + reference margin) against the region's resources. Resources: the NERC area's
         // anticipated margin over the baseline's design peak (kept as the baseline grows),
@@ -858,8 +861,8 @@ impl<'a> RegionYear<'a> {
             hours_above_threshold_after: outcome.hours_above_after as f64,
             energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
             training_curtailed_mwh: outcome.curtailed_mwh,
-            curtailment_rate_frac: if new_training_energy > 0.0 {
-                outcome.curtailed_mwh / new_training_energy
+            curtailment_rate_frac: if flexible_energy > 0.0 {
+                outcome.curtailed_mwh / flexible_energy
             } else {
                 0.0
             },
@@ -1142,7 +1145,7 @@ fn run_year(
                 &inputs,
                 &levels,
                 &scenario.flexibility,
-                stats.new_training_energy_mwh,
+                stats.flexible_energy_mwh(scenario.flexibility.flexible_inference_frac),
                 NEED_DEPTHS_FRAC,
                 &mut scratch,
             );

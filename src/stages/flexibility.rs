@@ -359,6 +359,7 @@ mod tests {
             max_curtailed_energy_frac: budget,
             recovery_window_h: window,
             headroom_limit_frac: 0.005,
+            flexible_inference_frac: 0.0,
         }
     }
 
