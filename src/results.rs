@@ -303,6 +303,9 @@ table_row! {
         headroom_after_inference_mw: Option<f64>,
         headroom_after_ai_mw: Option<f64>,
         inference_shaped_headroom_mw: Option<f64>,
+        built_rated_mw: f64,
+        idle_rated_mw: f64,
+        refit_rated_mw: f64,
     }
 }
 

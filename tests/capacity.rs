@@ -154,3 +154,43 @@ fn a_flexible_share_of_inference_curtails_more_and_avoids_more() {
         sum(&flexible, "firm_capacity_needed_sum_mw") < sum(&firm, "firm_capacity_needed_sum_mw")
     );
 }
+
+#[test]
+fn no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    run_shipped(&out, &["--years", "2024..2035", "--weather-years", "2024"]);
+    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    let regions = text_column(&h, &rows, "region");
+    let col = |name: &str| column(&h, &rows, name);
+    let (year, built, idle, refit) = (
+        col("year"),
+        col("built_rated_mw"),
+        col("idle_rated_mw"),
+        col("refit_rated_mw"),
+    );
+    let (training, inference) = (col("training_rated_mw"), col("inference_rated_mw"));
+    let mut last: std::collections::HashMap<&str, (f64, f64)> = std::collections::HashMap::new();
+    for i in 0..rows.len() {
+        // Built covers what the workloads use; what they leave is idle, never negative.
+        assert!(built[i] + 1e-6 >= training[i] + inference[i], "row {i}");
+        assert!(idle[i] >= 0.0 && refit[i] >= 0.0);
+        if let Some(&(y, b)) = last.get(regions[i]) {
+            assert!(year[i] > y);
+            assert!(
+                built[i] + 1e-6 >= b,
+                "{} {}: built {} after {b}",
+                regions[i],
+                year[i],
+                built[i]
+            );
+        }
+        last.insert(regions[i], (year[i], built[i]));
+    }
+    // Training's total falls after 2030 in the default path: its capacity is reused.
+    let refit_after_2030: f64 = (0..rows.len())
+        .filter(|&i| year[i] > 2030.0)
+        .map(|i| refit[i])
+        .sum();
+    assert!(refit_after_2030 > 1000.0, "{refit_after_2030}");
+}

@@ -615,6 +615,10 @@ pub(crate) struct RegionYear<'a> {
     /// Design (typical-weather) peak of the baseline (MW), the demand resources are
     /// planned on.
     pub(crate) design_peak_mw: f64,
+    /// Data-centre capacity built here by this year (rated IT MW, both workloads, with
+    /// the regional loads), and the inference refit into capacity training left this year.
+    pub(crate) built_rated_mw: f64,
+    pub(crate) refit_rated_mw: f64,
 }
 
 /// Curtailment depths the firm-capacity need is also reported at (shares of the hour's
@@ -637,6 +641,10 @@ impl<'a> RegionYear<'a> {
         // already hold. Only new load is added to the hours, and only new training flexes.
         // Regional loads (large-load requests) are new load on top of the projection.
         let (inference_avg_mw, training_avg_mw) = Self::gross_avg_mw(scenario, region, plan, r, y);
+        // Regional loads are built on top of the stocks (their rated MW never fall).
+        let regional_rated_mw = (inference_avg_mw - plan.inference[y].region_mw[r])
+            / scenario.inference.power_frac
+            + (training_avg_mw - plan.training[y].region_mw[r]) / scenario.training.power_frac;
         let (non_ai_avg_mw, existing_non_ai_mw) =
             scenario.non_ai.as_ref().map_or((0.0, 0.0), |n| {
                 (plan.non_ai_mw(n, r, y), plan.existing_non_ai_mw(n, r))
@@ -655,6 +663,8 @@ impl<'a> RegionYear<'a> {
             training_shape_sum,
             threshold_mw,
             design_peak_mw,
+            built_rated_mw: plan.built_rated[y].region_mw[r] + regional_rated_mw,
+            refit_rated_mw: plan.refit_rated[y].region_mw[r],
         }
     }
 
@@ -915,6 +925,13 @@ impl<'a> RegionYear<'a> {
             headroom_after_inference_mw: headroom.after_inference_mw,
             headroom_after_ai_mw: headroom.after_ai_mw,
             inference_shaped_headroom_mw: headroom.inference_shaped_mw,
+            built_rated_mw: self.built_rated_mw,
+            // Built MW neither workload uses (never below 0 beyond rounding).
+            idle_rated_mw: (self.built_rated_mw
+                - training_avg_mw / scenario.training.power_frac
+                - inference_avg_mw / scenario.inference.power_frac)
+                .max(0.0),
+            refit_rated_mw: self.refit_rated_mw,
         }
     }
 }

@@ -3,8 +3,10 @@
 //! set knows them. Each workload's scope total is followed year
 //! by year from the scenario's first year; only its *growth* is sited (inference by
 //! weight, training by the scenario's policy on what caps and headroom leave), sites
-//! already built keep their MW, and a falling total takes every region down in the same
-//! proportion. The AI load already inside each region's measured baseline — its
+//! already built keep their MW, and a falling total takes every region's load of that
+//! workload down in the same proportion — but never the capacity built: it is refit for
+//! the other workload's growth first, or stays idle (`built_rated`, `refit_rated`). The
+//! AI load already inside each region's measured baseline — its
 //! *existing* load — is the stock of the region's reference year (or what the scenario
 //! states), so the hourly work adds only *new* load (gross − existing).
 //!
@@ -45,6 +47,12 @@ pub struct SitingPlan {
     pub training: Vec<Stock>,
     /// Training MW added in each siting year.
     pub training_added: Vec<Stock>,
+    /// Data-centre capacity built (rated IT MW of both workloads) by each siting year: the
+    /// running maximum of what the two stocks use, so built MW never falls.
+    pub built_rated: Vec<Stock>,
+    /// Rated MW of inference placed, in each siting year, into capacity training no longer
+    /// used (refit instead of new build).
+    pub refit_rated: Vec<Stock>,
     /// Inference load inside each region's measured baseline (average MW).
     pub existing_inference_mw: Vec<f64>,
     /// Training load inside each region's measured baseline (average MW).
@@ -356,6 +364,8 @@ fn project(
         existing_year,
         inference_added: national.inference_added.iter().map(view).collect(),
         training_added: national.training_added.iter().map(view).collect(),
+        built_rated: national.built_rated.iter().map(view).collect(),
+        refit_rated: national.refit_rated.iter().map(view).collect(),
         inference,
         training,
         notes,
@@ -512,6 +522,38 @@ fn site_over(
         training.push(stock.clone());
         training_added.push(added);
     }
+    // Inference growth goes first into capacity training has stopped using (refit), then
+    // by its rule. The `headroom` policy sites training on the inference stock, so there
+    // the stock stays as sited and capacity training leaves stays idle.
+    let power_fracs = (scenario.training.power_frac, scenario.inference.power_frac);
+    let (inference, inference_added, refit_rated, existing_inference_mw) =
+        if matches!(scenario.training_siting, TrainingSiting::Headroom) {
+            let none = vec![Stock::empty(n); years.len()];
+            (inference, inference_added, none, existing_inference_mw)
+        } else {
+            let (inference, inference_added, refit_rated) = follow_totals_with_refit(
+                n,
+                &sited,
+                |p| p.inference.average_mw,
+                |y| first_year_at_hubs(y, weights.clone()),
+                &training,
+                power_fracs,
+            );
+            let existing_inference_mw: Vec<f64> = (0..n)
+                .map(|r| {
+                    stated(&regions.regions[r].id, |e| e.inference_mw).unwrap_or_else(|| {
+                        inference[index_of(&years, existing_year[r])].region_mw[r]
+                    })
+                })
+                .collect();
+            (
+                inference,
+                inference_added,
+                refit_rated,
+                existing_inference_mw,
+            )
+        };
+    let built_rated = built_capacity(&training, &inference, power_fracs);
     Ok(SitingPlan {
         years,
         powers,
@@ -519,6 +561,8 @@ fn site_over(
         inference_added,
         training,
         training_added,
+        built_rated,
+        refit_rated,
         existing_inference_mw,
         existing_training_mw,
         existing_year,
@@ -548,6 +592,100 @@ fn follow_totals(
         added.push(placed);
     }
     (stocks, added)
+}
+
+/// [`follow_totals`] for inference, with refit: each year's growth goes first into the
+/// capacity (rated MW) built in earlier years that neither training (after a fall) nor the
+/// inference stock now uses, in proportion to each region's idle MW, and the rest by
+/// `shares`. Returns the stocks, what each year added, and the refit (rated MW) per year.
+fn follow_totals_with_refit<P>(
+    regions: usize,
+    powers: &[P],
+    total_mw: impl Fn(&P) -> f64,
+    shares: impl Fn(usize) -> Shares,
+    training: &[Stock],
+    (training_power_frac, inference_power_frac): (f64, f64),
+) -> (Vec<Stock>, Vec<Stock>, Vec<Stock>) {
+    let mut stocks = Vec::with_capacity(powers.len());
+    let mut added = Vec::with_capacity(powers.len());
+    let mut refits = Vec::with_capacity(powers.len());
+    let mut stock = Stock::empty(regions);
+    let mut built = vec![0.0; regions];
+    for (y, power) in powers.iter().enumerate() {
+        // Idle capacity, as inference average MW it could carry.
+        let idle_inference_mw: Vec<f64> = (0..regions)
+            .map(|r| {
+                let used = training[y].region_mw[r] / training_power_frac
+                    + stock.region_mw[r] / inference_power_frac;
+                (built[r] - used).max(0.0) * inference_power_frac
+            })
+            .collect();
+        let idle_total_mw: f64 = idle_inference_mw.iter().sum();
+        let mut refit = Stock::empty(regions);
+        let (next, placed) = stock.advance(total_mw(power), |growth_mw| {
+            let by_rule = shares(y);
+            let refit_mw = idle_total_mw.min(growth_mw);
+            if refit_mw <= 0.0 || growth_mw <= 0.0 {
+                return by_rule;
+            }
+            let rest_mw = growth_mw - refit_mw;
+            for (refit_r, idle_mw) in refit.region_mw.iter_mut().zip(&idle_inference_mw) {
+                *refit_r = idle_mw / idle_total_mw * refit_mw / inference_power_frac;
+            }
+            Shares {
+                region_frac: (0..regions)
+                    .map(|r| {
+                        (idle_inference_mw[r] / idle_total_mw * refit_mw
+                            + rest_mw * by_rule.region_frac[r])
+                            / growth_mw
+                    })
+                    .collect(),
+                unallocated_frac: rest_mw * by_rule.unallocated_frac / growth_mw,
+            }
+        });
+        stock = next;
+        for (r, b) in built.iter_mut().enumerate() {
+            let used = training[y].region_mw[r] / training_power_frac
+                + stock.region_mw[r] / inference_power_frac;
+            *b = b.max(used);
+        }
+        stocks.push(stock.clone());
+        added.push(placed);
+        refits.push(refit);
+    }
+    (stocks, added, refits)
+}
+
+/// Capacity built (rated IT MW) by each year: the running maximum of what the two
+/// workloads' stocks use, region by region (and for the unallocated and outside rests).
+fn built_capacity(
+    training: &[Stock],
+    inference: &[Stock],
+    (training_power_frac, inference_power_frac): (f64, f64),
+) -> Vec<Stock> {
+    let mut out: Vec<Stock> = Vec::with_capacity(training.len());
+    for (t, i) in training.iter().zip(inference) {
+        let used = |a: f64, b: f64| a / training_power_frac + b / inference_power_frac;
+        let mut built = Stock {
+            region_mw: t
+                .region_mw
+                .iter()
+                .zip(&i.region_mw)
+                .map(|(&a, &b)| used(a, b))
+                .collect(),
+            unallocated_mw: used(t.unallocated_mw, i.unallocated_mw),
+            outside_set_mw: used(t.outside_set_mw, i.outside_set_mw),
+        };
+        if let Some(before) = out.last() {
+            for (b, &p) in built.region_mw.iter_mut().zip(&before.region_mw) {
+                *b = b.max(p);
+            }
+            built.unallocated_mw = built.unallocated_mw.max(before.unallocated_mw);
+            built.outside_set_mw = built.outside_set_mw.max(before.outside_set_mw);
+        }
+        out.push(built);
+    }
+    out
 }
 
 /// Curtailment-enabled headroom (MW) of each region in each siting year once the *new*
@@ -633,6 +771,58 @@ mod tests {
     use super::*;
     use crate::simulation::prepare_regions;
     use crate::simulation::tests::fixture;
+
+    /// A falling training total frees capacity; the next years' inference growth goes
+    /// there first (refit), built capacity never falls, and every year's stocks still sum
+    /// to their totals.
+    #[test]
+    fn capacity_training_leaves_is_refit_for_inference_and_never_destroyed() {
+        let fracs = (0.8, 0.5);
+        // Training: 100 MW average in region 0, then falls by half.
+        let training: Vec<Stock> = [100.0, 50.0, 50.0, 20.0]
+            .iter()
+            .map(|&mw| Stock {
+                region_mw: vec![mw, 0.0],
+                unallocated_mw: 0.0,
+                outside_set_mw: 0.0,
+            })
+            .collect();
+        // Inference grows; by its rule all growth would go to region 1.
+        let totals = [10.0, 30.0, 60.0, 80.0];
+        let (inference, _, refit) = follow_totals_with_refit(
+            2,
+            &totals,
+            |t| *t,
+            |_| Shares::with_rest_unallocated(vec![0.0, 1.0]),
+            &training,
+            fracs,
+        );
+        for (stock, total) in inference.iter().zip(totals) {
+            assert!((stock.total_mw() - total).abs() < 1e-9);
+        }
+        // Year 1: training freed 50 / 0.8 = 62.5 rated MW in region 0, 31.25 MW of
+        // inference at 0.5; the 20 MW of growth all goes there.
+        assert!((inference[1].region_mw[0] - 20.0).abs() < 1e-9);
+        assert!((refit[1].region_mw[0] - 40.0).abs() < 1e-9);
+        // Year 2: 11.25 MW of inference still fits in region 0, the rest by the rule.
+        assert!((inference[2].region_mw[0] - 31.25).abs() < 1e-9);
+        assert!((inference[2].region_mw[1] - 28.75).abs() < 1e-9);
+        let built = built_capacity(&training, &inference, fracs);
+        for pair in built.windows(2) {
+            for r in 0..2 {
+                assert!(pair[1].region_mw[r] >= pair[0].region_mw[r]);
+            }
+        }
+        for (y, b) in built.iter().enumerate() {
+            for r in 0..2 {
+                let used = training[y].region_mw[r] / fracs.0 + inference[y].region_mw[r] / fracs.1;
+                assert!(b.region_mw[r] + 1e-9 >= used, "built covers what is used");
+                assert!(refit[y].region_mw[r] <= b.region_mw[r] + 1e-9);
+            }
+        }
+        // Region 0 was built to 125 MW rated in year 0 and keeps it.
+        assert!((built[3].region_mw[0] - 125.0).abs() < 1e-9);
+    }
 
     /// The first year's stock sits at today's data centres, but training only where
     /// training is allowed and within caps.
