@@ -754,6 +754,32 @@ bad_inputs! {
         }
     }
     // ---- profiles ----
+    scenario_pue_profile_missing {
+        rule: "a PUE profile file that does not exist",
+        source: Patch {
+            base: SCENARIO,
+            find: "# Specialised AI data centres, US 2023 (LBNL 2024 via Epoch AI).\npue = 1.14",
+            replace: "pue_profile = \"no-such-pue.toml\"\npue = 1.14",
+        },
+        tests: {
+            scenario_pue_profile_missing_validate: VALIDATE => [
+                "scenario_pue_profile_missing.toml",
+                "`facility.pue_profile`",
+                "no-such-pue.toml does not exist",
+            ],
+        }
+    }
+    pue_profile_eleven_months {
+        rule: "a PUE profile with 11 month factors",
+        source: File("pue_profile_eleven_months.toml"),
+        tests: {
+            pue_profile_eleven_months_validate: VALIDATE => [
+                "pue_profile_eleven_months.toml",
+                "`month_factors`",
+                "found 11 month factors, expected 12",
+            ],
+        }
+    }
     profile_unknown_key {
         rule: "a misspelt key (`idle_floor`)",
         source: Patch { base: PROFILE, find: "idle_floor_frac = 0.0", replace: "idle_floor = 0.0" },

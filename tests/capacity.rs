@@ -194,3 +194,64 @@ fn no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference() {
         .sum();
     assert!(refit_after_2030 > 1000.0, "{refit_after_2030}");
 }
+
+/// PUE by the hour (issue 20): with the shipped flat training profile, the hourly training
+/// MW at the facility meter still moves through the day and the year (cooling), while the
+/// year's energy stays the scenario's.
+#[test]
+fn a_flat_training_profile_draws_more_on_summer_afternoons() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    run_shipped(
+        &out,
+        &[
+            "--regions",
+            "SOCO",
+            "--years",
+            "2030..2030",
+            "--weather-years",
+            "2024",
+            "--hourly",
+        ],
+    );
+    let frame = ParquetReader::new(
+        std::fs::File::open(out.join("hourly/default/SOCO/2030.parquet")).unwrap(),
+    )
+    .finish()
+    .unwrap();
+    let training: Vec<f64> = frame
+        .column("new_training_mw")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(training.len(), 8760);
+    assert!(
+        training.iter().all(|&mw| mw > 0.0),
+        "SOCO gains training by 2030"
+    );
+    // SOCO is on Central time: 15 July 15:00 CDT is 20:00 UTC, 03:00 CDT 08:00 UTC;
+    // 15 January 03:00 CST is 09:00 UTC.
+    let (july_afternoon, july_night, january_night) = (
+        training[195 * 24 + 20],
+        training[195 * 24 + 8],
+        training[14 * 24 + 9],
+    );
+    assert!(
+        july_afternoon > 1.01 * july_night,
+        "{july_afternoon} vs {july_night}"
+    );
+    assert!(
+        july_night > 1.01 * january_night,
+        "{july_night} vs {january_night}"
+    );
+    let day_mean = |day: usize| training[day * 24..day * 24 + 24].iter().sum::<f64>() / 24.0;
+    assert!(day_mean(195) > 1.03 * day_mean(14));
+    // The year's energy is the metrics' (the shape's own sum carries the cooling).
+    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    let energy = column(&h, &rows, "new_training_energy_mwh")[0];
+    let sum: f64 = training.iter().sum();
+    assert!((sum - energy).abs() <= 1e-9 * energy);
+}

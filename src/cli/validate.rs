@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::note;
 use crate::input::load_file::read_load_file;
-use crate::input::profile::read_profile;
+use crate::input::profile::{read_profile, read_pue_profile};
 use crate::input::region_set::read_region_set;
 use crate::input::scenario::{check_scenario_against_regions, read_scenario};
 use crate::input::{format_capped, read_text};
@@ -35,6 +35,8 @@ pub enum InputKind {
     Scenario,
     /// `profiles/*.toml`.
     Profile,
+    /// `profiles/pue-*.toml`: the overhead by month and hour.
+    PueProfile,
     /// Hourly load (.csv or .parquet).
     Load,
 }
@@ -70,9 +72,11 @@ pub fn detect_kind(path: &Path) -> Result<InputKind> {
         Ok(InputKind::Scenario)
     } else if table.contains_key("hour_of_week_factors") {
         Ok(InputKind::Profile)
+    } else if table.contains_key("month_factors") || table.contains_key("hour_factors") {
+        Ok(InputKind::PueProfile)
     } else {
         bail!(
-            "{}: cannot tell what this file is; a region set has [[region]] tables or `regions = [...]`, a scenario a [compute] table, a profile `hour_of_week_factors`",
+            "{}: cannot tell what this file is; a region set has [[region]] tables or `regions = [...]`, a scenario a [compute] table, a profile `hour_of_week_factors`, a PUE profile `month_factors` and `hour_factors`",
             path.display()
         )
     }
@@ -106,6 +110,9 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
             })
         }
         InputKind::Scenario => read_scenario(path).and_then(|(s, _)| {
+            if let Some(pue_profile) = &s.pue_profile_path {
+                read_pue_profile(pue_profile)?;
+            }
             for (name, workload) in [("inference", &s.inference), ("training", &s.training)] {
                 let profile = read_profile(&workload.profile_path)?;
                 // Without a region set, the week's ratio (a year's differs by < 0.2 %).
@@ -124,6 +131,7 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
             Ok(())
         }),
         InputKind::Profile => read_profile(path).map(|_| ()),
+        InputKind::PueProfile => read_pue_profile(path).map(|_| ()),
         InputKind::Load => read_load_file(path).map(|_| ()),
     };
     if let Err(e) = outcome {

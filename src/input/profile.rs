@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ranges::{Domain, ProfileFactor};
 use super::{de_fraction, de_id, read_toml};
-use crate::model::profile::Profile;
+use crate::model::profile::{Profile, PueProfile};
 use crate::time::HOURS_PER_WEEK;
 
 /// The profile file as written.
@@ -63,4 +63,47 @@ pub fn profile_from_raw(raw: &RawProfile, path: &Path) -> Result<Profile> {
     }
     Profile::new(&raw.name, &raw.hour_of_week_factors, raw.idle_floor_frac)
         .map_err(|e| anyhow::anyhow!("{file}, key `hour_of_week_factors`: {e}"))
+}
+
+/// A PUE profile file as written (`profiles/pue-*.toml`).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPueProfile {
+    /// Identifier.
+    #[serde(deserialize_with = "de_id")]
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Where the relation comes from (required).
+    pub source: String,
+    /// 12 factors of the overhead (PUE − 1), January first, relative to the year.
+    pub month_factors: Vec<f64>,
+    /// 24 factors of the overhead, local hour 00:00 first, relative to the day.
+    pub hour_factors: Vec<f64>,
+}
+
+/// Read and validate a PUE profile file.
+///
+/// # Errors
+/// Wrong counts, negative or non-finite factors, an empty source.
+pub fn read_pue_profile(path: &Path) -> Result<PueProfile> {
+    let raw: RawPueProfile = read_toml(path)?;
+    let file = path.display();
+    if raw.source.trim().is_empty() {
+        bail!("{file}, key `source`: empty; every profile states where its shape comes from");
+    }
+    for (key, values) in [
+        ("month_factors", &raw.month_factors),
+        ("hour_factors", &raw.hour_factors),
+    ] {
+        for (i, v) in values.iter().enumerate() {
+            if let Err(why) = ProfileFactor::RANGE.check(*v) {
+                bail!("{file}, key `{key}`: value {}: {why}", i + 1);
+            }
+        }
+    }
+    PueProfile::new(&raw.name, &raw.month_factors, &raw.hour_factors).map_err(|e| {
+        anyhow::anyhow!("{file}, keys `month_factors` / `hour_factors`: {e} (12 months, January first; 24 local hours, 00:00 first)")
+    })
 }

@@ -560,6 +560,10 @@ pub struct RawFacility {
     /// Annual PUE (dimensionless, ≥ 1).
     #[serde(deserialize_with = "de_in::<Pue, _>")]
     pub pue: f64,
+    /// How the overhead moves by season and local hour (a PUE profile file, relative to
+    /// the scenario file); absent: the annual PUE in every hour.
+    #[serde(default)]
+    pub pue_profile: Option<PathBuf>,
 }
 
 /// `[training]` / `[inference]`.
@@ -891,6 +895,20 @@ pub fn scenario_from_raw_located(
         }
         None => 1.0,
     };
+    let pue_profile_path = match raw.facility.as_ref().and_then(|f| f.pue_profile.as_ref()) {
+        None => None,
+        Some(relative) => {
+            let resolved = resolve_beside(path, relative);
+            if !resolved.exists() {
+                bail!(
+                    "{}: the PUE profile file {} does not exist (paths are relative to the scenario file)",
+                    locate.key("facility", "pue_profile"),
+                    resolved.display()
+                );
+            }
+            Some(resolved)
+        }
+    };
     let workload = |name: &str, w: &RawWorkload| -> Result<Workload> {
         let (utilization_frac, power_frac) = if needs_conversion {
             let Some(u) = w.utilization_frac else {
@@ -980,6 +998,7 @@ pub fn scenario_from_raw_located(
         compute,
         hardware,
         pue,
+        pue_profile_path,
         training,
         inference,
         training_siting,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::input::catalogue::{common_full_years, find_catalogue, nation_for, read_catalogue};
 use crate::input::load_file::read_load_file;
-use crate::input::profile::read_profile;
+use crate::input::profile::{read_profile, read_pue_profile};
 use crate::input::read_toml;
 use crate::input::region_set::{RawRegionSet, read_region_set};
 use crate::input::scenario::{RawScenario, check_scenario_against_regions, read_scenario};
@@ -79,6 +79,11 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
     let profiles = Profiles {
         inference: read_profile(&scenario.inference.profile_path)?,
         training: read_profile(&scenario.training.profile_path)?,
+        pue: scenario
+            .pue_profile_path
+            .as_deref()
+            .map(read_pue_profile)
+            .transpose()?,
     };
     for (name, workload, profile) in [
         ("inference", &scenario.inference, &profiles.inference),

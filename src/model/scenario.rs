@@ -501,6 +501,9 @@ pub struct Scenario {
     pub hardware: Hardware,
     /// Power usage effectiveness, annual energy basis (dimensionless).
     pub pue: f64,
+    /// File of how the overhead (PUE − 1) moves by season and local hour (`None`: the
+    /// annual PUE in every hour).
+    pub pue_profile_path: Option<PathBuf>,
     /// Training parameters.
     pub training: Workload,
     /// Inference parameters.

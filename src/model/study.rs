@@ -5,7 +5,7 @@
 use anyhow::{Result, bail};
 
 use crate::model::nation::Nation;
-use crate::model::profile::Profile;
+use crate::model::profile::{Profile, PueProfile};
 use crate::model::region::RegionSet;
 use crate::model::scenario::Scenario;
 use crate::model::series::HourlyLoad;
@@ -17,6 +17,9 @@ pub struct Profiles {
     pub inference: Profile,
     /// Training shape.
     pub training: Profile,
+    /// How the facility's overhead moves by season and hour (`None`: the annual PUE in
+    /// every hour).
+    pub pue: Option<PueProfile>,
 }
 
 /// A scenario over a region set, with every region's hourly load in memory.

@@ -64,7 +64,7 @@ use crate::stages::baseline::{
 use crate::stages::hardware::{FleetYear, fleet_by_year};
 use crate::stages::headroom::{MarginPoint, margin_points, solve_headroom_partial_mw};
 use crate::stages::metrics::peak;
-use crate::stages::shapes::shape_for_year;
+use crate::stages::shapes::facility_shape_for_year;
 use crate::stages::siting::{Stock, UNALLOCATED};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, months_of_year, year_start_epoch_hour};
 
@@ -1066,14 +1066,18 @@ fn run_year(
         .collect();
     let mut scratch = KernelScratch::default();
     for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
-        shape_for_year(
+        // At the facility meter: the PUE by season and hour, where the scenario gives it.
+        let facility = study.profiles.pue.as_ref().map(|p| (p, scenario.pue));
+        facility_shape_for_year(
             &study.profiles.inference,
+            facility,
             region.time_zone,
             year,
             &mut b.inference_shape,
         );
-        shape_for_year(
+        facility_shape_for_year(
             &study.profiles.training,
+            facility,
             region.time_zone,
             year,
             &mut b.training_shape,

@@ -24,7 +24,7 @@ use crate::model::study::Study;
 use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::headroom::{YearSeries, margin_points, solve_headroom_partial_mw};
 use crate::stages::power::{YearPower, year_power};
-use crate::stages::shapes::shape_for_year;
+use crate::stages::shapes::facility_shape_for_year;
 use crate::stages::siting::{
     Shares, Stock, allocate_cheapest, allocate_explicit, allocate_inference,
     allocate_inference_pipeline, allocate_proportional_capped, at_existing_datacenters,
@@ -715,7 +715,18 @@ fn headroom_after_new_inference(
         .par_iter()
         .map(|&(zone, year)| {
             let mut shape = Vec::new();
-            shape_for_year(&context.profiles.inference, zone, year, &mut shape);
+            let facility = context
+                .profiles
+                .pue
+                .as_ref()
+                .map(|p| (p, context.scenario.pue));
+            facility_shape_for_year(
+                &context.profiles.inference,
+                facility,
+                zone,
+                year,
+                &mut shape,
+            );
             ((zone.name(), year), shape)
         })
         .collect();

@@ -37,7 +37,7 @@ use crate::model::study::Study;
 use crate::model::uncertainty::Parameter;
 use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow, band};
 use crate::stages::baseline::{baseline_for, baseline_scale};
-use crate::stages::shapes::shape_for_year;
+use crate::stages::shapes::facility_shape_for_year;
 use crate::time::{hours_in_year, months_of_year};
 
 /// How each sample's hours are evaluated: both give the same numbers (tested).
@@ -503,10 +503,25 @@ impl Shapes {
         let by_zone_year = keys
             .par_iter()
             .map(|&(zone, year)| {
+                // The PUE by hour at the central PUE: shapes are shared by every sample
+                // (a drawn PUE moves the level, not the hourly swing; methodology §6.4).
+                let facility = study.profiles.pue.as_ref().map(|p| (p, study.scenario.pue));
                 let mut inference = Vec::new();
-                shape_for_year(&study.profiles.inference, zone, year, &mut inference);
+                facility_shape_for_year(
+                    &study.profiles.inference,
+                    facility,
+                    zone,
+                    year,
+                    &mut inference,
+                );
                 let mut training = Vec::new();
-                shape_for_year(&study.profiles.training, zone, year, &mut training);
+                facility_shape_for_year(
+                    &study.profiles.training,
+                    facility,
+                    zone,
+                    year,
+                    &mut training,
+                );
                 ((zone, year), (inference, training))
             })
             .collect();

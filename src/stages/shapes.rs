@@ -4,7 +4,7 @@
 //! `average_mw × shape[t]` puts exactly the year's facility energy on its hours.
 use chrono::{Datelike, Offset, TimeZone, Timelike};
 
-use crate::model::profile::Profile;
+use crate::model::profile::{Profile, PueProfile};
 use crate::time::{epoch_hour_to_datetime, hours_in_year, year_start_epoch_hour};
 
 /// Lay `profile` onto the UTC hours of `year` in `time_zone`, normalised to a mean of
@@ -28,6 +28,42 @@ pub fn shape_for_year(profile: &Profile, time_zone: chrono_tz::Tz, year: i32, ou
         let hour_of_week =
             local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
         out.push(profile.factors_frac[hour_of_week]);
+    }
+    normalise_mean_to_one(out);
+}
+
+/// [`shape_for_year`] at the facility meter: each hour's IT factor times the facility's
+/// PUE in that local month and hour over its annual PUE (`facility` = the PUE profile and
+/// the annual PUE; `None`: the IT shape), normalised again to a mean of exactly 1: the
+/// year's facility energy stays the calibrated one (annual PUE), and only its hours move
+/// (the renormalisation takes out the small correlation of load and cooling, < 0.2 %).
+pub fn facility_shape_for_year(
+    profile: &Profile,
+    facility: Option<(&PueProfile, f64)>,
+    time_zone: chrono_tz::Tz,
+    year: i32,
+    out: &mut Vec<f64>,
+) {
+    let Some((pue_profile, pue)) = facility else {
+        shape_for_year(profile, time_zone, year, out);
+        return;
+    };
+    let hours = hours_in_year(year);
+    out.clear();
+    let start = year_start_epoch_hour(year);
+    for index in 0..hours {
+        let utc = epoch_hour_to_datetime(start + index as i64);
+        let offset_s = time_zone
+            .offset_from_utc_datetime(&utc.naive_utc())
+            .fix()
+            .local_minus_utc();
+        let local = utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s));
+        let hour_of_week =
+            local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
+        out.push(
+            profile.factors_frac[hour_of_week]
+                * pue_profile.facility_factor(pue, local.month(), local.hour()),
+        );
     }
     normalise_mean_to_one(out);
 }
@@ -99,5 +135,37 @@ mod tests {
         let profile = Profile::new("x", &factors, 0.2).unwrap();
         assert!((profile.factors_frac[1] - 0.2).abs() < 1e-15);
         assert!((profile.factors_frac[0] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_flat_training_shape_at_the_facility_varies_by_hour_and_season() {
+        let months = [
+            0.85, 0.87, 0.92, 1.0, 1.08, 1.14, 1.15, 1.14, 1.08, 1.0, 0.92, 0.87,
+        ];
+        let hours: Vec<f64> = (0..24)
+            .map(|h| 1.0 + 0.1 * ((f64::from(h) - 15.0) * std::f64::consts::TAU / 24.0).cos())
+            .collect();
+        let pue = PueProfile::new("t", &months, &hours).unwrap();
+        let flat = Profile::flat("flat");
+        let mut shape = Vec::new();
+        facility_shape_for_year(
+            &flat,
+            Some((&pue, 1.14)),
+            chrono_tz::US::Eastern,
+            2030,
+            &mut shape,
+        );
+        assert_eq!(shape.len(), 8760);
+        let mean = shape.iter().sum::<f64>() / 8760.0;
+        assert!((mean - 1.0).abs() < 1e-12, "{mean}");
+        // 15:00 EDT on 15 July is 19:00 UTC; 03:00 EST on 15 January is 08:00 UTC.
+        let july_afternoon = shape[(195 * 24) + 19];
+        let july_night = shape[(195 * 24) + 7];
+        let january_night = shape[(14 * 24) + 8];
+        assert!(july_afternoon > july_night && july_night > january_night);
+        assert!(july_afternoon > 1.02 && january_night < 0.98);
+        // Without a PUE profile it is the IT shape.
+        facility_shape_for_year(&flat, None, chrono_tz::US::Eastern, 2030, &mut shape);
+        assert!(shape.iter().all(|&v| v == 1.0));
     }
 }
