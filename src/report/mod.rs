@@ -813,7 +813,7 @@ fn run_report(dir: &Path) -> Result<Report> {
         rows: years.iter().zip(&co2_mt).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
         caption: "From regionset_metrics.parquet (ai_co2_t; docs/methodology.md §10.10).".to_owned(),
     });
-    let title = format!("Cost of the firm capacity the new AI load calls for, {set_id}");
+    let title = format!("Overnight cost of the firm capacity the new data-centre load calls for, {set_id}");
     charts.push(Chart {
         id: "firm_capacity_cost",
         svg: charts::lines(
@@ -912,7 +912,7 @@ fn sweep_report(dir: &Path) -> Result<Report> {
         (
             "firm_band",
             "firm_capacity_needed_sum_mw",
-            "Firm capacity the new AI load calls for",
+            "Firm capacity the new data-centre load calls for (planning reserve, beyond anticipated resources)",
             "GW",
             1e3,
         ),
