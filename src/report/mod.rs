@@ -813,7 +813,8 @@ fn run_report(dir: &Path) -> Result<Report> {
         rows: years.iter().zip(&co2_mt).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
         caption: "From regionset_metrics.parquet (ai_co2_t; docs/methodology.md §10.10).".to_owned(),
     });
-    let title = format!("Overnight cost of the firm capacity the new data-centre load calls for, {set_id}");
+    let title =
+        format!("Overnight cost of the firm capacity the new data-centre load calls for, {set_id}");
     charts.push(Chart {
         id: "firm_capacity_cost",
         svg: charts::lines(
