@@ -2,7 +2,7 @@
 //! on one basis in every region (the planning reserve on NERC 2025 LTRA margins), the need
 //! at three curtailment depths, and the overnight and annual costs, checked on the default
 //! study.
-use crate::common::{column, read_csv, run_shipped};
+use crate::common::{column, read_table, run_shipped};
 
 fn text_column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
     let i = header.iter().position(|h| h == name).unwrap();
@@ -14,7 +14,7 @@ fn one_planning_basis_three_depths_and_costs_that_add_up() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     run_shipped(&out, &["--years", "2030..2030"]);
-    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    let (h, rows) = read_table(&out.join("metrics.csv"));
     assert!(rows.len() > 100, "a national study");
     // One basis, every region's resources from the NERC areas, margins known everywhere.
     for (name, expected) in [
@@ -102,7 +102,7 @@ fn one_planning_basis_three_depths_and_costs_that_add_up() {
     }
     // Somewhere the new load does call for capacity, and full-depth flexibility avoids more
     // of it nationally than the demonstrated quarter.
-    let (sh, sets) = read_csv(&out.join("regionset_metrics.csv"));
+    let (sh, sets) = read_table(&out.join("regionset_metrics.csv"));
     let s = |name: &str| column(&sh, &sets, name);
     let need_sum: f64 = s("firm_capacity_needed_sum_mw").iter().sum();
     assert!(need_sum > 0.0);
@@ -138,7 +138,7 @@ fn a_flexible_share_of_inference_curtails_more_and_avoids_more() {
         &[&["--scenario", scenario.to_str().unwrap()][..], &args[..]].concat(),
     );
     let sum = |dir: &std::path::Path, name: &str| -> f64 {
-        let (h, rows) = read_csv(&dir.join("regionset_metrics.csv"));
+        let (h, rows) = read_table(&dir.join("regionset_metrics.csv"));
         column(&h, &rows, name).iter().sum()
     };
     // The same load, more of it flexible: more is curtailed and more capacity avoided.
@@ -160,7 +160,7 @@ fn no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     run_shipped(&out, &["--years", "2024..2035", "--weather-years", "2024"]);
-    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    let (h, rows) = read_table(&out.join("metrics.csv"));
     let regions = text_column(&h, &rows, "region");
     let col = |name: &str| column(&h, &rows, name);
     let (year, built, idle, refit) = (
@@ -250,7 +250,7 @@ fn a_flat_training_profile_draws_more_on_summer_afternoons() {
     let day_mean = |day: usize| training[day * 24..day * 24 + 24].iter().sum::<f64>() / 24.0;
     assert!(day_mean(195) > 1.03 * day_mean(14));
     // The year's energy is the metrics' (the shape's own sum carries the cooling).
-    let (h, rows) = read_csv(&out.join("metrics.csv"));
+    let (h, rows) = read_table(&out.join("metrics.csv"));
     let energy = column(&h, &rows, "new_training_energy_mwh")[0];
     let sum: f64 = training.iter().sum();
     assert!((sum - energy).abs() <= 1e-9 * energy);

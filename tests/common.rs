@@ -124,3 +124,44 @@ pub fn compare_csv(expected: &Path, actual: &Path, rel: f64) -> Vec<String> {
     }
     diffs
 }
+
+/// A run table at full precision: the Parquet beside `csv_path` when the run wrote one
+/// (CSV cells are rounded for spreadsheets), else the CSV. Cells as text: numbers in
+/// Rust's shortest round-trip form, nulls empty.
+pub fn read_table(csv_path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    use polars::prelude::*;
+    let parquet = csv_path.with_extension("parquet");
+    if !parquet.exists() {
+        return read_csv(csv_path);
+    }
+    let frame = ParquetReader::new(std::fs::File::open(&parquet).unwrap())
+        .finish()
+        .unwrap_or_else(|e| panic!("{}: {e}", parquet.display()));
+    let header: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut rows = vec![Vec::with_capacity(header.len()); frame.height()];
+    for column in frame.columns() {
+        let series = column.as_materialized_series();
+        for (row, cell) in rows.iter_mut().enumerate() {
+            let value = series.get(row).unwrap();
+            row_push(cell, &value);
+        }
+    }
+    (header, rows)
+}
+
+fn row_push(cells: &mut Vec<String>, value: &polars::prelude::AnyValue<'_>) {
+    use polars::prelude::AnyValue;
+    cells.push(match value {
+        AnyValue::Null => String::new(),
+        AnyValue::Float64(x) => x.to_string(),
+        AnyValue::Int32(x) => x.to_string(),
+        AnyValue::Int64(x) => x.to_string(),
+        AnyValue::String(s) => (*s).to_owned(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        other => other.to_string(),
+    });
+}

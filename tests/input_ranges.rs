@@ -479,7 +479,8 @@ fn edge_studies_write_only_finite_numbers() {
         .position(|h| h == "inference_share_facility_energy_frac")
         .unwrap();
     assert_eq!(rows[0][share], "", "2030 has no AI energy");
-    assert!((rows[1][share].parse::<f64>().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    // A fraction carries 4 significant digits in CSV.
+    assert!((rows[1][share].parse::<f64>().unwrap() - 1.0 / 3.0).abs() < 1e-4);
 }
 
 #[test]

@@ -192,7 +192,7 @@ fn assert_reproduces_run(sweep_dir: &Path, run_dir: &Path) {
             "region_set",
         ),
     ] {
-        let (header, rows) = read_csv(&run_dir.join(csv));
+        let (header, rows) = crate::common::read_table(&run_dir.join(csv));
         let per_sample = read_parquet(&sweep_dir.join(parquet));
         assert!(per_sample.height() > 0);
         let labels = |name: &str| -> Vec<String> {

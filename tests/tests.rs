@@ -17,4 +17,5 @@ mod pipeline;
 mod presets;
 mod properties;
 mod report;
+mod spreadsheet;
 mod sweep;

@@ -257,7 +257,112 @@ fn escaped_text_columns(frame: &DataFrame) -> Result<Option<DataFrame>> {
     Ok(escaped)
 }
 
-/// Write a frame as CSV (text cells escaped against spreadsheet formulas).
+/// Significant digits of a number in a CSV cell (Parquet keeps full precision).
+pub const CSV_SIGNIFICANT_DIGITS: usize = 7;
+/// Significant digits of a fraction (`…_frac` columns) in a CSV cell.
+pub const CSV_FRACTION_SIGNIFICANT_DIGITS: usize = 4;
+/// Columns that count things: written as integers.
+const COUNT_COLUMNS: &[&str] = &[
+    "hours",
+    "hours_above_threshold_before",
+    "hours_above_threshold_after",
+    "curtailed_hours",
+    "curtailment_events",
+    "samples",
+];
+
+/// `value` rounded to `digits` significant digits: the nearest double of the decimal,
+/// so a CSV writer's shortest representation prints at most `digits` digits.
+#[must_use]
+pub fn round_significant(value: f64, digits: usize) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    format!("{value:.prec$e}", prec = digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(value)
+}
+
+/// The frame as a spreadsheet should read it: numbers rounded to
+/// [`CSV_SIGNIFICANT_DIGITS`] (fractions to [`CSV_FRACTION_SIGNIFICANT_DIGITS`]), values
+/// within rounding noise of zero (below 1e-9 of the largest magnitude of the same
+/// quantity, or of 1) written as 0, and counts as integers. In a long table (one with a
+/// `metric` column: `summary.csv`, `bands.csv`) a quantity is one metric's rows, and a
+/// fraction is a metric whose name ends in `_frac`; elsewhere it is a column.
+fn spreadsheet_numbers(frame: &DataFrame) -> Result<DataFrame> {
+    let metric: Option<Vec<String>> = match frame.column("metric") {
+        Ok(c) if c.dtype() == &DataType::String => Some(
+            c.str()?
+                .iter()
+                .map(|m| m.unwrap_or_default().to_owned())
+                .collect(),
+        ),
+        _ => None,
+    };
+    let floats: Vec<&Column> = frame
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::Float64 && !COUNT_COLUMNS.contains(&c.name().as_str()))
+        .collect();
+    // Largest magnitude of each quantity: per metric in a long table.
+    let mut largest_by_metric: std::collections::HashMap<&str, f64> =
+        std::collections::HashMap::new();
+    if let Some(metric) = &metric {
+        for column in &floats {
+            for (m, v) in metric.iter().zip(column.f64()?.iter()) {
+                if let Some(x) = v {
+                    let e = largest_by_metric.entry(m.as_str()).or_insert(0.0);
+                    *e = e.max(x.abs());
+                }
+            }
+        }
+    }
+    let mut out = frame.clone();
+    for column in frame.columns() {
+        if column.dtype() != &DataType::Float64 {
+            continue;
+        }
+        let name = column.name().as_str();
+        let values = column.f64()?;
+        if COUNT_COLUMNS.contains(&name) {
+            let counts: Vec<Option<i64>> =
+                values.iter().map(|v| v.map(|x| x.round() as i64)).collect();
+            out.with_column(Column::new(column.name().clone(), counts))?;
+            continue;
+        }
+        let column_largest = values.iter().flatten().fold(0.0_f64, |m, x| m.max(x.abs()));
+        let rounded: Vec<Option<f64>> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.map(|x| {
+                    let (largest, fraction) = match &metric {
+                        Some(metric) => (
+                            largest_by_metric
+                                .get(metric[i].as_str())
+                                .copied()
+                                .unwrap_or(column_largest),
+                            metric[i].ends_with("_frac"),
+                        ),
+                        None => (column_largest, name.ends_with("_frac")),
+                    };
+                    if x.abs() < 1e-9 * largest.max(1.0) {
+                        0.0
+                    } else if fraction {
+                        round_significant(x, CSV_FRACTION_SIGNIFICANT_DIGITS)
+                    } else {
+                        round_significant(x, CSV_SIGNIFICANT_DIGITS)
+                    }
+                })
+            })
+            .collect();
+        out.with_column(Column::new(column.name().clone(), rounded))?;
+    }
+    Ok(out)
+}
+
+/// Write a frame as CSV: numbers rounded for a spreadsheet ([`spreadsheet_numbers`];
+/// Parquet keeps full precision), text cells escaped against spreadsheet formulas.
 ///
 /// # Errors
 /// When the file cannot be written.
@@ -265,10 +370,11 @@ pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<()> {
     check_frame_finite(frame, path)?;
     let mut file =
         File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut escaped = escaped_text_columns(frame)?;
+    let mut rounded = spreadsheet_numbers(frame)?;
+    let mut escaped = escaped_text_columns(&rounded)?;
     CsvWriter::new(&mut file)
         .include_header(true)
-        .finish(escaped.as_mut().unwrap_or(frame))
+        .finish(escaped.as_mut().unwrap_or(&mut rounded))
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
@@ -425,6 +531,27 @@ pub fn write_load_parquet(load: &HourlyLoad, path: &Path, provenance: Option<&st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_numbers_are_rounded_for_a_spreadsheet_and_counts_are_integers() {
+        assert_eq!(round_significant(814_827_257.948_471, 7), 814_827_300.0);
+        assert_eq!(round_significant(0.031_741_815_168_830_456, 4), 0.031_74);
+        assert_eq!(round_significant(-2.5, 7), -2.5);
+        let mut frame = df!(
+            "firm_capacity_needed_mw" => [-7.275_957_614_183_426e-12, 1_234.567_891_2],
+            "share_frac" => [0.031_741_815_168_830_456, 0.5],
+            "hours" => [8784.0, 8760.0],
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        write_csv(&mut frame, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "firm_capacity_needed_mw,share_frac,hours\n0.0,0.03174,8784\n1234.568,0.5,8760\n"
+        );
+    }
 
     #[test]
     fn formula_cells_are_escaped_and_numbers_kept() {

@@ -25,6 +25,8 @@ pub struct RawBaselineStats {
     pub sum_mwh: f64,
     /// Highest hour (MW).
     pub max_mw: f64,
+    /// Index of the highest hour (the first if several tie).
+    pub max_index: usize,
     /// Highest summer hour and highest winter hour (MW; −∞ when the year has none).
     pub max_summer_mw: f64,
     /// See `max_summer_mw`.
@@ -44,9 +46,12 @@ impl RawBaselineStats {
             ..Self::default()
         };
         let mut ramps = Ramps::start(raw.first().copied().unwrap_or(0.0));
-        for (&value, &is_summer) in raw.iter().zip(summer) {
+        for (t, (&value, &is_summer)) in raw.iter().zip(summer).enumerate() {
             out.sum_mwh += value;
-            out.max_mw = out.max_mw.max(value);
+            if value > out.max_mw {
+                out.max_mw = value;
+                out.max_index = t;
+            }
             if is_summer {
                 out.max_summer_mw = out.max_summer_mw.max(value);
             } else {

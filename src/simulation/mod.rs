@@ -811,6 +811,21 @@ impl<'a> RegionYear<'a> {
                 String::new()
             }
         };
+        // Hour `index` of the target year, in UTC or in the region's local time (with its
+        // offset, so daylight saving is visible).
+        let hour_text = |index: usize, zone: Option<chrono_tz::Tz>| {
+            if !labels {
+                return String::new();
+            }
+            let utc = epoch_hour_to_datetime(year_start_epoch_hour(year) + index as i64);
+            match zone {
+                None => utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                Some(zone) => utc
+                    .with_timezone(&zone)
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string(),
+            }
+        };
         MetricsRow {
             scenario: label(&scenario.name),
             region: label(&region.id),
@@ -838,13 +853,10 @@ impl<'a> RegionYear<'a> {
             total_peak_mw,
             peak_increase_mw: total_peak_mw - baseline_peak_mw,
             peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
-            total_peak_hour_utc: if labels {
-                epoch_hour_to_datetime(year_start_epoch_hour(year) + peak_index as i64)
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string()
-            } else {
-                String::new()
-            },
+            total_peak_hour_utc: hour_text(peak_index, None),
+            total_peak_hour_local: hour_text(peak_index, Some(region.time_zone)),
+            baseline_peak_hour_utc: hour_text(inputs.raw_stats.max_index, None),
+            baseline_peak_hour_local: hour_text(inputs.raw_stats.max_index, Some(region.time_zone)),
             ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
             inference_at_peak_mw,
             training_at_peak_mw,
