@@ -908,3 +908,48 @@ fn help_and_version_check_their_write() {
         assert!(output.stderr.is_empty(), "{output:?}");
     }
 }
+
+/// `validate` checks what `run` needs (issue 21): a region whose load holds no full year
+/// passes every per-file rule, yet `run` cannot use it — `validate` of the scenario with
+/// the set refuses it with the same message.
+#[test]
+fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("timestamp_utc,demand_mw\n");
+    for h in 0..(24 * 40) {
+        let t = chrono::DateTime::from_timestamp(1_704_067_200 + h * 3600, 0).unwrap();
+        csv.push_str(&format!(
+            "{},{}\n",
+            t.format("%Y-%m-%dT%H:%M:%SZ"),
+            1000 + h % 24
+        ));
+    }
+    std::fs::write(dir.path().join("short.csv"), csv).unwrap();
+    let set = dir.path().join("short.toml");
+    let pacw = root().join("tests/fixtures/small/regions/load/PACW.parquet");
+    let text = format!(
+        "id = \"short\"\nname = \"One region, 40 days of load\"\nscope = \"PNW\"\nscope_population = 340_110_988\ntraining_scope_share_frac = 0.01\n[[region]]\nid = \"PGE\"\nname = \"Portland General Electric\"\ntime_zone = \"America/Los_Angeles\"\npopulation = 1_800_000\nbaseline_growth_per_year_frac = 0.01\nload_file = \"short.csv\"\n[[region]]\nid = \"PACW\"\nname = \"PacifiCorp West\"\ntime_zone = \"America/Los_Angeles\"\npopulation = 1_524_000\nbaseline_growth_per_year_frac = 0.02\nload_file = \"{}\"\n",
+        pacw.display()
+    );
+    std::fs::write(&set, text).unwrap();
+    let scenario = root().join("tests/fixtures/small/scenarios/small.toml");
+    let validate = gridstrain()
+        .args(["validate"])
+        .arg(&set)
+        .arg(&scenario)
+        .assert()
+        .failure();
+    let validate_text = String::from_utf8_lossy(&validate.get_output().stderr).into_owned();
+    assert!(validate_text.contains("no full year"), "{validate_text}");
+    let run = gridstrain()
+        .args(["run", "--quiet", "--regions"])
+        .arg(&set)
+        .arg("--scenario")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .failure();
+    let run_text = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(run_text.contains("no full year"), "{run_text}");
+}

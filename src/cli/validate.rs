@@ -261,10 +261,29 @@ fn cross_file_problems(paths: &[PathBuf]) -> Vec<String> {
         for (set_path, set) in &sets {
             if let Err(e) = check_scenario_against_regions(scenario, scenario_path, set, set_path) {
                 problems.push(format!("{e:#}"));
+            } else if let Err(e) = study_runs(scenario_path, set_path) {
+                problems.push(format!("{e:#}"));
             }
         }
     }
     problems
+}
+
+/// What `run` checks before it simulates, for a scenario and region set that pass on
+/// their own: the study is read as `run` reads it (default years and weather years) and
+/// every region prepared (full years of load, the weather and reference years inside
+/// its data), so nothing that validates fails on `run` for a reason these files show.
+fn study_runs(scenario: &Path, regions: &Path) -> Result<()> {
+    let loaded = crate::input::study::load_study(&crate::input::study::StudyFiles {
+        scenario: scenario.to_path_buf(),
+        regions: regions.to_path_buf(),
+        catalogue_ids: Vec::new(),
+        years: None,
+        weather_years: Vec::new(),
+    })?;
+    crate::simulation::prepare_regions(&loaded.study)?;
+    crate::simulation::prepare_nation(&loaded.study)?;
+    Ok(())
 }
 
 /// `gridstrain validate`.
