@@ -953,3 +953,67 @@ fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
     let run_text = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
     assert!(run_text.contains("no full year"), "{run_text}");
 }
+
+/// A forecast in the form utilities publish it (issue 21): `peak_mw_by_year` is MW at the
+/// system peak, converted to rated MW with the fleet's peak-hour draw and said so; it gives
+/// the same study as the rated figures divided by hand.
+#[test]
+fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
+        .unwrap()
+        .replace(
+            "rated_mw_by_year = { 2025 = 0, 2028 = 7500, 2030 = 10250, 2034 = 11750 }",
+            "peak_mw_by_year = { 2025 = 0, 2028 = 6000, 2030 = 8200, 2034 = 9400 }",
+        )
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/profiles/", root().display()),
+        );
+    assert!(text.contains("peak_mw_by_year"));
+    let scenario = dir.path().join("peak.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    run_shipped(
+        &out,
+        &[
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--regions",
+            "regions/examples/soco.toml",
+            "--years",
+            "2030..2030",
+            "--weather-years",
+            "2024",
+        ],
+    );
+    let (header, rows) = read_table(&out.join("metrics.csv"));
+    let rated = column(&header, &rows, "inference_rated_mw")[0];
+    // 8,200 MW at the peak / (0.5417 × the chat profile's peak-to-mean ≈ 1.477) ≈ 10,250.
+    assert!((rated / 10_250.0 - 1.0).abs() < 2e-3, "{rated}");
+    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(
+        record.contains("entered as MW at the peak"),
+        "run.toml says so"
+    );
+    // Both forms at once is refused, naming the key.
+    let both = dir.path().join("both.toml");
+    std::fs::write(
+        &both,
+        std::fs::read_to_string(&scenario).unwrap().replace(
+            "peak_mw_by_year = {",
+            "rated_mw_by_year = { 2030 = 1 }\npeak_mw_by_year = {",
+        ),
+    )
+    .unwrap();
+    let refused = gridstrain()
+        .args(["validate"])
+        .arg(&both)
+        .assert()
+        .failure();
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        message.contains("`peak_mw_by_year`") && message.contains("expected one of them"),
+        "{message}"
+    );
+}

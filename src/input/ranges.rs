@@ -210,6 +210,7 @@ pub const KEY_RANGES: &[(&str, Range)] = &[
     ("training_mw", Mw::RANGE),
     ("inference_mw", Mw::RANGE),
     ("rated_mw_by_year", Mw::RANGE),
+    ("peak_mw_by_year", Mw::RANGE),
     ("realisation_frac", Fraction::RANGE),
     ("training_shares", Fraction::RANGE),
     ("co2_rate_change_per_year_frac", ChangePerYear::RANGE),

@@ -345,7 +345,12 @@ pub struct RawRegionalLoad {
     /// `inference` or `training`.
     pub workload: RawWorkloadKind,
     /// Rated facility MW by year (`{ 2026 = 1000, 2030 = 5000 }`).
+    #[serde(default)]
     pub rated_mw_by_year: BTreeMap<String, f64>,
+    /// Or MW at the system peak by year, as utilities publish their large-load forecasts
+    /// (converted to rated MW with the workload's peak-hour draw).
+    #[serde(default)]
+    pub peak_mw_by_year: BTreeMap<String, f64>,
     /// Share of the requested MW that gets built (default 1).
     #[serde(default = "default_realisation", deserialize_with = "de_fraction")]
     pub realisation_frac: f64,
@@ -940,6 +945,7 @@ pub fn scenario_from_raw_located(
     };
     let training = workload("training", &raw.training)?;
     let inference = workload("inference", &raw.inference)?;
+    let regional_loads = regional_loads(raw, &locate, (&training, &inference))?;
     let training_siting = match (raw.siting.training, &raw.siting.training_shares) {
         (RawTrainingPolicy::Explicit, Some(shares)) => {
             let mut list = Vec::with_capacity(shares.len());
@@ -1010,7 +1016,7 @@ pub fn scenario_from_raw_located(
             headroom_limit_frac: f.headroom_limit_frac,
             flexible_inference_frac: f.flexible_inference_frac,
         },
-        regional_loads: regional_loads(raw, &locate)?,
+        regional_loads,
         non_ai: raw.non_ai_datacentres.as_ref().map(|n| NonAiDatacentres {
             base_year: n.base_year,
             facility_energy_twh: n.facility_energy_twh,
@@ -1446,37 +1452,74 @@ fn uncertainty(
 
 /// The `[[regional_load]]` tables, checked: years inside the study, MW ≥ 0, a
 /// realisation in [0, 1].
-fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<RegionalLoad>> {
+fn regional_loads(
+    raw: &RawScenario,
+    locate: &KeyLocator<'_>,
+    (training, inference): (&Workload, &Workload),
+) -> Result<Vec<RegionalLoad>> {
     let mut loads = Vec::with_capacity(raw.regional_load.len());
     for (index, load) in raw.regional_load.iter().enumerate() {
         let at = |key: &str| locate.array_key("regional_load", index, &load.region, key);
-        if load.rated_mw_by_year.is_empty() {
-            bail!(
-                "{}: empty, expected MW by year such as {{ 2026 = 1000, 2030 = 5000 }}",
+        let workload = match load.workload {
+            RawWorkloadKind::Training => training,
+            RawWorkloadKind::Inference => inference,
+        };
+        // MW at the peak → rated MW: divided by the fleet's peak-hour draw (its draw
+        // fraction × its profile's peak-to-mean), so the peak draw equals the forecast.
+        let (key, by_year, to_rated, note) = match (
+            load.rated_mw_by_year.is_empty(),
+            load.peak_mw_by_year.is_empty(),
+        ) {
+            (false, true) => (
+                "rated_mw_by_year",
+                &load.rated_mw_by_year,
+                1.0,
+                String::new(),
+            ),
+            (true, false) => {
+                let ratio =
+                    super::profile::read_profile(&workload.profile_path)?.peak_to_mean_ratio();
+                let peak_draw_frac = workload.power_frac * ratio;
+                (
+                    "peak_mw_by_year",
+                    &load.peak_mw_by_year,
+                    1.0 / peak_draw_frac,
+                    format!(
+                        " (entered as MW at the peak: rated MW = peak MW / {peak_draw_frac:.4}, the fleet's peak-hour draw = power_frac {} × profile peak-to-mean {ratio:.4})",
+                        workload.power_frac
+                    ),
+                )
+            }
+            (true, true) => bail!(
+                "{}: empty, expected MW by year such as {{ 2026 = 1000, 2030 = 5000 }} in `rated_mw_by_year` (rated facility MW) or `peak_mw_by_year` (MW at the system peak, as utilities publish)",
                 at("rated_mw_by_year")
-            );
-        }
-        let mut points = Vec::with_capacity(load.rated_mw_by_year.len());
-        for (year_text, &mw) in &load.rated_mw_by_year {
+            ),
+            (false, false) => bail!(
+                "{}: found both `rated_mw_by_year` and `peak_mw_by_year`; expected one of them",
+                at("peak_mw_by_year")
+            ),
+        };
+        let mut points = Vec::with_capacity(by_year.len());
+        for (year_text, &mw) in by_year {
             let year: i32 = year_text.trim().parse().map_err(|_| {
                 anyhow::anyhow!(
                     "{}: key '{}' is not a year; expected keys such as 2030",
-                    at("rated_mw_by_year"),
+                    at(key),
                     super::excerpt(year_text)
                 )
             })?;
             if year < raw.first_year || year > raw.last_year {
                 bail!(
                     "{}: year {year} is outside the study {}..{}; expected years within it",
-                    at("rated_mw_by_year"),
+                    at(key),
                     raw.first_year,
                     raw.last_year
                 );
             }
             if let Err(why) = Mw::RANGE.check(mw) {
-                bail!("{}: year {year}: {why}", at("rated_mw_by_year"));
+                bail!("{}: year {year}: {why}", at(key));
             }
-            points.push((year, mw));
+            points.push((year, mw * to_rated));
         }
         points.sort_by_key(|p| p.0);
         loads.push(RegionalLoad {
@@ -1487,7 +1530,7 @@ fn regional_loads(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<Regi
             },
             rated_mw_by_year: points,
             realisation_frac: load.realisation_frac,
-            source: load.source.clone(),
+            source: format!("{}{note}", load.source),
         });
     }
     Ok(loads)

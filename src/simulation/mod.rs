@@ -364,6 +364,17 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         .collect();
     metrics.sort_by_key(|m| (order[m.region.as_str()], m.year, m.weather_year));
     let mut notes = plan.notes.clone();
+    // A forecast entered as MW at the peak says how it became rated MW.
+    for load in &study.scenario.regional_loads {
+        if let Some(at) = load.source.find(" (entered as MW at the peak") {
+            notes.push(format!(
+                "regional load {} ({:?}){}",
+                load.region,
+                load.workload,
+                &load.source[at..]
+            ));
+        }
+    }
     if let Some(first) = negative_new.first() {
         notes.push(format!(
             "in {} region-year-workload(s) the gross AI load is below the load already in the measured baseline (first: {first}); the difference is subtracted with the workload's shape",
