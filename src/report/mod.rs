@@ -428,16 +428,25 @@ fn run_report(dir: &Path) -> Result<Report> {
             .collect();
         let curtailed_gwh = sum_year(&curtailed, year) / 1000.0;
         let training_gwh = sum_year(&new_training, year) / 1000.0;
-        let mut text = format!(
-            "In {year}, US AI data centres draw {} GW on average ({} GW training, {} GW inference).",
-            one((at(training_mw, year) + at(inference_mw, year)) / 1000.0),
-            one(at(training_mw, year) / 1000.0),
-            one(at(inference_mw, year) / 1000.0),
-        );
+        // A study of regional loads alone has no national projection: say so rather
+        // than report the nation's AI load as 0.
+        let national_gw = (at(training_mw, year) + at(inference_mw, year)) / 1000.0;
+        let mut text = if national_gw > 0.0 {
+            format!(
+                "In {year}, US AI data centres draw {} GW on average ({} GW training, {} GW inference).",
+                one(national_gw),
+                one(at(training_mw, year) / 1000.0),
+                one(at(inference_mw, year) / 1000.0),
+            )
+        } else {
+            format!(
+                "In {year}: national AI load not known — the scenario states only its regions' loads, no national projection."
+            )
+        };
         if new_gw.abs() < 0.05 && new_non_ai_gw.abs() < 0.05 {
             let _ = write!(
                 text,
-                " None of it is new on the {set_id} regions: their measured load of that year already holds it."
+                " No AI load is new on the {set_id} regions: their measured load of that year already holds it."
             );
             findings.push(text);
             continue;
@@ -462,15 +471,19 @@ fn run_report(dir: &Path) -> Result<Report> {
             let _ = write!(text, " Most strained: {}.", names.join("; "));
         }
         let get = |m: &BTreeMap<i32, f64>| m.get(&year).copied().unwrap_or(0.0);
+        if training_gwh > 0.0 {
+            let _ = write!(
+                text,
+                " Flexibility curtails {} GWh of training ({:.2}% of its new energy).",
+                one(curtailed_gwh),
+                100.0 * curtailed_gwh / training_gwh
+            );
+        } else {
+            let _ = write!(text, " No new training load: nothing flexes.");
+        }
         let _ = write!(
             text,
-            " Flexibility curtails {} GWh of training ({}% of its new energy); the new AI load emits {} Mt CO2. The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
-            one(curtailed_gwh),
-            if training_gwh > 0.0 {
-                format!("{:.2}", 100.0 * curtailed_gwh / training_gwh)
-            } else {
-                "0".to_owned()
-            },
+            " The new AI load emits {} Mt CO2. The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
             one(get(&co2) / 1e6),
             one(get(&firm) / 1000.0),
             one(get(&gross) / 1000.0),
@@ -478,7 +491,8 @@ fn run_report(dir: &Path) -> Result<Report> {
             get(&annual) / 1e9,
         );
         let avoided: Vec<f64> = avoided_at_depth.iter().map(get).collect();
-        if avoided.iter().all(|v| v.is_finite()) {
+        // Only with flexible load (new training, or flexible inference) is there a range.
+        if avoided.iter().all(|v| v.is_finite()) && (training_gwh > 0.0 || avoided[2] > 0.0) {
             let _ = write!(
                 text,
                 " If training can be curtailed by 25 %, 50 % or 100 % of its new load in an hour, flexibility avoids {}, {} or {} GW of that need (the scenario assumes {depth_pct:.0}%, from one 3-hour field test).",
