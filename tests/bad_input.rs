@@ -1187,6 +1187,12 @@ bad_inputs! {
                 "holds 2 balancing authorities (PJM, MISO)",
                 "pick one with --ba",
             ],
+            // Without --format the EIA-930 header is recognised (issue 21).
+            import_eia930_several_bas_format_recognised: IMPORT => [
+                "import_eia930_several_bas.csv",
+                "holds 2 balancing authorities (PJM, MISO)",
+                "pick one with --ba",
+            ],
             import_eia930_several_bas_unknown_ba: Command::Import {
                 extra: &["--format", "eia930", "--ba", "XYZ"],
             } => [

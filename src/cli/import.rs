@@ -33,9 +33,10 @@ pub struct ImportArgs {
     /// The file to import.
     #[arg(value_name = "FILE")]
     pub input: PathBuf,
-    /// The form of the input.
-    #[arg(long, value_enum, default_value = "tidy")]
-    pub format: ImportForm,
+    /// The form of the input; default: recognised from the file (an EIA-930 balance file by
+    /// its header, `timestamp_local` as local time, otherwise tidy).
+    #[arg(long, value_enum)]
+    pub format: Option<ImportForm>,
     /// Where to write the load file (.parquet); a provenance file `<name>.provenance.md`
     /// is written beside it.
     #[arg(long, value_name = "FILE.parquet")]
@@ -64,38 +65,70 @@ pub struct ImportArgs {
 ///
 /// # Errors
 /// Any problem in the input, with file and line.
-pub fn read_rows(args: &ImportArgs) -> Result<RawRows> {
+pub fn read_rows(args: &ImportArgs) -> Result<(RawRows, ImportForm)> {
     let file = args.input.display().to_string();
     let is_parquet = args
         .input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if args.time_zone.is_some() && args.format != ImportForm::Local {
+    let text = if is_parquet {
+        None
+    } else {
+        Some(read_text_limited(&args.input, LOAD_CSV_LIMIT)?)
+    };
+    let form = import_form(args, text.as_deref());
+    if args.time_zone.is_some() && form != ImportForm::Local {
         bail!("--time-zone is only used with --format local");
     }
-    if args.ba.is_some() && args.format != ImportForm::Eia930 {
+    if args.ba.is_some() && form != ImportForm::Eia930 {
         bail!("--ba is only used with --format eia930");
     }
-    match args.format {
-        ImportForm::Tidy if is_parquet => read_parquet_rows(&args.input),
-        ImportForm::Tidy => tidy_rows(&read_text_limited(&args.input, LOAD_CSV_LIMIT)?, &file),
+    let Some(text) = text else {
+        return match form {
+            ImportForm::Tidy => Ok((read_parquet_rows(&args.input)?, form)),
+            _ => bail!(
+                "{file}: a Parquet file is read as tidy (timestamp_utc, demand_mw); expected no --format, or --format tidy"
+            ),
+        };
+    };
+    let rows = match form {
+        ImportForm::Tidy => tidy_rows(&text, &file),
         ImportForm::Local => {
             let Some(zone) = &args.time_zone else {
-                bail!("--format local needs --time-zone (an IANA name such as America/Chicago)");
+                bail!(
+                    "{file}: local timestamps (`timestamp_local`) need --time-zone (an IANA name such as America/Chicago)"
+                );
             };
             let zone = parse_time_zone(zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-            local_rows(
-                &read_text_limited(&args.input, LOAD_CSV_LIMIT)?,
-                &file,
-                zone,
-            )
+            local_rows(&text, &file, zone)
         }
-        ImportForm::Eia930 => eia930_rows(
-            &read_text_limited(&args.input, LOAD_CSV_LIMIT)?,
-            &file,
-            args.ba.as_deref(),
-            args.eia_demand,
-        ),
+        ImportForm::Eia930 => eia930_rows(&text, &file, args.ba.as_deref(), args.eia_demand),
+    }?;
+    Ok((rows, form))
+}
+
+/// The form of the input: `--format` when given, else what its header (or the flags)
+/// show: an EIA-930 balance file by its `Balancing Authority` and `UTC Time at End of
+/// Hour` columns (or `--ba`), local time by `timestamp_local` (or `--time-zone`),
+/// otherwise tidy.
+#[must_use]
+pub fn import_form(args: &ImportArgs, text: Option<&str>) -> ImportForm {
+    if let Some(form) = args.format {
+        return form;
+    }
+    let header = text
+        .and_then(|t| t.lines().next())
+        .map(|line| line.trim_start_matches('\u{feff}'))
+        .unwrap_or("");
+    if args.ba.is_some()
+        || (header.contains(crate::input::text_rows::EIA_BA_COLUMN)
+            && header.contains(crate::input::text_rows::EIA_TIME_COLUMN))
+    {
+        ImportForm::Eia930
+    } else if args.time_zone.is_some() || header.contains("timestamp_local") {
+        ImportForm::Local
+    } else {
+        ImportForm::Tidy
     }
 }
 
@@ -116,14 +149,14 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
     }
     let provenance_path = args.out.with_extension("provenance.md");
     let staging = RunDir::create_files(&[args.out.clone(), provenance_path.clone()], args.force)?;
-    let rows = read_rows(args)?;
+    let (rows, read_form) = read_rows(args)?;
     let (load, report) = clean_rows(
         &rows,
         &args.input.display().to_string(),
         args.fill_gaps,
         args.max_gap_h,
     )?;
-    let form = match args.format {
+    let form = match read_form {
         ImportForm::Tidy => "tidy (timestamp_utc, demand_mw)".to_owned(),
         ImportForm::Local => format!("local time in {}", args.time_zone.as_deref().unwrap_or("")),
         ImportForm::Eia930 => format!(
@@ -229,11 +262,11 @@ mod tests {
     fn args(out: &str, zone: Option<&str>) -> ImportArgs {
         ImportArgs {
             input: PathBuf::from("in.csv"),
-            format: if zone.is_some() {
+            format: Some(if zone.is_some() {
                 ImportForm::Local
             } else {
                 ImportForm::Tidy
-            },
+            }),
             out: PathBuf::from(out),
             time_zone: zone.map(str::to_owned),
             ba: None,
