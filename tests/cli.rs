@@ -1017,3 +1017,62 @@ fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
         "{message}"
     );
 }
+
+/// Several files of one region (EIA's half-year files) are imported in one command,
+/// joined in time order; hours both give must agree and are kept once (issue 21).
+#[test]
+fn two_half_year_files_are_joined_and_their_overlap_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = 1_672_531_200_i64; // 2023-01-01T00:00Z
+    let hours = 8760_i64;
+    let write = |name: &str, from: i64, to: i64, change_at: Option<i64>| {
+        let mut csv = String::from("timestamp_utc,demand_mw\n");
+        for h in from..to {
+            let t = chrono::DateTime::from_timestamp(start + h * 3600, 0).unwrap();
+            let mw = 1000.0 + 200.0 * ((h % 24) as f64 / 24.0 * std::f64::consts::TAU).sin();
+            let mw = if change_at == Some(h) { mw + 1.0 } else { mw };
+            csv.push_str(&format!("{},{mw}\n", t.format("%Y-%m-%dT%H:%M:%SZ")));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    // January–June and June–December, with one day in both.
+    let first = write("first-half.csv", 0, 4368, None);
+    let second = write("second-half.csv", 4344, hours, None);
+    let out = dir.path().join("joined.parquet");
+    let assert = gridstrain()
+        .arg("import")
+        .arg(&first)
+        .arg(&second)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let load = gridstrain::input::load_file::read_load_file(&out).unwrap();
+    assert_eq!(load.demand_mw.len(), 8760);
+    let provenance = std::fs::read_to_string(out.with_extension("provenance.md")).unwrap();
+    assert!(
+        provenance.contains("joined 2 files")
+            && provenance.contains("24 hour(s) given by two files"),
+        "{provenance}"
+    );
+    drop(assert);
+    // Files that disagree on an hour they both give are refused, naming both.
+    let changed = write("second-changed.csv", 4344, hours, Some(4350));
+    let refused = gridstrain()
+        .arg("import")
+        .arg(&first)
+        .arg(&changed)
+        .arg("--out")
+        .arg(dir.path().join("bad.parquet"))
+        .assert()
+        .failure();
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        message.contains("first-half.csv")
+            && message.contains("second-changed.csv")
+            && message.contains("both give hour"),
+        "{message}"
+    );
+}

@@ -33,6 +33,10 @@ pub struct ImportArgs {
     /// The file to import.
     #[arg(value_name = "FILE")]
     pub input: PathBuf,
+    /// More files of the same region (e.g. EIA's half-year files), joined in time order;
+    /// hours in two files must agree and are kept once.
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
     /// The form of the input; default: recognised from the file (an EIA-930 balance file by
     /// its header, `timestamp_local` as local time, otherwise tidy).
     #[arg(long, value_enum)]
@@ -107,6 +111,62 @@ pub fn read_rows(args: &ImportArgs) -> Result<(RawRows, ImportForm)> {
     Ok((rows, form))
 }
 
+/// Rows of several files of one region joined in time order: an hour two files both
+/// give is kept once when they agree (reported), and refused when they differ.
+///
+/// # Errors
+/// Two files giving one hour different values, naming both files and lines.
+pub fn join_rows(parts: Vec<(String, RawRows)>) -> Result<RawRows> {
+    let mut all: Vec<(i64, Option<f64>, usize, usize)> = Vec::new();
+    let mut notes = Vec::new();
+    let place = parts[0].1.place;
+    for (index, (_, rows)) in parts.iter().enumerate() {
+        notes.extend(rows.notes.iter().cloned());
+        for i in 0..rows.epoch_hours.len() {
+            all.push((rows.epoch_hours[i], rows.demand_mw[i], rows.lines[i], index));
+        }
+    }
+    // Stable: within one file the rows keep their order (its own duplicates stay for the
+    // series check to report with their lines).
+    all.sort_by_key(|row| row.0);
+    let mut joined = RawRows {
+        epoch_hours: Vec::with_capacity(all.len()),
+        demand_mw: Vec::with_capacity(all.len()),
+        lines: Vec::with_capacity(all.len()),
+        place,
+        notes,
+    };
+    let mut overlap = 0_usize;
+    let mut last: Option<(i64, Option<f64>, usize, usize)> = None;
+    for row in all {
+        if let Some(previous) = last.filter(|p| p.0 == row.0 && p.3 != row.3) {
+            if previous.1 == row.1 {
+                overlap += 1;
+                continue;
+            }
+            bail!(
+                "{} line {} and {} line {} both give hour {}: {} vs {} MW; expected files that agree where they overlap",
+                parts[previous.3].0,
+                previous.2,
+                parts[row.3].0,
+                row.2,
+                crate::time::epoch_hour_to_datetime(row.0).format("%Y-%m-%dT%H:%M:%SZ"),
+                previous.1.map_or("empty".to_owned(), |v| v.to_string()),
+                row.1.map_or("empty".to_owned(), |v| v.to_string()),
+            );
+        }
+        joined.epoch_hours.push(row.0);
+        joined.demand_mw.push(row.1);
+        joined.lines.push(row.2);
+        last = Some(row);
+    }
+    joined.notes.push(format!(
+        "joined {} files in time order; {overlap} hour(s) given by two files with the same value, kept once",
+        parts.len()
+    ));
+    Ok(joined)
+}
+
 /// The form of the input: `--format` when given, else what its header (or the flags)
 /// show: an EIA-930 balance file by its `Balancing Authority` and `UTC Time at End of
 /// Hour` columns (or `--ba`), local time by `timestamp_local` (or `--time-zone`),
@@ -150,12 +210,34 @@ pub fn handle_import(args: &ImportArgs) -> Result<()> {
     let provenance_path = args.out.with_extension("provenance.md");
     let staging = RunDir::create_files(&[args.out.clone(), provenance_path.clone()], args.force)?;
     let (rows, read_form) = read_rows(args)?;
-    let (load, report) = clean_rows(
-        &rows,
-        &args.input.display().to_string(),
-        args.fill_gaps,
-        args.max_gap_h,
-    )?;
+    let (rows, label) = if args.more.is_empty() {
+        (rows, args.input.display().to_string())
+    } else {
+        let mut parts = vec![(args.input.display().to_string(), rows)];
+        for path in &args.more {
+            let one = ImportArgs {
+                input: path.clone(),
+                more: Vec::new(),
+                ..args.clone()
+            };
+            let (rows, form) = read_rows(&one)?;
+            if form != read_form {
+                bail!(
+                    "{}: read as {form:?}, but {} as {read_form:?}; expected files of one form (give --format)",
+                    path.display(),
+                    args.input.display()
+                );
+            }
+            parts.push((path.display().to_string(), rows));
+        }
+        let label = parts
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        (join_rows(parts)?, label)
+    };
+    let (load, report) = clean_rows(&rows, &label, args.fill_gaps, args.max_gap_h)?;
     let form = match read_form {
         ImportForm::Tidy => "tidy (timestamp_utc, demand_mw)".to_owned(),
         ImportForm::Local => format!("local time in {}", args.time_zone.as_deref().unwrap_or("")),
@@ -262,6 +344,7 @@ mod tests {
     fn args(out: &str, zone: Option<&str>) -> ImportArgs {
         ImportArgs {
             input: PathBuf::from("in.csv"),
+            more: Vec::new(),
             format: Some(if zone.is_some() {
                 ImportForm::Local
             } else {
