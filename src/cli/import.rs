@@ -285,7 +285,11 @@ pub fn provenance_markdown(provenance: &str, parquet: &std::path::Path, sha256: 
 }
 
 /// The `[[region]]` table printed for pasting into a region set; every value is a TOML
-/// string written by the `toml` crate, so any path or name stays valid TOML.
+/// string written by the `toml` crate, so any path or name stays valid TOML. A region the
+/// national catalogue knows (the `--ba` code, or the output's file name) takes its name,
+/// IANA time zone, people served and baseline growth from there and stands for that
+/// catalogue region; otherwise what is unknown is left out with a comment saying what it
+/// is for.
 #[must_use]
 pub fn region_block(args: &ImportArgs) -> String {
     let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
@@ -293,6 +297,29 @@ pub fn region_block(args: &ImportArgs) -> String {
         .out
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let known = crate::input::catalogue::find_catalogue()
+        .and_then(|path| crate::input::catalogue::read_catalogue(&path).ok())
+        .and_then(|catalogue| {
+            let wanted = args.ba.clone().unwrap_or_else(|| stem.clone());
+            catalogue
+                .regions
+                .into_iter()
+                .find(|r| r.id.eq_ignore_ascii_case(&wanted))
+        });
+    let load_file = format!(
+        "load_file = {}  # relative to the region-set file: right for a set saved in the folder import ran in\n",
+        quoted(&args.out.display().to_string())
+    );
+    if let Some(region) = known {
+        return format!(
+            "[[region]]\nid = {}  # the catalogue's region: this one stands for it in the national siting\nname = {}\ntime_zone = {}\npopulation = {}  # people served: the catalogue's figure\nbaseline_growth_per_year_frac = {}\n{load_file}",
+            quoted(&region.id),
+            quoted(&region.name),
+            quoted(region.time_zone.name()),
+            region.population.round(),
+            region.baseline_growth_per_year_frac,
+        );
+    }
     let id = region_id_from(&stem);
     let id_comment = if id == stem {
         String::new()
@@ -300,12 +327,13 @@ pub fn region_block(args: &ImportArgs) -> String {
         "  # derived from the file name; ids are 1-64 letters, digits, '-', '_', '.'".to_owned()
     };
     let zone = args.time_zone.as_deref().map_or_else(
-        || format!("{}  # set the region's IANA time zone", quoted("UTC")),
-        &quoted,
+        || {
+            "# time_zone = \"America/Chicago\"  # required: the region's IANA time zone (local hours of the profiles)".to_owned()
+        },
+        |zone| format!("time_zone = {}", quoted(zone)),
     );
     format!(
-        "[[region]]\nid = {id}{id_comment}\nname = {id}\ntime_zone = {zone}\npopulation = 1  # people served, with its source\nbaseline_growth_per_year_frac = 0.01\nload_file = {}  # relative to the region-set file\n",
-        quoted(&args.out.display().to_string()),
+        "[[region]]\nid = {id}{id_comment}\nname = {id}\n{zone}\n# population = 0  # required: people served (inference siting by people)\nbaseline_growth_per_year_frac = 0.01\n{load_file}# replaces = \"PJM\"  # the catalogue region this one stands for, when it lies in one\n",
         id = quoted(&id),
     )
 }
@@ -385,6 +413,30 @@ mod tests {
         assert_eq!(region["id"].as_str(), Some("x"));
         assert!(text.contains("# derived from the file name"), "{text}");
         assert!(!region_block(&args("out/pjm.parquet", None)).contains("derived"));
+        // A region the catalogue knows: its name, zone and people, no placeholders.
+        let pjm = region_block(&args("out/pjm.parquet", None));
+        let parsed: toml::Table = toml::from_str(&pjm).unwrap();
+        let region = parsed["region"].as_array().unwrap()[0].as_table().unwrap();
+        assert_eq!(
+            region["time_zone"].as_str(),
+            Some("America/New_York"),
+            "{pjm}"
+        );
+        assert_eq!(
+            region["name"].as_str(),
+            Some("PJM Interconnection"),
+            "{pjm}"
+        );
+        assert!(
+            region["population"].as_integer().unwrap() > 60_000_000,
+            "{pjm}"
+        );
+        // One it does not: time zone and people left out, with what they are for.
+        let unknown = region_block(&args("out/my-load.parquet", None));
+        assert!(
+            unknown.contains("# time_zone =") && unknown.contains("# population ="),
+            "{unknown}"
+        );
     }
 
     #[test]
@@ -402,7 +454,22 @@ mod tests {
                 assert_eq!(regions.len(), 1, "{text}");
                 let region = regions[0].as_table().unwrap();
                 assert_eq!(region["load_file"].as_str(), Some(out), "{text}");
-                assert_eq!(region.len(), 6, "no injected key: {text}");
+                // Only the block's own keys (a catalogue region gives all six; an unknown
+                // one leaves time zone and people out, commented).
+                for key in region.keys() {
+                    assert!(
+                        [
+                            "id",
+                            "name",
+                            "time_zone",
+                            "population",
+                            "baseline_growth_per_year_frac",
+                            "load_file"
+                        ]
+                        .contains(&key.as_str()),
+                        "injected key {key}: {text}"
+                    );
+                }
             }
         }
     }
