@@ -361,7 +361,7 @@ fn spreadsheet_numbers(frame: &DataFrame) -> Result<DataFrame> {
     Ok(out)
 }
 
-/// Write a frame as CSV: numbers rounded for a spreadsheet ([`spreadsheet_numbers`];
+/// Write a frame as CSV: numbers rounded for a spreadsheet (`spreadsheet_numbers`;
 /// Parquet keeps full precision), text cells escaped against spreadsheet formulas.
 ///
 /// # Errors

@@ -10,25 +10,14 @@ use crate::time::{epoch_hour_to_datetime, hours_in_year, year_start_epoch_hour};
 /// Lay `profile` onto the UTC hours of `year` in `time_zone`, normalised to a mean of
 /// exactly 1 over the year. `out` is resized to the year's hours.
 pub fn shape_for_year(profile: &Profile, time_zone: chrono_tz::Tz, year: i32, out: &mut Vec<f64>) {
-    let hours = hours_in_year(year);
     out.clear();
     if profile.is_flat() {
-        out.resize(hours, 1.0);
+        out.resize(hours_in_year(year), 1.0);
         return;
     }
-    let start = year_start_epoch_hour(year);
-    // Every UTC hour goes through the zone's rules, so daylight saving moves the local hour.
-    for index in 0..hours {
-        let utc = epoch_hour_to_datetime(start + index as i64);
-        let offset_s = time_zone
-            .offset_from_utc_datetime(&utc.naive_utc())
-            .fix()
-            .local_minus_utc();
-        let local = utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s));
-        let hour_of_week =
-            local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
-        out.push(profile.factors_frac[hour_of_week]);
-    }
+    push_local_hours(time_zone, year, out, |local| {
+        profile.factors_frac[hour_of_week(&local)]
+    });
     normalise_mean_to_one(out);
 }
 
@@ -48,24 +37,38 @@ pub fn facility_shape_for_year(
         shape_for_year(profile, time_zone, year, out);
         return;
     };
-    let hours = hours_in_year(year);
     out.clear();
+    push_local_hours(time_zone, year, out, |local| {
+        profile.factors_frac[hour_of_week(&local)]
+            * pue_profile.facility_factor(pue, local.month(), local.hour())
+    });
+    normalise_mean_to_one(out);
+}
+
+/// Push `value(local time)` for every UTC hour of `year`: every hour goes through the
+/// zone's rules, so daylight saving moves the local hour.
+fn push_local_hours(
+    time_zone: chrono_tz::Tz,
+    year: i32,
+    out: &mut Vec<f64>,
+    value: impl Fn(chrono::NaiveDateTime) -> f64,
+) {
     let start = year_start_epoch_hour(year);
-    for index in 0..hours {
+    for index in 0..hours_in_year(year) {
         let utc = epoch_hour_to_datetime(start + index as i64);
         let offset_s = time_zone
             .offset_from_utc_datetime(&utc.naive_utc())
             .fix()
             .local_minus_utc();
-        let local = utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s));
-        let hour_of_week =
-            local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize;
-        out.push(
-            profile.factors_frac[hour_of_week]
-                * pue_profile.facility_factor(pue, local.month(), local.hour()),
-        );
+        out.push(value(
+            utc.naive_utc() + chrono::Duration::seconds(i64::from(offset_s)),
+        ));
     }
-    normalise_mean_to_one(out);
+}
+
+/// Monday 00:00 local = 0.
+fn hour_of_week(local: &chrono::NaiveDateTime) -> usize {
+    local.weekday().num_days_from_monday() as usize * 24 + local.hour() as usize
 }
 
 /// Scale `values` so that their mean is 1 (they must have a positive sum).
