@@ -343,7 +343,8 @@ table_row! {
         flexibility_avoided_depth_0_25_sum_mw: Option<f64>,
         flexibility_avoided_depth_0_50_sum_mw: Option<f64>,
         flexibility_avoided_depth_1_00_sum_mw: Option<f64>,
-        ai_co2_t: f64,
+        ai_co2_t: Option<f64>,
+        regions_without_co2_rate: f64,
         unallocated_training_mw: f64,
         unallocated_inference_mw: f64,
         outside_set_training_mw: f64,
@@ -705,9 +706,36 @@ pub struct RunResult {
     pub reality_check: Vec<RealityCheckRow>,
     /// What the user should know about the run (assumptions taken, warnings).
     pub notes: Vec<String>,
+    /// The years the scenario names for findings and headline (empty: the projection's
+    /// first, crossover and last years; see [`RunResult::milestone_years`]).
+    pub milestone_years: Vec<i32>,
 }
 
 impl RunResult {
+    /// The years findings and headline speak of: the scenario's (stated, or the years a
+    /// study of regional loads names), else the first year, the year inference's share of
+    /// accelerator-hours first exceeds one half (when inside the study) and the last.
+    #[must_use]
+    pub fn milestone_years(&self) -> Vec<i32> {
+        if !self.milestone_years.is_empty() {
+            return self.milestone_years.clone();
+        }
+        let first = self.power.first().map(|p| p.year);
+        let last = self.power.last().map(|p| p.year);
+        let crossover = self
+            .power
+            .iter()
+            .find(|p| {
+                p.inference_share_accelerator_hours_frac
+                    .is_some_and(|s| s > 0.5)
+            })
+            .map(|p| p.year);
+        let mut years: Vec<i32> = [first, crossover, last].into_iter().flatten().collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
     /// The summary over weather years of this result.
     #[must_use]
     pub fn summary(&self) -> Vec<SummaryRow> {
@@ -840,7 +868,7 @@ const SET_SUMMARY: [Getter<SetMetricsRow>; 15] = [
     ("flexibility_avoided_depth_1_00_sum_mw", Worst::Min, |r| {
         r.flexibility_avoided_depth_1_00_sum_mw
     }),
-    ("ai_co2_t", Worst::Max, |r| Some(r.ai_co2_t)),
+    ("ai_co2_t", Worst::Max, |r| r.ai_co2_t),
 ];
 
 /// Summary over weather years: per scenario × region (then region set) × year × metric,
@@ -920,23 +948,7 @@ fn summarise<T>(
 #[must_use]
 pub fn headline(result: &RunResult) -> String {
     use std::fmt::Write as _;
-    let years: Vec<i32> = {
-        let first = result.power.first().map(|p| p.year);
-        let last = result.power.last().map(|p| p.year);
-        let crossover = result
-            .power
-            .iter()
-            .find(|p| {
-                p.inference_share_accelerator_hours_frac
-                    .is_some_and(|s| s > 0.5)
-            })
-            .map(|p| p.year);
-        let mut years: Vec<i32> = [first, crossover, last].into_iter().flatten().collect();
-        years.dedup();
-        years.sort_unstable();
-        years.dedup();
-        years
-    };
+    let years = result.milestone_years();
     let mean_over_weather = |year: i32, get: &dyn Fn(&SetMetricsRow) -> f64| -> f64 {
         let rows: Vec<&SetMetricsRow> = result
             .set_metrics
@@ -972,9 +984,15 @@ pub fn headline(result: &RunResult) -> String {
         };
         let new_inference = region_mean(year, &|m| m.new_inference_energy_mwh / m.hours) / 1000.0;
         let new_training = region_mean(year, &|m| m.new_training_energy_mwh / m.hours) / 1000.0;
+        let co2_mt = mean_over_weather(year, &|r| r.ai_co2_t.unwrap_or(f64::NAN)) / 1e6;
+        let co2 = if co2_mt.is_finite() {
+            format!("{co2_mt:.1}")
+        } else {
+            "n/k".to_owned()
+        };
         let _ = writeln!(
             out,
-            "{year:>6}  {:>22}  {:>22}  {:>9.1}  {:>11.1}  {:>7.1}  {:>10.1}",
+            "{year:>6}  {:>22}  {:>22}  {:>9.1}  {:>11.1}  {:>7}  {:>10.1}",
             format!(
                 "{:.1} / {:.1}",
                 power.inference_average_mw / 1000.0,
@@ -983,8 +1001,28 @@ pub fn headline(result: &RunResult) -> String {
             format!("{new_inference:.1} / {new_training:.1}"),
             region_mean(year, &|m| m.peak_increase_mw) / 1000.0,
             mean_over_weather(year, &|r| r.training_curtailed_mwh) / 1000.0,
-            mean_over_weather(year, &|r| r.ai_co2_t) / 1e6,
+            co2,
             mean_over_weather(year, &|r| r.firm_capacity_cost_usd) / 1e9,
+        );
+    }
+    // Unknown is not zero: say which part of the CO2 is not known.
+    let without_rate = result
+        .set_metrics
+        .iter()
+        .map(|r| r.regions_without_co2_rate)
+        .fold(0.0, f64::max);
+    if without_rate > 0.0 {
+        let none_known = result.set_metrics.iter().all(|r| r.ai_co2_t.is_none());
+        let _ = writeln!(
+            out,
+            "{}",
+            if none_known {
+                "CO2 n/k: not known — no region of the set has an emission rate".to_owned()
+            } else {
+                format!(
+                    "CO2 leaves out {without_rate:.0} region(s) without an emission rate (not known, not 0)"
+                )
+            }
         );
     }
     for &year in &years {

@@ -1076,3 +1076,243 @@ fn two_half_year_files_are_joined_and_their_overlap_reported() {
         "{message}"
     );
 }
+
+/// The analyst's path on a fresh clone (issue 21): a year of EIA-930 balance files as EIA
+/// publishes them (two half-year files of every BA, kept outside the project) imported
+/// in one command without naming the format; the printed block pasted into a new
+/// region-set file runs with no further edits and no `--weather-years`.
+#[test]
+fn eia930_half_year_files_import_and_run_as_pasted() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::create_dir_all(work.join("sets")).unwrap();
+    let soco =
+        gridstrain::input::load_file::read_load_file(&root().join("regions/load/SOCO.parquet"))
+            .unwrap();
+    let start = 1_672_531_200_i64 / 3600; // 2023-01-01T00:00Z
+    let offset = usize::try_from(start - soco.first_epoch_hour).unwrap();
+    let header = "Balancing Authority,Data Date,Hour Number,Local Time at End of Hour,UTC Time at End of Hour,Demand Forecast (MW),Demand (MW),Net Generation (MW),Demand (MW) (Adjusted),Region\n";
+    let write = |name: &str, hours: std::ops::Range<usize>| {
+        let mut csv = String::from(header);
+        for h in hours {
+            let ending = chrono::DateTime::from_timestamp((start + h as i64 + 1) * 3600, 0)
+                .unwrap()
+                .naive_utc();
+            let utc = ending.format("%m/%d/%Y %-I:%M:%S %p");
+            let mw = soco.demand_mw[offset + h].round();
+            // As EIA writes them: thousands separated, quoted; another BA in the same file.
+            let with_commas = |v: f64| {
+                let v = v as i64;
+                if v >= 1000 {
+                    format!("\"{},{:03}\"", v / 1000, v % 1000)
+                } else {
+                    v.to_string()
+                }
+            };
+            csv.push_str(&format!(
+                "SOCO,{},{},{utc},{utc},{},{},{},{},SE\n",
+                ending.format("%m/%d/%Y"),
+                h % 24 + 1,
+                with_commas(mw),
+                with_commas(mw),
+                with_commas(mw),
+                with_commas(mw)
+            ));
+            csv.push_str(&format!(
+                "TVA,{},{},{utc},{utc},\"17,000\",\"17,000\",\"17,000\",\"17,000\",TEN\n",
+                ending.format("%m/%d/%Y"),
+                h % 24 + 1,
+            ));
+        }
+        let path = downloads.join(name);
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let first = write("EIA930_BALANCE_2023_Jan_Jun.csv", 0..4344);
+    let second = write("EIA930_BALANCE_2023_Jul_Dec.csv", 4344..8760);
+    // Without --ba, the file's BAs are listed.
+    let refused = gridstrain()
+        .current_dir(&work)
+        .arg("import")
+        .arg(&first)
+        .arg(&second)
+        .args(["--out", "data/soco-2023.parquet"])
+        .assert()
+        .failure();
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        message.contains("SOCO") && message.contains("TVA") && message.contains("--ba"),
+        "{message}"
+    );
+    let imported = gridstrain()
+        .current_dir(&work)
+        .arg("import")
+        .arg(&first)
+        .arg(&second)
+        .args([
+            "--ba",
+            "SOCO",
+            "--out",
+            "data/soco-2023.parquet",
+            "--region-set",
+            "sets/mine.toml",
+        ])
+        .assert()
+        .success();
+    let block = String::from_utf8_lossy(&imported.get_output().stdout).into_owned();
+    assert!(
+        block.contains("load_file = \"../data/soco-2023.parquet\""),
+        "{block}"
+    );
+    assert!(
+        block.contains("America/New_York") && !block.contains("population = 1\n"),
+        "{block}"
+    );
+    let set = format!("id = \"mine\"\nname = \"My SOCO\"\nscope = \"US\"\n\n{block}");
+    std::fs::write(work.join("sets/mine.toml"), set).unwrap();
+    gridstrain()
+        .current_dir(&work)
+        .args(["validate", "sets/mine.toml"])
+        .arg(root().join("scenarios/default.toml"))
+        .assert()
+        .success();
+    let out = work.join("out");
+    let run = gridstrain()
+        .current_dir(&work)
+        .args([
+            "run",
+            "--quiet",
+            "--regions",
+            "sets/mine.toml",
+            "--scenario",
+        ])
+        .arg(root().join("scenarios/default.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    drop(run);
+    let _keep = dir.keep();
+    let (header, rows) = read_table(&out.join("metrics.csv"));
+    let weather = column(&header, &rows, "weather_year");
+    assert!(
+        weather.iter().all(|w| *w == 2023.0),
+        "one weather year, 2023"
+    );
+    let new_ai = column(&header, &rows, "new_ai_at_peak_mw");
+    assert!(
+        new_ai.iter().any(|mw| *mw > 1000.0),
+        "SOCO takes its part of the nation: {new_ai:?}"
+    );
+}
+
+/// A one-utility study on the utility's own region (no emission rate, no national
+/// projection): report and headline say what is not known instead of 0.0, and speak of
+/// the years its forecast names (issue 21).
+#[test]
+fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("myco.toml");
+    std::fs::write(
+        &scenario,
+        std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
+            .unwrap()
+            .replace("region = \"SOCO\"", "region = \"MYCO\"")
+            .replace(
+                "\"../profiles/",
+                &format!("\"{}/profiles/", root().display()),
+            ),
+    )
+    .unwrap();
+    let set = dir.path().join("myco-set.toml");
+    std::fs::write(
+        &set,
+        format!(
+            "id = \"myco\"\nname = \"My utility\"\nscope = \"US\"\n\n[[region]]\nid = \"MYCO\"\nname = \"My utility\"\ntime_zone = \"America/New_York\"\npopulation = 9000000\nbaseline_growth_per_year_frac = 0.01\nload_file = {:?}\n",
+            root().join("regions/load/SOCO.parquet").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_shipped(
+        &out,
+        &[
+            "--scenario",
+            scenario.to_str().unwrap(),
+            "--regions",
+            set.to_str().unwrap(),
+            "--weather-years",
+            "2023..2024",
+        ],
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let findings = report
+        .split("## Findings")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap();
+    assert!(!findings.contains("0.0 Mt"), "{findings}");
+    assert!(!findings.contains("draw 0.0 GW"), "{findings}");
+    assert!(findings.contains("CO2 is not known"), "{findings}");
+    assert!(
+        findings.contains("national AI load not known"),
+        "{findings}"
+    );
+    for year in ["In 2028", "In 2030", "In 2034"] {
+        assert!(findings.contains(year), "{year}: {findings}");
+    }
+    assert!(!findings.contains("In 2024:"), "{findings}");
+    assert!(
+        !report.contains("US AI data-centre energy by workload"),
+        "no empty national chart"
+    );
+    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    assert!(
+        record.contains("milestone_years = [2028, 2030, 2034]"),
+        "{record}"
+    );
+    let (header, rows) = read_table(&out.join("regionset_metrics.csv"));
+    let at = header.iter().position(|h| h == "ai_co2_t").unwrap();
+    assert!(rows.iter().all(|r| r[at].is_empty()), "CO2 empty, not 0");
+    let count = column(&header, &rows, "regions_without_co2_rate");
+    assert!(count.iter().all(|c| *c == 1.0), "{count:?}");
+}
+
+/// The README's one-utility example works exactly as written, saved where it says (a
+/// `scenarios/` folder beside `profiles/`), for `run` and for `sweep` (issue 21).
+#[test]
+fn the_readmes_one_utility_example_runs_as_written() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("# scenarios/my-utility.toml")
+        .expect("the README's example");
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+    for entry in std::fs::read_dir(root().join("profiles")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            dir.path().join("profiles").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let scenario = dir.path().join("scenarios/my-utility.toml");
+    std::fs::write(&scenario, block).unwrap();
+    for command in ["run", "sweep"] {
+        let mut cmd = gridstrain();
+        cmd.args([command, "--quiet", "--scenario"])
+            .arg(&scenario)
+            .args(["--regions", "SOCO", "--years", "2028..2030", "--out"])
+            .arg(dir.path().join(command));
+        if command == "sweep" {
+            cmd.args(["--samples", "20"]);
+        }
+        cmd.assert().success();
+    }
+    let record = std::fs::read_to_string(dir.path().join("run/run.toml")).unwrap();
+    assert!(record.contains("entered as MW at the peak"), "{record}");
+}

@@ -843,3 +843,94 @@ fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
         );
     }
 }
+
+/// A one-utility study's largest uncertainty, how much of its forecast gets built, is a
+/// swept input (issue 21): the band of its new load at the peak widens with the range of
+/// `regional_load[0].realisation_frac`, and its mean falls with the range's low end; an
+/// entry that does not exist is refused with the table's line.
+#[test]
+fn a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
+        .unwrap()
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/profiles/", root().display()),
+        );
+    assert!(shipped.contains("[uncertainty.\"regional_load[0].realisation_frac\"]"));
+    let band = |name: &str, low: f64| -> (f64, f64, f64) {
+        let text = shipped
+            .replace("low = 0.5\n", &format!("low = {low}\n"))
+            .replace("mode = 1.0\n", &format!("mode = {low}\n"));
+        let scenario = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&scenario, text).unwrap();
+        let out = dir.path().join(name);
+        gridstrain()
+            .args(["sweep", "--quiet", "--samples", "60", "--scenario"])
+            .arg(&scenario)
+            .args([
+                "--regions",
+                "regions/examples/soco.toml",
+                "--years",
+                "2030..2030",
+                "--weather-years",
+                "2024",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        let (header, rows) = read_csv(&out.join("bands.csv"));
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let row = rows
+            .iter()
+            .find(|r| r[at("region")] == "SOCO" && r[at("metric")] == "new_ai_at_peak_mw")
+            .expect("a band of SOCO's new AI load at the peak");
+        let get = |name: &str| row[at(name)].parse::<f64>().unwrap();
+        (get("p5"), get("p95"), get("mean"))
+    };
+    let narrow = band("narrow", 0.9);
+    let wide = band("wide", 0.3);
+    let point = band("point", 1.0);
+    assert!(
+        wide.1 - wide.0 > 3.0 * (narrow.1 - narrow.0),
+        "wide {wide:?}, narrow {narrow:?}"
+    );
+    assert!(
+        narrow.1 - narrow.0 > 0.0,
+        "a range gives spread: {narrow:?}"
+    );
+    assert!(
+        (point.1 - point.0).abs() < 1e-6,
+        "no range, no spread: {point:?}"
+    );
+    assert!(
+        wide.2 < narrow.2 && narrow.2 < point.2,
+        "{wide:?} {narrow:?} {point:?}"
+    );
+    // 8,200 MW at the fleet's own peak, all of it built in the point case; at the grid's
+    // peak hour (afternoon) the inference fleet draws less than at its evening peak.
+    assert!((0.6..=1.0).contains(&(point.2 / 8200.0)), "{point:?}");
+
+    let missing = dir.path().join("missing.toml");
+    std::fs::write(
+        &missing,
+        shipped.replace(
+            "regional_load[0].realisation_frac",
+            "regional_load[3].realisation_frac",
+        ),
+    )
+    .unwrap();
+    let refused = gridstrain()
+        .arg("validate")
+        .arg(&missing)
+        .assert()
+        .failure();
+    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(
+        message.contains("regional_load[3].realisation_frac")
+            && message.contains("1 [[regional_load]] entry")
+            && message.contains("line"),
+        "{message}"
+    );
+}

@@ -2,7 +2,7 @@
 //! EIA-930 balance file), check and optionally gap-fill it, and write a region load file
 //! (Parquet) with a provenance file beside it; print a `[[region]]` table to paste into a
 //! region set.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
@@ -63,6 +63,11 @@ pub struct ImportArgs {
     /// Replace an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// The region-set file the printed `[[region]]` table will be pasted into: its
+    /// `load_file` is written relative to that file's folder (default: the folder import
+    /// runs in).
+    #[arg(long, value_name = "FILE.toml")]
+    pub region_set: Option<PathBuf>,
 }
 
 /// Read the input rows in the chosen form.
@@ -306,13 +311,10 @@ pub fn region_block(args: &ImportArgs) -> String {
                 .into_iter()
                 .find(|r| r.id.eq_ignore_ascii_case(&wanted))
         });
-    let load_file = format!(
-        "load_file = {}  # relative to the region-set file: right for a set saved in the folder import ran in\n",
-        quoted(&args.out.display().to_string())
-    );
+    let load_file = load_file_line(&args.out, args.region_set.as_deref());
     if let Some(region) = known {
         return format!(
-            "[[region]]\nid = {}  # the catalogue's region: this one stands for it in the national siting\nname = {}\ntime_zone = {}\npopulation = {}  # people served: the catalogue's figure\nbaseline_growth_per_year_frac = {}\n{load_file}",
+            "# What the table leaves out (data-centre load and pipeline, emission rates, price,\n# reserve margins) is the catalogue region's; a key given here replaces it.\n[[region]]\nid = {}  # the catalogue's region: this one stands for it in the national siting\nname = {}\ntime_zone = {}\npopulation = {}  # people served: the catalogue's figure\nbaseline_growth_per_year_frac = {}\n{load_file}",
             quoted(&region.id),
             quoted(&region.name),
             quoted(region.time_zone.name()),
@@ -320,22 +322,100 @@ pub fn region_block(args: &ImportArgs) -> String {
             region.baseline_growth_per_year_frac,
         );
     }
-    let id = region_id_from(&stem);
-    let id_comment = if id == stem {
+    // A code EIA-930 knows that the catalogue does not (a generation-only, retired or
+    // foreign BA, or Seminole): its name and time zone from the shipped table.
+    let listed = args.ba.as_deref().and_then(eia930_code);
+    let id = listed.map_or_else(|| region_id_from(&stem), |code| code.code.to_owned());
+    let id_comment = if id == stem || listed.is_some() {
         String::new()
     } else {
         "  # derived from the file name; ids are 1-64 letters, digits, '-', '_', '.'".to_owned()
     };
-    let zone = args.time_zone.as_deref().map_or_else(
-        || {
-            "# time_zone = \"America/Chicago\"  # required: the region's IANA time zone (local hours of the profiles)".to_owned()
-        },
-        |zone| format!("time_zone = {}", quoted(zone)),
-    );
+    let name = listed.map_or_else(|| id.clone(), |code| code.name.to_owned());
+    let zone = match (args.time_zone.as_deref(), listed) {
+        (Some(zone), _) => format!("time_zone = {}", quoted(zone)),
+        (None, Some(code)) => format!(
+            "time_zone = {}  # EIA-930 code table (regions/catalogue/eia930_codes.csv)",
+            quoted(code.time_zone)
+        ),
+        (None, None) => "# time_zone = \"America/Chicago\"  # required: the region's IANA time zone (local hours of the profiles)".to_owned(),
+    };
+    let status = listed.map_or_else(String::new, |code| {
+        format!(
+            "# {}: {} — {}; not a region of the national catalogue\n",
+            code.code, code.status, code.note
+        )
+    });
     format!(
-        "[[region]]\nid = {id}{id_comment}\nname = {id}\n{zone}\n# population = 0  # required: people served (inference siting by people)\nbaseline_growth_per_year_frac = 0.01\n{load_file}# replaces = \"PJM\"  # the catalogue region this one stands for, when it lies in one\n",
+        "{status}[[region]]\nid = {id}{id_comment}\nname = {name}\n{zone}\n# population = 0  # required: people served (inference siting by people)\nbaseline_growth_per_year_frac = 0.01\n{load_file}# replaces = \"PJM\"  # the catalogue region this one stands for, when it lies in one\n",
         id = quoted(&id),
+        name = quoted(&name),
     )
+}
+
+/// The `load_file = …` line of the printed table: relative to the region-set file's
+/// folder when `--region-set` names it, else the path as given (relative paths are then
+/// right for a set saved in the folder import ran in).
+fn load_file_line(out: &Path, region_set: Option<&Path>) -> String {
+    let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    match region_set {
+        Some(set) => {
+            let folder = absolute(set)
+                .parent()
+                .map_or_else(PathBuf::new, Path::to_path_buf);
+            let relative =
+                pathdiff::diff_paths(absolute(out), &folder).unwrap_or_else(|| absolute(out));
+            format!(
+                "load_file = {}  # relative to the folder of {}\n",
+                quoted(&relative.display().to_string()),
+                quoted(&set.display().to_string())
+            )
+        }
+        None if out.is_absolute() => format!(
+            "load_file = {}  # absolute: right wherever the region set is saved\n",
+            quoted(&out.display().to_string())
+        ),
+        None => format!(
+            "load_file = {}  # relative to the region-set file: right for a set saved in the folder import ran in (--region-set FILE writes it for another)\n",
+            quoted(&out.display().to_string())
+        ),
+    }
+}
+
+/// One row of the shipped EIA-930 code table (codes the national catalogue does not hold).
+#[derive(Debug, Clone, Copy)]
+pub struct Eia930Code {
+    /// EIA's code.
+    pub code: &'static str,
+    /// EIA's name.
+    pub name: &'static str,
+    /// IANA time zone.
+    pub time_zone: &'static str,
+    /// `generation only`, `retired`, `outside the US` or `reporting`.
+    pub status: &'static str,
+    /// What that means for a study.
+    pub note: &'static str,
+}
+
+/// The shipped table `regions/catalogue/eia930_codes.csv`, compiled in (a simple CSV:
+/// no field but the last holds a comma, and the last is quoted).
+const EIA930_CODES: &str = include_str!("../../regions/catalogue/eia930_codes.csv");
+
+/// The EIA-930 code's row of the shipped table, if it has one (case-insensitive).
+#[must_use]
+pub fn eia930_code(code: &str) -> Option<Eia930Code> {
+    EIA930_CODES.lines().skip(1).find_map(|line| {
+        let mut fields = line.splitn(5, ',');
+        let row = Eia930Code {
+            code: fields.next()?,
+            name: fields.next()?,
+            time_zone: fields.next()?,
+            status: fields.next()?,
+            note: fields.next()?.trim_matches('"'),
+        };
+        row.code.eq_ignore_ascii_case(code).then_some(row)
+    })
 }
 
 /// A region id that passes [`crate::input::check_id`], from a file stem: characters
@@ -385,7 +465,54 @@ mod tests {
             fill_gaps: false,
             max_gap_h: 6,
             force: false,
+            region_set: None,
         }
+    }
+
+    #[test]
+    fn the_load_file_is_relative_to_the_region_set_named() {
+        let line = load_file_line(
+            Path::new("data/my.parquet"),
+            Some(Path::new("sets/mine.toml")),
+        );
+        assert!(
+            line.starts_with("load_file = \"../data/my.parquet\""),
+            "{line}"
+        );
+        let line = load_file_line(Path::new("my.parquet"), Some(Path::new("mine.toml")));
+        assert!(line.starts_with("load_file = \"my.parquet\""), "{line}");
+        let line = load_file_line(Path::new("my.parquet"), None);
+        assert!(line.contains("--region-set"), "{line}");
+        let line = load_file_line(Path::new("/abs/my.parquet"), None);
+        assert!(line.contains("absolute"), "{line}");
+    }
+
+    #[test]
+    fn eia930_codes_outside_the_catalogue_have_a_time_zone() {
+        let spc = eia930_code("spc").unwrap();
+        assert_eq!((spc.code, spc.time_zone), ("SPC", "America/Regina"));
+        assert_eq!(spc.status, "outside the US");
+        for line in EIA930_CODES.lines().skip(1) {
+            let code = line.split(',').next().unwrap();
+            let row = eia930_code(code).unwrap();
+            assert!(row.time_zone.parse::<chrono_tz::Tz>().is_ok(), "{line}");
+            assert!(!row.note.is_empty() && !row.note.contains('"'), "{line}");
+        }
+        assert!(
+            eia930_code("PJM").is_none(),
+            "the catalogue's codes are not repeated"
+        );
+        let mut with_code = args("out/sec.parquet", None);
+        with_code.ba = Some("SEC".to_owned());
+        let block = region_block(&with_code);
+        let parsed: toml::Table = toml::from_str(&block).unwrap();
+        let region = parsed["region"].as_array().unwrap()[0].as_table().unwrap();
+        assert_eq!(region["time_zone"].as_str(), Some("America/New_York"));
+        assert_eq!(region["id"].as_str(), Some("SEC"));
+        assert!(
+            block.contains("not a region of the national catalogue"),
+            "{block}"
+        );
     }
 
     #[test]

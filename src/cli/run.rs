@@ -135,7 +135,14 @@ pub fn run_loaded(
         &run_dir.path().join(REPORT_DATA),
     )?;
     let command = super::command_line();
-    write_run_record(run_dir.path(), loaded, command, hourly, &result.notes, None)?;
+    write_run_record(
+        run_dir.path(),
+        loaded,
+        command,
+        hourly,
+        (&result.notes, &result.milestone_years()),
+        None,
+    )?;
     write_report(run_dir.path())?;
     let path = run_dir.commit()?;
     Ok((path, result))

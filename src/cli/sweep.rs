@@ -362,7 +362,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         &loaded,
         command,
         false,
-        &notes,
+        (&notes, &study.scenario.milestone_years(study.years)),
         Some(&record),
     )?;
     match args.shard {

@@ -280,7 +280,7 @@ pub fn nation_for(
                 own_load[i] = Some(r);
                 siting.regions[i] = region.clone();
                 notes.push(format!(
-                    "region {}: its own figures and load take the place of catalogue region {key} in the national siting",
+                    "region {}: its own load and the figures its table states (the others the catalogue's) take the place of catalogue region {key} in the national siting",
                     region.id
                 ));
                 members.push(vec![i]);

@@ -222,7 +222,19 @@ impl<'a> KeyLocator<'a> {
         let mut seen = 0usize;
         for (index, raw_line) in text.lines().enumerate() {
             let line = raw_line.trim();
-            if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            // A header's name may hold brackets inside quotes
+            // (`[uncertainty."regional_load[0].realisation_frac"]`): cut a trailing
+            // comment, then the outer brackets.
+            let header = match line.rfind(']') {
+                Some(end)
+                    if line[end + 1..].trim_start().is_empty()
+                        || line[end + 1..].trim_start().starts_with('#') =>
+                {
+                    &line[..=end]
+                }
+                _ => line,
+            };
+            if let Some(name) = header.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
                 current = name.trim().to_owned();
                 occurrence = (current == table).then(|| {
                     seen += 1;
@@ -230,7 +242,7 @@ impl<'a> KeyLocator<'a> {
                 });
                 continue;
             }
-            if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            if let Some(name) = header.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 current = name.trim().to_owned();
                 occurrence = None;
                 continue;

@@ -247,6 +247,50 @@ fn default_one() -> f64 {
     1.0
 }
 
+/// The figures a region's own table leaves out, from the catalogue region it stands for
+/// (its data-centre load and pipeline, emission rates, price, reserve margins, cost of new
+/// entry, training rules and peak windows); its load, people, time zone and growth stay
+/// its own. `given` is the set of keys its table states (`None`: the text is not at hand,
+/// so only empty figures are filled).
+pub fn inherit_left_out(region: &mut Region, catalogue: &Region, given: Option<&HashSet<String>>) {
+    let left_out = |key: &str| given.is_none_or(|keys| !keys.contains(key));
+    macro_rules! optional {
+        ($($field:ident),*) => {$(
+            if left_out(stringify!($field)) && region.$field.is_none() {
+                region.$field = catalogue.$field.clone();
+            }
+        )*};
+    }
+    optional!(
+        parent,
+        firm_capacity_mw,
+        anticipated_reserve_margin_frac,
+        cone_usd_per_kw,
+        price_usd_per_mwh,
+        max_training_mw,
+        existing_datacenter_mw,
+        datacenter_pipeline_mw,
+        co2_lb_per_mwh,
+        co2_marginal_lb_per_mwh,
+        co2_year
+    );
+    // Fields with a default can only be inherited when the table's keys are known.
+    if given.is_some() {
+        if left_out("reserve_margin_frac") {
+            region.reserve_margin_frac = catalogue.reserve_margin_frac;
+        }
+        if left_out("allow_training") {
+            region.allow_training = catalogue.allow_training;
+        }
+        if left_out("summer_peak_months") {
+            region.summer_peak_months = catalogue.summer_peak_months.clone();
+        }
+        if left_out("winter_peak_months") {
+            region.winter_peak_months = catalogue.winter_peak_months.clone();
+        }
+    }
+}
+
 fn default_true() -> bool {
     true
 }
@@ -338,6 +382,32 @@ pub fn region_set_from_raw_located(
             regions.push(region.clone());
         }
     }
+    // Own tables that stand for a catalogue region take what they leave out from it.
+    let given_tables: Option<Vec<toml::Table>> = text.and_then(|text| {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let tables = table.get("region")?.as_array()?;
+        Some(
+            tables
+                .iter()
+                .map(|t| t.as_table().cloned().unwrap_or_default())
+                .collect(),
+        )
+    });
+    let parent_catalogue = if raw.region.is_empty() {
+        None
+    } else {
+        match &catalogue {
+            Some(_) => None,
+            None => raw
+                .catalogue
+                .as_ref()
+                .map(|relative| resolve_beside(path, relative))
+                .or_else(super::catalogue::find_catalogue)
+                .and_then(|p| super::catalogue::read_catalogue(&p).ok())
+                .filter(|c| c.scope == raw.scope),
+        }
+    };
+    let inherit_from = catalogue.as_ref().or(parent_catalogue.as_ref());
     for (index, r) in raw.region.into_iter().enumerate() {
         let id = r.id.clone();
         let at = |key: &str| locate.array_key("region", index, &id, key);
@@ -352,6 +422,13 @@ pub fn region_set_from_raw_located(
         // An own table stands for the catalogue region it names (checked when the study is
         // sited on the nation).
         region.replaces = Some(region.replaces.take().unwrap_or_else(|| region.id.clone()));
+        if let Some(standing_for) = inherit_from.and_then(|c| c.get(region.replaces.as_deref()?)) {
+            let given = given_tables
+                .as_ref()
+                .and_then(|tables| tables.get(index))
+                .map(|t| t.keys().cloned().collect::<HashSet<String>>());
+            inherit_left_out(&mut region, standing_for, given.as_ref());
+        }
         regions.push(region);
     }
     let mut set = RegionSet {

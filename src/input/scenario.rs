@@ -83,6 +83,9 @@ pub struct RawScenario {
     /// Uncertain parameters for `sweep`, by key path.
     #[serde(default)]
     pub uncertainty: BTreeMap<String, RawUncertain>,
+    /// The years findings and headline speak of (a utility's planning years).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestone_years: Vec<i32>,
 }
 
 /// `[uncertainty."key.path"]`: one uncertain parameter's distribution.
@@ -1044,11 +1047,35 @@ pub fn scenario_from_raw_located(
             _ => None,
         },
         uncertainty: Vec::new(),
+        milestone_years: milestone_years(raw, &locate)?,
     };
     check_projection_energy(&scenario, raw, &locate)?;
     check_calibration(&scenario, &locate)?;
     scenario.uncertainty = uncertainty(raw, &locate, &scenario)?;
     Ok(scenario)
+}
+
+/// `milestone_years`: increasing years inside the study's years.
+fn milestone_years(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<Vec<i32>> {
+    let years = &raw.milestone_years;
+    if let Some(y) = years
+        .iter()
+        .find(|y| !(raw.first_year..=raw.last_year).contains(*y))
+    {
+        bail!(
+            "{}: found {y}; expected years within first_year..last_year ({}..{})",
+            locate.key("", "milestone_years"),
+            raw.first_year,
+            raw.last_year
+        );
+    }
+    if years.windows(2).any(|w| w[0] >= w[1]) {
+        bail!(
+            "{}: found {years:?}; expected increasing years, each once",
+            locate.key("", "milestone_years")
+        );
+    }
+    Ok(years.clone())
 }
 
 /// Each growth step's `factor_per_year` must lie in [`GrowthFactor`]. Steps are usually

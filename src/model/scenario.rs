@@ -532,6 +532,40 @@ pub struct Scenario {
     pub calibration: Option<crate::model::uncertainty::Calibration>,
     /// Uncertain parameters and their distributions (used by `sweep`; `run` ignores them).
     pub uncertainty: Vec<crate::model::uncertainty::Uncertain>,
+    /// The years findings and headline speak of, as the scenario states them (empty: see
+    /// [`Scenario::milestone_years`]).
+    pub milestone_years: Vec<i32>,
+}
+
+impl Scenario {
+    /// The years findings and headline speak of, inside `years`: the scenario's
+    /// `milestone_years`; else, for a study of regional loads alone, the years its
+    /// forecasts name with load above zero (a zero anchor is where a forecast starts,
+    /// not a milestone); else none (the caller takes the first, the crossover and the
+    /// last year of the projection).
+    #[must_use]
+    pub fn milestone_years(&self, years: (i32, i32)) -> Vec<i32> {
+        let inside = |y: &i32| (years.0..=years.1).contains(y);
+        let mut out: Vec<i32> = if !self.milestone_years.is_empty() {
+            self.milestone_years
+                .iter()
+                .copied()
+                .filter(inside)
+                .collect()
+        } else if matches!(self.compute, ComputeProjection::None) {
+            self.regional_loads
+                .iter()
+                .flat_map(|l| l.rated_mw_by_year.iter())
+                .filter(|(y, mw)| *mw > 0.0 && inside(y))
+                .map(|(y, _)| *y)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 #[cfg(test)]

@@ -313,11 +313,16 @@ pub enum Parameter {
     BaselineGrowth,
     /// `regions.existing_datacenter_scale`: every region's existing data-centre MW × k.
     ExistingDatacenterScale,
+    /// `regional_load[N].realisation_frac`: the share of entry N's requested MW that gets
+    /// built (a utility's largest uncertainty: 0.2–0.7 in operators' own practice).
+    RegionalLoadRealisation(usize),
+    /// `regional_load[N].mw_scale`: entry N's MW in every year × k (1 as given).
+    RegionalLoadScale(usize),
 }
 
 impl Parameter {
     /// The fixed key paths (the growth steps are `compute.crossover.growth[N].factor_per_year`).
-    pub const FIXED: [(&'static str, Self); 18] = [
+    pub const FIXED: [(&'static str, Self); 20] = [
         (
             "compute.growth.training_factor_per_year",
             Self::GrowthTrainingFactor,
@@ -378,6 +383,11 @@ impl Parameter {
             "compute.crossover.growth[N].energy_factor_per_year",
             Self::CrossoverEnergyGrowthFactor(0),
         ),
+        (
+            "regional_load[N].realisation_frac",
+            Self::RegionalLoadRealisation(0),
+        ),
+        ("regional_load[N].mw_scale", Self::RegionalLoadScale(0)),
     ];
 
     /// The parameter of a key path, if it is one.
@@ -395,6 +405,15 @@ impl Parameter {
         {
             return index.parse().ok().map(Self::CrossoverEnergyGrowthFactor);
         }
+        if let Some(rest) = path.strip_prefix("regional_load[") {
+            let (index, field) = rest.split_once(']')?;
+            let index: usize = index.parse().ok()?;
+            return match field {
+                ".realisation_frac" => Some(Self::RegionalLoadRealisation(index)),
+                ".mw_scale" => Some(Self::RegionalLoadScale(index)),
+                _ => None,
+            };
+        }
         Self::FIXED
             .iter()
             .find(|(name, _)| *name == path)
@@ -411,6 +430,8 @@ impl Parameter {
             Self::CrossoverEnergyGrowthFactor(i) => {
                 format!("compute.crossover.growth[{i}].energy_factor_per_year")
             }
+            Self::RegionalLoadRealisation(i) => format!("regional_load[{i}].realisation_frac"),
+            Self::RegionalLoadScale(i) => format!("regional_load[{i}].mw_scale"),
             other => Self::FIXED
                 .iter()
                 .find(|(_, p)| p == other)
@@ -455,7 +476,8 @@ impl Parameter {
             Self::InferenceShapeAmplitude => (0.0, 10.0),
             Self::MaxCurtailFrac | Self::MaxCurtailedEnergyFrac => (0.0, 1.0),
             Self::BaselineGrowth => bounds(crate::input::ranges::ChangePerYear::RANGE),
-            Self::ExistingDatacenterScale => (0.0, 100.0),
+            Self::ExistingDatacenterScale | Self::RegionalLoadScale(_) => (0.0, 100.0),
+            Self::RegionalLoadRealisation(_) => (0.0, 1.0),
         }
     }
 
@@ -564,6 +586,23 @@ impl Parameter {
                     Ok(1.0)
                 } else {
                     Err("no region of the set gives existing_datacenter_mw".to_owned())
+                }
+            }
+            (Self::RegionalLoadRealisation(i) | Self::RegionalLoadScale(i), _, _) => {
+                match scenario.regional_loads.get(*i) {
+                    Some(load) if matches!(self, Self::RegionalLoadRealisation(_)) => {
+                        Ok(load.realisation_frac)
+                    }
+                    Some(_) => Ok(1.0),
+                    None => Err(format!(
+                        "the scenario has {} [[regional_load]] entr{}, numbered from 0",
+                        scenario.regional_loads.len(),
+                        if scenario.regional_loads.len() == 1 {
+                            "y"
+                        } else {
+                            "ies"
+                        }
+                    )),
                 }
             }
             (
@@ -678,6 +717,19 @@ impl Parameter {
                 for (region, central) in regions.regions.iter_mut().zip(&central_regions.regions) {
                     region.existing_datacenter_mw =
                         central.existing_datacenter_mw.map(|mw| mw * value);
+                }
+            }
+            Self::RegionalLoadRealisation(i) => {
+                if let Some(load) = scenario.regional_loads.get_mut(i) {
+                    load.realisation_frac = value;
+                }
+            }
+            // The scenario is a copy of the central one and each path is drawn once.
+            Self::RegionalLoadScale(i) => {
+                if let Some(load) = scenario.regional_loads.get_mut(i) {
+                    for (_, mw) in &mut load.rated_mw_by_year {
+                        *mw *= value;
+                    }
                 }
             }
         }
@@ -796,8 +848,10 @@ mod tests {
     #[test]
     fn every_path_parses_back() {
         for (path, parameter) in Parameter::FIXED {
-            if let Parameter::CrossoverGrowthFactor(_) | Parameter::CrossoverEnergyGrowthFactor(_) =
-                parameter
+            if let Parameter::CrossoverGrowthFactor(_)
+            | Parameter::CrossoverEnergyGrowthFactor(_)
+            | Parameter::RegionalLoadRealisation(_)
+            | Parameter::RegionalLoadScale(_) = parameter
             {
                 continue;
             }
@@ -813,5 +867,16 @@ mod tests {
             "compute.crossover.growth[1].energy_factor_per_year"
         );
         assert_eq!(Parameter::parse("compute.crossover.total_flop"), None);
+        let realisation = Parameter::parse("regional_load[3].realisation_frac");
+        assert_eq!(realisation, Some(Parameter::RegionalLoadRealisation(3)));
+        assert_eq!(
+            realisation.unwrap().path(),
+            "regional_load[3].realisation_frac"
+        );
+        let scale = Parameter::parse("regional_load[0].mw_scale");
+        assert_eq!(scale, Some(Parameter::RegionalLoadScale(0)));
+        assert_eq!(scale.unwrap().path(), "regional_load[0].mw_scale");
+        assert_eq!(Parameter::parse("regional_load[0].rated_mw_by_year"), None);
+        assert_eq!(Parameter::parse("regional_load[x].realisation_frac"), None);
     }
 }

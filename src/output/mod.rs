@@ -269,6 +269,7 @@ const COUNT_COLUMNS: &[&str] = &[
     "curtailed_hours",
     "curtailment_events",
     "samples",
+    "regions_without_co2_rate",
 ];
 
 /// `value` rounded to `digits` significant digits: the nearest double of the decimal,

@@ -21,6 +21,9 @@ struct RunRecord<'a> {
     weather_years: &'a [i32],
     seed: u64,
     hourly: bool,
+    /// The years the report's findings and the headline speak of.
+    #[serde(skip_serializing_if = "<[i32]>::is_empty")]
+    milestone_years: &'a [i32],
     #[serde(skip_serializing_if = "Option::is_none")]
     sweep: Option<&'a SweepRecord>,
     notes: &'a [String],
@@ -45,7 +48,7 @@ pub struct SweepRecord {
 }
 
 /// Write `run.toml` into `dir` for a study run by `command` (the command line), with the
-/// run's notes (assumptions it took, warnings).
+/// run's notes (assumptions it took, warnings) and the years its findings speak of.
 ///
 /// # Errors
 /// When the record cannot be written.
@@ -54,7 +57,7 @@ pub fn write_run_record(
     loaded: &LoadedStudy,
     command: String,
     hourly: bool,
-    notes: &[String],
+    (notes, milestone_years): (&[String], &[i32]),
     sweep: Option<&SweepRecord>,
 ) -> Result<()> {
     let study = &loaded.study;
@@ -68,6 +71,7 @@ pub fn write_run_record(
         weather_years: &study.weather_years,
         seed: study.scenario.seed,
         hourly,
+        milestone_years,
         sweep,
         notes,
         scenario: &loaded.raw_scenario,

@@ -355,12 +355,28 @@ fn run_report(dir: &Path) -> Result<Report> {
         .map(|y| *y as i32)
         .or(crossover)
         .unwrap_or(last);
+    // The run's milestone years (the scenario's own, or the years a study of regional
+    // loads names); a run folder without them: first, crossover, last.
+    let recorded: Vec<i32> = record
+        .get("milestone_years")
+        .and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(toml::Value::as_integer)
+                .filter_map(|y| i32::try_from(y).ok())
+                .filter(|y| years.contains(y))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut milestones = vec![first];
     if let Some(c) = crossover.filter(|c| *c != first && *c != last) {
         milestones.push(c);
     }
     if last != first {
         milestones.push(last);
+    }
+    if !recorded.is_empty() {
+        milestones = recorded;
     }
     let at = |values: &[f64], year: i32| -> f64 {
         years
@@ -384,6 +400,8 @@ fn run_report(dir: &Path) -> Result<Report> {
             .sum()
     };
     let co2 = set_mean_by_year(&sets, "ai_co2_t", &set_id)?;
+    let without_co2_rate =
+        set_mean_by_year(&sets, "regions_without_co2_rate", &set_id).unwrap_or_default();
     let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd", &set_id)?;
     let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw", &set_id)?;
     let annual = set_mean_by_year(&sets, "firm_capacity_annual_cost_usd", &set_id)?;
@@ -481,10 +499,22 @@ fn run_report(dir: &Path) -> Result<Report> {
         } else {
             let _ = write!(text, " No new training load: nothing flexes.");
         }
+        // Unknown is not zero: a set without emission rates has no CO2 figure.
+        let co2_mt = co2.get(&year).copied().unwrap_or(f64::NAN) / 1e6;
+        let missing_rates = without_co2_rate.get(&year).copied().unwrap_or(0.0);
+        let co2_text = if co2_mt.is_finite() && missing_rates > 0.0 {
+            format!(
+                "The new AI load emits {} Mt CO2 in the regions with an emission rate ({missing_rates:.0} region(s) without one are not counted: their CO2 is not known).",
+                one(co2_mt)
+            )
+        } else if co2_mt.is_finite() {
+            format!("The new AI load emits {} Mt CO2.", one(co2_mt))
+        } else {
+            "Its CO2 is not known — no region of the set has an emission rate (give co2_lb_per_mwh).".to_owned()
+        };
         let _ = write!(
             text,
-            " The new AI load emits {} Mt CO2. The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
-            one(get(&co2) / 1e6),
+            " {co2_text} The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
             one(get(&firm) / 1000.0),
             one(get(&gross) / 1000.0),
             one(get(&cost) / 1e9),
@@ -572,17 +602,56 @@ fn run_report(dir: &Path) -> Result<Report> {
         .iter()
         .map(|v| v / 1e6)
         .collect();
-    let title = "US AI data-centre energy by workload".to_owned();
-    let marker = crossover.map(|c| (f64::from(c), "inference overtakes training"));
+    // A study of regional loads alone has no national projection: its chart shows the
+    // new AI energy of its own regions instead of an empty national line.
+    let national_known = training_twh.iter().chain(&inference_twh).any(|v| *v > 0.0);
+    let (training_twh, inference_twh, title, subtitle, caption) = if national_known {
+        (
+            training_twh,
+            inference_twh,
+            "US AI data-centre energy by workload".to_owned(),
+            format!(
+                "Facility energy of training and inference, {first}–{last}, in TWh per year; the crossover year (inference's share of accelerator-hours above half) is {}.",
+                crossover.map_or("outside the study".to_owned(), |c| c.to_string())
+            ),
+            format!(
+                "From power_by_year.csv. Inference overtakes training in accelerator-hours in {}.",
+                crossover.map_or("no study year".to_owned(), |c| c.to_string())
+            ),
+        )
+    } else {
+        let new_inference = mean_by_region_year(&metrics, "new_inference_energy_mwh")?;
+        let by_year = |values: &[((String, i32), f64)]| -> Vec<f64> {
+            years.iter().map(|&y| sum_year(values, y) / 1e6).collect()
+        };
+        (
+            by_year(&new_training),
+            by_year(&new_inference),
+            format!("New AI energy of the {set_id} regions by workload"),
+            format!("The scenario states only its regions' loads (national AI load not known): their new facility energy, {first}–{last}, in TWh per year (mean over weather years)."),
+            "From metrics.csv (new_training_energy_mwh, new_inference_energy_mwh): no national projection, so no crossover year.".to_owned(),
+        )
+    };
+    let marker = crossover
+        .filter(|_| national_known)
+        .map(|c| (f64::from(c), "inference overtakes training"));
     charts.push(Chart {
         id: "energy_by_workload",
         svg: charts::lines(
             &title,
-            &format!("Facility energy of training and inference, {first}–{last}, in TWh per year; the crossover year (inference's share of accelerator-hours above half) is {}.", crossover.map_or("outside the study".to_owned(), |c| c.to_string())),
+            &subtitle,
             &x,
             &[
-                Series { name: "training", color: BLUE, values: training_twh.clone() },
-                Series { name: "inference", color: ORANGE, values: inference_twh.clone() },
+                Series {
+                    name: "training",
+                    color: BLUE,
+                    values: training_twh.clone(),
+                },
+                Series {
+                    name: "inference",
+                    color: ORANGE,
+                    values: inference_twh.clone(),
+                },
             ],
             &[],
             ("year", "facility energy (TWh)"),
@@ -590,13 +659,17 @@ fn run_report(dir: &Path) -> Result<Report> {
             (true, true),
         ),
         title,
-        header: vec!["year".into(), "training (TWh)".into(), "inference (TWh)".into()],
+        header: vec![
+            "year".into(),
+            "training (TWh)".into(),
+            "inference (TWh)".into(),
+        ],
         rows: years
             .iter()
             .enumerate()
             .map(|(i, y)| vec![y.to_string(), one(training_twh[i]), one(inference_twh[i])])
             .collect(),
-        caption: format!("From power_by_year.csv. Inference overtakes training in accelerator-hours in {}.", crossover.map_or("no study year".to_owned(), |c| c.to_string())),
+        caption,
     });
     // 2. Peak increase by region in the report year.
     let mut by_region: Vec<(String, f64)> = peak_increase
@@ -810,7 +883,9 @@ fn run_report(dir: &Path) -> Result<Report> {
         .map(|y| cost.get(y).copied().unwrap_or(f64::NAN) / 1e9)
         .collect();
     let title = format!("CO2 of the new AI load, {set_id}");
-    charts.push(Chart {
+    // No chart of what is not known (the findings say why).
+    if co2_mt.iter().any(|v| v.is_finite()) {
+        charts.push(Chart {
         id: "emissions",
         svg: charts::lines(
             &title,
@@ -827,6 +902,7 @@ fn run_report(dir: &Path) -> Result<Report> {
         rows: years.iter().zip(&co2_mt).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
         caption: "From regionset_metrics.parquet (ai_co2_t; docs/methodology.md §10.10).".to_owned(),
     });
+    }
     let title =
         format!("Overnight cost of the firm capacity the new data-centre load calls for, {set_id}");
     charts.push(Chart {

@@ -418,6 +418,7 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         metrics,
         set_metrics,
         notes,
+        milestone_years: study.scenario.milestone_years(study.years),
     })
 }
 
@@ -1007,8 +1008,10 @@ pub(crate) fn add_to_set_row(set: &mut SetMetricsRow, m: &MetricsRow) {
         };
     }
     set.flexibility_avoided_sum_mw += m.flexibility_avoided_mw;
-    if let Some(t) = m.ai_co2_t {
-        set.ai_co2_t += t;
+    // The regions with a rate are summed; those without are counted (not taken as 0).
+    match m.ai_co2_t {
+        Some(t) => set.ai_co2_t = Some(set.ai_co2_t.unwrap_or(0.0) + t),
+        None => set.regions_without_co2_rate += 1.0,
     }
 }
 

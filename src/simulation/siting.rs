@@ -329,6 +329,9 @@ fn project(
     let mut notes = national.notes.clone();
     notes.extend(nation.notes.iter().cloned());
     let existing_year = existing_years(context, regions, prepared, &mut notes);
+    // The national plan and the set's regions can say the same thing of one region.
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|note| seen.insert(note.clone()));
     let outside = nation.outside_study();
     let view = |stock: &Stock| Stock {
         region_mw: nation
