@@ -328,6 +328,7 @@ table_row! {
         new_non_ai_energy_mwh: f64,
         coincident_baseline_peak_mw: f64,
         coincident_total_peak_mw: f64,
+        coincident_total_peak_hour_utc: String,
         coincident_total_peak_after_flex_mw: f64,
         noncoincident_sum_of_peaks_mw: f64,
         training_curtailed_mwh: f64,
@@ -530,6 +531,8 @@ table_row! {
         mean: Option<f64>,
         worst: Option<f64>,
         worst_weather_year: Option<i32>,
+        worst_peak_hour_utc: String,
+        worst_peak_hour_local: String,
     }
 }
 
@@ -754,7 +757,8 @@ enum Worst {
 type Getter<T> = (&'static str, Worst, fn(&T) -> Option<f64>);
 
 /// The metrics summarised per region.
-const REGION_SUMMARY: [Getter<MetricsRow>; 25] = [
+const REGION_SUMMARY: [Getter<MetricsRow>; 26] = [
+    ("baseline_peak_mw", Worst::Max, |r| Some(r.baseline_peak_mw)),
     ("total_peak_mw", Worst::Max, |r| Some(r.total_peak_mw)),
     ("total_peak_after_flex_mw", Worst::Max, |r| {
         Some(r.total_peak_after_flex_mw)
@@ -880,22 +884,35 @@ pub fn summary_rows(metrics: &[MetricsRow], sets: &[SetMetricsRow]) -> Vec<Summa
         metrics,
         |r| (&r.scenario, &r.region, r.year, r.weather_year),
         &REGION_SUMMARY,
+        |r, metric| match metric {
+            "total_peak_mw" => Some((&r.total_peak_hour_utc, &r.total_peak_hour_local)),
+            "baseline_peak_mw" => Some((&r.baseline_peak_hour_utc, &r.baseline_peak_hour_local)),
+            _ => None,
+        },
         &mut out,
     );
     summarise(
         sets,
         |r| (&r.scenario, &r.region_set, r.year, r.weather_year),
         &SET_SUMMARY,
+        |r, metric| {
+            (metric == "coincident_total_peak_mw")
+                .then_some((&r.coincident_total_peak_hour_utc, &NO_LOCAL_HOUR))
+        },
         &mut out,
     );
     out
 }
+
+/// A region set spans time zones: its peak hour is given in UTC only.
+static NO_LOCAL_HOUR: String = String::new();
 
 /// Group rows by (scenario, region, year) in order of first appearance and summarise.
 fn summarise<T>(
     rows: &[T],
     key: impl Fn(&T) -> (&String, &String, i32, i32),
     getters: &[Getter<T>],
+    peak_hours: impl for<'a> Fn(&'a T, &str) -> Option<(&'a String, &'a String)>,
     out: &mut Vec<SummaryRow>,
 ) {
     // (scenario, region, year) → indices of its rows, in order of first appearance.
@@ -912,12 +929,12 @@ fn summarise<T>(
     }
     for ((scenario, region, year), members) in groups {
         for (name, worst, get) in getters {
-            let values: Vec<(f64, i32)> = members
+            let values: Vec<(f64, i32, usize)> = members
                 .iter()
-                .filter_map(|&i| get(&rows[i]).map(|v| (v, key(&rows[i]).3)))
+                .filter_map(|&i| get(&rows[i]).map(|v| (v, key(&rows[i]).3, i)))
                 .collect();
             let mean = (!values.is_empty())
-                .then(|| values.iter().map(|(v, _)| v).sum::<f64>() / values.len() as f64);
+                .then(|| values.iter().map(|(v, _, _)| v).sum::<f64>() / values.len() as f64);
             let pick = values.iter().copied().reduce(|a, b| {
                 let better = match worst {
                     Worst::Max => b.0 > a.0,
@@ -925,6 +942,10 @@ fn summarise<T>(
                 };
                 if better { b } else { a }
             });
+            // The hour of the worst weather year's peak, for the peak metrics.
+            let (hour_utc, hour_local) = pick
+                .and_then(|p| peak_hours(&rows[p.2], name))
+                .map_or_else(Default::default, |(u, l)| (u.clone(), l.clone()));
             out.push(SummaryRow {
                 scenario: scenario.clone(),
                 region: region.clone(),
@@ -933,6 +954,8 @@ fn summarise<T>(
                 mean,
                 worst: pick.map(|p| p.0),
                 worst_weather_year: pick.map(|p| p.1),
+                worst_peak_hour_utc: hour_utc,
+                worst_peak_hour_local: hour_local,
             });
         }
     }
@@ -1202,6 +1225,8 @@ mod tests {
             mean,
             worst,
             worst_weather_year: None,
+            worst_peak_hour_utc: String::new(),
+            worst_peak_hour_local: String::new(),
         }
     }
 

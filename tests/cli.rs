@@ -1278,6 +1278,43 @@ fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
     assert!(rows.iter().all(|r| r[at].is_empty()), "CO2 empty, not 0");
     let count = column(&header, &rows, "regions_without_co2_rate");
     assert!(count.iter().all(|c| *c == 1.0), "{count:?}");
+    assert!(
+        record.contains("region MYCO: no emission rate"),
+        "run.toml says why its CO2 is empty"
+    );
+    // summary.csv: the worst weather year's peak hour, UTC and local; the set's in UTC.
+    let (header, rows) = read_table(&out.join("summary.csv"));
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let peak = rows
+        .iter()
+        .find(|r| r[at("metric")] == "total_peak_mw" && r[at("year")] == "2030")
+        .unwrap();
+    let worst_year = &peak[at("worst_weather_year")];
+    let local = &peak[at("worst_peak_hour_local")];
+    assert!(
+        peak[at("worst_peak_hour_utc")].starts_with("2030-"),
+        "{peak:?}"
+    );
+    assert!(
+        local.ends_with("-04:00") || local.ends_with("-05:00"),
+        "{peak:?}"
+    );
+    // The same hour as metrics.csv gives for that weather year.
+    let (m_header, m_rows) = read_table(&out.join("metrics.csv"));
+    let m_at = |name: &str| m_header.iter().position(|h| h == name).unwrap();
+    let row = m_rows
+        .iter()
+        .find(|r| r[m_at("year")] == "2030" && &r[m_at("weather_year")] == worst_year)
+        .unwrap();
+    assert_eq!(&row[m_at("total_peak_hour_local")], local);
+    let set_peak = rows
+        .iter()
+        .find(|r| r[at("metric")] == "coincident_total_peak_mw" && r[at("year")] == "2030")
+        .unwrap();
+    assert!(
+        set_peak[at("worst_peak_hour_utc")].ends_with('Z'),
+        "{set_peak:?}"
+    );
 }
 
 /// The README's one-utility example works exactly as written, saved where it says (a

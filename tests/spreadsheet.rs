@@ -32,15 +32,30 @@ fn csv_cells_are_rounded_counts_are_integers_and_peaks_have_a_local_hour() {
         &out,
         &["--regions", "SOCO,PJM-DOM", "--years", "2030..2030"],
     );
-    for file in [
-        "metrics.csv",
-        "regionset_metrics.csv",
-        "summary.csv",
-        "siting.csv",
-        "power_by_year.csv",
-        "reality_check.csv",
+    let swept = tmp.path().join("sweep");
+    crate::common::gridstrain()
+        .args([
+            "sweep",
+            "--quiet",
+            "--samples",
+            "20",
+            "--regions",
+            "SOCO,PJM-DOM",
+        ])
+        .args(["--years", "2030..2030", "--out"])
+        .arg(&swept)
+        .assert()
+        .success();
+    for (dir, file) in [
+        (&out, "metrics.csv"),
+        (&out, "regionset_metrics.csv"),
+        (&out, "summary.csv"),
+        (&out, "siting.csv"),
+        (&out, "power_by_year.csv"),
+        (&out, "reality_check.csv"),
+        (&swept, "bands.csv"),
     ] {
-        let (header, rows) = read_csv(&out.join(file));
+        let (header, rows) = read_csv(&dir.join(file));
         for row in &rows {
             for (name, cell) in header.iter().zip(row) {
                 if let Some(digits) = significant_digits(cell) {
@@ -49,7 +64,8 @@ fn csv_cells_are_rounded_counts_are_integers_and_peaks_have_a_local_hour() {
                         "{file} {name}: {cell} has {digits} significant digits"
                     );
                 }
-                if ["hours", "curtailed_hours", "curtailment_events"].contains(&name.as_str())
+                if ["hours", "curtailed_hours", "curtailment_events", "samples"]
+                    .contains(&name.as_str())
                     || name.starts_with("hours_above_threshold")
                 {
                     assert!(

@@ -375,6 +375,22 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
             ));
         }
     }
+    // Where a figure is missing, why its cells are empty or on another basis.
+    for region in &study.regions.regions {
+        if region.co2_lb_per_mwh.is_none() {
+            notes.push(format!(
+                "region {}: no emission rate (co2_lb_per_mwh), so its CO2 columns are empty (not known, not 0) and the set's ai_co2_t leaves it out",
+                region.id
+            ));
+        }
+        if region.anticipated_reserve_margin_frac.is_none() && region.firm_capacity_mw.is_none() {
+            notes.push(format!(
+                "region {}: no anticipated reserve margin (nerc_assessment_area) and no firm_capacity_mw, so its resources are taken at its reference margin {:.1} % (resources_basis = at_reference_margin): no surplus today, the whole reserve requirement of the new load is a need",
+                region.id,
+                100.0 * region.reserve_margin_frac
+            ));
+        }
+    }
     if let Some(first) = negative_new.first() {
         notes.push(format!(
             "in {} region-year-workload(s) the gross AI load is below the load already in the measured baseline (first: {first}); the difference is subtracted with the workload's shape",
@@ -597,7 +613,12 @@ impl SetSums {
     /// Close the row: the coincident peaks of the summed series.
     fn finish(mut self) -> SetMetricsRow {
         self.row.coincident_baseline_peak_mw = peak(&self.baseline).1;
-        self.row.coincident_total_peak_mw = peak(&self.total).1;
+        let (peak_index, peak_mw) = peak(&self.total);
+        self.row.coincident_total_peak_mw = peak_mw;
+        self.row.coincident_total_peak_hour_utc =
+            epoch_hour_to_datetime(year_start_epoch_hour(self.row.year) + peak_index as i64)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
         self.row.coincident_total_peak_after_flex_mw = peak(&self.total_after).1;
         self.row
     }
