@@ -972,13 +972,20 @@ fn summarise<T>(
 pub fn headline(result: &RunResult) -> String {
     use std::fmt::Write as _;
     let years = result.milestone_years();
+    // A study of regional loads alone has no national projection: its national load is
+    // not known (not 0).
+    let national_known = result
+        .power
+        .iter()
+        .any(|p| p.training_average_mw > 0.0 || p.inference_average_mw > 0.0);
     let mean_over_weather = |year: i32, get: &dyn Fn(&SetMetricsRow) -> f64| -> f64 {
         let rows: Vec<&SetMetricsRow> = result
             .set_metrics
             .iter()
             .filter(|r| r.year == year)
             .collect();
-        rows.iter().map(|r| get(r)).sum::<f64>() / rows.len().max(1) as f64
+        // `+ 0.0`: an empty sum is -0.0, which would print as "-0.0".
+        rows.iter().map(|r| get(r)).sum::<f64>() / rows.len().max(1) as f64 + 0.0
     };
     let region_mean = |year: i32, get: &dyn Fn(&MetricsRow) -> f64| -> f64 {
         let mut by_region: HashMap<&str, (f64, usize)> = HashMap::new();
@@ -987,7 +994,11 @@ pub fn headline(result: &RunResult) -> String {
             entry.0 += get(m);
             entry.1 += 1;
         }
-        by_region.values().map(|(sum, n)| sum / *n as f64).sum()
+        by_region
+            .values()
+            .map(|(sum, n)| sum / *n as f64)
+            .sum::<f64>()
+            + 0.0
     };
     let mut out = String::new();
     let _ = writeln!(
@@ -1016,16 +1027,26 @@ pub fn headline(result: &RunResult) -> String {
         let _ = writeln!(
             out,
             "{year:>6}  {:>22}  {:>22}  {:>9.1}  {:>11.1}  {:>7}  {:>10.1}",
-            format!(
-                "{:.1} / {:.1}",
-                power.inference_average_mw / 1000.0,
-                power.training_average_mw / 1000.0
-            ),
+            if national_known {
+                format!(
+                    "{:.1} / {:.1}",
+                    power.inference_average_mw / 1000.0,
+                    power.training_average_mw / 1000.0
+                )
+            } else {
+                "n/k".to_owned()
+            },
             format!("{new_inference:.1} / {new_training:.1}"),
             region_mean(year, &|m| m.peak_increase_mw) / 1000.0,
             mean_over_weather(year, &|r| r.training_curtailed_mwh) / 1000.0,
             co2,
             mean_over_weather(year, &|r| r.firm_capacity_cost_usd) / 1e9,
+        );
+    }
+    if !national_known {
+        let _ = writeln!(
+            out,
+            "US AI n/k: not known — the scenario states only its regions' loads, no national projection"
         );
     }
     // Unknown is not zero: say which part of the CO2 is not known.
@@ -1375,6 +1396,42 @@ mod tests {
         assert!(!text.contains("  2029 "), "{text}");
         assert!(text.contains("1.0 / 2.0"), "{text}");
         assert!(text.contains("in 2030 (largest residual above threshold, worst weather year): B 2.5 GW, C 1.5 GW, A 0.5 GW"), "{text}");
+
+        // A study of stated regional loads: its own years, and n/k for what is unknown.
+        let unknown = RunResult {
+            power: result
+                .power
+                .iter()
+                .map(|p| PowerRow {
+                    training_average_mw: 0.0,
+                    inference_average_mw: 0.0,
+                    ..p.clone()
+                })
+                .collect(),
+            set_metrics: vec![SetMetricsRow {
+                year: 2030,
+                regions_without_co2_rate: 1.0,
+                ..SetMetricsRow::default()
+            }],
+            milestone_years: vec![2029, 2030],
+            ..result.clone()
+        };
+        let text = headline(&unknown);
+        assert!(
+            text.contains("  2029 ") && !text.contains("  2035 "),
+            "{text}"
+        );
+        let row_2030 = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("2030"))
+            .unwrap();
+        assert_eq!(row_2030.split_whitespace().nth(1), Some("n/k"), "{text}");
+        assert!(!text.contains("-0.0"), "{text}");
+        assert!(
+            text.contains("national projection")
+                && text.contains("no region of the set has an emission rate"),
+            "{text}"
+        );
     }
 
     #[test]
