@@ -418,31 +418,11 @@ pub fn eia930_code(code: &str) -> Option<Eia930Code> {
     })
 }
 
-/// A region id that passes [`crate::input::check_id`], from a file stem: characters
-/// outside letters, digits, `-`, `_`, `.` become `_`, leading `.`, `-`, `=`, `+`, `@` and
-/// `_` are dropped, the rest is cut to the longest id allowed; `region` if nothing is left.
+/// A region id that passes [`crate::input::check_id`], from a file stem (see
+/// [`crate::input::id_from_stem`]).
 #[must_use]
 pub fn region_id_from(stem: &str) -> String {
-    let replaced: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let id: String = replaced
-        .trim_start_matches(['.', '-', '=', '+', '@', '_'])
-        .chars()
-        .take(crate::input::MAX_ID_CHARS)
-        .collect();
-    if crate::input::check_id(&id).is_ok() {
-        id
-    } else {
-        "region".to_owned()
-    }
+    crate::input::id_from_stem(stem)
 }
 
 #[cfg(test)]

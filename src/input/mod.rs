@@ -467,6 +467,33 @@ pub fn check_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// A region id that passes [`check_id`], from a file stem: characters
+/// outside letters, digits, `-`, `_`, `.` become `_`, leading `.`, `-`, `=`, `+`, `@` and
+/// `_` are dropped, the rest is cut to the longest id allowed; `region` if nothing is left.
+#[must_use]
+pub fn id_from_stem(stem: &str) -> String {
+    let replaced: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let id: String = replaced
+        .trim_start_matches(['.', '-', '=', '+', '@', '_'])
+        .chars()
+        .take(MAX_ID_CHARS)
+        .collect();
+    if check_id(&id).is_ok() {
+        id
+    } else {
+        "region".to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

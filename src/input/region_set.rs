@@ -29,15 +29,17 @@ pub const DEFAULT_WINTER_MONTHS: [u8; 3] = [12, 1, 2];
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawRegionSet {
-    /// Identifier of the set.
-    #[serde(deserialize_with = "de_id")]
+    /// Identifier of the set (default: from the file's name).
+    #[serde(default, deserialize_with = "de_id")]
     pub id: String,
-    /// Human-readable name.
+    /// Human-readable name (default: the id).
+    #[serde(default)]
     pub name: String,
     /// Free text.
     #[serde(default)]
     pub description: String,
-    /// Scope (e.g. `US`).
+    /// Scope (e.g. `US`; default `US`, the shipped catalogue's).
+    #[serde(default = "default_scope")]
     pub scope: String,
     /// People in the scope (needed to site a compute projection's inference).
     #[serde(default, deserialize_with = "de_opt_in::<Population, _>")]
@@ -307,8 +309,23 @@ pub fn read_region_set(path: &Path) -> Result<RegionSet> {
             path.display()
         );
     }
-    let raw: RawRegionSet = super::parse_toml(&text, path)?;
+    let mut raw: RawRegionSet = super::parse_toml(&text, path)?;
+    // A file of pasted `[[region]]` tables alone is a set: named after the file.
+    if raw.id.is_empty() {
+        let stem = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        raw.id = super::id_from_stem(&stem);
+    }
+    if raw.name.is_empty() {
+        raw.name.clone_from(&raw.id);
+    }
     region_set_from_raw_located(raw, path, Some(&text))
+}
+
+/// The scope a set states none of: the shipped catalogue's.
+fn default_scope() -> String {
+    "US".to_owned()
 }
 
 /// Validate a parsed region set (the pure half of [`read_region_set`]); messages name
