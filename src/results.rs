@@ -555,6 +555,7 @@ table_row! {
         run_over_operator_frac: Option<f64>,
         reason: String,
         operator_source: String,
+        operator_vintage: String,
     }
 }
 
@@ -569,10 +570,16 @@ fn status_rank(status: &str) -> u8 {
 }
 
 /// Why a run and an operator differ by more than half, or nothing.
+///
+/// The national total is the reason only when it explains more than the region's own gap:
+/// the operators' expected figures exceed the scenario's national load and the national
+/// ratio (the scenario's national new load over the operators' figures summed) lies
+/// further from 1, in log terms, than the region's ratio; otherwise the cause is where the
+/// run sites.
 fn reality_reason(
     ratio: Option<f64>,
     forecast: &OperatorForecast,
-    operators_exceed_scenario: bool,
+    (operators_exceed_scenario, national_ratio): (bool, Option<f64>),
 ) -> String {
     let Some(ratio) = ratio else {
         return "the operator's figure is 0".to_owned();
@@ -584,10 +591,18 @@ fn reality_reason(
         "operator figure is requested load, not expected"
     } else if ratio < 0.5 && forecast.basis == "non_coincident" {
         "operator figure is non-coincident (contracted or nameplate MW); the run's is at the region's peak hour"
-    } else if ratio < 0.5 && operators_exceed_scenario {
+    } else if ratio < 0.5
+        && operators_exceed_scenario
+        && national_ratio.is_some_and(|n| n > 0.0 && n.ln().abs() > ratio.ln().abs())
+    {
         "scenario's national total is lower than the sum of the operators' forecasts"
     } else if ratio < 0.5 {
-        "the scenario sites less here than the operator expects"
+        return match national_ratio.filter(|_| operators_exceed_scenario) {
+            Some(n) => format!(
+                "the scenario sites less here than the operator expects: siting, not the national total (the scenario's national new load is {n:.2} of the operators' figures summed)"
+            ),
+            None => "the scenario sites less here than the operator expects".to_owned(),
+        };
     } else {
         "the scenario sites more here than the operator expects"
     };
@@ -638,6 +653,17 @@ pub fn reality_check_rows(
         }
         let operators_mw: f64 = preferred.iter().map(|f| f.mw).sum();
         let operators_exceed_scenario = operators_mw > national_mw;
+        // Like with like: the operators' expected figures beside the run's own new load in
+        // the same regions (the national total stands beside them only as context).
+        let compared: Vec<(&OperatorForecast, f64)> = preferred
+            .iter()
+            .filter_map(|f| run_mw(&f.region, year).map(|run| (*f, run)))
+            .collect();
+        let compared_operators_mw: f64 = compared.iter().map(|(f, _)| f.mw).sum();
+        let run_in_regions: f64 = compared.iter().map(|(_, run)| run).sum();
+        let sum_ratio = ratio(run_in_regions, compared_operators_mw);
+        // How far the scenario's national total falls short of the operators' sum.
+        let national_ratio = ratio(national_mw, operators_mw);
         for f in forecasts.iter().filter(|f| f.year == year) {
             let Some(run) = run_mw(&f.region, year) else {
                 continue;
@@ -653,20 +679,14 @@ pub fn reality_check_rows(
                 operator_status: f.status.clone(),
                 operator_realisation_frac: f.realisation_frac,
                 run_over_operator_frac: r,
-                reason: reality_reason(r, f, operators_exceed_scenario),
+                reason: reality_reason(r, f, (operators_exceed_scenario, national_ratio)),
                 operator_source: f.source.clone(),
+                operator_vintage: f.vintage.clone(),
             });
         }
-        // Like with like: the operators' expected figures beside the run's own new load in
-        // the same regions (the national total stands beside them only as context).
-        let compared: Vec<(&OperatorForecast, f64)> = preferred
-            .iter()
-            .filter_map(|f| run_mw(&f.region, year).map(|run| (*f, run)))
-            .collect();
         if !compared.is_empty() {
-            let operators_mw: f64 = compared.iter().map(|(f, _)| f.mw).sum();
-            let run_in_regions: f64 = compared.iter().map(|(_, run)| run).sum();
-            let r = ratio(run_in_regions, operators_mw);
+            let operators_mw = compared_operators_mw;
+            let r = sum_ratio;
             let regions: Vec<&str> = compared.iter().map(|(f, _)| f.region.as_str()).collect();
             rows.push(RealityCheckRow {
                 scenario: scenario.to_owned(),
@@ -679,7 +699,14 @@ pub fn reality_check_rows(
                 operator_realisation_frac: None,
                 run_over_operator_frac: r,
                 reason: match r {
-                    Some(r) if r < 0.5 && operators_exceed_scenario => "the run sites less in these regions than their operators expect, and the scenario's national total is lower than the sum of the operators' forecasts".to_owned(),
+                    Some(r)
+                        if r < 0.5
+                            && operators_exceed_scenario
+                            && national_ratio
+                                .is_some_and(|n| n > 0.0 && n.ln().abs() > r.ln().abs()) =>
+                    {
+                        "the run sites less in these regions than their operators expect, and the scenario's national total is lower than the sum of the operators' forecasts".to_owned()
+                    }
                     Some(r) if r < 0.5 => "the run sites less in these regions than their operators expect".to_owned(),
                     Some(r) if r > 1.5 => "the run sites more in these regions than their operators expect".to_owned(),
                     _ => String::new(),
@@ -688,6 +715,7 @@ pub fn reality_check_rows(
                     "one expected figure per region ({}); run value: the run's new data-centre load (AI and, where the scenario counts them, non-AI) at each of these regions' peak hours, summed (the scenario's national new data-centre load at the peak hour: {national_mw:.0} MW)",
                     regions.join(", ")
                 ),
+                operator_vintage: String::new(),
             });
         }
     }
@@ -1508,10 +1536,32 @@ mod tests {
             rows[1].reason,
             "operator figure is requested load, not expected"
         );
-        // B: 100 against 1000, and the operators' expected figures (2000) exceed the
-        // scenario's national 1500.
+        // B: 100 against 1000; the operators' expected figures (2000) exceed the
+        // scenario's national 1500, but 1500/2000 = 0.75 lies nearer 1 than B's 0.1: the
+        // cause is siting (issue 22).
+        assert!(
+            rows[2].reason.starts_with("the scenario sites less here")
+                && rows[2].reason.contains("siting, not the national total")
+                && rows[2].reason.contains("0.75"),
+            "{}",
+            rows[2].reason
+        );
+        // With a national total of 150 (0.075 of the operators' 2000), further from 1 than
+        // B's 0.1: the national total is the reason.
+        let low_a: Vec<MetricsRow> = metrics
+            .iter()
+            .map(|m| MetricsRow {
+                new_datacentre_at_peak_mw: if m.region == "A" {
+                    1.0
+                } else {
+                    m.new_datacentre_at_peak_mw
+                },
+                ..m.clone()
+            })
+            .collect();
+        let national = reality_check_rows("s", &forecasts, &low_a, &[(2030, 150.0)]);
         assert_eq!(
-            rows[2].reason,
+            national[2].reason,
             "scenario's national total is lower than the sum of the operators' forecasts"
         );
         // The sum row: the expected figures of A and B (2000) beside the run's own load in

@@ -309,14 +309,21 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         }
     }
     let run_dir = RunDir::create(&target, args.force)?;
+    // Counted as the work is done: each sample in each target year runs one weather year,
+    // or all of them with --all-weather-years.
     let years = study.target_years().count() as u64;
+    let weather_runs = if spec.all_weather_years {
+        study.weather_years.len() as u64
+    } else {
+        1
+    };
     let bar = progress::bar_of(
-        spec.sample_range().len() as u64 * years,
+        spec.sample_range().len() as u64 * years * weather_runs,
         &format!("sweep {} × {}", study.scenario.name, study.regions.id),
-        "sample-years",
+        "runs (sample × year × weather year)",
         args.common.quiet,
     );
-    let tick = || bar.inc(1);
+    let tick = || bar.inc(weather_runs);
     let writer = if args.per_sample || args.shard.is_some() {
         Some(PerSampleWriter::create(run_dir.path())?)
     } else {

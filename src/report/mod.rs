@@ -605,18 +605,27 @@ fn run_report(dir: &Path) -> Result<Report> {
     // A study of regional loads alone has no national projection: its chart shows the
     // new AI energy of its own regions instead of an empty national line.
     let national_known = training_twh.iter().chain(&inference_twh).any(|v| *v > 0.0);
+    let energy_crossover = years
+        .iter()
+        .zip(training_twh.iter().zip(&inference_twh))
+        .find(|(_, (t, i))| **i > 0.0 && **i >= **t)
+        .map(|(y, _)| *y);
+    let year_or =
+        |year: Option<i32>, none: &str| year.map_or_else(|| none.to_owned(), |y| y.to_string());
     let (training_twh, inference_twh, title, subtitle, caption) = if national_known {
         (
             training_twh,
             inference_twh,
             "US AI data-centre energy by workload".to_owned(),
             format!(
-                "Facility energy of training and inference, {first}–{last}, in TWh per year; the crossover year (inference's share of accelerator-hours above half) is {}.",
-                crossover.map_or("outside the study".to_owned(), |c| c.to_string())
+                "Facility energy of training and inference, {first}–{last}, in TWh per year. The marker is where these lines cross (energy basis: {}); on the accelerator-hour basis (compute spending) inference overtakes training in {}.",
+                year_or(energy_crossover, "outside the study"),
+                year_or(crossover, "no study year")
             ),
             format!(
-                "From power_by_year.csv. Inference overtakes training in accelerator-hours in {}.",
-                crossover.map_or("no study year".to_owned(), |c| c.to_string())
+                "From power_by_year.csv. Inference overtakes training in facility energy in {} and in accelerator-hours in {}: two bases, two years.",
+                year_or(energy_crossover, "no study year"),
+                year_or(crossover, "no study year")
             ),
         )
     } else {
@@ -632,9 +641,11 @@ fn run_report(dir: &Path) -> Result<Report> {
             "From metrics.csv (new_training_energy_mwh, new_inference_energy_mwh): no national projection, so no crossover year.".to_owned(),
         )
     };
-    let marker = crossover
+    // The marker sits where the plotted lines cross (the energy basis), not on the
+    // accelerator-hour basis the findings use.
+    let marker = energy_crossover
         .filter(|_| national_known)
-        .map(|c| (f64::from(c), "inference overtakes training"));
+        .map(|c| (f64::from(c), "inference overtakes training (energy)"));
     charts.push(Chart {
         id: "energy_by_workload",
         svg: charts::lines(
@@ -844,11 +855,19 @@ fn run_report(dir: &Path) -> Result<Report> {
             .collect();
     }
     let status = reality.text("operator_status")?;
+    // Several figures for one region and year differ by when they were published.
+    let no_vintage = vec![String::new(); reality.height];
+    let vintage: &[String] = reality.text("operator_vintage").unwrap_or(&no_vintage);
     let labels: Vec<String> = picked
         .iter()
         .map(|&i| {
+            let published = if vintage[i].is_empty() {
+                String::new()
+            } else {
+                format!(", {}", vintage[i])
+            };
             format!(
-                "{} {} ({})",
+                "{} {} ({}{published})",
                 r_regions[i],
                 r_years[i] as i32,
                 status[i].replace('_', " ")
@@ -913,7 +932,7 @@ fn run_report(dir: &Path) -> Result<Report> {
             &x,
             &[Series { name: "firm capacity cost", color: GREEN, values: cost_bn.clone() }],
             &[],
-            ("year", "billion USD (2023)"),
+            ("year", "overnight capital, whole need (bn USD)"),
             None,
             (true, true),
         ),
