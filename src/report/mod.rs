@@ -312,6 +312,32 @@ fn run_report(dir: &Path) -> Result<Report> {
         .and_then(toml::Value::as_str)
         .unwrap_or("regions")
         .to_owned();
+    // The first screen speaks in words: the set's name, the program's version and the
+    // input files by name (not the machine's paths).
+    let set_name = record
+        .get("region_set")
+        .and_then(|s| s.get("name"))
+        .and_then(toml::Value::as_str)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&set_id)
+        .to_owned();
+    let version = record
+        .get("version")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("(version not recorded)")
+        .to_owned();
+    let file_name = |key: &str| {
+        record
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .and_then(|p| Path::new(p).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    let inputs = [file_name("scenario_file"), file_name("regions_file")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" and ");
     let metrics = Table::from_frame(
         "metrics.parquet",
         &read_parquet(&dir.join("metrics.parquet"))?,
@@ -943,9 +969,9 @@ fn run_report(dir: &Path) -> Result<Report> {
     });
 
     Ok(Report {
-        title: format!("AI data centres on the grid: {scenario_name} × {set_id}"),
+        title: format!("What new AI data centres do to the grid of {set_name}, {first}–{last}"),
         subtitle: format!(
-            "{description} Study years {first}–{last}; {weather_years} weather years of real hourly load (EIA-930)."
+            "Scenario “{scenario_name}”: {description} Study years {first}–{last}; {weather_years} weather years of real hourly load (EIA-930). Written by gridstrain {version} from {inputs}."
         ),
         findings,
         tables,
@@ -1095,7 +1121,15 @@ fn sweep_report(dir: &Path) -> Result<Report> {
     });
     Ok(Report {
         title: format!(
-            "How sure is it? {} × {set_id}, {samples} samples",
+            "How sure is it? New AI data centres on the grid of {}, scenario “{}”, {samples} samples",
+            {
+                let set_name = name("region_set", "name");
+                if set_name.is_empty() {
+                    set_id.clone()
+                } else {
+                    set_name
+                }
+            },
             name("scenario", "name")
         ),
         subtitle: format!(
