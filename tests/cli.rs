@@ -960,16 +960,8 @@ fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
 #[test]
 fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
-        .unwrap()
-        .replace(
-            "rated_mw_by_year = { 2025 = 0, 2028 = 7500, 2030 = 10250, 2034 = 11750 }",
-            "peak_mw_by_year = { 2025 = 0, 2028 = 6000, 2030 = 8200, 2034 = 9400 }",
-        )
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/profiles/", root().display()),
-        );
+    // The shipped scenario states the IRP's MW at the peak.
+    let text = crate::common::shipped_scenario_text("georgia-power");
     assert!(text.contains("peak_mw_by_year"));
     let scenario = dir.path().join("peak.toml");
     std::fs::write(&scenario, text).unwrap();
@@ -1217,13 +1209,8 @@ fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
     let scenario = dir.path().join("myco.toml");
     std::fs::write(
         &scenario,
-        std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
-            .unwrap()
-            .replace("region = \"SOCO\"", "region = \"MYCO\"")
-            .replace(
-                "\"../profiles/",
-                &format!("\"{}/profiles/", root().display()),
-            ),
+        crate::common::shipped_scenario_text("georgia-power")
+            .replace("region = \"SOCO\"", "region = \"MYCO\""),
     )
     .unwrap();
     let set = dir.path().join("myco-set.toml");

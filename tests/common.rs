@@ -165,3 +165,14 @@ fn row_push(cells: &mut Vec<String>, value: &polars::prelude::AnyValue<'_>) {
         other => other.to_string(),
     });
 }
+
+/// A shipped scenario's text with its profile paths made absolute, so a copy written
+/// anywhere (a temporary folder) still finds the shipped profiles.
+pub fn shipped_scenario_text(name: &str) -> String {
+    std::fs::read_to_string(root().join("scenarios").join(format!("{name}.toml")))
+        .unwrap_or_else(|e| panic!("scenarios/{name}.toml: {e}"))
+        .replace(
+            "\"../profiles/",
+            &format!("\"{}/profiles/", root().display()),
+        )
+}

@@ -851,12 +851,7 @@ fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
 #[test]
 fn a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range() {
     let dir = tempfile::tempdir().unwrap();
-    let shipped = std::fs::read_to_string(root().join("scenarios/georgia-power.toml"))
-        .unwrap()
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/profiles/", root().display()),
-        );
+    let shipped = crate::common::shipped_scenario_text("georgia-power");
     assert!(shipped.contains("[uncertainty.\"regional_load[0].realisation_frac\"]"));
     let band = |name: &str, low: f64| -> (f64, f64, f64) {
         let text = shipped
