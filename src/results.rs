@@ -1142,6 +1142,141 @@ table_row! {
 }
 
 table_row! {
+    /// One row of `regions.csv`: a region of the run's set by id, with the name a reader
+    /// knows it by, the ISO or BA it lies in (zones) and its time zone.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RegionNameRow {
+        region: String,
+        name: String,
+        parent: String,
+        time_zone: String,
+    }
+}
+
+impl RegionNameRow {
+    /// The row of a region.
+    #[must_use]
+    pub fn of(region: &crate::model::region::Region) -> Self {
+        Self {
+            region: region.id.clone(),
+            name: region.name.clone(),
+            parent: region.parent.clone().unwrap_or_default(),
+            time_zone: region.time_zone.name().to_owned(),
+        }
+    }
+}
+
+table_row! {
+    /// One row of `ranges.csv`: a key output of the region set in one year — the central
+    /// case (the scenario as stated, mean over weather years) beside the 5th, 50th and 95th
+    /// percentiles of a sweep over the scenario's `[uncertainty]` tables (empty when it
+    /// declares none, or for the central case of a merged sweep).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RangeRow {
+        scenario: String,
+        region_set: String,
+        year: i32,
+        metric: String,
+        central: Option<f64>,
+        p5: Option<f64>,
+        p50: Option<f64>,
+        p95: Option<f64>,
+        samples: Option<f64>,
+    }
+}
+
+/// The region set's outputs `ranges.csv` holds (the sweep's derived
+/// `coincident_peak_increase_mw` among them).
+pub const RANGE_METRICS: [&str; 9] = [
+    "ai_energy_mwh",
+    "new_ai_energy_mwh",
+    "coincident_peak_increase_mw",
+    "residual_above_threshold_sum_mw",
+    "firm_capacity_needed_sum_mw",
+    "firm_capacity_cost_usd",
+    "ai_co2_t",
+    "training_curtailed_mwh",
+    "flexibility_avoided_sum_mw",
+];
+
+/// The key outputs of a region set by year: each metric of [`RANGE_METRICS`] as the mean
+/// over weather years of `central` (the set's rows of one run; empty: not known) beside
+/// its band in `bands` (the set's rows of a sweep; empty: no range).
+#[must_use]
+pub fn key_ranges(
+    (scenario, set_id): (&str, &str),
+    years: &[i32],
+    central: &[SetMetricsRow],
+    bands: &[BandRow],
+) -> Vec<RangeRow> {
+    let names = SetMetricsRow::metric_names();
+    let mut values = Vec::new();
+    let mean_of = |year: i32, metric: &str| -> Option<f64> {
+        let mut sum = 0.0;
+        let mut count = 0usize;
+        let mut row_values = Vec::new();
+        for row in central
+            .iter()
+            .filter(|r| r.year == year && r.region_set == set_id)
+        {
+            row_values.clear();
+            row.push_metrics(&mut row_values);
+            let get = |name: &str| names.iter().position(|n| *n == name).map(|i| row_values[i]);
+            let value = if metric == "coincident_peak_increase_mw" {
+                get("coincident_total_peak_mw")? - get("coincident_baseline_peak_mw")?
+            } else {
+                get(metric)?
+            };
+            if value.is_nan() {
+                return None;
+            }
+            sum += value;
+            count += 1;
+        }
+        (count > 0).then(|| sum / count as f64)
+    };
+    for &year in years {
+        for metric in RANGE_METRICS {
+            let band = bands.iter().find(|b| {
+                b.scope == "region_set" && b.region == set_id && b.year == year && b.metric == metric
+            });
+            values.push(RangeRow {
+                scenario: scenario.to_owned(),
+                region_set: set_id.to_owned(),
+                year,
+                metric: metric.to_owned(),
+                central: mean_of(year, metric),
+                p5: band.map(|b| b.p5),
+                p50: band.map(|b| b.p50),
+                p95: band.map(|b| b.p95),
+                samples: band.map(|b| b.samples),
+            });
+        }
+    }
+    values
+}
+
+table_row! {
+    /// One row of `drivers.csv`: how strongly one uncertain input moves one output of the
+    /// region set in one year over a sweep's samples — Spearman's rank correlation
+    /// (`method = spearman`, −1 … 1) for a drawn number, the share of the output's rank
+    /// variance between weather years (`method = eta_squared`, 0 … 1) for the weather
+    /// year; `rank` 1 is the strongest (by ρ² or η², both shares of rank variance).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DriverRow {
+        scenario: String,
+        region_set: String,
+        year: i32,
+        output: String,
+        input: String,
+        method: String,
+        value: f64,
+        share_of_rank_variance_frac: f64,
+        rank: i32,
+    }
+}
+
+table_row! {
     /// One row of `report_data.parquet`: what a run's report draws beyond its tables
     /// (`item` = `peak_week` (x = hour of the week), `load_duration` (x = percent of
     /// hours) or `headroom` (x = limit in percent)).

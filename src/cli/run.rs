@@ -12,10 +12,12 @@ use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resol
 use crate::input::study::{LoadedStudy, StudyFiles, load_study};
 use crate::output::hourly::HourlyWriter;
 use crate::output::record::write_run_record;
+use crate::output::sweep::write_ranges;
 use crate::output::{HOURLY_DIR_NAME, RunDir, table_frame, write_parquet, write_run_tables};
 use crate::report::data::{ReportCollector, report_rows, report_year};
 use crate::report::{REPORT_DATA, REPORT_HTML, write_report};
-use crate::results::{RunResult, headline};
+use crate::results::{BandRow, RunResult, headline, key_ranges};
+use crate::simulation::sweep::{Engine, SweepSpec, sweep};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 use crate::time::parse_year_range;
 
@@ -129,6 +131,20 @@ pub fn run_loaded(
     written?;
     bar.finish_and_clear();
     write_run_tables(&result, run_dir.path())?;
+    crate::output::write_region_names(&study.regions, run_dir.path())?;
+    let (bands, range_note) = range_bands(loaded);
+    let mut notes = result.notes.clone();
+    notes.extend(range_note);
+    let years: Vec<i32> = study.target_years().collect();
+    write_ranges(
+        &key_ranges(
+            (&study.scenario.name, &study.regions.id),
+            &years,
+            &result.set_metrics,
+            &bands,
+        ),
+        run_dir.path(),
+    )?;
     let report_rows = report_rows(study, &result.metrics, collector)?;
     write_parquet(
         &mut table_frame(&report_rows)?,
@@ -140,12 +156,54 @@ pub fn run_loaded(
         loaded,
         command,
         hourly,
-        (&result.notes, &result.milestone_years()),
+        (&notes, &result.milestone_years()),
         None,
     )?;
     write_report(run_dir.path())?;
     let path = run_dir.commit()?;
     Ok((path, result))
+}
+
+/// Samples of the small sweep that gives a run's report its ranges: enough for a
+/// 5–95th percentile band to within a few percent of the band of 1,000, at about the
+/// cost of two runs.
+pub const RANGE_SAMPLES: usize = 100;
+
+/// The region set's bands from a small sweep of the scenario's `[uncertainty]` tables
+/// (same seed, one drawn weather year per sample), or none — with a note saying why when
+/// the scenario's ranges cannot be swept.
+fn range_bands(loaded: &LoadedStudy) -> (Vec<BandRow>, Option<String>) {
+    let study = &loaded.study;
+    if study.scenario.uncertainty.is_empty() {
+        return (Vec::new(), None);
+    }
+    if let Err(e) = crate::input::study::check_uncertainty(loaded) {
+        return (
+            Vec::new(),
+            Some(format!("the report has no ranges: the scenario's [uncertainty] tables cannot be swept ({e:#})")),
+        );
+    }
+    let spec = SweepSpec {
+        engine: Engine::Pruned,
+        samples: RANGE_SAMPLES,
+        seed: study.scenario.seed,
+        all_weather_years: false,
+        shard: None,
+    };
+    match sweep(study, &spec, &|| {}, None) {
+        Ok(result) => (
+            result
+                .bands
+                .into_iter()
+                .filter(|b| b.scope == "region_set")
+                .collect(),
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(format!("the report has no ranges: the sweep of the scenario's [uncertainty] tables failed ({e:#})")),
+        ),
+    }
 }
 
 /// Hands each series to two sinks (the report's collector and, with `--hourly`, the

@@ -4,7 +4,7 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context as _, Result, bail};
 use clap::Args;
 
 use super::run::{DEFAULT_REGIONS, RunArgs, study_files};
@@ -12,7 +12,10 @@ use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress};
 use crate::input::study::load_study;
 use crate::output::RunDir;
 use crate::output::record::{SweepRecord, write_run_record};
-use crate::output::sweep::{PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_samples};
+use crate::output::sweep::{
+    PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_drivers, write_ranges, write_samples,
+};
+use crate::results::key_ranges;
 use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, estimated_memory_bytes, sweep};
 
 /// Arguments of `sweep`.
@@ -201,6 +204,33 @@ fn handle_merge(args: &SweepArgs) -> Result<()> {
     let run_dir = RunDir::create(&target, args.force)?;
     let merged = crate::output::sweep::merge_shards(&args.merge)?;
     write_bands(&merged.bands, run_dir.path())?;
+    write_drivers(&merged.drivers, run_dir.path())?;
+    // No study here: the central case is left empty (the report says so).
+    let mut years: Vec<i32> = merged.bands.iter().map(|b| b.year).collect();
+    years.dedup();
+    years.sort_unstable();
+    years.dedup();
+    let set_id = merged
+        .bands
+        .iter()
+        .find(|b| b.scope == "region_set")
+        .map(|b| (b.scenario.clone(), b.region.clone()))
+        .unwrap_or_default();
+    write_ranges(
+        &key_ranges((&set_id.0, &set_id.1), &years, &[], &merged.bands),
+        run_dir.path(),
+    )?;
+    // The region names, as the first shard wrote them (a shard of an older gridstrain
+    // has none: the report then labels regions by id).
+    let names = merged.shards[0].join(crate::output::REGIONS_FILE_NAME);
+    if names.is_file() {
+        let text = crate::input::bounded::read_text_limited(
+            &names,
+            crate::input::bounded::RUN_TABLE_LIMIT,
+        )?;
+        std::fs::write(run_dir.path().join(crate::output::REGIONS_FILE_NAME), text)
+            .with_context(|| format!("cannot write {}", crate::output::REGIONS_FILE_NAME))?;
+    }
     let mut samples = merged.samples;
     crate::output::write_parquet(&mut samples, &run_dir.path().join(SAMPLES_FILE_NAME))?;
     // The first shard's record, as the merged sweep's, with the shards it came from.
@@ -342,7 +372,24 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     // A shard's bands would be of its block only: the merge writes the sweep's.
     if args.shard.is_none() {
         write_bands(&result.bands, run_dir.path())?;
+        write_drivers(&result.drivers, run_dir.path())?;
+        // The central case (the scenario as stated) beside the bands.
+        let central = crate::simulation::simulate(
+            study,
+            &crate::simulation::SimOptions::default(),
+            &crate::simulation::Observer::default(),
+        )?;
+        write_ranges(
+            &key_ranges(
+                (&study.scenario.name, &study.regions.id),
+                &study.target_years().collect::<Vec<_>>(),
+                &central.set_metrics,
+                &result.bands,
+            ),
+            run_dir.path(),
+        )?;
     }
+    crate::output::write_region_names(&study.regions, run_dir.path())?;
     write_samples(
         &result.draws,
         result.samples.clone(),

@@ -39,6 +39,23 @@ pub const POWER_FILE_NAME: &str = "power_by_year.csv";
 pub const REALITY_CHECK_FILE_NAME: &str = "reality_check.csv";
 /// Run record file name.
 pub const RUN_FILE_NAME: &str = "run.toml";
+/// The region set's key outputs: the central case beside its range.
+pub const RANGES_FILE_NAME: &str = "ranges.csv";
+/// The set's regions by id with their names (what the report labels them by).
+pub const REGIONS_FILE_NAME: &str = "regions.csv";
+
+/// Write `regions.csv`: the set's regions, id → name, parent and time zone.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_region_names(regions: &crate::model::region::RegionSet, dir: &Path) -> Result<()> {
+    let rows: Vec<crate::results::RegionNameRow> = regions
+        .regions
+        .iter()
+        .map(crate::results::RegionNameRow::of)
+        .collect();
+    write_csv(&mut table_frame(&rows)?, &dir.join(REGIONS_FILE_NAME))
+}
 /// Hourly output folder name.
 pub const HOURLY_DIR_NAME: &str = "hourly";
 

@@ -18,13 +18,18 @@ use polars::prelude::*;
 
 use super::{table_frame, write_csv, write_parquet};
 use crate::input::excerpt;
-use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow};
-use crate::simulation::sweep::{Draws, SampleSink, band_row, sort_bands};
+use crate::results::{BandRow, DriverRow, MetricsRow, SetMetricsRow, TableRow};
+use crate::simulation::sweep::{
+    DRIVER_OUTPUTS, Draws, PEAK_INCREASE_METRIC, SampleSink, band_row, set_peak_increase,
+    sort_bands,
+};
 
 /// Stem of the bands files.
 pub const BANDS_FILE_STEM: &str = "bands";
 /// The drawn inputs.
 pub const SAMPLES_FILE_NAME: &str = "samples.parquet";
+/// Which inputs drive the set's key outputs.
+pub const DRIVERS_FILE_NAME: &str = "drivers.csv";
 /// Per-sample region rows.
 pub const PER_SAMPLE_METRICS_FILE_NAME: &str = "per_sample_metrics.parquet";
 /// Per-sample region-set rows.
@@ -146,6 +151,55 @@ pub fn write_bands(bands: &[BandRow], dir: &Path) -> Result<()> {
     let mut frame = table_frame(bands)?;
     write_csv(&mut frame, &dir.join(format!("{BANDS_FILE_STEM}.csv")))?;
     write_parquet(&mut frame, &dir.join(format!("{BANDS_FILE_STEM}.parquet")))
+}
+
+/// `drivers.csv`: which inputs drive the set's key outputs.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_drivers(drivers: &[DriverRow], dir: &Path) -> Result<()> {
+    let mut frame = table_frame(drivers)?;
+    write_csv(&mut frame, &dir.join(DRIVERS_FILE_NAME))
+}
+
+/// `ranges.csv`: the set's key outputs, central case beside the bands.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_ranges(ranges: &[crate::results::RangeRow], dir: &Path) -> Result<()> {
+    let mut frame = table_frame(ranges)?;
+    write_csv(&mut frame, &dir.join(crate::output::RANGES_FILE_NAME))
+}
+
+/// The drawn inputs of `samples.parquet` (as [`crate::simulation::sweep::drawn_inputs`]
+/// gives them) and the drawn weather year of each sample, if one was drawn.
+fn inputs_of_samples(samples: &DataFrame) -> Result<(Vec<(String, Vec<f64>)>, Option<Vec<f64>>)> {
+    let mut inputs = Vec::new();
+    for column in samples.columns() {
+        let name = column.name().as_str();
+        if matches!(name, "sample" | "weather_year" | "total_flop") {
+            continue;
+        }
+        let values: Vec<f64> = column
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect();
+        let name = if name == "inference_shape_amplitude" {
+            "inference.shape_amplitude"
+        } else {
+            name
+        };
+        inputs.push((name.to_owned(), values));
+    }
+    let weather = samples
+        .column("weather_year")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .collect::<Option<Vec<f64>>>();
+    Ok((inputs, weather))
 }
 
 /// Write `samples.parquet`: one row per sample — its index, weather year (empty when it
@@ -760,6 +814,8 @@ fn find_shards(dirs: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>> {
 pub struct Merged {
     /// The bands, as an unsharded sweep writes them.
     pub bands: Vec<BandRow>,
+    /// Which inputs drive the set's key outputs, as an unsharded sweep finds them.
+    pub drivers: Vec<DriverRow>,
     /// Every sample's drawn inputs, in sample order.
     pub samples: DataFrame,
     /// The shards merged, in shard order.
@@ -954,15 +1010,51 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         }
         samples.push(frame);
     }
+    let mut all = samples.remove(0);
+    for more in &samples {
+        all.vstack_mut(more)?;
+    }
+    let (inputs, weather_of_sample) = inputs_of_samples(&all)?;
     let mut bands = Vec::new();
+    let mut drivers = Vec::new();
     let region_metrics = MetricsRow::metric_names();
-    let set_metrics = SetMetricsRow::metric_names();
+    let mut set_metrics = SetMetricsRow::metric_names();
+    set_metrics.push(PEAK_INCREASE_METRIC);
     for ((scope, index, year), mut columns) in cells {
         let (scope_name, id, metrics) = if scope == 0 {
             ("region", region_order[index].as_str(), &region_metrics)
         } else {
             ("region_set", set_id.as_str(), &set_metrics)
         };
+        if scope == 1 {
+            // As an unsharded sweep: the derived peak increase, then the drivers (before
+            // the bands sort each column).
+            if let Some(increase) = set_peak_increase(&set_metrics, &columns) {
+                columns.push(increase);
+            }
+            let runs = columns.first().map_or(0, Vec::len) / all.height().max(1);
+            let weather_of_run: Vec<f64> = match &weather_of_sample {
+                Some(drawn) => drawn.clone(),
+                // Every weather year in turn: the run's position labels its weather year.
+                None => (0..all.height())
+                    .flat_map(|_| (0..runs).map(|k| k as f64))
+                    .collect(),
+            };
+            let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
+                .iter()
+                .filter_map(|o| {
+                    let i = set_metrics.iter().position(|n| n == o)?;
+                    columns.get(i).map(|c| (*o, c.as_slice()))
+                })
+                .collect();
+            drivers.extend(crate::simulation::sweep::drivers(
+                (&first.scenario, id, year),
+                &outputs,
+                runs,
+                &inputs,
+                &weather_of_run,
+            ));
+        }
         for (metric, values) in metrics.iter().zip(columns.iter_mut()) {
             if let Some(row) = band_row(&first.scenario, (scope_name, id, year), metric, values) {
                 bands.push(row);
@@ -971,12 +1063,9 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
     }
     let ids: Vec<&str> = region_order.iter().map(String::as_str).collect();
     sort_bands(&mut bands, &ids);
-    let mut all = samples.remove(0);
-    for more in &samples {
-        all.vstack_mut(more)?;
-    }
     Ok(Merged {
         bands,
+        drivers,
         samples: all,
         shards: shards.into_iter().map(|s| s.dir).collect(),
     })

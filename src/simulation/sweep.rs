@@ -35,7 +35,7 @@ use crate::model::region::RegionSet;
 use crate::model::scenario::{ComputeProjection, Scenario};
 use crate::model::study::Study;
 use crate::model::uncertainty::Parameter;
-use crate::results::{BandRow, MetricsRow, SetMetricsRow, TableRow, band};
+use crate::results::{BandRow, DriverRow, MetricsRow, SetMetricsRow, TableRow, band};
 use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::shapes::facility_shape_for_year;
 use crate::time::{hours_in_year, months_of_year};
@@ -574,6 +574,8 @@ pub struct SweepResult {
     pub bands: Vec<BandRow>,
     /// What a user should know (from the central plan, and the sweep's own choices).
     pub notes: Vec<String>,
+    /// Which inputs drive the region set's key outputs (`drivers.csv`).
+    pub drivers: Vec<DriverRow>,
 }
 
 /// Receives per-sample rows (`--per-sample`), one target year at a time, in sample order.
@@ -668,13 +670,22 @@ pub fn sweep(
     };
     let n_regions = study.regions.regions.len();
     let mut bands = Vec::new();
+    let mut driver_rows = Vec::new();
+    let (inputs, weather_of_sample) = drawn_inputs(&draws, range.clone(), weather_years);
+    // The weather year of each run, samples major (a drawn one, or each in turn).
+    let weather_of_run: Vec<f64> = match &weather_of_sample {
+        Some(drawn) => drawn.clone(),
+        None => (0..range.len())
+            .flat_map(|_| weather_years.iter().map(|w| f64::from(*w)))
+            .collect(),
+    };
     for &year in &target_years {
-        let inputs = YearInputs::build(study, &prepared, &shapes, year);
+        let year_inputs = YearInputs::build(study, &prepared, &shapes, year);
         let hours = hours_in_year(year);
         let values = evaluate_year(
             study,
             &prepared,
-            &inputs,
+            &year_inputs,
             &draws,
             (&plans, range.start),
             runs_per_sample,
@@ -682,7 +693,7 @@ pub fn sweep(
             sink,
             on_sample,
         )?;
-        debug_assert_eq!(inputs.year, year);
+        debug_assert_eq!(year_inputs.year, year);
         let _ = hours;
         // Bands, cell by cell (a region, then the set), metric by metric.
         let region_m = region_metrics.len();
@@ -717,15 +728,35 @@ pub fn sweep(
             bands.extend(rows);
         }
         let set_m = set_metrics.len();
-        let mut column = Vec::with_capacity(plans.len() * runs_per_sample);
-        for (m, metric) in set_metrics.iter().enumerate() {
-            column.clear();
-            column.extend(values.sets.chunks_exact(set_m).map(|row| row[m]));
+        let mut set_columns: Vec<Vec<f64>> = (0..set_m)
+            .map(|m| values.sets.chunks_exact(set_m).map(|row| row[m]).collect())
+            .collect();
+        if let Some(increase) = set_peak_increase(&set_metrics, &set_columns) {
+            set_columns.push(increase);
+        }
+        let mut names = set_metrics.clone();
+        names.push(PEAK_INCREASE_METRIC);
+        // Drivers before the bands, which sort each column in place.
+        let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
+            .iter()
+            .filter_map(|o| {
+                let i = names.iter().position(|n| n == o)?;
+                set_columns.get(i).map(|c| (*o, c.as_slice()))
+            })
+            .collect();
+        driver_rows.extend(drivers(
+            (&study.scenario.name, &study.regions.id, year),
+            &outputs,
+            runs_per_sample,
+            &inputs,
+            &weather_of_run,
+        ));
+        for (metric, column) in names.iter().zip(set_columns.iter_mut()) {
             if let Some(row) = band_row(
                 &study.scenario.name,
                 ("region_set", &study.regions.id, year),
                 metric,
-                &mut column,
+                column,
             ) {
                 bands.push(row);
             }
@@ -758,7 +789,106 @@ pub fn sweep(
         samples: range,
         bands,
         notes,
+        drivers: driver_rows,
     })
+}
+
+/// A region-set band not among the set's columns: the coincident peak with the new load
+/// (before flexibility) less the baseline's coincident peak.
+pub const PEAK_INCREASE_METRIC: &str = "coincident_peak_increase_mw";
+
+/// The region-set outputs whose drivers a sweep ranks (`drivers.csv`).
+pub const DRIVER_OUTPUTS: [&str; 4] = [
+    PEAK_INCREASE_METRIC,
+    "ai_energy_mwh",
+    "firm_capacity_needed_sum_mw",
+    "residual_above_threshold_sum_mw",
+];
+
+/// The set's coincident peak increase of each run, from its metric columns (`names`
+/// in column order, `columns` one per metric).
+#[must_use]
+pub fn set_peak_increase(names: &[&str], columns: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let column = |name: &str| names.iter().position(|n| *n == name).map(|i| &columns[i]);
+    let (total, baseline) = (
+        column("coincident_total_peak_mw")?,
+        column("coincident_baseline_peak_mw")?,
+    );
+    Some(total.iter().zip(baseline).map(|(t, b)| t - b).collect())
+}
+
+/// Each sample's drawn inputs, by key path (constant ones are dropped later, by the rank
+/// measures), and the weather year of each sample when one was drawn.
+#[must_use]
+pub fn drawn_inputs(
+    draws: &Draws,
+    range: std::ops::Range<usize>,
+    weather_years: &[i32],
+) -> (Vec<(String, Vec<f64>)>, Option<Vec<f64>>) {
+    let mut inputs = vec![(
+        "inference.shape_amplitude".to_owned(),
+        draws.amplitude[range.clone()].to_vec(),
+    )];
+    for (j, parameter) in draws.parameters.iter().enumerate() {
+        let path = parameter.path();
+        if path == "inference.shape_amplitude" {
+            continue;
+        }
+        inputs.push((path, range.clone().map(|i| draws.sample(i)[j]).collect()));
+    }
+    let weather = range
+        .map(|i| draws.weather_index[i].map(|w| f64::from(weather_years[w])))
+        .collect::<Option<Vec<f64>>>();
+    (inputs, weather)
+}
+
+/// Rank the inputs that move each output over the samples: Spearman's ρ between a
+/// sample's input and its output (the mean over its weather runs), and η² of the output
+/// between weather years (`weather_of_run`: the weather year of each run, samples major).
+/// Inputs that do not vary, and outputs with an empty cell, give no row.
+#[must_use]
+pub fn drivers(
+    (scenario, set_id, year): (&str, &str, i32),
+    outputs: &[(&str, &[f64])],
+    runs_per_sample: usize,
+    inputs: &[(String, Vec<f64>)],
+    weather_of_run: &[f64],
+) -> Vec<DriverRow> {
+    use crate::stages::sensitivity::{between_group_share, spearman};
+    let runs = runs_per_sample.max(1);
+    let mut rows = Vec::new();
+    for (output, values) in outputs {
+        let per_sample: Vec<f64> = values
+            .chunks_exact(runs)
+            .map(|c| c.iter().sum::<f64>() / c.len() as f64)
+            .collect();
+        let mut found: Vec<(String, &str, f64, f64)> = inputs
+            .iter()
+            .filter_map(|(name, x)| {
+                spearman(x, &per_sample).map(|rho| (name.clone(), "spearman", rho, rho * rho))
+            })
+            .collect();
+        if weather_of_run.len() == values.len()
+            && let Some(share) = between_group_share(weather_of_run, values)
+        {
+            found.push(("weather_year".to_owned(), "eta_squared", share, share));
+        }
+        found.sort_by(|a, b| b.3.total_cmp(&a.3).then_with(|| a.0.cmp(&b.0)));
+        for (k, (input, method, value, share)) in found.into_iter().enumerate() {
+            rows.push(DriverRow {
+                scenario: scenario.to_owned(),
+                region_set: set_id.to_owned(),
+                year,
+                output: (*output).to_owned(),
+                input,
+                method: method.to_owned(),
+                value,
+                share_of_rank_variance_frac: share,
+                rank: i32::try_from(k + 1).unwrap_or(i32::MAX),
+            });
+        }
+    }
+    rows
 }
 
 /// The band of one cell's metric over `values`, or `None` when every value is empty.

@@ -8,5 +8,6 @@ pub mod hardware;
 pub mod headroom;
 pub mod metrics;
 pub mod power;
+pub mod sensitivity;
 pub mod shapes;
 pub mod siting;
