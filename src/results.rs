@@ -1238,7 +1238,10 @@ pub fn key_ranges(
     for &year in years {
         for metric in RANGE_METRICS {
             let band = bands.iter().find(|b| {
-                b.scope == "region_set" && b.region == set_id && b.year == year && b.metric == metric
+                b.scope == "region_set"
+                    && b.region == set_id
+                    && b.year == year
+                    && b.metric == metric
             });
             values.push(RangeRow {
                 scenario: scenario.to_owned(),

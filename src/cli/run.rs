@@ -180,7 +180,9 @@ fn range_bands(loaded: &LoadedStudy) -> (Vec<BandRow>, Option<String>) {
     if let Err(e) = crate::input::study::check_uncertainty(loaded) {
         return (
             Vec::new(),
-            Some(format!("the report has no ranges: the scenario's [uncertainty] tables cannot be swept ({e:#})")),
+            Some(format!(
+                "the report has no ranges: the scenario's [uncertainty] tables cannot be swept ({e:#})"
+            )),
         );
     }
     let spec = SweepSpec {
@@ -201,7 +203,9 @@ fn range_bands(loaded: &LoadedStudy) -> (Vec<BandRow>, Option<String>) {
         ),
         Err(e) => (
             Vec::new(),
-            Some(format!("the report has no ranges: the sweep of the scenario's [uncertainty] tables failed ({e:#})")),
+            Some(format!(
+                "the report has no ranges: the sweep of the scenario's [uncertainty] tables failed ({e:#})"
+            )),
         ),
     }
 }

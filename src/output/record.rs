@@ -14,6 +14,9 @@ use crate::input::study::LoadedStudy;
 struct RunRecord<'a> {
     program: &'static str,
     version: &'static str,
+    /// The day the run was made (UTC), for the report's first screen; the report reads
+    /// it from here, so re-rendering a folder gives the same bytes.
+    run_on: String,
     command: String,
     scenario_file: String,
     regions_file: String,
@@ -64,6 +67,7 @@ pub fn write_run_record(
     let record = RunRecord {
         program: "gridstrain",
         version: env!("CARGO_PKG_VERSION"),
+        run_on: chrono::Utc::now().format("%Y-%m-%d").to_string(),
         command,
         scenario_file: loaded.files.scenario.display().to_string(),
         regions_file: loaded.files.regions.display().to_string(),

@@ -292,6 +292,7 @@ pub fn stacked_hours(
     layers: &[Series<'_>],
     threshold: &[f64],
     y_label: &str,
+    (x_label, day_label): (&str, &dyn Fn(f64) -> String),
 ) -> String {
     let mut svg = String::new();
     {
@@ -315,15 +316,16 @@ pub fn stacked_hours(
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(72)
-            .build_cartesian_2d(0.0..hours.max(1) as f64, y0..y1)
+            .build_cartesian_2d(0.0..hours.max(1) as f64 / 24.0, y0..y1)
         {
             Ok(c) => c,
             Err(_) => return String::new(),
         };
-        let day = |v: &f64| format!("day {:.0}", v / 24.0 + 1.0);
+        // The x axis is in days from the week's first hour: ticks fall on whole days.
+        let day = |v: &f64| day_label(*v);
         let _ = chart
             .configure_mesh()
-            .x_desc("hours of the peak week (UTC)")
+            .x_desc(x_label)
             .y_desc(y_label)
             .x_labels(8)
             .x_label_formatter(&day)
@@ -331,7 +333,7 @@ pub fn stacked_hours(
             .draw();
         for (layer, top) in layers.iter().zip(&tops).rev() {
             let color = layer.color;
-            let points = top.iter().enumerate().map(|(t, v)| (t as f64, *v));
+            let points = top.iter().enumerate().map(|(t, v)| (t as f64 / 24.0, *v));
             if let Ok(drawn) =
                 chart.draw_series(AreaSeries::new(points, y0, color.mix(0.85).filled()))
             {
@@ -341,7 +343,10 @@ pub fn stacked_hours(
             }
         }
         if let Ok(drawn) = chart.draw_series(LineSeries::new(
-            threshold.iter().enumerate().map(|(t, v)| (t as f64, *v)),
+            threshold
+                .iter()
+                .enumerate()
+                .map(|(t, v)| (t as f64 / 24.0, *v)),
             BLACK.stroke_width(2),
         )) {
             drawn

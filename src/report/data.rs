@@ -44,6 +44,8 @@ struct Kept {
     week: [Vec<f64>; 5],
     /// Load-duration curves before and after flexibility.
     duration: [Vec<f64>; 2],
+    /// The peak week's first hour, as hours since 1970 (UTC).
+    week_start_epoch_hour: i64,
 }
 
 /// An `HourlySink` that keeps the report's year (use with `HourlyWindow::All`).
@@ -102,6 +104,7 @@ impl HourlySink for ReportCollector {
             .map(|t| s.new_training_mw[t] - s.new_training_after_flex_mw[t])
             .collect();
         let kept = Kept {
+            week_start_epoch_hour: s.first_epoch_hour + start as i64,
             region: s.region.to_owned(),
             weather_year: s.weather_year,
             week: [
@@ -188,6 +191,15 @@ pub fn report_rows(
                     .map(|(t, v)| row("peak_week", &region, weather_year, name, t as f64, *v)),
             );
         }
+        // The week's first hour, so the report can put local dates on its axis.
+        rows.push(row(
+            "peak_week_start",
+            &region,
+            weather_year,
+            "epoch_hour",
+            0.0,
+            k.week_start_epoch_hour as f64,
+        ));
         for (name, values) in ["before_flex", "after_flex"].iter().zip(&k.duration) {
             rows.extend(
                 values

@@ -9,6 +9,8 @@
 //! tables; nothing holds a clock time.
 pub mod charts;
 pub mod data;
+mod run;
+mod sweep;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,8 +18,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
-
-use self::charts::{BLUE, Band, GREEN, GREY, ORANGE, PURPLE, RED, SKY, Series};
 
 /// The HTML report.
 pub const REPORT_HTML: &str = "report.html";
@@ -41,15 +41,26 @@ struct Chart {
     caption: String,
 }
 
+/// A table in the text: title, header and rows.
+type TextTable = (String, Vec<String>, Vec<Vec<String>>);
+
 /// The report's content, independent of its format.
 struct Report {
     title: String,
     subtitle: String,
+    /// Date, program version and inputs, in one line.
+    meta: String,
+    /// The executive summary: at most five sentences.
+    summary: Vec<String>,
+    /// What the summary's ranges are (or why there are none).
+    summary_note: String,
     findings: Vec<String>,
-    /// A table in the text (title, header, rows).
-    tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    tables: Vec<TextTable>,
     charts: Vec<Chart>,
+    glossary: Vec<(&'static str, &'static str)>,
     methods: Vec<String>,
+    /// Full tables after the methods.
+    appendix: Vec<TextTable>,
 }
 
 // ---------------------------------------------------------------- reading the run
@@ -215,6 +226,218 @@ impl Table {
     }
 }
 
+// ---------------------------------------------------------------- names and ranges
+
+/// The set's regions by id (`regions.csv`): what a reader knows each by. A folder
+/// without the file (an older gridstrain) labels regions by id.
+struct Names {
+    by_id: BTreeMap<String, (String, String, String)>,
+}
+
+impl Names {
+    fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(crate::output::REGIONS_FILE_NAME);
+        let mut by_id = BTreeMap::new();
+        if path.is_file() {
+            let table = Table::from_csv("regions.csv", read_csv(&path)?);
+            let (ids, names) = (table.text("region")?, table.text("name")?);
+            let (parents, zones) = (table.text("parent")?, table.text("time_zone")?);
+            for i in 0..table.height {
+                by_id.insert(
+                    ids[i].clone(),
+                    (names[i].clone(), parents[i].clone(), zones[i].clone()),
+                );
+            }
+        }
+        Ok(Self { by_id })
+    }
+
+    /// "Name (CODE)"; a name that already carries its code in brackets as is; the id
+    /// alone when no name is known.
+    fn full(&self, id: &str) -> String {
+        match self.by_id.get(id) {
+            Some((name, _, _)) if !name.is_empty() && name != id => {
+                if name.contains(&format!("({id})")) {
+                    name.clone()
+                } else {
+                    format!("{name} ({id})")
+                }
+            }
+            _ => id.to_owned(),
+        }
+    }
+
+    /// [`Names::full`] shortened to about `max` characters for a chart's axis: the name
+    /// cut with an ellipsis, the code kept.
+    fn short(&self, id: &str, max: usize) -> String {
+        let full = self.full(id);
+        if full.chars().count() <= max {
+            return full;
+        }
+        let name = full
+            .strip_suffix(&format!(" ({id})"))
+            .unwrap_or(&full)
+            .to_owned();
+        let keep = max.saturating_sub(id.chars().count() + 4).max(8);
+        let cut: String = name.chars().take(keep).collect();
+        format!("{}… ({id})", cut.trim_end())
+    }
+
+    /// The ISO or BA a zone lies in (empty for a BA).
+    fn parent(&self, id: &str) -> &str {
+        self.by_id.get(id).map_or("", |(_, p, _)| p.as_str())
+    }
+
+    /// The region's time zone, when known.
+    fn time_zone(&self, id: &str) -> Option<chrono_tz::Tz> {
+        self.by_id.get(id).and_then(|(_, _, z)| z.parse().ok())
+    }
+}
+
+/// `ranges.csv`: the set's key outputs, central case beside the sweep's band.
+struct Ranges {
+    table: Option<Table>,
+}
+
+/// One key output of one year: the central value and the band's 5th and 95th
+/// percentiles, with the samples behind them.
+#[derive(Clone, Copy)]
+struct Range {
+    central: f64,
+    p5: f64,
+    p50: f64,
+    p95: f64,
+}
+
+impl Ranges {
+    fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(crate::output::RANGES_FILE_NAME);
+        Ok(Self {
+            table: if path.is_file() {
+                Some(Table::from_csv("ranges.csv", read_csv(&path)?))
+            } else {
+                None
+            },
+        })
+    }
+
+    fn get(&self, year: i32, metric: &str) -> Option<Range> {
+        let table = self.table.as_ref()?;
+        let (years, metrics) = (table.num("year").ok()?, table.text("metric").ok()?);
+        let i = (0..table.height).find(|&i| years[i] as i32 == year && metrics[i] == metric)?;
+        let at = |c: &str| table.num(c).map_or(f64::NAN, |v| v[i]);
+        Some(Range {
+            central: at("central"),
+            p5: at("p5"),
+            p50: at("p50"),
+            p95: at("p95"),
+        })
+    }
+
+    /// The samples behind the bands (0 when there are none).
+    fn samples(&self) -> f64 {
+        self.table
+            .as_ref()
+            .and_then(|t| t.num("samples").ok())
+            .and_then(|v| v.iter().copied().find(|x| x.is_finite()))
+            .unwrap_or(0.0)
+    }
+
+    /// "12.3 GW (range 6.8–20.0)": the central value (or the median when the central
+    /// case was not run) over `divide`, with its band when there is one.
+    fn text(&self, year: i32, metric: &str, divide: f64, unit: &str) -> Option<String> {
+        let r = self.get(year, metric)?;
+        let value = if r.central.is_finite() {
+            r.central
+        } else {
+            r.p50
+        };
+        if !value.is_finite() {
+            return None;
+        }
+        let band = if r.p5.is_finite() && r.p95.is_finite() {
+            format!(" (range {}–{})", one(r.p5 / divide), one(r.p95 / divide))
+        } else {
+            String::new()
+        };
+        Some(format!("{} {unit}{band}", one(value / divide)))
+    }
+}
+
+/// The glossary every report carries (a reader of a forwarded file has no other).
+const GLOSSARY: [(&str, &str); 14] = [
+    (
+        "Baseline load",
+        "A region's real hourly demand as its operator reported it to the EIA (form EIA-930), scaled to the study year with the region's growth rate. It already holds the data centres running when it was measured.",
+    ),
+    (
+        "Weather year",
+        "A past year whose hourly load (its heat waves, cold snaps and weekdays) is laid onto the study year. Results are averaged over the weather years; the worst one is named where it matters.",
+    ),
+    (
+        "Gross, existing and new load",
+        "Gross: all AI (or data-centre) load the scenario places in a region. Existing: the part already inside the measured baseline. New: gross less existing — the load this study adds on top of the baseline.",
+    ),
+    (
+        "Rated and average MW",
+        "Rated MW is the installed facilities' full power; average MW is energy over the hours of the year. A fleet drawing 60 % of its rating on average has 100 MW rated and 60 MW average.",
+    ),
+    (
+        "Threshold",
+        "The load a region has already met: its highest summer and winter hourly load over every year of its data (the Duke University method, Norris et al. 2025), grown with the baseline. Load above it needs flexibility or new capacity.",
+    ),
+    (
+        "Residual above threshold",
+        "How far a region's load with the new data centres goes above its threshold in its highest hour, in MW, after flexibility. Zero means the new load fits under what the grid has already carried.",
+    ),
+    (
+        "Hours above threshold",
+        "How many hours of the year the load is above its threshold.",
+    ),
+    (
+        "Coincident peak",
+        "The highest hour of the regions' load added together (their peaks need not fall in the same hour; the sum of each region's own peak is larger).",
+    ),
+    (
+        "Firm capacity needed (capacity shortfall)",
+        "Generation or storage that can be counted on at the peak, needed beyond the region's planned resources (NERC 2025 Long-Term Reliability Assessment) to keep its planning reserve margin with the new load. Regions with a surplus today absorb some new load first.",
+    ),
+    (
+        "Overnight capital",
+        "What building that firm capacity costs at once (no financing), for the whole need — not a yearly cost. The yearly cost spreads it over 20 years at 8 % and adds fixed upkeep.",
+    ),
+    (
+        "Flexibility and curtailment",
+        "New training load may be deferred in the hours its region is above threshold, up to a share of its power in any hour (the depth) and of its yearly energy (the budget). Inference is always served.",
+    ),
+    (
+        "Headroom",
+        "New flexible load a region could take today if that load accepted curtailment of 0.25, 0.5, 1 or 5 % of its energy (Norris et al. 2025).",
+    ),
+    (
+        "Crossover: accelerator-hours and energy",
+        "Inference overtakes training in compute spending when its share of accelerator-hours passes one half; in energy when its share of data-centre electricity does. The two differ because inference runs its chips at lower average power.",
+    ),
+    (
+        "Range",
+        "The 5th to 95th percentile over samples of the scenario's uncertain inputs (each drawn from the range its source gives) and of the weather years: nine in ten samples fall inside it.",
+    ),
+];
+
+/// The methods appendix: the equations and sources in brief (the full text is
+/// gridstrain's docs/methodology.md, which a reader of this file may not have).
+const METHODS: [&str; 9] = [
+    "Compute to power. Accelerator-hours = FLOP ÷ (peak FLOP/s per accelerator × utilization × 3,600). IT energy = accelerator-hours × IT power per accelerator (with its share of servers and network) × its average draw fraction. Facility energy = IT energy × PUE. Average MW = energy ÷ hours of the year; rated MW = average MW ÷ draw fraction. Defaults: NVIDIA H100-class accelerators (989 TFLOP/s, 1.45 kW with server share; Epoch AI), utilization 40 % training and 10 % inference, PUE 1.14 (LBNL 2024), efficiency +40 %/yr; the central scenario is calibrated to LBNL's 2024 report (AI servers 165–326 TWh in 2028).",
+    "Training and inference. Total compute grows year by year; inference's share of accelerator-hours rises from 40 % in 2024 to one half in the crossover year (about 2030 in published forecasts).",
+    "Siting. The nation's AI load is sited once over every balancing authority and ISO zone of the lower 48: inference by people served and by today's data-centre hubs (with a latency-bound part near users), training by the announced build pipeline (Cushman & Wakefield, CBRE, announced campuses) within each region's limits. Existing data-centre load (EPRI 2024 state shares) is inside the measured baseline, so only new load is added. A region set chooses which regions are reported.",
+    "Hourly load. Each weather year's real hourly load (EIA-930, cleaned by Ruggles et al.; CC BY 4.0) is aligned on weekdays to the study year, normalised to the reference year and grown by the region's rate. Inference follows people's day in local time (hour-of-week shape); training is flat; PUE varies by month and hour.",
+    "Thresholds and flexibility. Seasonal thresholds are each region's highest summer and winter loads over its data (Norris et al. 2025). New training above threshold is curtailed down to a common level, within a depth per hour (25 %, from the Emerald AI field test) and an energy budget (0.5 % of its yearly energy).",
+    "Firm capacity. Resources = baseline peak × (1 + the NERC 2025 LTRA anticipated reserve margin). Need = peak × (1 + reference margin) − resources, counted only beyond what the baseline alone needs. Cost = need × cost of new entry (EIA AEO2026 combustion turbine 1,158 $/kW; PJM 1,417 $/kW, Brattle 2025).",
+    "Emissions. New AI energy × each region's average emission rate (EPA eGRID2023). Regions without a rate are left out and named, not counted as zero.",
+    "Headroom. The Norris et al. (2025) curtailment-enabled headroom, solved exactly for each region over every year of its data.",
+    "Uncertainty. Ranges come from Monte Carlo samples of the scenario's declared input ranges (each with its source) and of weather years; drivers are ranked by Spearman's rank correlation between each input and the output over the samples. The ranges are conditional on the declared ranges; model structure (siting rules, the threshold method) is not varied.",
+];
+
 // ---------------------------------------------------------------- numbers in words
 
 fn one(v: f64) -> String {
@@ -286,866 +509,9 @@ fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String
     ))
 }
 
-// ---------------------------------------------------------------- the run's report
-
-/// Build the report of a `run` folder from its files.
-#[allow(clippy::too_many_lines)]
-fn run_report(dir: &Path) -> Result<Report> {
-    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
-    let record: toml::Table =
-        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
-    let scenario_name = record
-        .get("scenario")
-        .and_then(|s| s.get("name"))
-        .and_then(toml::Value::as_str)
-        .unwrap_or("scenario")
-        .to_owned();
-    let description = record
-        .get("scenario")
-        .and_then(|s| s.get("description"))
-        .and_then(toml::Value::as_str)
-        .unwrap_or("")
-        .to_owned();
-    let set_id = record
-        .get("region_set")
-        .and_then(|s| s.get("id"))
-        .and_then(toml::Value::as_str)
-        .unwrap_or("regions")
-        .to_owned();
-    // The first screen speaks in words: the set's name, the program's version and the
-    // input files by name (not the machine's paths).
-    let set_name = record
-        .get("region_set")
-        .and_then(|s| s.get("name"))
-        .and_then(toml::Value::as_str)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&set_id)
-        .to_owned();
-    let version = record
-        .get("version")
-        .and_then(toml::Value::as_str)
-        .unwrap_or("(version not recorded)")
-        .to_owned();
-    let file_name = |key: &str| {
-        record
-            .get(key)
-            .and_then(toml::Value::as_str)
-            .and_then(|p| Path::new(p).file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-    };
-    let inputs = [file_name("scenario_file"), file_name("regions_file")]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" and ");
-    let metrics = Table::from_frame(
-        "metrics.parquet",
-        &read_parquet(&dir.join("metrics.parquet"))?,
-    )?;
-    let sets = Table::from_frame(
-        "regionset_metrics.parquet",
-        &read_parquet(&dir.join("regionset_metrics.parquet"))?,
-    )?;
-    let power = Table::from_csv(
-        "power_by_year.csv",
-        read_csv(&dir.join(crate::output::POWER_FILE_NAME))?,
-    );
-    let reality = Table::from_csv(
-        "reality_check.csv",
-        read_csv(&dir.join(crate::output::REALITY_CHECK_FILE_NAME))?,
-    );
-    let extra = Table::from_frame(REPORT_DATA, &read_parquet(&dir.join(REPORT_DATA))?)?;
-    let weather_years = record
-        .get("weather_years")
-        .and_then(toml::Value::as_array)
-        .map_or(0, Vec::len);
-
-    let years: Vec<i32> = power.num("year")?.iter().map(|y| *y as i32).collect();
-    let (first, last) = (
-        *years.first().context("power_by_year.csv is empty")?,
-        *years.last().context("power_by_year.csv is empty")?,
-    );
-    let share = power
-        .num("inference_share_accelerator_hours_frac")
-        .ok()
-        .filter(|v| v.iter().all(|x| x.is_finite()))
-        .map_or_else(|| power.num("inference_share_facility_energy_frac"), Ok)?;
-    let crossover = years
-        .iter()
-        .zip(share)
-        .find(|(_, s)| **s >= 0.5)
-        .map(|(y, _)| *y);
-    let extra_years = extra.num("year")?;
-    let report_year = extra_years
-        .first()
-        .map(|y| *y as i32)
-        .or(crossover)
-        .unwrap_or(last);
-    // The run's milestone years (the scenario's own, or the years a study of regional
-    // loads names); a run folder without them: first, crossover, last.
-    let recorded: Vec<i32> = record
-        .get("milestone_years")
-        .and_then(toml::Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(toml::Value::as_integer)
-                .filter_map(|y| i32::try_from(y).ok())
-                .filter(|y| years.contains(y))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut milestones = vec![first];
-    if let Some(c) = crossover.filter(|c| *c != first && *c != last) {
-        milestones.push(c);
-    }
-    if last != first {
-        milestones.push(last);
-    }
-    if !recorded.is_empty() {
-        milestones = recorded;
-    }
-    let at = |values: &[f64], year: i32| -> f64 {
-        years
-            .iter()
-            .position(|y| *y == year)
-            .map_or(f64::NAN, |i| values[i])
-    };
-    let training_mw = power.num("training_average_mw")?;
-    let inference_mw = power.num("inference_average_mw")?;
-    let new_ai = mean_by_region_year(&metrics, "new_ai_energy_mwh")?;
-    let new_non_ai = mean_by_region_year(&metrics, "new_non_ai_energy_mwh")?;
-    let hours = mean_by_region_year(&metrics, "hours")?;
-    let peak_increase = mean_by_region_year(&metrics, "peak_increase_mw")?;
-    let curtailed = mean_by_region_year(&metrics, "training_curtailed_mwh")?;
-    let new_training = mean_by_region_year(&metrics, "new_training_energy_mwh")?;
-    let sum_year = |values: &[((String, i32), f64)], year: i32| -> f64 {
-        values
-            .iter()
-            .filter(|((_, y), _)| *y == year)
-            .map(|(_, v)| v)
-            .sum()
-    };
-    let co2 = set_mean_by_year(&sets, "ai_co2_t", &set_id)?;
-    let without_co2_rate =
-        set_mean_by_year(&sets, "regions_without_co2_rate", &set_id).unwrap_or_default();
-    let cost = set_mean_by_year(&sets, "firm_capacity_cost_usd", &set_id)?;
-    let firm = set_mean_by_year(&sets, "firm_capacity_needed_sum_mw", &set_id)?;
-    let annual = set_mean_by_year(&sets, "firm_capacity_annual_cost_usd", &set_id)?;
-    let gross = set_mean_by_year(&sets, "new_load_reserve_requirement_sum_mw", &set_id)?;
-    let avoided_at_depth = [
-        set_mean_by_year(&sets, "flexibility_avoided_depth_0_25_sum_mw", &set_id)?,
-        set_mean_by_year(&sets, "flexibility_avoided_depth_0_50_sum_mw", &set_id)?,
-        set_mean_by_year(&sets, "flexibility_avoided_depth_1_00_sum_mw", &set_id)?,
-    ];
-    let depth_pct = 100.0
-        * record
-            .get("scenario")
-            .and_then(|s| s.get("flexibility"))
-            .and_then(|f| f.get("max_curtail_frac"))
-            .and_then(toml::Value::as_float)
-            .unwrap_or(f64::NAN);
-
-    // The regions' new energy of `year` as average GW (energy over each row's hours).
-    let average_gw = |energy: &[((String, i32), f64)], year: i32| -> f64 {
-        energy
-            .iter()
-            .zip(&hours)
-            .filter(|(((_, y), _), _)| *y == year)
-            .map(|((_, e), (_, h))| e / h)
-            .sum::<f64>()
-            / 1000.0
-    };
-    // Findings, each from the tables.
-    let mut findings = Vec::new();
-    for &year in &milestones {
-        let (new_gw, new_non_ai_gw) = (average_gw(&new_ai, year), average_gw(&new_non_ai, year));
-        let strained = most_strained(&metrics, year, 3)?;
-        let names: Vec<String> = strained
-            .iter()
-            .filter(|(_, _, mw)| *mw > 0.0)
-            .map(|(r, w, mw)| {
-                format!(
-                    "{r} ({} GW above its threshold, weather of {w})",
-                    one(mw / 1000.0)
-                )
-            })
-            .collect();
-        let curtailed_gwh = sum_year(&curtailed, year) / 1000.0;
-        let training_gwh = sum_year(&new_training, year) / 1000.0;
-        // A study of regional loads alone has no national projection: say so rather
-        // than report the nation's AI load as 0.
-        let national_gw = (at(training_mw, year) + at(inference_mw, year)) / 1000.0;
-        let mut text = if national_gw > 0.0 {
-            format!(
-                "In {year}, US AI data centres draw {} GW on average ({} GW training, {} GW inference).",
-                one(national_gw),
-                one(at(training_mw, year) / 1000.0),
-                one(at(inference_mw, year) / 1000.0),
-            )
-        } else {
-            format!(
-                "In {year}: national AI load not known — the scenario states only its regions' loads, no national projection."
-            )
-        };
-        if new_gw.abs() < 0.05 && new_non_ai_gw.abs() < 0.05 {
-            let _ = write!(
-                text,
-                " No AI load is new on the {set_id} regions: their measured load of that year already holds it."
-            );
-            findings.push(text);
-            continue;
-        }
-        let _ = write!(
-            text,
-            " The new load on the {set_id} regions, on top of what their measured load already holds, is {} GW of AI{}; before flexibility it raises the regions' own peaks by {} GW in sum (mean over weather years).",
-            one(new_gw),
-            if new_non_ai_gw.abs() < 0.05 {
-                String::new()
-            } else {
-                format!(
-                    " and {} GW of other (non-AI) data centres",
-                    one(new_non_ai_gw)
-                )
-            },
-            one(sum_year(&peak_increase, year) / 1000.0),
-        );
-        if names.is_empty() {
-            let _ = write!(text, " No region exceeds its threshold.");
-        } else {
-            let _ = write!(text, " Most strained: {}.", names.join("; "));
-        }
-        let get = |m: &BTreeMap<i32, f64>| m.get(&year).copied().unwrap_or(0.0);
-        if training_gwh > 0.0 {
-            let _ = write!(
-                text,
-                " Flexibility curtails {} GWh of training ({:.2}% of its new energy).",
-                one(curtailed_gwh),
-                100.0 * curtailed_gwh / training_gwh
-            );
-        } else {
-            let _ = write!(text, " No new training load: nothing flexes.");
-        }
-        // Unknown is not zero: a set without emission rates has no CO2 figure.
-        let co2_mt = co2.get(&year).copied().unwrap_or(f64::NAN) / 1e6;
-        let missing_rates = without_co2_rate.get(&year).copied().unwrap_or(0.0);
-        let co2_text = if co2_mt.is_finite() && missing_rates > 0.0 {
-            format!(
-                "The new AI load emits {} Mt CO2 in the regions with an emission rate ({missing_rates:.0} region(s) without one are not counted: their CO2 is not known).",
-                one(co2_mt)
-            )
-        } else if co2_mt.is_finite() {
-            format!("The new AI load emits {} Mt CO2.", one(co2_mt))
-        } else {
-            "Its CO2 is not known — no region of the set has an emission rate (give co2_lb_per_mwh).".to_owned()
-        };
-        let _ = write!(
-            text,
-            " {co2_text} The new data-centre load calls for {} GW of firm capacity beyond the regions' anticipated resources (NERC 2025 LTRA planning reserve; {} GW before any credit for today's surplus): ${} bn overnight, ${:.2} bn a year.",
-            one(get(&firm) / 1000.0),
-            one(get(&gross) / 1000.0),
-            one(get(&cost) / 1e9),
-            get(&annual) / 1e9,
-        );
-        let avoided: Vec<f64> = avoided_at_depth.iter().map(get).collect();
-        // Only with flexible load (new training, or flexible inference) is there a range.
-        if avoided.iter().all(|v| v.is_finite()) && (training_gwh > 0.0 || avoided[2] > 0.0) {
-            let _ = write!(
-                text,
-                " If training can be curtailed by 25 %, 50 % or 100 % of its new load in an hour, flexibility avoids {}, {} or {} GW of that need (the scenario assumes {depth_pct:.0}%, from one 3-hour field test).",
-                one(avoided[0] / 1000.0),
-                one(avoided[1] / 1000.0),
-                one(avoided[2] / 1000.0),
-            );
-        }
-        findings.push(text);
-    }
-    // The report year: AI at the most strained region's peak hour.
-    let strained = most_strained(&metrics, report_year, data::STRAINED_SHOWN)?;
-    if let Some((region, _, residual)) = strained.first().filter(|s| s.2 > 0.0) {
-        let new_at_peak = mean_by_region_year(&metrics, "new_ai_at_peak_mw")?;
-        let inference_at_peak = mean_by_region_year(&metrics, "inference_at_peak_mw")?;
-        let training_at_peak = mean_by_region_year(&metrics, "training_at_peak_mw")?;
-        let get = |v: &[((String, i32), f64)]| {
-            v.iter()
-                .find(|((r, y), _)| r == region && *y == report_year)
-                .map_or(0.0, |(_, x)| *x)
-        };
-        findings.push(format!(
-            "In {report_year} the new AI load adds {} GW at {region}'s peak hour (mean over weather years); all AI there, including load already in the measured baseline, is {} GW of inference and {} GW of training before flexibility. {region} exceeds its threshold by {} GW in its worst weather year, the most of any region that year.",
-            one(get(&new_at_peak) / 1000.0),
-            one(get(&inference_at_peak) / 1000.0),
-            one(get(&training_at_peak) / 1000.0),
-            one(residual / 1000.0),
-        ));
-    }
-
-    // Table: the most strained regions of the report year.
-    let residual_after = mean_by_region_year(&metrics, "hours_above_threshold_after")?;
-    let strained_rows: Vec<Vec<String>> = most_strained(&metrics, report_year, 10)?
-        .iter()
-        .map(|(region, w, mw)| {
-            let get = |v: &[((String, i32), f64)]| {
-                v.iter()
-                    .find(|((r, y), _)| r == region && *y == report_year)
-                    .map_or(f64::NAN, |(_, x)| *x)
-            };
-            vec![
-                region.clone(),
-                format!("{mw:.0}"),
-                w.to_string(),
-                format!("{:.0}", get(&peak_increase)),
-                format!("{:.0}", get(&residual_after)),
-                format!("{:.0}", get(&curtailed)),
-            ]
-        })
-        .collect();
-    let tables = vec![(
-        format!("The most strained regions in {report_year}"),
-        [
-            "region",
-            "residual above threshold, worst weather year (MW)",
-            "worst weather year",
-            "peak increase, mean (MW)",
-            "hours above threshold after flexibility, mean",
-            "training curtailed, mean (MWh)",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect(),
-        strained_rows,
-    )];
-
-    let mut charts = Vec::new();
-    // 1. AI energy by workload and year, crossover marked.
-    let x: Vec<f64> = years.iter().map(|y| f64::from(*y)).collect();
-    let training_twh: Vec<f64> = power
-        .num("training_facility_mwh")?
-        .iter()
-        .map(|v| v / 1e6)
-        .collect();
-    let inference_twh: Vec<f64> = power
-        .num("inference_facility_mwh")?
-        .iter()
-        .map(|v| v / 1e6)
-        .collect();
-    // A study of regional loads alone has no national projection: its chart shows the
-    // new AI energy of its own regions instead of an empty national line.
-    let national_known = training_twh.iter().chain(&inference_twh).any(|v| *v > 0.0);
-    let energy_crossover = years
-        .iter()
-        .zip(training_twh.iter().zip(&inference_twh))
-        .find(|(_, (t, i))| **i > 0.0 && **i >= **t)
-        .map(|(y, _)| *y);
-    let year_or =
-        |year: Option<i32>, none: &str| year.map_or_else(|| none.to_owned(), |y| y.to_string());
-    let (training_twh, inference_twh, title, subtitle, caption) = if national_known {
-        (
-            training_twh,
-            inference_twh,
-            "US AI data-centre energy by workload".to_owned(),
-            format!(
-                "Facility energy of training and inference, {first}–{last}, in TWh per year. The marker is where these lines cross (energy basis: {}); on the accelerator-hour basis (compute spending) inference overtakes training in {}.",
-                year_or(energy_crossover, "outside the study"),
-                year_or(crossover, "no study year")
-            ),
-            format!(
-                "From power_by_year.csv. Inference overtakes training in facility energy in {} and in accelerator-hours in {}: two bases, two years.",
-                year_or(energy_crossover, "no study year"),
-                year_or(crossover, "no study year")
-            ),
-        )
-    } else {
-        let new_inference = mean_by_region_year(&metrics, "new_inference_energy_mwh")?;
-        let by_year = |values: &[((String, i32), f64)]| -> Vec<f64> {
-            years.iter().map(|&y| sum_year(values, y) / 1e6).collect()
-        };
-        (
-            by_year(&new_training),
-            by_year(&new_inference),
-            format!("New AI energy of the {set_id} regions by workload"),
-            format!("The scenario states only its regions' loads (national AI load not known): their new facility energy, {first}–{last}, in TWh per year (mean over weather years)."),
-            "From metrics.csv (new_training_energy_mwh, new_inference_energy_mwh): no national projection, so no crossover year.".to_owned(),
-        )
-    };
-    // The marker sits where the plotted lines cross (the energy basis), not on the
-    // accelerator-hour basis the findings use.
-    let marker = energy_crossover
-        .filter(|_| national_known)
-        .map(|c| (f64::from(c), "inference overtakes training (energy)"));
-    charts.push(Chart {
-        id: "energy_by_workload",
-        svg: charts::lines(
-            &title,
-            &subtitle,
-            &x,
-            &[
-                Series {
-                    name: "training",
-                    color: BLUE,
-                    values: training_twh.clone(),
-                },
-                Series {
-                    name: "inference",
-                    color: ORANGE,
-                    values: inference_twh.clone(),
-                },
-            ],
-            &[],
-            ("year", "facility energy (TWh)"),
-            marker,
-            (true, true),
-        ),
-        title,
-        header: vec![
-            "year".into(),
-            "training (TWh)".into(),
-            "inference (TWh)".into(),
-        ],
-        rows: years
-            .iter()
-            .enumerate()
-            .map(|(i, y)| vec![y.to_string(), one(training_twh[i]), one(inference_twh[i])])
-            .collect(),
-        caption,
-    });
-    // 2. Peak increase by region in the report year.
-    let mut by_region: Vec<(String, f64)> = peak_increase
-        .iter()
-        .filter(|((_, y), _)| *y == report_year)
-        .map(|((r, _), v)| (r.clone(), *v / 1000.0))
-        .collect();
-    by_region.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let title = format!("Peak increase by region, {report_year}");
-    charts.push(Chart {
-        id: "peak_increase_by_region",
-        svg: charts::bars(
-            &title,
-            &format!("How much the new AI load raises each region's annual peak in {report_year}, mean over weather years, in GW, largest first."),
-            &by_region.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-            &[Series { name: "peak increase", color: RED, values: by_region.iter().map(|r| r.1).collect() }],
-            "peak increase (GW)",
-        ),
-        title,
-        header: vec!["region".into(), "peak increase (GW)".into()],
-        rows: by_region.iter().map(|(r, v)| vec![r.clone(), format!("{v:.2}")]).collect(),
-        caption: "From metrics.parquet (peak_increase_mw, mean over weather years).".to_owned(),
-    });
-    // 3. The peak week of the most strained region.
-    let items = extra.text("item")?;
-    let regions_x = extra.text("region")?;
-    let series_x = extra.text("series")?;
-    let ys = extra.num("y")?;
-    let weather_x = extra.num("weather_year")?;
-    let pick = |item: &str, region: &str, series: &str| -> Vec<f64> {
-        (0..extra.height)
-            .filter(|&i| items[i] == item && regions_x[i] == region && series_x[i] == series)
-            .map(|i| ys[i])
-            .collect()
-    };
-    if let Some((region, _, _)) = strained.first() {
-        let weather_year = (0..extra.height)
-            .find(|&i| items[i] == "peak_week" && regions_x[i] == *region)
-            .map_or(0, |i| weather_x[i] as i32);
-        let gw = |v: Vec<f64>| v.into_iter().map(|x| x / 1000.0).collect::<Vec<_>>();
-        let baseline = gw(pick("peak_week", region, "baseline"));
-        let inference = gw(pick("peak_week", region, "new_inference"));
-        let training = gw(pick("peak_week", region, "new_training_after_flex"));
-        let curtailed_week = gw(pick("peak_week", region, "curtailed_training"));
-        let threshold = gw(pick("peak_week", region, "threshold"));
-        let title = format!("{region}: the peak week of {report_year} (weather of {weather_year})");
-        charts.push(Chart {
-            id: "peak_week",
-            svg: charts::stacked_hours(
-                &title,
-                &format!("Hourly load of {region} over the week around its {report_year} peak, stacked: baseline, new inference, new training after flexibility, and the training curtailed; the black line is the threshold. GW."),
-                &[
-                    Series { name: "baseline", color: GREY, values: baseline.clone() },
-                    Series { name: "new inference", color: ORANGE, values: inference.clone() },
-                    Series { name: "new training", color: BLUE, values: training.clone() },
-                    Series { name: "training curtailed", color: RED, values: curtailed_week.clone() },
-                ],
-                &threshold,
-                "load (GW)",
-            ),
-            title,
-            header: ["hour", "baseline (GW)", "new inference (GW)", "new training (GW)", "curtailed (GW)", "threshold (GW)"].iter().map(|s| (*s).to_owned()).collect(),
-            rows: (0..threshold.len())
-                .step_by(6)
-                .map(|t| vec![t.to_string(), format!("{:.2}", baseline[t]), format!("{:.2}", inference[t]), format!("{:.2}", training[t]), format!("{:.2}", curtailed_week[t]), format!("{:.2}", threshold[t])])
-                .collect(),
-            caption: "From report_data.parquet (every 6th hour in the table).".to_owned(),
-        });
-        // 4. Load-duration curves before and after flexibility.
-        let before = gw(pick("load_duration", region, "before_flex"));
-        let after = gw(pick("load_duration", region, "after_flex"));
-        let pct: Vec<f64> = (0..before.len()).map(|i| i as f64).collect();
-        let title = format!("{region}: load-duration curve, {report_year}");
-        charts.push(Chart {
-            id: "load_duration",
-            svg: charts::lines(
-                &title,
-                &format!("{region}'s total load in {report_year} sorted from the highest hour down, before and after training flexibility, in GW against the percent of hours."),
-                &pct,
-                &[
-                    Series { name: "before flexibility", color: RED, values: before.clone() },
-                    Series { name: "after flexibility", color: GREEN, values: after.clone() },
-                ],
-                &[],
-                ("percent of hours of the year", "load (GW)"),
-                None,
-                (true, false),
-            ),
-            title,
-            header: vec!["% of hours".into(), "before (GW)".into(), "after (GW)".into()],
-            rows: (0..before.len()).step_by(10).map(|i| vec![i.to_string(), format!("{:.2}", before[i]), format!("{:.2}", after[i])]).collect(),
-            caption: format!(
-                "From report_data.parquet. Flexibility lowers {region}'s highest hour by {} GW (from {} to {} GW).",
-                format_args!("{:.2}", before.first().copied().unwrap_or(0.0) - after.first().copied().unwrap_or(0.0)),
-                one(before.first().copied().unwrap_or(0.0)),
-                one(after.first().copied().unwrap_or(0.0))
-            ),
-        });
-    }
-    // 5. Headroom by region at each limit.
-    let limits: Vec<f64> = data::HEADROOM_LIMITS_FRAC
-        .iter()
-        .map(|l| l * 100.0)
-        .collect();
-    let xs = extra.num("x")?;
-    let mut headroom_regions: Vec<String> = Vec::new();
-    let mut headroom_total = [f64::NAN; 4];
-    for i in (0..extra.height).filter(|&i| items[i] == "headroom") {
-        if regions_x[i] == "total" {
-            if let Some(k) = limits.iter().position(|l| (l - xs[i]).abs() < 1e-9) {
-                headroom_total[k] = ys[i] / 1000.0;
-            }
-            continue;
-        }
-        if !headroom_regions.contains(&regions_x[i]) {
-            headroom_regions.push(regions_x[i].clone());
-        }
-    }
-    let headroom_at = |region: &str, limit: f64| -> f64 {
-        (0..extra.height)
-            .find(|&i| {
-                items[i] == "headroom" && regions_x[i] == region && (xs[i] - limit).abs() < 1e-9
-            })
-            .map_or(f64::NAN, |i| ys[i] / 1000.0)
-    };
-    let colors = [SKY, BLUE, PURPLE, RED];
-    let names = ["0.25 %", "0.5 %", "1 %", "5 %"];
-    let title = "Curtailment-enabled headroom by region".to_owned();
-    charts.push(Chart {
-        id: "headroom",
-        svg: charts::bars(
-            &title,
-            "New flexible load each region could take (GW) if it accepted curtailment of 0.25, 0.5, 1 or 5 % of the new load's maximum uptime, over every year of its data (Norris et al. 2025 method).",
-            &headroom_regions,
-            &limits
-                .iter()
-                .zip(colors)
-                .zip(names)
-                .map(|((l, c), n)| Series { name: n, color: c, values: headroom_regions.iter().map(|r| headroom_at(r, *l)).collect() })
-                .collect::<Vec<_>>(),
-            "headroom (GW)",
-        ),
-        title,
-        header: std::iter::once("region".to_owned()).chain(names.iter().map(|n| format!("at {n} (GW)"))).collect(),
-        rows: headroom_regions
-            .iter()
-            .map(|r| std::iter::once(r.clone()).chain(limits.iter().map(|l| format!("{:.2}", headroom_at(r, *l)))).collect())
-            .collect(),
-        caption: format!(
-            "From report_data.parquet (docs/methodology.md §9). All {} regions together: {} GW at 0.25 %, {} GW at 0.5 %, {} GW at 1 %, {} GW at 5 %.",
-            headroom_regions.len(),
-            one(headroom_total[0]),
-            one(headroom_total[1]),
-            one(headroom_total[2]),
-            one(headroom_total[3])
-        ),
-    });
-    // 6. The reality check against the operators' forecasts.
-    let r_regions = reality.text("region")?;
-    let r_years = reality.num("year")?;
-    let r_run = reality.num("run_new_datacentre_mw")?;
-    let r_op = reality.num("operator_mw")?;
-    let known: Vec<&String> = metrics.text("region")?.iter().collect();
-    let usable = |i: usize| known.contains(&&r_regions[i]) && r_op[i].is_finite();
-    let mut picked: Vec<usize> = (0..reality.height)
-        .filter(|&i| usable(i) && r_years[i] as i32 == report_year)
-        .collect();
-    if picked.is_empty() {
-        picked = (0..reality.height)
-            .filter(|&i| usable(i))
-            .take(16)
-            .collect();
-    }
-    let status = reality.text("operator_status")?;
-    // Several figures for one region and year differ by when they were published.
-    let no_vintage = vec![String::new(); reality.height];
-    let vintage: &[String] = reality.text("operator_vintage").unwrap_or(&no_vintage);
-    let labels: Vec<String> = picked
-        .iter()
-        .map(|&i| {
-            let published = if vintage[i].is_empty() {
-                String::new()
-            } else {
-                format!(", {}", vintage[i])
-            };
-            format!(
-                "{} {} ({}{published})",
-                r_regions[i],
-                r_years[i] as i32,
-                status[i].replace('_', " ")
-            )
-        })
-        .collect();
-    let title = format!("This run beside the grid operators' own forecasts, {report_year}");
-    charts.push(Chart {
-        id: "reality_check",
-        svg: charts::bars(
-            &title,
-            &format!("New AI load at each region's peak hour in this run and the data-centre or large-load figure its grid operator published for {report_year} (or the nearest years published), GW."),
-            &labels,
-            &[
-                Series { name: "this run", color: BLUE, values: picked.iter().map(|&i| r_run[i] / 1000.0).collect() },
-                Series { name: "operator", color: GREY, values: picked.iter().map(|&i| r_op[i] / 1000.0).collect() },
-            ],
-            "new AI load at the peak hour (GW)",
-        ),
-        title,
-        header: vec!["region, year (status of the operator's figure)".into(), "this run (GW)".into(), "operator (GW)".into()],
-        rows: picked.iter().zip(&labels).map(|(&i, l)| vec![l.clone(), format!("{:.2}", r_run[i] / 1000.0), format!("{:.2}", r_op[i] / 1000.0)]).collect(),
-        caption: "From reality_check.csv (each figure's basis, status and source are there).".to_owned(),
-    });
-    // 7. Emissions and 8. firm capacity cost by year.
-    let co2_mt: Vec<f64> = years
-        .iter()
-        .map(|y| co2.get(y).copied().unwrap_or(f64::NAN) / 1e6)
-        .collect();
-    let cost_bn: Vec<f64> = years
-        .iter()
-        .map(|y| cost.get(y).copied().unwrap_or(f64::NAN) / 1e9)
-        .collect();
-    let title = format!("CO2 of the new AI load, {set_id}");
-    // No chart of what is not known (the findings say why).
-    if co2_mt.iter().any(|v| v.is_finite()) {
-        charts.push(Chart {
-        id: "emissions",
-        svg: charts::lines(
-            &title,
-            "Emissions of the new AI energy delivered in the set's regions, at each region's eGRID rate, Mt CO2 per year (mean over weather years).",
-            &x,
-            &[Series { name: "AI CO2", color: PURPLE, values: co2_mt.clone() }],
-            &[],
-            ("year", "Mt CO2 per year"),
-            None,
-            (true, true),
-        ),
-        title,
-        header: vec!["year".into(), "Mt CO2".into()],
-        rows: years.iter().zip(&co2_mt).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
-        caption: "From regionset_metrics.parquet (ai_co2_t; docs/methodology.md §10.10).".to_owned(),
-    });
-    }
-    let title =
-        format!("Overnight cost of the firm capacity the new data-centre load calls for, {set_id}");
-    charts.push(Chart {
-        id: "firm_capacity_cost",
-        svg: charts::lines(
-            &title,
-            "Overnight capital cost of the firm capacity the new data-centre load needs beyond the regions' anticipated resources (planning reserve, NERC 2025 LTRA margins; each region's cost of new entry, 2025 $ or PJM's 2028 nominal), billion US dollars for the whole need, not per year; mean over weather years.",
-            &x,
-            &[Series { name: "firm capacity cost", color: GREEN, values: cost_bn.clone() }],
-            &[],
-            ("year", "overnight capital, whole need (bn USD)"),
-            None,
-            (true, true),
-        ),
-        title,
-        header: vec!["year".into(), "cost (bn USD)".into()],
-        rows: years.iter().zip(&cost_bn).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
-        caption: "From regionset_metrics.parquet (firm_capacity_cost_usd; docs/methodology.md §10.9).".to_owned(),
-    });
-
-    Ok(Report {
-        title: format!("What new AI data centres do to the grid of {set_name}, {first}–{last}"),
-        subtitle: format!(
-            "Scenario “{scenario_name}”: {description} Study years {first}–{last}; {weather_years} weather years of real hourly load (EIA-930). Written by gridstrain {version} from {inputs}."
-        ),
-        findings,
-        tables,
-        charts,
-        methods: methods_lines(),
-    })
-}
-
-fn methods_lines() -> Vec<String> {
-    [
-        "Compute to power: FLOP → accelerator-hours → IT and facility energy (docs/methodology.md §2–3; each preset's numbers and sources in §3).",
-        "Siting: the data-centre stock over years; existing AI load is inside the measured baseline and only new load is added (§4).",
-        "Hourly load: each weather year's real load, scaled to the target year; inference follows its hour-of-week shape in local time (§5–6).",
-        "Thresholds and flexibility: Duke seasonal peaks (or ISO capacity) and curtailment of new training within depth and budget (§7–8).",
-        "Headroom: Norris et al. (2025), exact solution (§9). Metrics, emissions (eGRID2023) and firm capacity (planning reserve on NERC 2025 LTRA margins; EIA AEO2026 and Brattle 2025 costs of new entry) in §10.",
-        "Uncertainty: gridstrain sweep gives percentile bands (§12); limitations in §13.",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
-}
-
-// ---------------------------------------------------------------- the sweep's report
-
-/// Build the report of a `sweep` folder from `bands.parquet` and `run.toml`.
-#[allow(clippy::too_many_lines)]
-fn sweep_report(dir: &Path) -> Result<Report> {
-    let record_text = crate::input::read_text(&dir.join(crate::output::RUN_FILE_NAME))?;
-    let record: toml::Table =
-        crate::input::parse_toml(&record_text, &dir.join(crate::output::RUN_FILE_NAME))?;
-    let name = |table: &str, key: &str| {
-        record
-            .get(table)
-            .and_then(|t| t.get(key))
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default()
-    };
-    let bands = Table::from_frame("bands.parquet", &read_parquet(&dir.join("bands.parquet"))?)?;
-    let scope = bands.text("scope")?;
-    let region = bands.text("region")?;
-    let metric = bands.text("metric")?;
-    let year = bands.num("year")?;
-    let (p5, p50, p95) = (bands.num("p5")?, bands.num("p50")?, bands.num("p95")?);
-    let set_series = |m: &str| -> Vec<(i32, f64, f64, f64)> {
-        (0..bands.height)
-            .filter(|&i| scope[i] == "region_set" && metric[i] == m)
-            .map(|i| (year[i] as i32, p5[i], p50[i], p95[i]))
-            .collect()
-    };
-    let mut charts = Vec::new();
-    let mut findings = Vec::new();
-    let set_id = name("region_set", "id");
-    let samples = name("sweep", "samples");
-    let pooled = if name("sweep", "all_weather_years") == "true" {
-        "runs (samples × weather years)"
-    } else {
-        "samples"
-    };
-    for (id, m, title, unit, divide) in [
-        (
-            "energy_band",
-            "ai_energy_mwh",
-            "AI data-centre energy in the set",
-            "TWh",
-            1e6,
-        ),
-        (
-            "peak_band",
-            "coincident_total_peak_after_flex_mw",
-            "Coincident peak with AI, after flexibility",
-            "GW",
-            1e3,
-        ),
-        (
-            "firm_band",
-            "firm_capacity_needed_sum_mw",
-            "Firm capacity the new data-centre load calls for (planning reserve, beyond anticipated resources)",
-            "GW",
-            1e3,
-        ),
-        ("co2_band", "ai_co2_t", "CO2 of the new AI load", "Mt", 1e6),
-    ] {
-        let rows = set_series(m);
-        if rows.is_empty() {
-            continue;
-        }
-        let x: Vec<f64> = rows.iter().map(|r| f64::from(r.0)).collect();
-        let scaled =
-            |k: usize| -> Vec<f64> { rows.iter().map(|r| [r.1, r.2, r.3][k] / divide).collect() };
-        let (lo, mid, hi) = (scaled(0), scaled(1), scaled(2));
-        let title = format!("{title}, {set_id}: median and 90 % band");
-        if let Some(last) = rows.last() {
-            findings.push(format!(
-                "{} in {}: median {} {unit}, 90 % of {pooled} between {} and {} {unit}.",
-                title.split(',').next().unwrap_or(m),
-                last.0,
-                one(last.2 / divide),
-                one(last.1 / divide),
-                one(last.3 / divide)
-            ));
-        }
-        charts.push(Chart {
-            id,
-            svg: charts::lines(
-                &title,
-                &format!("Median over {samples} samples and the band from the 5th to the 95th percentile, {unit} per year."),
-                &x,
-                &[Series { name: "median", color: BLUE, values: mid.clone() }],
-                &[Band { name: "5–95th percentile", color: BLUE, low: lo.clone(), high: hi.clone() }],
-                ("year", unit),
-                None,
-                (true, false),
-            ),
-            title,
-            header: vec!["year".into(), format!("p5 ({unit})"), format!("median ({unit})"), format!("p95 ({unit})")],
-            rows: (0..x.len()).map(|i| vec![format!("{:.0}", x[i]), one(lo[i]), one(mid[i]), one(hi[i])]).collect(),
-            caption: format!("From bands.parquet ({m})."),
-        });
-    }
-    // Peak increase by region in the last year: median with its band edges.
-    let last_year = year.iter().copied().fold(f64::NEG_INFINITY, f64::max) as i32;
-    let mut regional: Vec<(String, f64, f64, f64)> = (0..bands.height)
-        .filter(|&i| {
-            scope[i] == "region" && metric[i] == "peak_increase_mw" && year[i] as i32 == last_year
-        })
-        .map(|i| (region[i].clone(), p5[i] / 1e3, p50[i] / 1e3, p95[i] / 1e3))
-        .collect();
-    regional.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let title = format!("Peak increase by region, {last_year}: 5th, 50th and 95th percentile");
-    charts.push(Chart {
-        id: "peak_increase_band",
-        svg: charts::bars(
-            &title,
-            &format!("How much the new AI load raises each region's peak in {last_year} across the samples, GW."),
-            &regional.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-            &[
-                Series { name: "p5", color: SKY, values: regional.iter().map(|r| r.1).collect() },
-                Series { name: "median", color: BLUE, values: regional.iter().map(|r| r.2).collect() },
-                Series { name: "p95", color: RED, values: regional.iter().map(|r| r.3).collect() },
-            ],
-            "peak increase (GW)",
-        ),
-        title,
-        header: vec!["region".into(), "p5 (GW)".into(), "median (GW)".into(), "p95 (GW)".into()],
-        rows: regional.iter().map(|r| vec![r.0.clone(), format!("{:.2}", r.1), format!("{:.2}", r.2), format!("{:.2}", r.3)]).collect(),
-        caption: "From bands.parquet (peak_increase_mw).".to_owned(),
-    });
-    Ok(Report {
-        title: format!(
-            "How sure is it? New AI data centres on the grid of {}, scenario “{}”, {samples} samples",
-            {
-                let set_name = name("region_set", "name");
-                if set_name.is_empty() {
-                    set_id.clone()
-                } else {
-                    set_name
-                }
-            },
-            name("scenario", "name")
-        ),
-        subtitle: format!(
-            "Monte Carlo over the scenario's uncertain inputs and the weather years (seed {}). Bands are conditional on the ranges in docs/methodology.md §12.2 and leave out what §12.2a lists.",
-            name("sweep", "seed")
-        ),
-        findings,
-        tables: Vec::new(),
-        charts,
-        methods: methods_lines(),
-    })
-}
-
 // ---------------------------------------------------------------- writing
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1a1a1a}h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}figure{margin:1.5rem 0;break-inside:avoid}svg{width:100%;height:auto;display:block}figcaption{font-size:.9rem;color:#444}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto}th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:right}th:first-child,td:first-child{text-align:left}.methods{background:#f4f6f8;border-left:4px solid #0072b2;padding:.5rem 1rem}.subtitle{color:#444}@media print{details{display:none}body{max-width:none}}";
+const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1a1a1a}h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ccc}figure{margin:1.5rem 0;break-inside:avoid}svg{width:100%;height:auto;display:block}figcaption{font-size:.9rem;color:#444}table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0;display:block;overflow-x:auto}th,td{border:1px solid #ccc;padding:.2rem .4rem;text-align:right}th:first-child,td:first-child{text-align:left}.methods{background:#f4f6f8;border-left:4px solid #0072b2;padding:.5rem 1rem}.subtitle{color:#444}.meta{color:#555;font-size:.9rem}.brief{background:#fff8e6;border-left:4px solid #e69f00;padding:.2rem 1rem;margin-top:1rem}.brief h2{border:none;margin-top:.5rem}.note{font-size:.85rem;color:#444}dt{font-weight:600;margin-top:.4rem}dd{margin-left:1rem}@media print{figure details,.appendix{display:none}body{max-width:none;font-size:10pt}figure{margin:.6rem 0}h2{margin-top:1rem}}";
 
 fn html_table(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = String::from("<table><thead><tr>");
@@ -1190,10 +556,19 @@ fn html(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>{}</title><style>{STYLE}</style></head><body><main><h1>{}</h1><p class=\"subtitle\">{}</p><h2>Findings</h2><ul>",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>{}</title><style>{STYLE}</style></head><body><main><h1>{}</h1><p class=\"subtitle\">{}</p><p class=\"meta\">{}</p><section class=\"brief\" aria-labelledby=\"in-brief\"><h2 id=\"in-brief\">In brief</h2><ul>",
         escape(&report.title),
         escape(&report.title),
-        escape(&report.subtitle)
+        escape(&report.subtitle),
+        escape(&report.meta)
+    );
+    for sentence in &report.summary {
+        let _ = write!(out, "<li>{}</li>", escape(sentence));
+    }
+    let _ = write!(
+        out,
+        "</ul><p class=\"note\">{}</p></section><h2>Findings</h2><ul>",
+        escape(&report.summary_note)
     );
     for f in &report.findings {
         let _ = write!(out, "<li>{}</li>", escape(f));
@@ -1222,19 +597,42 @@ fn html(report: &Report) -> String {
             html_table(&chart.header, &chart.rows)
         );
     }
-    out.push_str("<h2>Methods</h2><div class=\"methods\"><ul>");
+    out.push_str("<h2 id=\"glossary\">Glossary</h2><dl class=\"glossary\">");
+    for (term, meaning) in &report.glossary {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(meaning));
+    }
+    out.push_str("</dl><h2 id=\"methods\">Methods in brief</h2><div class=\"methods\"><ul>");
     for m in &report.methods {
         let _ = write!(out, "<li>{}</li>", escape(m));
     }
-    out.push_str("</ul><p>Every number above is read from this run folder's tables; every default's source is in docs/methodology.md of gridstrain.</p></div></main></body></html>\n");
+    let _ = write!(out, "</ul><p>{CLOSING}</p></div>");
+    if !report.appendix.is_empty() {
+        out.push_str("<h2 id=\"appendix\">Appendix</h2>");
+        for (title, header, rows) in &report.appendix {
+            let _ = write!(
+                out,
+                "<details class=\"appendix\"><summary>{}</summary>{}</details>",
+                escape(title),
+                html_table(header, rows)
+            );
+        }
+    }
+    out.push_str("</main></body></html>\n");
     out
 }
 
+/// The methods' last word: where the numbers and the full method are.
+const CLOSING: &str = "Every number above is read from this folder's tables (CSV and Parquet beside this file). The full method, every default's source and the limits are in docs/methodology.md of gridstrain.";
+
 fn markdown(report: &Report) -> String {
     let mut out = format!(
-        "# {}\n\n{}\n\n## Findings\n\n",
-        report.title, report.subtitle
+        "# {}\n\n{}\n\n{}\n\n## In brief\n\n",
+        report.title, report.subtitle, report.meta
     );
+    for sentence in &report.summary {
+        let _ = writeln!(out, "- {sentence}");
+    }
+    let _ = write!(out, "\n{}\n\n## Findings\n\n", report.summary_note);
     for f in &report.findings {
         let _ = writeln!(out, "- {f}");
     }
@@ -1253,11 +651,21 @@ fn markdown(report: &Report) -> String {
             md_table(&chart.header, &chart.rows)
         );
     }
-    out.push_str("\n## Methods\n\n");
+    out.push_str("\n## Glossary\n\n");
+    for (term, meaning) in &report.glossary {
+        let _ = writeln!(out, "- **{term}**: {meaning}");
+    }
+    out.push_str("\n## Methods in brief\n\n");
     for m in &report.methods {
         let _ = writeln!(out, "- {m}");
     }
-    out.push_str("\nEvery number above is read from this run folder's tables; every default's source is in docs/methodology.md of gridstrain.\n");
+    let _ = writeln!(out, "\n{CLOSING}");
+    if !report.appendix.is_empty() {
+        out.push_str("\n## Appendix\n");
+        for (title, header, rows) in &report.appendix {
+            let _ = write!(out, "\n### {title}\n\n{}", md_table(header, rows));
+        }
+    }
     out
 }
 
@@ -1268,7 +676,7 @@ fn markdown(report: &Report) -> String {
 /// A table missing or unreadable, or a file that cannot be written.
 pub fn write_report(dir: &Path) -> Result<()> {
     let report = if dir.join("bands.parquet").exists() {
-        sweep_report(dir)?
+        sweep::sweep_report(dir)?
     } else if dir.join("metrics.parquet").exists() {
         if !dir.join(REPORT_DATA).exists() {
             bail!(
@@ -1276,7 +684,7 @@ pub fn write_report(dir: &Path) -> Result<()> {
                 dir.display()
             );
         }
-        run_report(dir)?
+        run::run_report(dir)?
     } else {
         bail!(
             "{}: not a run or sweep folder (no metrics.parquet or bands.parquet)",

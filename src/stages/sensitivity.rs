@@ -118,16 +118,26 @@ mod tests {
         assert!((spearman(&x, &[1.0, 8.0, 27.0, 64.0, 125.0]).unwrap() - 1.0).abs() < 1e-12);
         assert!((spearman(&x, &[9.0, 7.0, 5.0, 3.0, 1.0]).unwrap() + 1.0).abs() < 1e-12);
         // scipy.stats.spearmanr([1,2,3,4,5],[5,6,7,8,7]) = 0.8207826816681233
-        assert!((spearman(&x, &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap() - 0.820_782_681_668_123_3).abs() < 1e-12);
+        assert!(
+            (spearman(&x, &[5.0, 6.0, 7.0, 8.0, 7.0]).unwrap() - 0.820_782_681_668_123_3).abs()
+                < 1e-12
+        );
         assert!(spearman(&x, &[2.0; 5]).is_none());
     }
 
     #[test]
     fn a_label_that_sorts_the_output_explains_all_of_it() {
         let group = [2016.0, 2016.0, 2017.0, 2017.0];
-        assert!((between_group_share(&group, &[1.0, 2.0, 10.0, 11.0]).unwrap() - 0.8).abs() < 1e-12);
+        assert!(
+            (between_group_share(&group, &[1.0, 2.0, 10.0, 11.0]).unwrap() - 0.8).abs() < 1e-12
+        );
         // Equal group means: nothing between groups.
-        assert!(between_group_share(&group, &[1.0, 4.0, 2.0, 3.0]).unwrap().abs() < 1e-12);
+        assert!(
+            between_group_share(&group, &[1.0, 4.0, 2.0, 3.0])
+                .unwrap()
+                .abs()
+                < 1e-12
+        );
         assert!(between_group_share(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]).is_none());
     }
 
