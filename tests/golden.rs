@@ -5,8 +5,10 @@
 use crate::common::{compare_csv, root, run_small};
 
 /// Files a run writes, apart from `run.toml` (which records paths and the command).
-const GOLDEN_FILES: [&str; 6] = [
+const GOLDEN_FILES: [&str; 8] = [
     "metrics.csv",
+    "ranges.csv",
+    "regions.csv",
     "regionset_metrics.csv",
     "summary.csv",
     "siting.csv",

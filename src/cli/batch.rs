@@ -270,9 +270,18 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
     std::fs::write(files.staged(&path), text)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     files.commit()?;
+    // The units side by side (a sharded batch's comparison is `gridstrain report OUT`
+    // once every shard is done).
+    if args.shard.is_none() && done > 0 {
+        crate::report::write_report(&args.out)?;
+    }
     if failures.is_empty() {
         if !args.common.quiet {
-            note(&format!("{done} unit(s) done → {}", args.out.display()));
+            note(&format!(
+                "{done} unit(s) done → {}; comparison: {}",
+                args.out.display(),
+                args.out.join(crate::report::REPORT_HTML).display()
+            ));
         }
         Ok(())
     } else {

@@ -173,7 +173,7 @@ pub fn write_ranges(ranges: &[crate::results::RangeRow], dir: &Path) -> Result<(
 
 /// The drawn inputs of `samples.parquet` (as [`crate::simulation::sweep::drawn_inputs`]
 /// gives them) and the drawn weather year of each sample, if one was drawn.
-fn inputs_of_samples(samples: &DataFrame) -> Result<(Vec<(String, Vec<f64>)>, Option<Vec<f64>>)> {
+fn inputs_of_samples(samples: &DataFrame) -> Result<crate::simulation::sweep::DrawnInputs> {
     let mut inputs = Vec::new();
     for column in samples.columns() {
         let name = column.name().as_str();

@@ -7,6 +7,7 @@
 //! and `report_data.parquet`), never from memory, so `gridstrain report` on a copy of a
 //! run writes the same bytes as the run did. Every number in the text is read from those
 //! tables; nothing holds a clock time.
+mod batch;
 pub mod charts;
 pub mod data;
 mod run;
@@ -355,12 +356,19 @@ impl Ranges {
         if !value.is_finite() {
             return None;
         }
+        // Below 1 GW a region's figures read in MW (0.2 GW hides what 0.24 and 0.16 say).
+        let (divide, unit, digits) = if unit == "GW" && (value / divide).abs() < 1.0 {
+            (divide / 1000.0, "MW", 0)
+        } else {
+            (divide, unit, 1)
+        };
+        let fmt = |v: f64| format!("{:.*}", digits, v / divide);
         let band = if r.p5.is_finite() && r.p95.is_finite() {
-            format!(" (range {}–{})", one(r.p5 / divide), one(r.p95 / divide))
+            format!(" (range {}–{})", fmt(r.p5), fmt(r.p95))
         } else {
             String::new()
         };
-        Some(format!("{} {unit}{band}", one(value / divide)))
+        Some(format!("{} {unit}{band}", fmt(value)))
     }
 }
 
@@ -686,10 +694,8 @@ pub fn write_report(dir: &Path) -> Result<()> {
         }
         run::run_report(dir)?
     } else {
-        bail!(
-            "{}: not a run or sweep folder (no metrics.parquet or bands.parquet)",
-            dir.display()
-        );
+        // A batch folder (its units below it); the error says what was looked for.
+        batch::batch_report(dir)?
     };
     let charts_dir = dir.join(CHARTS_DIR);
     crate::output::check_no_links_below(dir, &charts_dir)?;

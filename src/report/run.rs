@@ -446,6 +446,9 @@ fn list(items: &[String]) -> String {
 /// Short findings: one or two sentences with one number each.
 fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
     let mut out = Vec::new();
+    if !run.national_known() {
+        out.push("The scenario states only its regions' loads (no national projection), so the national AI load is not known and nothing here splits training from inference.".to_owned());
+    }
     let new_ai = mean_by_region_year(&run.metrics, "new_ai_energy_mwh")?;
     let hours = mean_by_region_year(&run.metrics, "hours")?;
     let curtailed = mean_by_region_year(&run.metrics, "training_curtailed_mwh")?;
@@ -897,8 +900,8 @@ fn group_label(run: &Run, region: &str) -> String {
     }
 }
 
-/// 3. The peak week of the most strained region, in its local time; 4. its
-/// load-duration curves before and after flexibility.
+/// The peak week of the most strained region in its local time (chart 3), and its
+/// load-duration curves before and after flexibility (chart 4).
 fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let extra = &run.extra;
     let (items, regions_x, series_x) = (

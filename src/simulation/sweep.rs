@@ -817,6 +817,10 @@ pub fn set_peak_increase(names: &[&str], columns: &[Vec<f64>]) -> Option<Vec<f64
     Some(total.iter().zip(baseline).map(|(t, b)| t - b).collect())
 }
 
+/// Each sample's drawn inputs by key path (one value per sample), and each sample's
+/// drawn weather year when one was drawn.
+pub type DrawnInputs = (Vec<(String, Vec<f64>)>, Option<Vec<f64>>);
+
 /// Each sample's drawn inputs, by key path (constant ones are dropped later, by the rank
 /// measures), and the weather year of each sample when one was drawn.
 #[must_use]
@@ -824,7 +828,7 @@ pub fn drawn_inputs(
     draws: &Draws,
     range: std::ops::Range<usize>,
     weather_years: &[i32],
-) -> (Vec<(String, Vec<f64>)>, Option<Vec<f64>>) {
+) -> DrawnInputs {
     let mut inputs = vec![(
         "inference.shape_amplitude".to_owned(),
         draws.amplitude[range.clone()].to_vec(),
