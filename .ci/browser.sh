@@ -3,7 +3,8 @@
 # headless Chromium (Debian's package, installed when missing — never a browser
 # download) and check it through the DevTools protocol (.ci/browser_check.py): no console
 # error, no network request, every chart labelled; screenshots of the first screen, the
-# full page and a phone-width screen go to outputs/report-check/screenshots/.
+# full page and a phone-width screen, and each report printed to A4 (at most 15 pages),
+# go to outputs/report-check/screenshots/ — for the run's, a sweep's and a batch's report.
 # Fails, never skips, when Chromium cannot be had.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,8 @@ fi
 out=outputs/report-check
 rm -rf "$out"
 "$bin" run --quiet --out "$out/run"
-python3 .ci/browser_check.py "$out/run/report.html" "$out/screenshots"
+python3 .ci/browser_check.py "$out/run/report.html" "$out/screenshots" run 15
+"$bin" sweep --quiet --samples 200 --out "$out/sweep"
+python3 .ci/browser_check.py "$out/sweep/report.html" "$out/screenshots" sweep 15
+"$bin" batch --quiet --years 2030 --scenarios low default high --regions us-48 --out "$out/batch"
+python3 .ci/browser_check.py "$out/batch/report.html" "$out/screenshots" batch 15

@@ -197,7 +197,7 @@ fn hostile_file_stems_fail_their_batch_unit_only() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("7 of 8 unit(s) failed"));
-    // Only the good unit's folder and failures.csv, all inside --out.
+    // Only the good unit's folder, failures.csv and the comparison, all inside --out.
     let top: Vec<String> = tree(dir.path())
         .into_iter()
         .filter(|p| !p.contains('/'))
@@ -208,7 +208,17 @@ fn hostile_file_stems_fail_their_batch_unit_only() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     inside.sort();
-    assert_eq!(inside, ["failures.csv", "scenario__regions"]);
+    // (and the batch's comparison report of the units that ran)
+    assert_eq!(
+        inside,
+        [
+            "failures.csv",
+            "report.html",
+            "report.md",
+            "report_charts",
+            "scenario__regions"
+        ]
+    );
     let (_, rows) = read_csv(&out.join("failures.csv"));
     let labels: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     // Labels starting with a formula character are escaped in the CSV; `+1` reads as a

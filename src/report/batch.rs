@@ -164,6 +164,21 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
     } else {
         common.last().copied()
     };
+    // Name the region set in the summary only when the units differ in it.
+    let one_set = units
+        .iter()
+        .all(|u| u.text("region_set", "id") == units[0].text("region_set", "id"));
+    let describe = |unit: &Unit| {
+        if one_set {
+            format!("“{}”", unit.text("scenario", "name"))
+        } else {
+            format!(
+                "“{}” on {}",
+                unit.text("scenario", "name"),
+                unit.text("region_set", "name")
+            )
+        }
+    };
     let mut summary = Vec::new();
     let mut tables = Vec::new();
     let mut charts_out = Vec::new();
@@ -289,15 +304,6 @@ fn divisor(divide: f64, year: i32) -> f64 {
     } else {
         divide
     }
-}
-
-/// "scenario “high” on Lower-48 balancing authorities".
-fn describe(unit: &Unit) -> String {
-    format!(
-        "“{}” on {}",
-        unit.text("scenario", "name"),
-        unit.text("region_set", "name")
-    )
 }
 
 fn list_unique(items: impl Iterator<Item = String>) -> String {

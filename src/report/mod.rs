@@ -575,13 +575,16 @@ fn html(report: &Report) -> String {
     }
     let _ = write!(
         out,
-        "</ul><p class=\"note\">{}</p></section><h2>Findings</h2><ul>",
+        "</ul><p class=\"note\">{}</p></section>",
         escape(&report.summary_note)
     );
-    for f in &report.findings {
-        let _ = write!(out, "<li>{}</li>", escape(f));
+    if !report.findings.is_empty() {
+        out.push_str("<h2>Findings</h2><ul>");
+        for f in &report.findings {
+            let _ = write!(out, "<li>{}</li>", escape(f));
+        }
+        out.push_str("</ul>");
     }
-    out.push_str("</ul>");
     for (title, header, rows) in &report.tables {
         let _ = write!(
             out,
@@ -640,9 +643,12 @@ fn markdown(report: &Report) -> String {
     for sentence in &report.summary {
         let _ = writeln!(out, "- {sentence}");
     }
-    let _ = write!(out, "\n{}\n\n## Findings\n\n", report.summary_note);
-    for f in &report.findings {
-        let _ = writeln!(out, "- {f}");
+    let _ = writeln!(out, "\n{}", report.summary_note);
+    if !report.findings.is_empty() {
+        out.push_str("\n## Findings\n\n");
+        for f in &report.findings {
+            let _ = writeln!(out, "- {f}");
+        }
     }
     for (title, header, rows) in &report.tables {
         let _ = write!(out, "\n## {title}\n\n{}", md_table(header, rows));

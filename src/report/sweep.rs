@@ -193,12 +193,33 @@ impl Sweep {
     }
 }
 
-/// "PUE (ρ = 0.42)" or "weather year (η² = 0.10)".
-fn driver_text((input, method, value): &(String, String, f64)) -> String {
-    if method == "eta_squared" {
-        format!("{} (η² = {value:.2})", input_name(input))
-    } else {
-        format!("{} (ρ = {value:.2})", input_name(input))
+impl Sweep {
+    /// [`input_name`] with the scenario's calibration years filled in.
+    fn input_label(&self, path: &str) -> String {
+        let year = |key: &str| {
+            self.value(&["scenario", "compute", "crossover", "calibration", key])
+                .and_then(toml::Value::as_integer)
+        };
+        let base = self
+            .value(&["scenario", "compute", "crossover", "base_year"])
+            .and_then(toml::Value::as_integer);
+        let mut name = input_name(path);
+        if let Some(y) = year("year") {
+            name = name.replace("the calibration year", &y.to_string());
+        }
+        if let Some(y) = base {
+            name = name.replace("the base year", &y.to_string());
+        }
+        name
+    }
+
+    /// "PUE (ρ = 0.42)" or "weather year (η² = 0.10)".
+    fn driver_text(&self, (input, method, value): &(String, String, f64)) -> String {
+        if method == "eta_squared" {
+            format!("{} (η² = {value:.2})", self.input_label(input))
+        } else {
+            format!("{} (ρ = {value:.2})", self.input_label(input))
+        }
     }
 }
 
@@ -224,7 +245,7 @@ pub(super) fn sweep_report(dir: &Path) -> Result<Report> {
         };
         let drivers = sweep.drivers_of(metric, year);
         let driven = match drivers.first() {
-            Some(first) => format!(", driven most by {}", driver_text(first)),
+            Some(first) => format!(", driven most by {}", sweep.driver_text(first)),
             None => String::new(),
         };
         summary.push(format!(
@@ -355,7 +376,7 @@ fn drivers_table(sweep: &Sweep, year: i32) -> TextTable {
                 } else {
                     String::new()
                 },
-                input_name(&driver.0),
+                sweep.input_label(&driver.0),
                 if driver.1 == "eta_squared" {
                     "η² (between weather years)".to_owned()
                 } else {
@@ -425,7 +446,7 @@ fn inputs_table(sweep: &Sweep) -> TextTable {
                 })
             };
             rows.push(vec![
-                input_name(path),
+                sweep.input_label(path),
                 path.clone(),
                 field("dist"),
                 field("low"),

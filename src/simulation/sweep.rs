@@ -798,11 +798,13 @@ pub fn sweep(
 pub const PEAK_INCREASE_METRIC: &str = "coincident_peak_increase_mw";
 
 /// The region-set outputs whose drivers a sweep ranks (`drivers.csv`).
-pub const DRIVER_OUTPUTS: [&str; 4] = [
+pub const DRIVER_OUTPUTS: [&str; 6] = [
     PEAK_INCREASE_METRIC,
     "ai_energy_mwh",
     "firm_capacity_needed_sum_mw",
     "residual_above_threshold_sum_mw",
+    "ai_co2_t",
+    "flexibility_avoided_sum_mw",
 ];
 
 /// The set's coincident peak increase of each run, from its metric columns (`names`
