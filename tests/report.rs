@@ -157,7 +157,7 @@ fn the_first_screen_stands_alone() {
         .next()
         .unwrap();
     assert!(
-        h1.starts_with("What new AI data centres do to the grid of "),
+        h1.starts_with("What new AI data centres do to the grid — "),
         "{h1}"
     );
     assert!(!h1.contains(" × ") && !h1.contains("us-48"), "{h1}");

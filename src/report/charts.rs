@@ -231,7 +231,7 @@ pub fn bars(
             .caption(title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size((7 * longest + 16).clamp(70, 320))
+            .y_label_area_size((7 * longest + 16).clamp(70, 440))
             .build_cartesian_2d(v0..v1, 0.0..rows as f64)
         {
             Ok(c) => c,

@@ -275,10 +275,18 @@ impl Names {
         if full.chars().count() <= max {
             return full;
         }
-        let name = full
+        let mut name = full
             .strip_suffix(&format!(" ({id})"))
             .unwrap_or(&full)
             .to_owned();
+        // "North Central — Dallas–Fort Worth": the place a reader knows comes after the dash.
+        if let Some((_, place)) = name.split_once(" — ") {
+            name = place.to_owned();
+            let shorter = format!("{name} ({id})");
+            if shorter.chars().count() <= max {
+                return shorter;
+            }
+        }
         let keep = max.saturating_sub(id.chars().count() + 4).max(8);
         let cut: String = name.chars().take(keep).collect();
         format!("{}… ({id})", cut.trim_end())

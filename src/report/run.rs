@@ -256,7 +256,7 @@ pub(super) fn run_report(dir: &Path) -> Result<Report> {
     charts.push(cost_chart(&run)?);
     Ok(Report {
         title: format!(
-            "What new AI data centres do to the grid of {}, {}–{}",
+            "What new AI data centres do to the grid — {}, {}–{}",
             run.set_name,
             run.first(),
             run.last()

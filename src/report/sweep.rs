@@ -284,7 +284,7 @@ pub(super) fn sweep_report(dir: &Path) -> Result<Report> {
     );
     Ok(Report {
         title: format!(
-            "How sure is it? New AI data centres on the grid of {}, scenario “{}”, {samples} samples",
+            "How sure is it? New AI data centres on the grid — {}, scenario “{}”, {samples} samples",
             sweep.set_name,
             sweep.text(&["scenario", "name"])
         ),
