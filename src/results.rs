@@ -1150,18 +1150,24 @@ table_row! {
         name: String,
         parent: String,
         time_zone: String,
+        latitude: Option<f64>,
+        longitude: Option<f64>,
+        map_place: String,
     }
 }
 
 impl RegionNameRow {
-    /// The row of a region.
+    /// The row of a region, with its map point (latitude, longitude, place) if known.
     #[must_use]
-    pub fn of(region: &crate::model::region::Region) -> Self {
+    pub fn of(region: &crate::model::region::Region, centre: Option<(f64, f64, &str)>) -> Self {
         Self {
             region: region.id.clone(),
             name: region.name.clone(),
             parent: region.parent.clone().unwrap_or_default(),
             time_zone: region.time_zone.name().to_owned(),
+            latitude: centre.map(|c| c.0),
+            longitude: centre.map(|c| c.1),
+            map_place: centre.map_or_else(String::new, |c| c.2.to_owned()),
         }
     }
 }

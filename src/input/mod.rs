@@ -27,6 +27,7 @@ pub mod bounded;
 pub mod catalogue;
 pub mod forecasts;
 pub mod import;
+pub mod load_centres;
 pub mod load_file;
 pub mod parquet_guard;
 pub mod profile;

@@ -49,10 +49,17 @@ pub const REGIONS_FILE_NAME: &str = "regions.csv";
 /// # Errors
 /// When the file cannot be written.
 pub fn write_region_names(regions: &crate::model::region::RegionSet, dir: &Path) -> Result<()> {
+    use crate::input::load_centres::load_centre;
     let rows: Vec<crate::results::RegionNameRow> = regions
         .regions
         .iter()
-        .map(crate::results::RegionNameRow::of)
+        .map(|region| {
+            // A region standing for a catalogue region sits where that one does.
+            let centre = load_centre(&region.id)
+                .or_else(|| region.replaces.as_deref().and_then(load_centre))
+                .map(|c| (c.latitude, c.longitude, c.place.as_str()));
+            crate::results::RegionNameRow::of(region, centre)
+        })
         .collect();
     write_csv(&mut table_frame(&rows)?, &dir.join(REGIONS_FILE_NAME))
 }

@@ -363,3 +363,98 @@ pub fn stacked_hours(
     }
     accessible(&svg, title, description)
 }
+
+/// One region on the map.
+pub struct MapPoint {
+    /// Degrees east.
+    pub longitude: f64,
+    /// Degrees north.
+    pub latitude: f64,
+    /// The value that colours it.
+    pub value: f64,
+    /// A label drawn beside it (the most strained only).
+    pub label: Option<String>,
+}
+
+/// The map's classes: light grey for none, then sequential reds (ColorBrewer "Reds").
+const MAP_CLASSES: [RGBColor; 5] = [
+    RGBColor(225, 225, 225),
+    RGBColor(252, 174, 145),
+    RGBColor(251, 106, 74),
+    RGBColor(222, 45, 38),
+    RGBColor(165, 15, 21),
+];
+
+/// Regions as circles at their load centres over the lower 48 (longitude scaled by the
+/// cosine of 38° so distances read true in the middle), coloured by class: `breaks`
+/// holds the four upper bounds between the five classes; `names` their legend entries.
+pub fn map(
+    title: &str,
+    description: &str,
+    points: &[MapPoint],
+    breaks: [f64; 4],
+    names: [&str; 5],
+) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let squash = 38.0_f64.to_radians().cos();
+        let mut chart = match ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(44)
+            .build_cartesian_2d(-125.0 * squash..-66.5 * squash, 24.0..50.0)
+        {
+            Ok(c) => c,
+            Err(_) => return String::new(),
+        };
+        let lon = move |x: &f64| format!("{:.0}°W", -x / squash);
+        let _ = chart
+            .configure_mesh()
+            .x_labels(7)
+            .y_labels(6)
+            .x_label_formatter(&lon)
+            .y_label_formatter(&|y: &f64| format!("{y:.0}°N"))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw();
+        let class = |v: f64| breaks.iter().take_while(|b| v > **b).count();
+        // The lightest first, so the most strained sit on top.
+        let mut order: Vec<&MapPoint> = points.iter().filter(|p| p.value.is_finite()).collect();
+        order.sort_by(|a, b| a.value.total_cmp(&b.value));
+        for p in &order {
+            let color = MAP_CLASSES[class(p.value)];
+            let at = (p.longitude * squash, p.latitude);
+            let _ = chart.draw_series(std::iter::once(Circle::new(at, 6, color.filled())));
+            let _ = chart.draw_series(std::iter::once(Circle::new(at, 6, GREY.stroke_width(1))));
+        }
+        for p in &order {
+            if let Some(label) = &p.label {
+                let _ = chart.draw_series(std::iter::once(Text::new(
+                    label.clone(),
+                    (p.longitude * squash + 0.5, p.latitude + 0.3),
+                    ("sans-serif", 12),
+                )));
+            }
+        }
+        for (k, name) in names.iter().enumerate() {
+            let color = MAP_CLASSES[k];
+            // An empty series carries the legend entry.
+            if let Ok(drawn) = chart.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>()) {
+                drawn
+                    .label(*name)
+                    .legend(move |(a, b)| Circle::new((a + 8, b), 5, color.filled()));
+            }
+        }
+        let _ = chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .draw();
+        let _ = root.present();
+    }
+    accessible(&svg, title, description)
+}

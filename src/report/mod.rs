@@ -233,12 +233,15 @@ impl Table {
 /// without the file (an older gridstrain) labels regions by id.
 struct Names {
     by_id: BTreeMap<String, (String, String, String)>,
+    /// Map points: latitude, longitude and the place each stands for.
+    points: BTreeMap<String, (f64, f64, String)>,
 }
 
 impl Names {
     fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(crate::output::REGIONS_FILE_NAME);
         let mut by_id = BTreeMap::new();
+        let mut points = BTreeMap::new();
         if path.is_file() {
             let table = Table::from_csv("regions.csv", read_csv(&path)?);
             let (ids, names) = (table.text("region")?, table.text("name")?);
@@ -249,8 +252,17 @@ impl Names {
                     (names[i].clone(), parents[i].clone(), zones[i].clone()),
                 );
             }
+            if let (Ok(lat), Ok(lon), Ok(place)) = (
+                table.num("latitude"),
+                table.num("longitude"),
+                table.text("map_place"),
+            ) {
+                for i in (0..table.height).filter(|&i| lat[i].is_finite() && lon[i].is_finite()) {
+                    points.insert(ids[i].clone(), (lat[i], lon[i], place[i].clone()));
+                }
+            }
         }
-        Ok(Self { by_id })
+        Ok(Self { by_id, points })
     }
 
     /// "Name (CODE)"; a name that already carries its code in brackets as is; the id

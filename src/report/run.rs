@@ -249,6 +249,7 @@ pub(super) fn run_report(dir: &Path) -> Result<Report> {
     charts.push(energy_chart(&run)?);
     let charted = run.charted_regions(report_year)?;
     charts.push(peak_increase_chart(&run, report_year, &charted)?);
+    charts.extend(strain_map(&run, report_year)?);
     charts.extend(peak_week_charts(&run, report_year)?);
     charts.push(headroom_chart(&run, &charted)?);
     charts.push(reality_chart(&run, report_year)?);
@@ -887,6 +888,77 @@ fn peak_increase_chart(run: &Run, year: i32, charted: &[String]) -> Result<Chart
             charted.len()
         ),
     })
+}
+
+/// Regions the map needs before it is drawn (a handful reads better as a table).
+const MAP_MIN_REGIONS: usize = 6;
+
+/// The regions at their load centres, coloured by how far their load goes above the
+/// threshold in their worst weather year.
+fn strain_map(run: &Run, year: i32) -> Result<Option<Chart>> {
+    let strained = most_strained(&run.metrics, year, usize::MAX)?;
+    let placed: Vec<&(String, i32, f64)> = strained
+        .iter()
+        .filter(|(r, _, _)| run.names.points.contains_key(r))
+        .collect();
+    if placed.len() < MAP_MIN_REGIONS {
+        return Ok(None);
+    }
+    const LABELLED: usize = 8;
+    let points: Vec<charts::MapPoint> = placed
+        .iter()
+        .enumerate()
+        .map(|(k, (region, _, residual))| {
+            let (latitude, longitude, place) = &run.names.points[region];
+            let short = place.split(" (").next().unwrap_or(place);
+            charts::MapPoint {
+                longitude: *longitude,
+                latitude: *latitude,
+                value: residual / 1000.0,
+                label: (k < LABELLED && *residual > 0.0).then(|| short.to_owned()),
+            }
+        })
+        .collect();
+    let left_out = strained.len() - placed.len();
+    let title = format!("Where the grid is strained, {year}");
+    Ok(Some(Chart {
+        id: "strain_map",
+        svg: charts::map(
+            &title,
+            &format!(
+                "Each region of the study as a circle at the city or load centre it mostly serves, coloured by how far its load with the new data centres goes above its threshold in its worst weather year of {year} (GW); the {LABELLED} most strained are named."
+            ),
+            &points,
+            [0.0, 0.5, 2.0, 5.0],
+            ["none", "up to 0.5 GW", "0.5–2 GW", "2–5 GW", "over 5 GW"],
+        ),
+        title,
+        header: vec![
+            "region".into(),
+            "placed at".into(),
+            "residual above threshold, worst weather year (GW)".into(),
+        ],
+        rows: placed
+            .iter()
+            .map(|(r, _, v)| {
+                vec![
+                    run.names.full(r),
+                    run.names.points[r].2.clone(),
+                    format!("{:.2}", v / 1000.0),
+                ]
+            })
+            .collect(),
+        caption: format!(
+            "From metrics.parquet; each region is a point at the city or load centre it mostly serves (regions/catalogue/load_centres.csv), not its boundary.{}",
+            if left_out > 0 {
+                format!(
+                    " {left_out} region(s) without a point are left off the map (they are in the tables)."
+                )
+            } else {
+                String::new()
+            }
+        ),
+    }))
 }
 
 /// A region's label on a chart of regions: its ISO first when it is a zone.
