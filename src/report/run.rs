@@ -756,7 +756,10 @@ fn energy_chart(run: &Run) -> Result<Chart> {
     let (accelerator, energy) = run.crossovers();
     let year_or =
         |year: Option<i32>, none: &str| year.map_or_else(|| none.to_owned(), |y| y.to_string());
-    let (training_twh, inference_twh, title, subtitle, caption) = if run.national_known() {
+    if !run.national_known() {
+        return regional_energy_chart(run);
+    }
+    let (training_twh, inference_twh, title, subtitle, caption) = {
         (
             scaled("training_facility_mwh")?,
             scaled("inference_facility_mwh")?,
@@ -771,36 +774,6 @@ fn energy_chart(run: &Run) -> Result<Chart> {
                 year_or(energy, "no year of the study"),
                 year_or(accelerator, "no year of the study"),
             ),
-        )
-    } else {
-        // A study of regional loads alone: its own regions' new AI energy.
-        let sum = |column: &str| -> Result<Vec<f64>> {
-            let values = mean_by_region_year(&run.metrics, column)?;
-            Ok(run
-                .years
-                .iter()
-                .map(|y| {
-                    values
-                        .iter()
-                        .filter(|((_, yy), _)| yy == y)
-                        .map(|(_, v)| v)
-                        .sum::<f64>()
-                        / 1e6
-                })
-                .collect())
-        };
-        (
-            sum("new_training_energy_mwh")?,
-            sum("new_ai_energy_mwh")?
-                .iter()
-                .zip(sum("new_training_energy_mwh")?)
-                .map(|(a, t)| a - t)
-                .collect(),
-            format!("New AI energy in {}", run.set_name),
-            format!(
-                "New AI facility energy in the study's regions, {first}–{last}, TWh per year (the scenario states regional loads only: no national projection)."
-            ),
-            "From metrics.parquet (new AI energy, mean over weather years).".to_owned(),
         )
     };
     let marker = energy.map(|c| (f64::from(c), "inference overtakes training (energy)"));
@@ -840,6 +813,55 @@ fn energy_chart(run: &Run) -> Result<Chart> {
             .map(|(i, y)| vec![y.to_string(), one(training_twh[i]), one(inference_twh[i])])
             .collect(),
         caption,
+    })
+}
+
+/// 1 (a study of regional loads alone): its own regions' new AI energy, one line — the
+/// forecasts do not split training from inference.
+fn regional_energy_chart(run: &Run) -> Result<Chart> {
+    let (first, last) = (run.first(), run.last());
+    let values = mean_by_region_year(&run.metrics, "new_ai_energy_mwh")?;
+    let x: Vec<f64> = run.years.iter().map(|y| f64::from(*y)).collect();
+    let twh: Vec<f64> = run
+        .years
+        .iter()
+        .map(|y| {
+            values
+                .iter()
+                .filter(|((_, yy), _)| yy == y)
+                .map(|(_, v)| v)
+                .sum::<f64>()
+                / 1e6
+        })
+        .collect();
+    let title = format!("New AI energy in {}", run.set_name);
+    Ok(Chart {
+        id: "ai_energy",
+        svg: charts::lines(
+            &title,
+            &format!(
+                "New AI facility energy in the study's regions, {first}–{last}, TWh per year (the scenario states regional loads only: no national projection, no split between training and inference)."
+            ),
+            &x,
+            &[Series {
+                name: "new AI",
+                color: ORANGE,
+                values: twh.clone(),
+            }],
+            &[],
+            ("year", "TWh per year"),
+            None,
+            (true, true),
+        ),
+        title,
+        header: vec!["year".into(), "new AI (TWh)".into()],
+        rows: run
+            .years
+            .iter()
+            .zip(&twh)
+            .map(|(y, v)| vec![y.to_string(), one(*v)])
+            .collect(),
+        caption: "From metrics.parquet (new AI energy, mean over weather years).".to_owned(),
     })
 }
 
