@@ -6,7 +6,7 @@ its rated facility power, by hour of the week in local time (Monday 00:00-01:00 
 
     draw_frac(t) = IDLE + (LOADED - IDLE) x utilisation(t)
 
-with IDLE = 0.20 and LOADED = 0.80 of rated (docs/research/issue-8-sources.md, section 2)
+with IDLE = 0.20 and LOADED = 0.80 of rated (docs/research/sources-firm-capacity-inference-power-crossover.md, section 2)
 and utilisation(t) the request-rate shape (0..1, weekday peak 1) built below.
 No published hourly MW profile of an inference fleet was found
 (../shared/reference/numbers.md section 8, item 2), so the shape is modelled.

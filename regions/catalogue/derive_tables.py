@@ -17,7 +17,7 @@ US48_2023_TWH_EIA930 = 4078.4  # EIA-930 US48 demand, 2023 (raw US48 file of the
 ISO_ZONE_COUNTS = {"CISO": 4, "ERCO": 8, "ISNE": 8, "MISO": 6, "NYIS": 11, "PJM": 19, "SWPP": 17}
 
 # EPRI, Powering Intelligence (May 2024): 2023 data-centre share of state electricity use, %, as listed
-# in docs/research/issue-9-sources.md §2 [E1]; states EPRI does not list (AR, DE, DC, MS, VT, WV) are 0.
+# in docs/research/sources-datacentre-load-and-operator-forecasts.md §2 [E1]; states EPRI does not list (AR, DE, DC, MS, VT, WV) are 0.
 EPRI_PCT = dict(AL=1.7, AZ=7.4, CA=3.7, CO=2.7, CT=1.0, FL=0.6, GA=4.3, ID=0.6, IL=5.5, IN=0.2, IA=11.4, KS=0.0,
                 KY=2.2, LA=0.1, MA=2.1, MD=0.2, ME=0.2, MI=0.5, MN=1.2, MO=1.2, MT=3.6, NE=11.7, NH=0.2, NJ=5.4,
                 NM=1.5, NV=8.7, NY=2.8, NC=1.9, ND=4.4, OH=1.6, OK=1.8, OR=11.4, PA=3.2, RI=0.2, SC=2.5, SD=0.5,
@@ -359,7 +359,7 @@ def dc_rule(rid, kind, parent, rule, e23, ym, series):
         else:
             conf = "derived" if single else "estimated"
         src = (f"({terms}) x the region's 2023 EIA-930 energy {e23:.2f} TWh = {twh:.2f} TWh/yr; EPRI Powering Intelligence (2024), "
-               f"2023 data-centre share of state electricity (docs/research/issue-9-sources.md §2 rule applied to this region"
+               f"2023 data-centre share of state electricity (docs/research/sources-datacentre-load-and-operator-forecasts.md §2 rule applied to this region"
                f"{'' if single else ', state weights assumed'}){note}")
         return int(round(twh * 1e6 / 8760, -1)), src, conf
     if rule.startswith("share:"):
@@ -372,7 +372,7 @@ def dc_rule(rid, kind, parent, rule, e23, ym, series):
         g_dom = growth(rid)
         others = [growth(k) for k in dom if k != rid]
         src = (f"Dominion: data centres were {sh * 100:.0f} % of Virginia Power's 2023 electricity sales (Dominion annual report, via Bisnow May 2024; "
-               f"docs/research/issue-9-sources.md [O4]) x the zone's 2023 EIA-930 energy {e23:.2f} TWh = {twh:.2f} TWh/yr. "
+               f"docs/research/sources-datacentre-load-and-operator-forecasts.md [O4]) x the zone's 2023 EIA-930 energy {e23:.2f} TWh = {twh:.2f} TWh/yr. "
                f"Measured: the zone's mean load grew {g_dom:+,.0f} MW 2019->2024 while every other PJM zone moved between "
                f"{min(others):+,.0f} and {max(others):+,.0f} MW (regions/load/zones)")
         return int(round(twh * 1e6 / 8760, -1)), src, "derived"
@@ -380,7 +380,7 @@ def dc_rule(rid, kind, parent, rule, e23, ym, series):
         _, v, note = rule.split(":", 2)
         twh = float(v)
         src = (f"{note} = {twh:.2f} TWh/yr: the state parts of the shipped {parent} figure (EPRI 2023 state shares; "
-               f"docs/research/issue-9-sources.md §1) assigned to the zone that holds the state's load; within-state weights assumed")
+               f"docs/research/sources-datacentre-load-and-operator-forecasts.md §1) assigned to the zone that holds the state's load; within-state weights assumed")
         return int(round(twh * 1e6 / 8760, -1)), src, "estimated"
     if rule.startswith("hub:"):
         _, par, w, note = rule.split(":", 3)

@@ -712,7 +712,6 @@ pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
 ///
 /// # Errors
 /// Any rule broken, naming the file and key.
-#[allow(clippy::too_many_lines)]
 pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
     scenario_from_raw_located(raw, path, None)
 }
@@ -721,7 +720,6 @@ pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
 ///
 /// # Errors
 /// Any rule broken, naming the file, line and key.
-#[allow(clippy::too_many_lines)]
 pub fn scenario_from_raw_located(
     raw: &RawScenario,
     path: &Path,
@@ -1173,14 +1171,6 @@ fn check_projection_energy(
     Ok(())
 }
 
-/// AI IT (server) energy of `year` (TWh) on the scenario's compute and hardware.
-#[must_use]
-pub fn it_energy_twh(scenario: &Scenario, year: i32) -> f64 {
-    let power = crate::stages::power::year_power(scenario, year);
-    (power.training.it_energy_mwh.unwrap_or(0.0) + power.inference.it_energy_mwh.unwrap_or(0.0))
-        / 1e6
-}
-
 /// A stated calibration must hold for the file's `total_flop` (to 0.5 %): the sweep
 /// re-solves `total_flop` to it, so a stale anchor would move every sample.
 fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()> {
@@ -1198,7 +1188,7 @@ fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()>
             calibration.year
         );
     }
-    let got = it_energy_twh(scenario, calibration.year);
+    let got = crate::stages::power::it_energy_twh(scenario, calibration.year);
     if (got / calibration.it_energy_twh - 1.0).abs() > 0.005 {
         let solved = total_flop * calibration.it_energy_twh / got;
         bail!(
@@ -1216,7 +1206,7 @@ fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()>
     ) = (calibration.base_it_energy_twh, &scenario.compute)
     {
         let at = locate.key("compute.crossover.calibration", "base_it_energy_twh");
-        let got = it_energy_twh(scenario, *base_year);
+        let got = crate::stages::power::it_energy_twh(scenario, *base_year);
         if (got / base_twh - 1.0).abs() > 0.005 {
             bail!(
                 "{at}: found {base_twh} TWh, but the projection gives {got:.1} TWh of AI IT energy in its base year {base_year}; expected them to agree within 0.5 %"
@@ -1243,7 +1233,6 @@ fn check_calibration(scenario: &Scenario, locate: &KeyLocator<'_>) -> Result<()>
 /// The `[uncertainty."…"]` tables, checked: a known key path that applies to this
 /// scenario, a known distribution with its keys, ranges in order and inside the
 /// parameter's valid values, probabilities that sum to 1.
-#[allow(clippy::too_many_lines)]
 fn uncertainty(
     raw: &RawScenario,
     locate: &KeyLocator<'_>,

@@ -758,7 +758,6 @@ fn scaled_range(a: f64, lo: f64, hi: f64) -> (f64, f64) {
 /// Does not add to the region set's sums (a sweep forms the set's peaks from the
 /// regions' levels). `None` when a scan runs past its list; the caller then runs
 /// [`evaluate`].
-#[allow(clippy::too_many_lines)]
 pub fn evaluate_pruned(
     inputs: &PrunedInputs<'_>,
     levels: &Levels,

@@ -750,7 +750,6 @@ impl<'a> RegionYear<'a> {
 
     /// The `metrics.csv` row of weather year `weather_year` from the hourly pass. With
     /// `labels` false the text columns stay empty (a sweep keeps only numbers).
-    #[allow(clippy::too_many_lines)]
     pub(crate) fn row(
         &self,
         weather_year: i32,

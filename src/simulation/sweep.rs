@@ -30,13 +30,13 @@ use super::siting::{SitingPlan, plan_siting_with};
 use super::{
     HeadroomMetrics, PreparedRegion, RegionYear, add_to_set_row, prepare_regions, summer_hours,
 };
-use crate::input::scenario::it_energy_twh;
 use crate::model::region::RegionSet;
 use crate::model::scenario::{ComputeProjection, Scenario};
 use crate::model::study::Study;
 use crate::model::uncertainty::Parameter;
 use crate::results::{BandRow, DriverRow, MetricsRow, SetMetricsRow, TableRow, band};
 use crate::stages::baseline::{baseline_for, baseline_scale};
+use crate::stages::power::it_energy_twh;
 use crate::stages::shapes::facility_shape_for_year;
 use crate::time::{hours_in_year, months_of_year};
 
@@ -602,7 +602,6 @@ const NOT_BANDED: [&str; 5] = [
 ///
 /// # Errors
 /// No sample, a weather year outside a region's data, or an error from the sink.
-#[allow(clippy::too_many_lines)]
 pub fn sweep(
     study: &Study,
     spec: &SweepSpec,

@@ -111,6 +111,16 @@ pub fn year_power(scenario: &Scenario, year: i32) -> YearPower {
     }
 }
 
+/// AI IT (server) energy of `year` (TWh) on the scenario's compute and hardware: what a
+/// scenario's `[compute.crossover.calibration]` states, and what a sweep re-solves
+/// `total_flop` to.
+#[must_use]
+pub fn it_energy_twh(scenario: &Scenario, year: i32) -> f64 {
+    let power = year_power(scenario, year);
+    (power.training.it_energy_mwh.unwrap_or(0.0) + power.inference.it_energy_mwh.unwrap_or(0.0))
+        / 1e6
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
