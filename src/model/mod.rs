@@ -2,6 +2,7 @@
 //! series. They hold no I/O and no polars: [`crate::input`] builds them from files, a
 //! library user may build them in memory, and [`crate::stages`] and
 //! [`crate::simulation`] compute on them.
+pub mod distribution;
 pub mod nation;
 pub mod profile;
 pub mod region;
