@@ -1454,12 +1454,26 @@ mod tests {
     }
 
     #[test]
-    fn corrupt_fixtures_do_not_panic() {
+    fn corrupt_fixtures_are_refused_by_the_guarded_read() {
         let files = parquet_files(CORRUPT);
         assert!(!files.is_empty());
         for path in files {
-            // polars panics on these (the caller catches it); either answer is fine here.
-            println!("{}: {:?}", path.display(), check_file(&path));
+            // polars panics on these: the guard refuses them, or the guarded read catches
+            // the panic; either way the reader gets one error naming the file, never a
+            // frame and never an abort.
+            let error = crate::input::load_file::read_guarded_parquet(
+                &path,
+                crate::input::bounded::LOAD_PARQUET_LIMIT,
+                crate::input::load_file::MAX_LOAD_ROWS,
+                "expected a load file",
+            )
+            .expect_err("a corrupt file must not give a frame")
+            .to_string();
+            assert!(
+                error.contains(&path.display().to_string())
+                    && error.contains("not a readable Parquet file"),
+                "{error}"
+            );
         }
     }
 
@@ -1818,10 +1832,12 @@ mod tests {
         let footer_start = len - 8 - footer_len;
         let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         let limits = ParquetLimits::default();
-        let mut refused = 0;
+        let (mut refused, mut truncated, mut read_back) = (0, 0, 0);
+        let dir = tempfile::tempdir().expect("temp dir");
         let rounds = 4000;
         for round in 0..rounds {
             let mut bytes = original.clone();
+            let cut = round % 4 == 3;
             match round % 4 {
                 // Anywhere in the file (most bytes are page data, some page headers).
                 0 => bytes[rng.below(len)] = rng.next() as u8,
@@ -1830,11 +1846,39 @@ mod tests {
                 // Cut short.
                 _ => bytes.truncate(rng.below(len)),
             }
-            if check_parquet_bounds(&bytes, &limits).is_err() {
-                refused += 1;
+            match check_parquet_bounds(&bytes, &limits) {
+                Err(why) => {
+                    refused += 1;
+                    assert!(!why.is_empty(), "a refusal says why");
+                }
+                // A file cut short has lost its footer: it can never pass.
+                Ok(()) => {
+                    assert!(!cut, "a file cut to {} of {len} bytes passed", bytes.len());
+                    // What passes goes on to polars inside the guarded read: a frame or
+                    // one error, never an abort (an abort ends this test).
+                    if read_back < 200 {
+                        read_back += 1;
+                        let file = dir.path().join(format!("mutant_{round}.parquet"));
+                        std::fs::write(&file, &bytes).expect("temp file");
+                        let _ = crate::input::load_file::read_guarded_parquet(
+                            &file,
+                            crate::input::bounded::LOAD_PARQUET_LIMIT,
+                            crate::input::load_file::MAX_LOAD_ROWS,
+                            "expected a load file",
+                        );
+                    }
+                }
             }
+            truncated += usize::from(cut);
         }
-        println!("{refused} of {rounds} mutants refused");
+        // Every cut was refused, and byte flips in the footer are mostly caught (the
+        // rest change a value, not a count, and reach polars inside the guarded read).
+        assert_eq!(truncated, rounds / 4);
+        assert!(
+            refused >= rounds / 4 + rounds / 8,
+            "{refused} of {rounds} refused"
+        );
+        assert!(read_back > 0, "no mutant reached the guarded read");
         // Page headers near the start of the chunks: mutate each of their bytes.
         let data_end = footer_start.min(4096);
         for pos in 4..data_end {
