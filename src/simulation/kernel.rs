@@ -1183,6 +1183,119 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// On random hours, shapes, levels and flexibility the pruned scan gives the full
+        /// pass's numbers exactly (or declines, and the sweep runs the full pass).
+        #[test]
+        fn the_pruned_scan_equals_the_full_pass_on_random_hours(
+            seed in 0u64..u64::MAX,
+            hours in 200usize..1500,
+            scale in 0.8f64..1.3,
+            inference_mw in 0.0f64..300.0,
+            training_mw in 0.0f64..400.0,
+            non_ai_mw in -50.0f64..80.0,
+            thresholds in (900.0f64..1300.0, 900.0f64..1300.0),
+            depth in 0.0f64..1.0,
+            budget in 0.0f64..0.05,
+            amplitude in 0.0f64..1.0,
+            summer_from in 0usize..1500,
+        ) {
+            // A deterministic noisy day-and-season load from the seed.
+            let mut state = seed | 1;
+            let mut noise = move || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+            };
+            let raw: Vec<f64> = (0..hours)
+                .map(|t| {
+                    950.0
+                        + 160.0 * ((t as f64) * std::f64::consts::TAU / 24.0).sin()
+                        + 50.0 * ((t as f64) / 250.0).sin()
+                        + 40.0 * noise()
+                })
+                .collect();
+            let base_shape: Vec<f64> = (0..hours)
+                .map(|t| 1.0 + 0.35 * ((t as f64) * std::f64::consts::TAU / 24.0 + 1.3).cos())
+                .collect();
+            // The sweep's inference shape is 1 + amplitude × (base − 1).
+            let inference_shape: Vec<f64> =
+                base_shape.iter().map(|b| 1.0 + amplitude * (b - 1.0)).collect();
+            let training_shape: Vec<f64> = (0..hours).map(|_| 1.0 + 0.02 * noise()).collect();
+            let summer: Vec<bool> = (0..hours).map(|t| t >= summer_from).collect();
+            let raw_stats = RawBaselineStats::of(&raw, &summer);
+            let shape_sums = (inference_shape.iter().sum(), training_shape.iter().sum());
+            let inputs = HourInputs {
+                raw_baseline_mw: &raw,
+                raw_stats: &raw_stats,
+                shape_sums,
+                inference_shape: &inference_shape,
+                training_shape: &training_shape,
+                summer: &summer,
+            };
+            let order = ScanOrder::build(&raw, &summer);
+            let (base_stats, training_stats) =
+                (ShapeStats::of(&base_shape), ShapeStats::of(&training_shape));
+            let pruned_inputs = PrunedInputs {
+                raw_baseline_mw: &raw,
+                raw_stats: &raw_stats,
+                order: &order,
+                inference_shape: &base_shape,
+                inference_stats: &base_stats,
+                amplitude,
+                training_shape: &training_shape,
+                training_stats: &training_stats,
+                shape_sums,
+                summer: &summer,
+            };
+            let flexibility = Flexibility {
+                max_curtail_frac: depth,
+                max_curtailed_energy_frac: budget,
+                recovery_window_h: 0,
+                headroom_limit_frac: 0.005,
+                flexible_inference_frac: 0.0,
+            };
+            let levels = Levels {
+                baseline_scale: scale,
+                new_inference_avg_mw: inference_mw,
+                new_training_avg_mw: training_mw,
+                new_non_ai_mw: non_ai_mw,
+                threshold_summer_mw: thresholds.0,
+                threshold_winter_mw: thresholds.1,
+            };
+            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+            let full = evaluate::<false>(
+                &inputs,
+                &levels,
+                &flexibility,
+                &mut KernelScratch::default(),
+                &mut SetSeries {
+                    baseline_mw: &mut set.0,
+                    total_mw: &mut set.1,
+                    total_after_mw: &mut set.2,
+                },
+                &mut FullSeries::default(),
+            );
+            if let Some(pruned) =
+                evaluate_pruned(&pruned_inputs, &levels, &flexibility, &mut KernelScratch::default())
+            {
+                PRUNED_DECIDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                proptest::prop_assert_eq!(pruned, full);
+            }
+            let cases = PRUNED_CASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            // Most cases must be decided by the pruned scan, or the property says little.
+            if cases == 48 {
+                let decided = PRUNED_DECIDED.load(std::sync::atomic::Ordering::Relaxed);
+                proptest::prop_assert!(decided * 2 >= cases, "pruned decided only {} of {} cases", decided, cases);
+            }
+        }
+    }
+
+    static PRUNED_CASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static PRUNED_DECIDED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
     #[test]
     fn the_need_at_other_depths_matches_the_full_pass_and_falls_with_depth() {
         let hours = 3000;
