@@ -382,9 +382,30 @@ impl Ranges {
         } else {
             (divide, unit, 1)
         };
-        let fmt = |v: f64| format!("{:.*}", digits, v / divide);
+        // No "-0.0": a value that rounds to zero is zero.
+        let fmt = |v: f64| {
+            let text = format!("{:.*}", digits, v / divide);
+            if text
+                .trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                text.trim_start_matches('-').to_owned()
+            } else {
+                text
+            }
+        };
+        // A stated case outside the band (a forecast whose realisation can only fall
+        // short of it) is said to be so, not silently bracketed by it.
+        let side = if r.central.is_finite() && r.p95.is_finite() && r.central > r.p95 {
+            ", below the stated case"
+        } else if r.central.is_finite() && r.p5.is_finite() && r.central < r.p5 {
+            ", above the stated case"
+        } else {
+            ""
+        };
         let band = if r.p5.is_finite() && r.p95.is_finite() {
-            format!(" (range {}–{})", fmt(r.p5), fmt(r.p95))
+            format!(" (range {}–{}{side})", fmt(r.p5), fmt(r.p95))
         } else {
             String::new()
         };
@@ -393,7 +414,7 @@ impl Ranges {
 }
 
 /// The glossary every report carries (a reader of a forwarded file has no other).
-const GLOSSARY: [(&str, &str); 14] = [
+const GLOSSARY: [(&str, &str); 15] = [
     (
         "Baseline load",
         "A region's real hourly demand as its operator reported it to the EIA (form EIA-930), scaled to the study year with the region's growth rate. It already holds the data centres running when it was measured.",
@@ -429,6 +450,10 @@ const GLOSSARY: [(&str, &str); 14] = [
     (
         "Firm capacity needed (capacity shortfall)",
         "Generation or storage that can be counted on at the peak, needed beyond the region's planned resources (NERC 2025 Long-Term Reliability Assessment) to keep its planning reserve margin with the new load. Regions with a surplus today absorb some new load first.",
+    ),
+    (
+        "Reserve requirement of the new load",
+        "The new load's peak plus the planning reserve margin on it, before any credit for the surplus a region has today. Firm capacity needed is this less the surplus that absorbs part of it; a reader who holds that today's surplus is spoken for (retirements, other growth) can take this as the need. Summed region by region: a study of zones needs more than one of whole BAs, since zones here do not lend each other their reserves.",
     ),
     (
         "Overnight capital",
@@ -470,6 +495,19 @@ const METHODS: [&str; 9] = [
 
 fn one(v: f64) -> String {
     format!("{v:.1}")
+}
+
+/// A whole number with thousands separators: 8048.4 → "8,048".
+fn thousands(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < -0.5 { format!("-{out}") } else { out }
 }
 
 fn escape(s: &str) -> String {
@@ -759,4 +797,17 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     file.persist(path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(8048.4), "8,048");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(-1500.0), "-1,500");
+    }
 }

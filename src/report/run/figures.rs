@@ -391,6 +391,11 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let lowered = top_before - after.first().copied().unwrap_or(0.0);
     let title = format!("{name}: load-duration curve, {year}");
     let same = top_before > 0.0 && lowered < 0.02 * top_before;
+    let training_new: f64 = mean_by_region_year(&run.metrics, "new_training_energy_mwh")?
+        .iter()
+        .filter(|((r, y), _)| *r == region && *y == year)
+        .map(|(_, v)| v)
+        .sum();
     let duration = Chart {
         id: "load_duration",
         svg: charts::lines(
@@ -432,7 +437,11 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
                 ]
             })
             .collect(),
-        caption: if same {
+        caption: if training_new <= 0.0 {
+            format!(
+                "From report_data.parquet. No new training load in {name}: nothing can be curtailed, so the curves are one."
+            )
+        } else if same {
             format!(
                 "From report_data.parquet. The two curves lie on top of each other, and that is the finding: within its depth and energy budget, flexibility lowers {name}'s highest hour by only {:.2} GW of {} GW ({:.1} %).",
                 lowered,
@@ -508,13 +517,17 @@ pub(super) fn headroom_chart(run: &Run, charted: &[String]) -> Result<Chart> {
                     .collect()
             })
             .collect(),
-        caption: format!(
-            "From report_data.parquet; every region is in the appendix. All regions of the set together: {} GW at 0.25 %, {} GW at 0.5 %, {} GW at 1 %, {} GW at 5 %.",
-            one(total[0]),
-            one(total[1]),
-            one(total[2]),
-            one(total[3])
-        ),
+        caption: if total.iter().all(|t| t.is_finite()) {
+            format!(
+                "From report_data.parquet; every region is in the appendix. All regions of the set together: {} GW at 0.25 %, {} GW at 0.5 %, {} GW at 1 %, {} GW at 5 %.",
+                one(total[0]),
+                one(total[1]),
+                one(total[2]),
+                one(total[3])
+            )
+        } else {
+            "From report_data.parquet; every region is in the appendix.".to_owned()
+        },
     })
 }
 

@@ -184,6 +184,21 @@ impl Run {
         years
     }
 
+    /// The year the executive summary speaks of: the report year when it is a
+    /// milestone, else the last milestone before it (a utility's forecast years).
+    fn summary_year(&self, report_year: i32) -> i32 {
+        let milestones = self.milestones();
+        if milestones.contains(&report_year) {
+            return report_year;
+        }
+        milestones
+            .iter()
+            .copied()
+            .filter(|y| *y <= report_year)
+            .max()
+            .unwrap_or(report_year)
+    }
+
     fn set_year(&self, column: &str) -> Result<BTreeMap<i32, f64>> {
         set_mean_by_year(&self.sets, column, &self.set_id)
     }
@@ -271,9 +286,9 @@ pub(in crate::report) fn run_report(dir: &Path) -> Result<Report> {
         ),
         subtitle: subtitle(&run),
         meta: meta_line(&run),
-        summary: executive_summary(&run, report_year)?,
+        summary: executive_summary(&run, run.summary_year(report_year))?,
         summary_note: range_note(&run),
-        findings: findings(&run, report_year)?,
+        findings: findings(&run, run.summary_year(report_year))?,
         tables: vec![key_figures(&run)?, strained_table(&run, report_year)?],
         charts,
         glossary: super::GLOSSARY.to_vec(),
@@ -322,7 +337,7 @@ fn meta_line(run: &Run) -> String {
         file("scenario_file").unwrap_or_else(|| "(not recorded)".to_owned()),
         file("regions_file").unwrap_or_else(|| run.set_id.clone()),
         if regions > 0 {
-            format!(" ({regions} regions)")
+            format!(" ({regions} region{})", if regions == 1 { "" } else { "s" })
         } else {
             String::new()
         },

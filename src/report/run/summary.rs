@@ -25,17 +25,17 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
     if run.national_known() {
         let declared = run
             .declared_range("compute.crossover.crossover_year")
-            .map(|(lo, hi)| format!("; the scenario's range {lo:.0}–{hi:.0}"))
+            .map(|(lo, hi)| format!(" (its range {lo:.0}–{hi:.0})"))
             .unwrap_or_default();
         let energy_text = energy.map_or_else(
-            || format!("not by {} in energy", run.last()),
-            |e| format!("in {e} in energy"),
+            || format!("not by {}", run.last()),
+            |e| format!("so in {e}"),
         );
         out.push(match accelerator {
             Some(a) => format!(
-                "Inference overtakes training in {a} in compute spending (accelerator-hours{declared}), and {energy_text}."
+                "The scenario assumes inference overtakes training in compute spending (accelerator-hours) in {a}{declared}; in energy the model finds it does {energy_text}."
             ),
-            None => format!("Inference overtakes training {energy_text}."),
+            None => format!("In energy, inference overtakes training {energy_text}."),
         });
     }
     // 3. Where.
@@ -48,13 +48,18 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
         .ranges
         .text(year, "coincident_peak_increase_mw", 1000.0, "GW")
     {
-        out.push(if strained.is_empty() {
-            format!("The new load raises the regions' combined peak by {text}; no region goes above the load it has already carried.")
+        let new_load = if non_ai_gw(run, year)? > 0.05 {
+            "The new data-centre load (AI and other data centres)"
         } else {
-            format!(
-                "The new load raises the regions' combined peak by {text}; the most strained are {}.",
+            "The new AI load"
+        };
+        out.push(match strained.as_slice() {
+            [] => format!("{new_load} raises the regions' combined peak by {text}; no region goes above the load it has already carried."),
+            [one] => format!("{new_load} raises the regions' combined peak by {text}; the most strained region is {one}."),
+            _ => format!(
+                "{new_load} raises the regions' combined peak by {text}; the most strained are {}.",
                 list(&strained)
-            )
+            ),
         });
     }
     // 4. Cost and emissions.
@@ -64,14 +69,12 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
     {
         let cost = run
             .ranges
-            .get(year, "firm_capacity_cost_usd")
-            .map(|r| r.central)
-            .filter(|c| c.is_finite())
-            .map(|c| format!(", ${} bn of overnight capital,", one(c / 1e9)))
+            .text(year, "firm_capacity_cost_usd", 1e9, "bn")
+            .map(|c| format!(" — ${c} of overnight capital —"))
             .unwrap_or_default();
         let co2 = run.ranges.text(year, "ai_co2_t", 1e6, "Mt").map_or_else(
             || "its CO2 is not known (no region of the set has an emission rate)".to_owned(),
-            |t| format!("the new AI load emits {t} of CO2 a year"),
+            |t| format!("the new AI load emits {t} of CO2 a year at 2023 average emission rates"),
         );
         out.push(format!(
             "It needs {firm} of firm capacity beyond planned resources{cost} and {co2}."
@@ -105,6 +108,48 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
         ));
     }
     Ok(out)
+}
+
+/// The set's new non-AI data-centre load of `year`, average GW (mean over weather years).
+fn non_ai_gw(run: &Run, year: i32) -> Result<f64> {
+    let energy = mean_by_region_year(&run.metrics, "new_non_ai_energy_mwh")?;
+    let hours = mean_by_region_year(&run.metrics, "hours")?;
+    Ok(energy
+        .iter()
+        .zip(&hours)
+        .filter(|(((_, y), _), _)| *y == year)
+        .map(|((_, e), (_, h))| e / h)
+        .sum::<f64>()
+        / 1000.0)
+}
+
+/// This run's new load over the operators' expected figures (adjusted forecasts) of
+/// `year`, summed over the regions of the set that have one (the latest per region).
+fn operators_ratio(run: &Run, year: i32) -> Result<Option<f64>> {
+    let r = &run.reality;
+    let (regions, years) = (r.text("region")?, r.num("year")?);
+    let (ours, theirs, status) = (
+        r.num("run_new_datacentre_mw")?,
+        r.num("operator_mw")?,
+        r.text("operator_status")?,
+    );
+    let known: Vec<&String> = run.metrics.text("region")?.iter().collect();
+    let mut latest: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for i in 0..r.height {
+        if years[i] as i32 == year
+            && status[i] == "adjusted_forecast"
+            && known.contains(&&regions[i])
+            && ours[i].is_finite()
+            && theirs[i] > 0.0
+        {
+            // Rows are in publication order: the last one of a region stands.
+            latest.insert(&regions[i], (ours[i], theirs[i]));
+        }
+    }
+    let (sum_ours, sum_theirs) = latest
+        .values()
+        .fold((0.0, 0.0), |(a, b), (o, t)| (a + o, b + t));
+    Ok((sum_theirs > 0.0).then(|| sum_ours / sum_theirs))
 }
 
 /// "A, B and C".
@@ -185,6 +230,33 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
             100.0 * sum_year(&curtailed, report_year) / 1000.0 / training_gwh
         ));
     }
+    // Where the sited load is beyond anything the region's grid has carried.
+    let after = mean_by_region_year(&run.metrics, "hours_above_threshold_after")?;
+    let mut above: Vec<(&String, f64)> = after
+        .iter()
+        .filter(|((_, y), h)| *y == report_year && *h > 1000.0)
+        .map(|((r, _), h)| (r, *h))
+        .collect();
+    above.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if let Some((region, hours)) = above.first() {
+        out.push(format!(
+            "{} stays above its threshold in {} hours of {report_year} even after flexibility: the load sited there is beyond anything its grid has carried — check its data-centre inputs before reading its figures{}.",
+            run.names.full(region),
+            crate::report::thousands(*hours),
+            if above.len() > 1 {
+                format!(" ({} more regions are above it over 1,000 hours; see the table below)", above.len() - 1)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    // The run beside the operators' own figures, in one number.
+    if let Some(ratio) = operators_ratio(run, report_year)? {
+        out.push(format!(
+            "Where grid operators published data-centre forecasts for {report_year}, this run's new load at their peaks is {:.0} % of theirs in sum (reality check below).",
+            100.0 * ratio
+        ));
+    }
     let missing = run
         .set_year("regions_without_co2_rate")
         .unwrap_or_default()
@@ -193,7 +265,8 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
         .unwrap_or(0.0);
     if missing > 0.0 {
         out.push(format!(
-            "CO2 leaves out {missing:.0} region(s) without an emission rate: their emissions are not known, not zero."
+            "CO2 leaves out {missing:.0} {} without an emission rate: their emissions are not known, not zero.",
+            if missing == 1.0 { "region" } else { "regions" }
         ));
     }
     Ok(out)
