@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use super::{LABEL_CHARS, Run};
-use crate::report::charts::{self, BLUE, GREEN, GREY, ORANGE, PURPLE, RED, SKY, Series};
+use crate::report::charts::{self, BLUE, Band, GREEN, GREY, ORANGE, PURPLE, RED, SKY, Series};
 use crate::report::{Chart, data, mean_by_region_year, most_strained, one};
 
 // ---------------------------------------------------------------- charts
@@ -614,20 +614,20 @@ pub(super) fn emissions_chart(run: &Run) -> Result<Option<Chart>> {
                 color: PURPLE,
                 values: co2_mt.clone(),
             }],
-            &[],
+            &range_band(run, "ai_co2_t", 1e6, PURPLE),
             ("year", "Mt CO2 per year"),
             None,
             (true, true),
         ),
         title,
-        header: vec!["year".into(), "Mt CO2".into()],
+        header: vec!["year".into(), "Mt CO2".into(), "range (Mt CO2)".into()],
         rows: run
             .years
             .iter()
             .zip(&co2_mt)
-            .map(|(y, v)| vec![y.to_string(), one(*v)])
+            .map(|(y, v)| vec![y.to_string(), one(*v), range_cell(run, *y, "ai_co2_t", 1e6)])
             .collect(),
-        caption: "From regionset_metrics.parquet (ai_co2_t).".to_owned(),
+        caption: "From regionset_metrics.parquet (ai_co2_t), at each region's 2023 average emission rate; the band is the 5th–95th percentile of ranges.csv.".to_owned(),
     }))
 }
 
@@ -651,14 +651,53 @@ pub(super) fn cost_chart(run: &Run) -> Result<Chart> {
             "Overnight capital cost of the firm capacity the new data-centre load needs beyond the regions' anticipated resources (planning reserve, NERC 2025 LTRA margins; each region's cost of new entry, 2025 $ or PJM's 2028 nominal), billion US dollars for the whole need, not per year; mean over weather years.",
             &x,
             &[Series { name: "firm capacity cost", color: GREEN, values: cost_bn.clone() }],
-            &[],
+            &range_band(run, "firm_capacity_cost_usd", 1e9, GREEN),
             ("year", "overnight capital, whole need (bn USD)"),
             None,
             (true, true),
         ),
         title,
-        header: vec!["year".into(), "cost (bn USD)".into()],
+        header: vec!["year".into(), "cost (bn USD)".into(), "range (bn USD)".into()],
         rows: run.years.iter().zip(&cost_bn).map(|(y, v)| vec![y.to_string(), one(*v)]).collect(),
         caption: "From regionset_metrics.parquet (firm_capacity_cost_usd): overnight capital for the whole need, not a yearly cost.".to_owned(),
     })
+}
+
+/// The 5th–95th percentile band of a set output by year (`ranges.csv`), when every year
+/// has one.
+fn range_band(
+    run: &Run,
+    metric: &str,
+    divide: f64,
+    color: plotters::style::RGBColor,
+) -> Vec<Band<'static>> {
+    let (low, high): (Vec<f64>, Vec<f64>) = run
+        .years
+        .iter()
+        .map(|y| {
+            run.ranges
+                .get(*y, metric)
+                .map_or((f64::NAN, f64::NAN), |r| (r.p5 / divide, r.p95 / divide))
+        })
+        .unzip();
+    if low.iter().chain(&high).all(|v| v.is_finite()) {
+        vec![Band {
+            name: "5–95th percentile",
+            color,
+            low,
+            high,
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// "66.4–159.2", or empty when there is no range.
+fn range_cell(run: &Run, year: i32, metric: &str, divide: f64) -> String {
+    run.ranges
+        .get(year, metric)
+        .filter(|r| r.p5.is_finite() && r.p95.is_finite())
+        .map_or_else(String::new, |r| {
+            format!("{}–{}", one(r.p5 / divide), one(r.p95 / divide))
+        })
 }
