@@ -146,8 +146,8 @@ done
 [ -f "$work/out/merged/bands.csv" ] || { echo "slurm: the merge job wrote nothing"; cat "$work/log/merge.out"; exit 1; }
 
 "$bin" sweep "${sweep_args[@]}" --out "$work/out/whole"
-for file in bands.csv bands.parquet samples.parquet; do
+for file in bands.csv bands.parquet samples.parquet drivers.csv; do
   cmp "$work/out/merged/$file" "$work/out/whole/$file" || {
     echo "slurm: merged $file differs from the unsharded sweep" >&2; exit 1; }
 done
-echo "slurm: 3 shards on Slurm, merged by a dependent job = the unsharded sweep (bands.csv, bands.parquet, samples.parquet identical)"
+echo "slurm: 3 shards on Slurm, merged by a dependent job = the unsharded sweep (bands.csv, bands.parquet, samples.parquet, drivers.csv identical)"

@@ -437,7 +437,13 @@ fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
         .arg(&merged)
         .assert()
         .success();
-    for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
+    for file in [
+        "bands.csv",
+        "bands.parquet",
+        "samples.parquet",
+        "drivers.csv",
+        "regions.csv",
+    ] {
         assert!(
             bytes(&merged.join(file)) == bytes(&whole.join(file)),
             "{file}"
