@@ -24,10 +24,11 @@ use crate::time::parse_year_range;
 /// The region set studied when none is named.
 pub const DEFAULT_REGIONS: &str = "us-48";
 
-/// Arguments of `run`.
+/// What a study is: scenario, region set and years (shared by `run` and `sweep`).
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
-    /// Scenario: a name under scenarios/ or a path to a .toml file.
+pub struct StudyArgs {
+    /// Scenario: a name under scenarios/ or a path to a .toml file (a sweep needs its
+    /// `[uncertainty."…"]` tables).
     #[arg(long, default_value = "default", value_name = "NAME|PATH")]
     pub scenario: String,
     /// Region set: a name under regions/ (`us-48`, `us-48-zones`, `us-22`, `pjm-zones`, …),
@@ -40,9 +41,17 @@ pub struct RunArgs {
     pub years: Option<String>,
     /// Weather years of the ensemble, inclusive (default: every full year all the
     /// study's regions hold: 2016–2024 for BA sets, 2019–2024 with zones, 2020–2024
-    /// with ERCOT's zones).
+    /// with ERCOT's zones); a sweep's samples draw from them.
     #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
     pub weather_years: Option<String>,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// The study.
+    #[command(flatten)]
+    pub study: StudyArgs,
     /// Output directory (default: outputs/SCENARIO_REGIONS_UTCTIME).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -61,7 +70,7 @@ pub struct RunArgs {
 ///
 /// # Errors
 /// An unknown scenario or region set, or a malformed year range.
-pub fn study_files(args: &RunArgs) -> Result<StudyFiles> {
+pub fn study_files(args: &StudyArgs) -> Result<StudyFiles> {
     let years = match &args.years {
         Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
         None => None,
@@ -230,7 +239,7 @@ impl HourlySink for Tee<'_> {
 /// Bad input, or outputs that cannot be written.
 pub fn handle_run(args: &RunArgs) -> Result<()> {
     args.common.init_threads()?;
-    let loaded = load_study(&study_files(args)?)?;
+    let loaded = load_study(&study_files(&args.study)?)?;
     let study = &loaded.study;
     let target = match args.out.clone() {
         Some(out) => out,

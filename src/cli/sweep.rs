@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
 
-use super::run::{DEFAULT_REGIONS, RunArgs, study_files};
+use super::run::{StudyArgs, study_files};
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress};
 use crate::input::study::load_study;
 use crate::output::RunDir;
@@ -21,19 +21,9 @@ use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, estimated_memory_b
 /// Arguments of `sweep`.
 #[derive(Debug, Clone, Args)]
 pub struct SweepArgs {
-    /// Scenario (with `[uncertainty."…"]` tables): a name under scenarios/ or a path.
-    #[arg(long, default_value = "default", value_name = "NAME|PATH")]
-    pub scenario: String,
-    /// Region set: a name under regions/, catalogue region ids or a path to a .toml file.
-    #[arg(long, default_value = DEFAULT_REGIONS, value_name = "NAME|IDS|PATH")]
-    pub regions: String,
-    /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub years: Option<String>,
-    /// Weather years of the ensemble each sample draws from, inclusive (default: every
-    /// full year all the study's regions hold).
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: Option<String>,
+    /// The study.
+    #[command(flatten)]
+    pub study: StudyArgs,
     /// Number of samples (refused when their estimated memory exceeds what is available).
     #[arg(long, default_value_t = 1000, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..=crate::output::sweep::MAX_SWEEP_SAMPLES as i64))]
@@ -284,16 +274,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     if !args.merge.is_empty() {
         return handle_merge(args);
     }
-    let files = study_files(&RunArgs {
-        scenario: args.scenario.clone(),
-        regions: args.regions.clone(),
-        years: args.years.clone(),
-        weather_years: args.weather_years.clone(),
-        out: None,
-        hourly: false,
-        force: false,
-        common: args.common.clone(),
-    })?;
+    let files = study_files(&args.study)?;
     let mut loaded = load_study(&files)?;
     crate::input::study::check_uncertainty(&loaded)?;
     if let Some(seed) = args.seed {
