@@ -45,27 +45,7 @@ impl Unit {
 
     /// "12.3 (6.8–20.0)": the central value (or the median) with its band.
     fn cell(&self, year: i32, metric: &str, divide: f64) -> String {
-        let Some(r) = self.ranges.get(year, metric) else {
-            return "not known".to_owned();
-        };
-        let value = if r.central.is_finite() {
-            r.central
-        } else {
-            r.p50
-        };
-        if !value.is_finite() {
-            return "not known".to_owned();
-        }
-        if r.p5.is_finite() && r.p95.is_finite() {
-            format!(
-                "{} ({}–{})",
-                one(value / divide),
-                one(r.p5 / divide),
-                one(r.p95 / divide)
-            )
-        } else {
-            one(value / divide)
-        }
+        self.ranges.cell(year, metric, divide)
     }
 
     fn value(&self, year: i32, metric: &str) -> f64 {

@@ -355,6 +355,31 @@ impl Ranges {
         })
     }
 
+    /// A table cell: "12.3 (6.8–20.0)" — the central value (or the median when the
+    /// central case was not run) over `divide`, with its band; "not known" without one.
+    fn cell(&self, year: i32, metric: &str, divide: f64) -> String {
+        let Some(r) = self.get(year, metric) else {
+            return "not known".to_owned();
+        };
+        let value = if r.central.is_finite() {
+            r.central
+        } else {
+            r.p50
+        };
+        if !value.is_finite() {
+            "not known".to_owned()
+        } else if r.p5.is_finite() && r.p95.is_finite() {
+            format!(
+                "{} ({}–{})",
+                one(value / divide),
+                one(r.p5 / divide),
+                one(r.p95 / divide)
+            )
+        } else {
+            one(value / divide)
+        }
+    }
+
     /// The samples behind the bands (0 when there are none).
     fn samples(&self) -> f64 {
         self.table

@@ -296,31 +296,7 @@ pub(super) fn key_figures(run: &Run) -> Result<TextTable> {
             "not known".to_owned()
         }
     };
-    let ranged = |y: i32, metric: &str, divide: f64| -> String {
-        run.ranges.get(y, metric).map_or_else(
-            || "not known".to_owned(),
-            |r| {
-                let value = if r.central.is_finite() {
-                    r.central
-                } else {
-                    r.p50
-                };
-                if !value.is_finite() {
-                    return "not known".to_owned();
-                }
-                if r.p5.is_finite() && r.p95.is_finite() {
-                    format!(
-                        "{} ({}–{})",
-                        one(value / divide),
-                        one(r.p5 / divide),
-                        one(r.p95 / divide)
-                    )
-                } else {
-                    one(value / divide)
-                }
-            },
-        )
-    };
+    let ranged = |y: i32, metric: &str, divide: f64| run.ranges.cell(y, metric, divide);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut row = |label: &str, f: &dyn Fn(i32) -> String| {
         rows.push(
