@@ -1073,6 +1073,73 @@ mod tests {
         }
     }
 
+    /// The full pass and the pruned scan over the same hours: the full pass on the
+    /// inference shape a sweep makes of `base_shape` and `amplitude`, the pruned scan on
+    /// `base_shape` with `amplitude`.
+    fn both_passes(
+        raw: &[f64],
+        (base_shape, amplitude): (&[f64], f64),
+        training_shape: &[f64],
+        summer: &[bool],
+        levels: &Levels,
+        flexibility: &Flexibility,
+    ) -> (HourStats, Option<HourStats>) {
+        let hours = raw.len();
+        let inference_shape: Vec<f64> = if amplitude == 1.0 {
+            base_shape.to_vec()
+        } else {
+            base_shape
+                .iter()
+                .map(|b| 1.0 + amplitude * (b - 1.0))
+                .collect()
+        };
+        let raw_stats = RawBaselineStats::of(raw, summer);
+        let shape_sums = (inference_shape.iter().sum(), training_shape.iter().sum());
+        let inputs = HourInputs {
+            raw_baseline_mw: raw,
+            raw_stats: &raw_stats,
+            shape_sums,
+            inference_shape: &inference_shape,
+            training_shape,
+            summer,
+        };
+        let order = ScanOrder::build(raw, summer);
+        let (base_stats, training_stats) =
+            (ShapeStats::of(base_shape), ShapeStats::of(training_shape));
+        let pruned_inputs = PrunedInputs {
+            raw_baseline_mw: raw,
+            raw_stats: &raw_stats,
+            order: &order,
+            inference_shape: base_shape,
+            inference_stats: &base_stats,
+            amplitude,
+            training_shape,
+            training_stats: &training_stats,
+            shape_sums,
+            summer,
+        };
+        let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+        let full = evaluate::<false>(
+            &inputs,
+            levels,
+            flexibility,
+            &mut KernelScratch::default(),
+            &mut SetSeries {
+                baseline_mw: &mut set.0,
+                total_mw: &mut set.1,
+                total_after_mw: &mut set.2,
+            },
+            &mut FullSeries::default(),
+        );
+        let pruned = evaluate_pruned(
+            &pruned_inputs,
+            levels,
+            flexibility,
+            &mut KernelScratch::default(),
+        );
+        (full, pruned)
+    }
+
     /// A flat non-AI load lifts every hour by the same MW: the peak by it, its hour and the
     /// ramps unchanged, the energy by it × hours; the region's exceedances are those of a
     /// threshold lowered by it; and the pruned scan gives the full pass's numbers exactly.
@@ -1092,33 +1159,6 @@ mod tests {
             .collect();
         let training_shape = vec![1.0; hours];
         let summer: Vec<bool> = (0..hours).map(|t| t > 700).collect();
-        let raw_stats = RawBaselineStats::of(&raw, &summer);
-        let shape_sums = (inference_shape.iter().sum(), training_shape.iter().sum());
-        let inputs = HourInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
-            shape_sums,
-            inference_shape: &inference_shape,
-            training_shape: &training_shape,
-            summer: &summer,
-        };
-        let order = ScanOrder::build(&raw, &summer);
-        let (inference_stats, training_stats) = (
-            ShapeStats::of(&inference_shape),
-            ShapeStats::of(&training_shape),
-        );
-        let pruned_inputs = PrunedInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
-            order: &order,
-            inference_shape: &inference_shape,
-            inference_stats: &inference_stats,
-            amplitude: 1.0,
-            training_shape: &training_shape,
-            training_stats: &training_stats,
-            shape_sums,
-            summer: &summer,
-        };
         let flexibility = Flexibility {
             max_curtail_frac: 0.3,
             max_curtailed_energy_frac: 0.01,
@@ -1135,26 +1175,14 @@ mod tests {
                 threshold_summer_mw: 1150.0 - lowered_mw,
                 threshold_winter_mw: 1120.0 - lowered_mw,
             };
-            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-            let full = evaluate::<false>(
-                &inputs,
+            both_passes(
+                &raw,
+                (&inference_shape, 1.0),
+                &training_shape,
+                &summer,
                 &levels,
                 &flexibility,
-                &mut KernelScratch::default(),
-                &mut SetSeries {
-                    baseline_mw: &mut set.0,
-                    total_mw: &mut set.1,
-                    total_after_mw: &mut set.2,
-                },
-                &mut FullSeries::default(),
-            );
-            let pruned = evaluate_pruned(
-                &pruned_inputs,
-                &levels,
-                &flexibility,
-                &mut KernelScratch::default(),
-            );
-            (full, pruned)
+            )
         };
         let (without, _) = run(0.0, 0.0);
         for non_ai_mw in [35.0, -20.0] {
@@ -1220,36 +1248,8 @@ mod tests {
             let base_shape: Vec<f64> = (0..hours)
                 .map(|t| 1.0 + 0.35 * ((t as f64) * std::f64::consts::TAU / 24.0 + 1.3).cos())
                 .collect();
-            // The sweep's inference shape is 1 + amplitude × (base − 1).
-            let inference_shape: Vec<f64> =
-                base_shape.iter().map(|b| 1.0 + amplitude * (b - 1.0)).collect();
             let training_shape: Vec<f64> = (0..hours).map(|_| 1.0 + 0.02 * noise()).collect();
             let summer: Vec<bool> = (0..hours).map(|t| t >= summer_from).collect();
-            let raw_stats = RawBaselineStats::of(&raw, &summer);
-            let shape_sums = (inference_shape.iter().sum(), training_shape.iter().sum());
-            let inputs = HourInputs {
-                raw_baseline_mw: &raw,
-                raw_stats: &raw_stats,
-                shape_sums,
-                inference_shape: &inference_shape,
-                training_shape: &training_shape,
-                summer: &summer,
-            };
-            let order = ScanOrder::build(&raw, &summer);
-            let (base_stats, training_stats) =
-                (ShapeStats::of(&base_shape), ShapeStats::of(&training_shape));
-            let pruned_inputs = PrunedInputs {
-                raw_baseline_mw: &raw,
-                raw_stats: &raw_stats,
-                order: &order,
-                inference_shape: &base_shape,
-                inference_stats: &base_stats,
-                amplitude,
-                training_shape: &training_shape,
-                training_stats: &training_stats,
-                shape_sums,
-                summer: &summer,
-            };
             let flexibility = Flexibility {
                 max_curtail_frac: depth,
                 max_curtailed_energy_frac: budget,
@@ -1265,22 +1265,15 @@ mod tests {
                 threshold_summer_mw: thresholds.0,
                 threshold_winter_mw: thresholds.1,
             };
-            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-            let full = evaluate::<false>(
-                &inputs,
+            let (full, decided) = both_passes(
+                &raw,
+                (&base_shape, amplitude),
+                &training_shape,
+                &summer,
                 &levels,
                 &flexibility,
-                &mut KernelScratch::default(),
-                &mut SetSeries {
-                    baseline_mw: &mut set.0,
-                    total_mw: &mut set.1,
-                    total_after_mw: &mut set.2,
-                },
-                &mut FullSeries::default(),
             );
-            if let Some(pruned) =
-                evaluate_pruned(&pruned_inputs, &levels, &flexibility, &mut KernelScratch::default())
-            {
+            if let Some(pruned) = decided {
                 PRUNED_DECIDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 proptest::prop_assert_eq!(pruned, full);
             }
