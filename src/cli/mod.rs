@@ -44,7 +44,7 @@ pub enum Command {
     /// failures.csv; `--shard K/N` for cluster arrays.
     Batch(batch::BatchArgs),
     /// Write a run's or sweep's report (report.html, report.md, report_charts/) again
-    /// from its folder, without recomputing.
+    /// from its folder, without recomputing; on a batch folder, its units side by side.
     Report(report::ReportArgs),
     /// Curtailment-enabled headroom (Norris et al. 2025) of a region set or a load file.
     Headroom(headroom::HeadroomArgs),

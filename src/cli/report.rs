@@ -1,6 +1,7 @@
-//! `gridstrain report RUN_DIR`: (re)write a run's or sweep's `report.html`, `report.md`
-//! and `report_charts/` from the folder's own files, without recomputing anything. The
-//! same folder gives the same bytes.
+//! `gridstrain report DIR`: (re)write a run's or sweep's `report.html`, `report.md`
+//! and `report_charts/` from the folder's own files, without recomputing anything — or,
+//! for a batch folder, the comparison of the runs and sweeps below it. The same folder
+//! gives the same bytes.
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};
@@ -12,8 +13,8 @@ use crate::report::{REPORT_HTML, write_report};
 /// Arguments of `report`.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// A run or sweep output folder.
-    #[arg(value_name = "RUN_DIR")]
+    /// A run or sweep output folder, or a batch folder (its units compared side by side).
+    #[arg(value_name = "DIR")]
     pub dir: PathBuf,
     /// No message on success.
     #[arg(long, short)]
@@ -27,7 +28,7 @@ pub struct ReportArgs {
 pub fn handle_report(args: &ReportArgs) -> Result<()> {
     if !args.dir.is_dir() {
         bail!(
-            "{} is not a folder; expected a run or sweep output folder",
+            "{} is not a folder; expected a run, sweep or batch output folder",
             args.dir.display()
         );
     }

@@ -1,7 +1,8 @@
 //! The policymaker's report: `report.html` (one self-contained file: inline SVG charts,
 //! inline styles, a Content-Security-Policy of `default-src 'none'`) and `report.md` with
 //! the same content and its charts as SVG files in `report_charts/`. Written by `run` and
-//! `sweep`, and by `gridstrain report RUN_DIR` for an existing run folder.
+//! `sweep`, and by `gridstrain report DIR` for an existing run or sweep folder; a batch
+//! folder gets the comparison of its units (`batch`).
 //!
 //! The report is rendered **only from the run folder's files** (the tables, `run.toml`
 //! and `report_data.parquet`), never from memory, so `gridstrain report` on a copy of a
