@@ -183,7 +183,7 @@ pub const RANGE_SAMPLES: usize = 100;
 /// the scenario's ranges cannot be swept.
 fn range_bands(loaded: &LoadedStudy) -> (Vec<BandRow>, Option<String>) {
     let study = &loaded.study;
-    if study.scenario.uncertainty.is_empty() {
+    if study.uncertainty.is_empty() {
         return (Vec::new(), None);
     }
     if let Err(e) = crate::input::study::check_uncertainty(loaded) {

@@ -378,7 +378,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         &run_dir.path().join(SAMPLES_FILE_NAME),
     )?;
     let mut notes = result.notes.clone();
-    if study.scenario.uncertainty.is_empty() {
+    if study.uncertainty.is_empty() {
         notes.push(format!(
             "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
             study.scenario.name

@@ -11,7 +11,9 @@ use crate::input::load_file::read_load_file;
 use crate::input::profile::{read_profile, read_pue_profile};
 use crate::input::read_toml;
 use crate::input::region_set::{RawRegionSet, read_region_set};
-use crate::input::scenario::{RawScenario, check_scenario_against_regions, read_scenario};
+use crate::input::scenario::{
+    RawScenario, check_scenario_against_regions, read_scenario_with_uncertainty,
+};
 use crate::model::profile::Profile;
 use crate::model::region::RegionSet;
 use crate::model::scenario::Workload;
@@ -55,7 +57,7 @@ pub struct LoadedStudy {
 /// # Errors
 /// Any input rule broken, with file and line or key.
 pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
-    let (scenario, raw_scenario) = read_scenario(&files.scenario)?;
+    let (scenario, uncertainty, raw_scenario) = read_scenario_with_uncertainty(&files.scenario)?;
     let (regions, raw_regions) = if files.catalogue_ids.is_empty() {
         let raw: RawRegionSet = read_toml(&files.regions)?;
         (read_region_set(&files.regions)?, raw)
@@ -115,6 +117,7 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
     }
     check_scenario_against_regions(&scenario, &files.scenario, &regions, &files.regions)?;
     let mut study = Study::new(scenario, regions, loads, profiles, years, weather_years)?;
+    study.uncertainty = uncertainty;
     if let Some(nation) = nation {
         study = study.with_nation(nation)?;
     }
@@ -305,7 +308,7 @@ pub fn check_uncertainty(loaded: &LoadedStudy) -> Result<()> {
     let study = &loaded.study;
     let text = super::read_text(&loaded.files.scenario).ok();
     let locate = super::KeyLocator::new(&loaded.files.scenario, text.as_deref());
-    for uncertain in &study.scenario.uncertainty {
+    for uncertain in &study.uncertainty {
         let on_nation = study.nation.is_some()
             && uncertain.parameter == crate::model::uncertainty::Parameter::ExistingDatacenterScale;
         let applies = if on_nation {

@@ -529,9 +529,7 @@ pub struct Scenario {
     pub hardware_capital: HardwareCapital,
     /// The anchor `total_flop` was solved for (a crossover projection may state it; a
     /// sweep re-solves `total_flop` to it in every sample).
-    pub calibration: Option<crate::model::uncertainty::Calibration>,
-    /// Uncertain parameters and their distributions (used by `sweep`; `run` ignores them).
-    pub uncertainty: Vec<crate::model::uncertainty::Uncertain>,
+    pub calibration: Option<Calibration>,
     /// The years findings and headline speak of, as the scenario states them (empty: see
     /// [`Scenario::milestone_years`]).
     pub milestone_years: Vec<i32>,
@@ -624,4 +622,16 @@ mod tests {
         assert!((growth_multiplier(&steps, 2024, 2028) - 9.0).abs() < 1e-12);
         assert!((growth_multiplier(&steps, 2026, 2024) - 0.25).abs() < 1e-12);
     }
+}
+
+/// The anchor a crossover projection's `total_flop` was solved for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// The anchor year.
+    pub year: i32,
+    /// AI IT (server) energy in that year (TWh).
+    pub it_energy_twh: f64,
+    /// AI IT energy in the projection's base year (TWh), when the scenario anchors the
+    /// start of the path too.
+    pub base_it_energy_twh: Option<f64>,
 }

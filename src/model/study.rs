@@ -40,6 +40,10 @@ pub struct Study {
     /// The nation the AI load is sited on (`None`: sited over the set itself, for a
     /// scope without a catalogue or a scenario without a national projection).
     pub nation: Option<Nation>,
+    /// The scenario's uncertain parameters and their distributions (what a sweep draws;
+    /// a run ignores them). Held here, not by [`Scenario`], which a sample's parameters
+    /// change.
+    pub uncertainty: Vec<crate::model::uncertainty::Uncertain>,
 }
 
 impl Study {
@@ -85,6 +89,7 @@ impl Study {
             years,
             weather_years,
             nation: None,
+            uncertainty: Vec::new(),
         })
     }
 

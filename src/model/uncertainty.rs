@@ -3,6 +3,7 @@
 //! [`Distribution`], from [`crate::model::distribution`]).
 pub use crate::model::distribution::Distribution;
 use crate::model::region::RegionSet;
+pub use crate::model::scenario::Calibration;
 use crate::model::scenario::{ComputeProjection, Hardware, Scenario, WorkloadKind};
 
 /// An uncertain parameter, named in a scenario by its key path.
@@ -476,18 +477,6 @@ pub struct Uncertain {
     pub distribution: Distribution,
     /// Where the range comes from.
     pub source: String,
-}
-
-/// The anchor a crossover projection's `total_flop` was solved for.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Calibration {
-    /// The anchor year.
-    pub year: i32,
-    /// AI IT (server) energy in that year (TWh).
-    pub it_energy_twh: f64,
-    /// AI IT energy in the projection's base year (TWh), when the scenario anchors the
-    /// start of the path too.
-    pub base_it_energy_twh: Option<f64>,
 }
 
 #[cfg(test)]

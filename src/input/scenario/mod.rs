@@ -42,6 +42,18 @@ use self::uncertain::*;
 /// # Errors
 /// Any rule broken, naming the file and key.
 pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
+    let (scenario, _) = read_scenario_with_uncertainty(path).map(|(s, u, raw)| ((s, raw), u))?;
+    Ok(scenario)
+}
+
+/// [`read_scenario`] with the scenario's uncertain parameters (its
+/// `[uncertainty."key.path"]` tables, checked against the scenario), which a study holds.
+///
+/// # Errors
+/// Any rule broken, naming the file and key.
+pub fn read_scenario_with_uncertainty(
+    path: &Path,
+) -> Result<(Scenario, Vec<Uncertain>, RawScenario)> {
     let text = super::read_text(path)?;
     if text.trim().is_empty() {
         bail!(
@@ -50,8 +62,8 @@ pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
         );
     }
     let raw: RawScenario = super::parse_toml(&text, path)?;
-    let scenario = scenario_from_raw_located(&raw, path, Some(&text))?;
-    Ok((scenario, raw))
+    let (scenario, uncertainty) = scenario_from_raw_located(&raw, path, Some(&text))?;
+    Ok((scenario, uncertainty, raw))
 }
 
 /// Validate a parsed scenario (the pure half of [`read_scenario`]).
@@ -59,10 +71,11 @@ pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
 /// # Errors
 /// Any rule broken, naming the file and key.
 pub fn scenario_from_raw(raw: &RawScenario, path: &Path) -> Result<Scenario> {
-    scenario_from_raw_located(raw, path, None)
+    scenario_from_raw_located(raw, path, None).map(|(scenario, _)| scenario)
 }
 
-/// [`scenario_from_raw`] with the file's text, so that messages carry line numbers.
+/// [`scenario_from_raw`] with the file's text, so that messages carry line numbers, and
+/// the scenario's uncertain parameters.
 ///
 /// # Errors
 /// Any rule broken, naming the file, line and key.
@@ -70,7 +83,7 @@ pub fn scenario_from_raw_located(
     raw: &RawScenario,
     path: &Path,
     text: Option<&str>,
-) -> Result<Scenario> {
+) -> Result<(Scenario, Vec<Uncertain>)> {
     let file = path.display();
     let locate = KeyLocator::new(path, text);
     if raw.first_year > raw.last_year {
@@ -341,7 +354,7 @@ pub fn scenario_from_raw_located(
     };
     let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
     let f = &raw.flexibility;
-    let mut scenario = Scenario {
+    let scenario = Scenario {
         name: raw.name.clone(),
         description: raw.description.clone(),
         scope: raw.scope.clone(),
@@ -390,13 +403,12 @@ pub fn scenario_from_raw_located(
             }),
             _ => None,
         },
-        uncertainty: Vec::new(),
         milestone_years: milestone_years(raw, &locate)?,
     };
     check_projection_energy(&scenario, raw, &locate)?;
     check_calibration(&scenario, &locate)?;
-    scenario.uncertainty = uncertainty(raw, &locate, &scenario)?;
-    Ok(scenario)
+    let uncertain = uncertainty(raw, &locate, &scenario)?;
+    Ok((scenario, uncertain))
 }
 
 /// `milestone_years`: increasing years inside the study's years.

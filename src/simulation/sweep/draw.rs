@@ -52,7 +52,7 @@ fn fnv1a64(text: &str) -> u64 {
 #[must_use]
 pub fn draw(study: &Study, spec: &SweepSpec, amplitude_max: impl Fn(f64) -> f64) -> Draws {
     let scenario = &study.scenario;
-    let uncertain = &scenario.uncertainty;
+    let uncertain = &study.uncertainty;
     let parameters: Vec<Parameter> = uncertain.iter().map(|u| u.parameter).collect();
     let mut values = Vec::with_capacity(spec.samples * parameters.len());
     let mut amplitude = Vec::with_capacity(spec.samples);

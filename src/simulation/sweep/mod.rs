@@ -95,7 +95,7 @@ fn shard_bound(k: usize, samples: usize, n: usize) -> usize {
 pub fn estimated_memory_bytes(study: &Study, spec: &SweepSpec) -> u64 {
     use std::mem::size_of;
     let n_regions = study.regions.regions.len() as u64;
-    let parameters = study.scenario.uncertainty.len() as u64;
+    let parameters = study.uncertainty.len() as u64;
     let runs = if spec.all_weather_years {
         study.weather_years.len() as u64
     } else {
