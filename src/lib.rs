@@ -26,6 +26,8 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod input;
 pub mod model;
 pub mod output;

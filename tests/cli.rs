@@ -489,6 +489,41 @@ fn corrupt_parquet_is_an_error_not_a_panic_or_an_abort() {
     }
 }
 
+/// Several load files are decoded in one reader process; a file that makes it abort is
+/// refused and the files after it are still read (by a new process), in order.
+#[test]
+fn a_file_that_stops_the_reader_process_is_refused_and_the_others_are_read() {
+    let root = crate::common::root();
+    gridstrain::input::parquet_read::use_reader_executable(
+        assert_cmd::cargo::cargo_bin!("gridstrain").to_path_buf(),
+    );
+    let good = root.join("regions/load/AVA.parquet");
+    let aborts = root.join("fuzz/reproducers/parquet_load/abort_alloc_bitmap_2EiB.parquet");
+    let inconsistent = root.join("tests/fixtures/corrupt/inconsistent_columns_1.parquet");
+    let paths = [
+        good.as_path(),
+        aborts.as_path(),
+        good.as_path(),
+        inconsistent.as_path(),
+        good.as_path(),
+    ];
+    let loads = gridstrain::input::load_file::read_load_files(&paths);
+    assert_eq!(loads.len(), 5);
+    let hours = loads[0]
+        .as_ref()
+        .expect("the first good file")
+        .demand_mw
+        .len();
+    assert!(hours > 8760 * 8, "{hours}");
+    for i in [2, 4] {
+        let load = loads[i].as_ref().expect("a good file after a refused one");
+        assert_eq!(load.demand_mw.len(), hours);
+    }
+    let refused = |i: usize| format!("{:#}", loads[i].as_ref().expect_err("refused"));
+    assert!(refused(1).contains("abort_alloc_bitmap_2EiB.parquet: not a readable Parquet file (the reader process stopped on it: signal 6"), "{}", refused(1));
+    assert!(refused(3).contains("inconsistent_columns_1.parquet: not a readable Parquet file (its columns decode to different lengths)"), "{}", refused(3));
+}
+
 /// The binary as a `std::process::Command`, whose standard output a test can set.
 fn plain_command() -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gridstrain"));

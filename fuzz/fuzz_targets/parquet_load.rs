@@ -8,15 +8,14 @@
 //!   `input::import::clean_rows` (gap filling on, gaps up to 6 h), as `import` reads a tidy
 //!   Parquet file.
 //!
-//! Panics. `input::load_file::read_parquet_frame` runs polars' reader under `catch_unwind` and turns
-//! a polars panic into an error; the binary installs `input::load_file::install_quiet_panic_hook` so
-//! such a panic is silent. libFuzzer's own panic hook aborts on *every* panic, caught or
-//! not, so by default this target installs gridstrain's hook on top of it: a panic
-//! inside the guarded read is then an ordinary error (as for a user), and any other
-//! panic still aborts and is reported. Set `GRIDSTRAIN_FUZZ_ALL_PANICS=1` to keep
-//! libFuzzer's hook alone and stop at polars' internal panics too (to collect them as
-//! fixtures or report them upstream). Aborts that are not panics (a failed allocation,
-//! a stack overflow) are reported in both modes.
+//! Where the bytes are decoded. The `gridstrain` binary decodes Parquet from outside in a
+//! child process (`input::parquet_read`). By default this target does too: it sets
+//! `GRIDSTRAIN_PARQUET_READER` to `target/release/gridstrain` (build it first with
+//! `cargo build --release`), so what is fuzzed is what a user runs — the child is allowed
+//! to abort, this process is not. Set `GRIDSTRAIN_FUZZ_IN_PROCESS=1` to decode inside the
+//! fuzzer instead (polars' own reader under `catch_unwind`; its aborts are then reported,
+//! to collect them as fixtures or report them upstream), and `GRIDSTRAIN_FUZZ_ALL_PANICS=1`
+//! to stop at polars' internal panics too (libFuzzer's hook alone).
 #![no_main]
 
 use std::path::PathBuf;
@@ -38,18 +37,38 @@ fn scratch_file() -> &'static PathBuf {
     })
 }
 
-/// Panic semantics of the `gridstrain` binary unless `GRIDSTRAIN_FUZZ_ALL_PANICS=1`.
-fn set_panic_mode() {
+/// Whether an environment variable is set to `1`.
+fn flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
+/// The reader process and the panic semantics of the `gridstrain` binary, unless asked
+/// otherwise (see the module docs).
+fn set_mode() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("GRIDSTRAIN_FUZZ_ALL_PANICS").is_none_or(|v| v != "1") {
-            gridstrain::input::load_file::install_quiet_panic_hook();
+        if !flag("GRIDSTRAIN_FUZZ_IN_PROCESS")
+            && std::env::var_os(gridstrain::input::parquet_read::READER_ENV).is_none()
+        {
+            let exe = PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/release/gridstrain"
+            ));
+            assert!(
+                exe.is_file(),
+                "{} is missing: run `cargo build --release` first, or set GRIDSTRAIN_FUZZ_IN_PROCESS=1",
+                exe.display()
+            );
+            gridstrain::input::parquet_read::use_reader_executable(exe);
+        }
+        if !flag("GRIDSTRAIN_FUZZ_ALL_PANICS") {
+            gridstrain::input::parquet_read::install_quiet_panic_hook();
         }
     });
 }
 
 fuzz_target!(|data: &[u8]| {
-    set_panic_mode();
+    set_mode();
     let path = scratch_file();
     std::fs::write(path, data).expect("write the scratch Parquet file");
     let _ = read_load_file(path);

@@ -56,6 +56,19 @@ pub enum Command {
     /// Turn a user's hourly load (tidy CSV/Parquet, local-time CSV, EIA-930) into a region
     /// load file.
     Import(import::ImportArgs),
+    /// Read Parquet bytes from standard input and write them back as Parquet polars
+    /// wrote: the child process untrusted Parquet is decoded in (see
+    /// `input::parquet_read`). Not for people.
+    #[command(name = "read-parquet-child", hide = true)]
+    ReadParquetChild(ReadParquetChildArgs),
+}
+
+/// Arguments of the hidden `read-parquet-child`.
+#[derive(Debug, Args)]
+pub struct ReadParquetChildArgs {
+    /// Most rows the table may hold.
+    #[arg(long)]
+    pub max_rows: u64,
 }
 
 /// Options shared by the commands that compute.
@@ -225,7 +238,10 @@ fn print_clap(error: &clap::Error) -> bool {
 /// Parse arguments, run, print errors, and give the exit code.
 #[must_use]
 pub fn main() -> ExitCode {
-    crate::input::load_file::install_quiet_panic_hook();
+    crate::input::parquet_read::install_quiet_panic_hook();
+    if let Ok(exe) = std::env::current_exe() {
+        crate::input::parquet_read::use_reader_executable(exe);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -244,6 +260,9 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::ReadParquetChild(args) => {
+            return crate::input::parquet_read::child_main(args.max_rows);
+        }
         Command::Run(args) => run::handle_run(&args),
         Command::Sweep(args) => sweep::handle_sweep(&args),
         Command::Batch(args) => batch::handle_batch(&args),
@@ -308,11 +327,7 @@ pub fn command_line() -> String {
         .join(" ")
 }
 
-/// A line for the person at the terminal, on standard error. A standard error that
-/// cannot be written is ignored: there is nowhere left to say so.
-pub fn note(line: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
+pub use crate::output::note;
 
 /// Folders searched for shipped inputs named without a path ([`crate::input::shipped_roots`]).
 fn search_roots() -> Vec<PathBuf> {

@@ -8,7 +8,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::KeyLocator;
@@ -393,20 +392,29 @@ fn nation_loads(
         .enumerate()
         .map(|(i, r)| (r.load_path.as_path(), i))
         .collect();
-    let loads: Vec<Result<HourlyLoad>> = siting
+    let from_study: Vec<Option<usize>> = siting
         .regions
-        .par_iter()
+        .iter()
         .enumerate()
-        .map(|(i, region)| {
-            let from_study =
-                own_load[i].or_else(|| by_path.get(region.load_path.as_path()).copied());
-            match from_study {
-                Some(r) => Ok(study_loads[r].clone()),
-                None => super::load_file::read_load_file(&region.load_path),
-            }
-        })
+        .map(|(i, region)| own_load[i].or_else(|| by_path.get(region.load_path.as_path()).copied()))
         .collect();
-    loads.into_iter().collect()
+    let to_read: Vec<&Path> = siting
+        .regions
+        .iter()
+        .zip(&from_study)
+        .filter(|(_, r)| r.is_none())
+        .map(|(region, _)| region.load_path.as_path())
+        .collect();
+    let mut read = super::load_file::read_load_files(&to_read).into_iter();
+    from_study
+        .iter()
+        .map(|r| match r {
+            Some(r) => Ok(study_loads[*r].clone()),
+            None => read
+                .next()
+                .unwrap_or_else(|| anyhow::bail!("a load file was not read")),
+        })
+        .collect()
 }
 
 /// The full years every load holds.

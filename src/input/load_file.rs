@@ -1,20 +1,15 @@
 //! A region's load file, Parquet or tidy CSV `timestamp_utc,demand_mw`, read into
 //! [`RawRows`] and checked by the one series validator ([`complete_series`]) into an
-//! [`HourlyLoad`]. Parquet from outside is untrusted: its metadata are bounded by
-//! [`crate::input::parquet_guard`] before polars reads it, and a polars panic on a
-//! corrupt file becomes an error naming the file (only panics raised inside the read are
-//! silenced; see [`install_quiet_panic_hook`]).
-use std::cell::Cell;
+//! [`HourlyLoad`]. Parquet from outside is untrusted: it is decoded in a child process
+//! ([`crate::input::parquet_read`]), and a corrupt file is an error naming the file.
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 use polars::prelude::*;
+use rayon::prelude::*;
 
-use crate::input::bounded::{
-    FileLimit, LOAD_CSV_LIMIT, LOAD_PARQUET_LIMIT, read_bytes, read_text_limited,
-};
-use crate::input::parquet_guard::{ParquetLimits, check_parquet_bounds};
+use crate::input::bounded::{LOAD_CSV_LIMIT, LOAD_PARQUET_LIMIT, read_text_limited};
+use crate::input::parquet_read::{read_guarded_parquet, read_untrusted_parquets};
 use crate::input::series::{
     DEMAND_COLUMN, RawRows, TIMESTAMP_COLUMN, accepted_epoch_hour, complete_series, parse_utc_hour,
 };
@@ -30,15 +25,56 @@ pub const MAX_LOAD_ROWS: u64 = 10_000_000;
 /// # Errors
 /// A missing or unreadable file, missing columns, or any rule of [`complete_series`].
 pub fn read_load_file(path: &Path) -> Result<HourlyLoad> {
-    let file = path.display().to_string();
-    let rows = match extension(path).as_str() {
-        "parquet" => read_parquet_rows(path)?,
-        "csv" => tidy_rows(&read_text_limited(path, LOAD_CSV_LIMIT)?, &file)?,
-        other => bail!(
-            "{file}: unsupported load file type '.{other}'; expected .parquet or .csv (`{TIMESTAMP_COLUMN},{DEMAND_COLUMN}`)"
-        ),
-    };
-    complete_series(&rows, &file)
+    read_load_files(&[path])
+        .pop()
+        .unwrap_or_else(|| bail!("{}: not read", path.display()))
+}
+
+/// [`read_load_file`] of several files, in order and in parallel; the Parquet files are
+/// decoded together (one reader process per worker thread, see
+/// [`crate::input::parquet_read::read_untrusted_parquets`]).
+pub fn read_load_files(paths: &[&Path]) -> Vec<Result<HourlyLoad>> {
+    let parquet: Vec<&Path> = paths
+        .iter()
+        .copied()
+        .filter(|p| extension(p) == "parquet")
+        .collect();
+    let mut frames = read_untrusted_parquets(
+        &parquet,
+        LOAD_PARQUET_LIMIT,
+        MAX_LOAD_ROWS,
+        &parquet_expected(),
+    )
+    .into_iter();
+    let inputs: Vec<(&Path, Option<Result<DataFrame>>)> = paths
+        .iter()
+        .map(|p| {
+            let frame = (extension(p) == "parquet")
+                .then(|| frames.next().map(|c| c.map(|c| c.frame)))
+                .flatten();
+            (*p, frame)
+        })
+        .collect();
+    inputs
+        .into_par_iter()
+        .map(|(path, frame)| {
+            let file = path.display().to_string();
+            let rows = match (extension(path).as_str(), frame) {
+                ("parquet", Some(frame)) => rows_from_frame(&frame?, &file)?,
+                ("csv", _) => tidy_rows(&read_text_limited(path, LOAD_CSV_LIMIT)?, &file)?,
+                ("parquet", None) => bail!("{file}: not read"),
+                (other, _) => bail!(
+                    "{file}: unsupported load file type '.{other}'; expected .parquet or .csv (`{TIMESTAMP_COLUMN},{DEMAND_COLUMN}`)"
+                ),
+            };
+            complete_series(&rows, &file)
+        })
+        .collect()
+}
+
+/// The end of the message of a load file that is not readable Parquet.
+fn parquet_expected() -> String {
+    format!("expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`")
 }
 
 fn extension(path: &Path) -> String {
@@ -54,8 +90,11 @@ fn extension(path: &Path) -> String {
 /// # Errors
 /// Missing columns, wrong types, timestamps off the hour or out of range.
 pub fn read_parquet_rows(path: &Path) -> Result<RawRows> {
-    let file_name = path.display().to_string();
-    let frame = read_parquet_frame(path)?;
+    rows_from_frame(&read_parquet_frame(path)?, &path.display().to_string())
+}
+
+/// The two columns of a load file's frame as rows (see [`read_parquet_rows`]).
+fn rows_from_frame(frame: &DataFrame, file_name: &str) -> Result<RawRows> {
     let column = |name: &str| {
         frame.column(name).map_err(|_| {
             anyhow::anyhow!(
@@ -124,67 +163,16 @@ pub fn read_parquet_rows(path: &Path) -> Result<RawRows> {
     }
     let demand = demand.cast(&DataType::Float64).map_err(|_| wrong_type())?;
     let values: Vec<Option<f64>> = demand.f64()?.iter().collect();
-    Ok(RawRows::from_parquet(hours, values))
-}
-
-/// Parquet reads under [`read_parquet_frame`]'s guard right now, on any thread.
-static GUARDED_READS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// Whether this thread is inside a guarded read.
-    static GUARDED_HERE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether a panic is one the guard turns into an error, so the hook stays silent: it
-/// was raised on the reading thread during a guarded read, or during any guarded read
-/// inside polars' own code (polars panics on its worker threads too, so the panic's
-/// location decides, not its thread). Every other panic is reported.
-#[must_use]
-pub fn panic_is_inside_a_guarded_read(
-    location_file: Option<&str>,
-    guarded_here: bool,
-    guarded_reads: usize,
-) -> bool {
-    let inside_polars = location_file.is_some_and(|f| {
-        let f = f.replace('\\', "/");
-        f.contains("/polars-") || f.contains("/polars/")
-    });
-    guarded_here || (guarded_reads > 0 && inside_polars)
-}
-
-/// Make panics inside guarded Parquet reads silent (they become ordinary errors); every
-/// other panic is reported by the hook that was installed before. Installed once by the
-/// binary (and by the fuzz target).
-pub fn install_quiet_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let silent = panic_is_inside_a_guarded_read(
-            info.location().map(std::panic::Location::file),
-            GUARDED_HERE.with(Cell::get),
-            GUARDED_READS.load(Ordering::SeqCst),
+    // A frame decoded from a corrupt file in process can hold columns of different
+    // lengths (the black-box fuzz found five); the child's re-encoded tables cannot.
+    if hours.len() != values.len() {
+        bail!(
+            "{file_name}: not a readable Parquet file (column `{TIMESTAMP_COLUMN}` has {} values and `{DEMAND_COLUMN}` {})",
+            hours.len(),
+            values.len()
         );
-        if !silent {
-            previous(info);
-        }
-    }));
-}
-
-/// Counts a guarded read while it lives (also when the read unwinds).
-struct GuardedRead;
-
-impl GuardedRead {
-    fn start() -> Self {
-        GUARDED_READS.fetch_add(1, Ordering::SeqCst);
-        GUARDED_HERE.with(|g| g.set(true));
-        Self
     }
-}
-
-impl Drop for GuardedRead {
-    fn drop(&mut self) {
-        GUARDED_HERE.with(|g| g.set(false));
-        GUARDED_READS.fetch_sub(1, Ordering::SeqCst);
-    }
+    Ok(RawRows::from_parquet(hours, values))
 }
 
 /// Read a Parquet load file into a frame ([`read_guarded_parquet`] with the load file's
@@ -193,82 +181,5 @@ impl Drop for GuardedRead {
 /// # Errors
 /// When the file cannot be opened or is not readable Parquet.
 pub fn read_parquet_frame(path: &Path) -> Result<DataFrame> {
-    read_guarded_parquet(
-        path,
-        LOAD_PARQUET_LIMIT,
-        MAX_LOAD_ROWS,
-        &format!("expected a .parquet file with `{TIMESTAMP_COLUMN}` and `{DEMAND_COLUMN}`"),
-    )
-}
-
-/// Read a Parquet file (a regular file of at most `limit`, see
-/// [`crate::input::bounded`]) into a frame. Its metadata must hold no count that the
-/// file's size or `max_rows` rows cannot ([`check_parquet_bounds`]) before polars
-/// reads it, and a panic of polars' reader on a corrupt file is turned into an error
-/// naming the file. `expected` ends the message of a file that is not readable Parquet.
-///
-/// # Errors
-/// When the file cannot be opened, is too large or is not readable Parquet.
-pub fn read_guarded_parquet(
-    path: &Path,
-    limit: FileLimit,
-    max_rows: u64,
-    expected: &str,
-) -> Result<DataFrame> {
-    let file_name = path.display().to_string();
-    let bytes = read_bytes(path, limit)?;
-    let limits = ParquetLimits { max_rows };
-    if let Err(why) = check_parquet_bounds(&bytes, &limits) {
-        bail!("{file_name}: not a readable Parquet file ({why}); {expected}");
-    }
-    let outcome = {
-        let _guard = GuardedRead::start();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ParquetReader::new(std::io::Cursor::new(bytes)).finish()
-        }))
-    };
-    match outcome {
-        Ok(Ok(frame)) => Ok(frame),
-        Ok(Err(e)) => bail!("{file_name}: not a readable Parquet file ({e})"),
-        Err(_) => bail!("{file_name}: not a readable Parquet file (its metadata are corrupt)"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_panics_inside_a_guarded_read_are_silenced() {
-        let polars = Some("/root/.cargo/registry/src/index/polars-parquet-0.55.2/src/x.rs");
-        let ours = Some("src/simulation/mod.rs");
-        assert!(panic_is_inside_a_guarded_read(polars, false, 1));
-        assert!(panic_is_inside_a_guarded_read(ours, true, 1));
-        assert!(!panic_is_inside_a_guarded_read(ours, false, 1));
-        assert!(!panic_is_inside_a_guarded_read(polars, false, 0));
-        assert!(!panic_is_inside_a_guarded_read(None, false, 3));
-    }
-
-    #[test]
-    fn another_threads_panic_during_a_guarded_read_is_reported() {
-        use std::sync::atomic::AtomicBool;
-        static REPORTED: AtomicBool = AtomicBool::new(false);
-        let before = std::panic::take_hook();
-        std::panic::set_hook(Box::new(|info| {
-            if info.payload().downcast_ref::<&str>() == Some(&"not a read") {
-                REPORTED.store(true, Ordering::SeqCst);
-            }
-        }));
-        install_quiet_panic_hook();
-        let guard = GuardedRead::start();
-        let joined = std::thread::spawn(|| panic!("not a read")).join();
-        drop(guard);
-        let _ = std::panic::take_hook();
-        std::panic::set_hook(before);
-        assert!(joined.is_err());
-        assert!(
-            REPORTED.load(Ordering::SeqCst),
-            "the other panic was silenced"
-        );
-    }
+    read_guarded_parquet(path, LOAD_PARQUET_LIMIT, MAX_LOAD_ROWS, &parquet_expected())
 }

@@ -10,8 +10,9 @@
 //! * the `de_*` functions are serde validators (finite, non-negative, fractions, time
 //!   zones), so range errors carry the line of the offending value too;
 //! * [`region_set`], [`scenario`] and [`profile`] read the three kinds of TOML file;
-//! * [`load_file`] reads a region's hourly load (Parquet, bounded first by
-//!   [`parquet_guard`], or tidy CSV), [`text_rows`] the text forms `import` takes, and
+//! * [`parquet_read`] decodes every Parquet file from outside in a child process (a
+//!   corrupt file cannot abort the program); [`load_file`] reads a region's hourly load
+//!   (Parquet or tidy CSV), [`text_rows`] the text forms `import` takes, and
 //!   [`series`] holds the one validator of an hourly series that both use; [`import`]
 //!   fills gaps on request and reports what it did;
 //! * [`study`] reads everything a run needs into a [`Study`](crate::model::study::Study): validated inputs with
@@ -29,7 +30,7 @@ pub mod forecasts;
 pub mod import;
 pub mod load_centres;
 pub mod load_file;
-pub mod parquet_guard;
+pub mod parquet_read;
 pub mod profile;
 pub mod ranges;
 pub mod region_set;

@@ -4,10 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use rayon::prelude::*;
 
 use crate::input::catalogue::{common_full_years, find_catalogue, nation_for, read_catalogue};
-use crate::input::load_file::read_load_file;
+use crate::input::load_file::read_load_files;
 use crate::input::profile::{read_profile, read_pue_profile};
 use crate::input::read_toml;
 use crate::input::region_set::{RawRegionSet, read_region_set};
@@ -226,12 +225,12 @@ fn nation_of(
 /// # Errors
 /// A load file that fails its checks.
 pub fn read_loads(regions: &RegionSet) -> Result<Vec<HourlyLoad>> {
-    let loads: Vec<Result<HourlyLoad>> = regions
+    let paths: Vec<&Path> = regions
         .regions
-        .par_iter()
-        .map(|region| read_load_file(&region.load_path))
+        .iter()
+        .map(|region| region.load_path.as_path())
         .collect();
-    loads.into_iter().collect()
+    read_load_files(&paths).into_iter().collect()
 }
 
 /// Read a region set and every region's load.

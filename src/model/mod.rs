@@ -5,6 +5,7 @@
 pub mod distribution;
 pub mod nation;
 pub mod profile;
+pub mod ranges;
 pub mod region;
 pub mod scenario;
 pub mod series;

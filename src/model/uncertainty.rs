@@ -52,165 +52,584 @@ pub enum Parameter {
     RegionalLoadScale(usize),
 }
 
+/// Where a parameter's value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// A field of the scenario.
+    Scenario,
+    /// A field of every region of the region set (checked against the set when a sweep
+    /// loads it, not when the scenario is read alone).
+    RegionSet,
+}
+
+/// A sample being built: copies of the study's scenario and region set that drawn values
+/// are set in, and the study as given (for parameters that scale or follow it).
+pub struct Sample<'a> {
+    /// The sample's scenario.
+    pub scenario: &'a mut Scenario,
+    /// The sample's region set.
+    pub regions: &'a mut RegionSet,
+    /// The study's scenario as given.
+    pub central_scenario: &'a Scenario,
+    /// The study's region set as given.
+    pub central_regions: &'a RegionSet,
+}
+
+/// Everything about one uncertain parameter, in one place (as ripgrep's `defs.rs` defines
+/// each flag once): the key path, the values a draw may take, its value in the study as
+/// given, and how a drawn value is set. `[N]` in a path stands for the index of a table
+/// entry, passed to the functions as `index` (0 for the others).
+pub struct Definition {
+    /// Key path as written in `[uncertainty."…"]`.
+    pub path: &'static str,
+    /// The parameter of this path with entry `index`.
+    pub parameter: fn(usize) -> Parameter,
+    /// Draws are rounded to whole numbers.
+    pub integer: bool,
+    /// Where the value lives.
+    pub holder: Holder,
+    /// For a region-set parameter: what a draw does when the regions' values differ.
+    pub when_regions_differ: &'static str,
+    /// Set after every other parameter of the sample (it follows their drawn values).
+    pub set_last: bool,
+    /// The values a draw may take (draws are truncated to them): the ranges a file's value
+    /// is checked against when it is read ([`crate::model::ranges`]), so a sample never
+    /// leaves what a scenario file may state.
+    pub domain: fn(&Scenario) -> (f64, f64),
+    /// The value in the study as given, or why the path does not apply to it.
+    pub central: fn(usize, &Scenario, &RegionSet) -> Result<f64, String>,
+    /// Set a drawn value in the sample.
+    pub set: fn(usize, f64, &mut Sample<'_>),
+}
+
+use crate::model::ranges::{
+    ChangePerYear, Domain, FractionDivisor, GrowthFactor, Pue, Range, TwhDivisor, Year,
+};
+
+/// A range's two ends.
+const fn bounds(range: Range) -> (f64, f64) {
+    (range.min, range.max)
+}
+
+/// The scenario's crossover growth steps, or why there are none to vary.
+fn crossover_growth(scenario: &Scenario) -> Result<&[crate::model::scenario::GrowthStep], String> {
+    match &scenario.compute {
+        ComputeProjection::Crossover { growth, .. } => Ok(growth),
+        _ => Err("the scenario's compute is not [compute.crossover]".to_owned()),
+    }
+}
+
+/// Growth step `i` of the crossover projection.
+fn growth_step(
+    scenario: &Scenario,
+    i: usize,
+) -> Result<&crate::model::scenario::GrowthStep, String> {
+    let growth = crossover_growth(scenario)?;
+    growth.get(i).ok_or_else(|| {
+        format!(
+            "[compute.crossover] has {} growth step(s), numbered from 0",
+            growth.len()
+        )
+    })
+}
+
+/// The hardware trend's FLOP-per-watt growth, or why there is none.
+fn flop_per_watt(scenario: &Scenario) -> Result<f64, String> {
+    match scenario.hardware {
+        Hardware::Trend {
+            flop_per_watt_factor_per_year,
+            ..
+        } => Ok(flop_per_watt_factor_per_year),
+        Hardware::Table(_) => Err("the scenario gives hardware as a table, not a trend".to_owned()),
+    }
+}
+
+/// The `[compute.growth]` factor of one workload, or why there is none.
+fn simple_growth(scenario: &Scenario, kind: WorkloadKind) -> Result<f64, String> {
+    match scenario.compute {
+        ComputeProjection::Growth {
+            training_factor_per_year,
+            inference_factor_per_year,
+            ..
+        } => Ok(match kind {
+            WorkloadKind::Training => training_factor_per_year,
+            WorkloadKind::Inference => inference_factor_per_year,
+        }),
+        _ => Err("the scenario's compute is not [compute.growth]".to_owned()),
+    }
+}
+
+/// Set the `[compute.growth]` factor of one workload.
+fn set_simple_growth(scenario: &mut Scenario, kind: WorkloadKind, value: f64) {
+    if let ComputeProjection::Growth {
+        training_factor_per_year,
+        inference_factor_per_year,
+        ..
+    } = &mut scenario.compute
+    {
+        match kind {
+            WorkloadKind::Training => *training_factor_per_year = value,
+            WorkloadKind::Inference => *inference_factor_per_year = value,
+        }
+    }
+}
+
+/// The calibration table, or why there is none.
+fn calibration(scenario: &Scenario) -> Result<Calibration, String> {
+    crossover_growth(scenario)?;
+    scenario
+        .calibration
+        .ok_or_else(|| "the scenario has no [compute.crossover.calibration] table".to_owned())
+}
+
+/// A workload's settings.
+fn workload(scenario: &Scenario, kind: WorkloadKind) -> &crate::model::scenario::Workload {
+    match kind {
+        WorkloadKind::Training => &scenario.training,
+        WorkloadKind::Inference => &scenario.inference,
+    }
+}
+
+/// A workload's settings, to change.
+fn workload_mut(
+    scenario: &mut Scenario,
+    kind: WorkloadKind,
+) -> &mut crate::model::scenario::Workload {
+    match kind {
+        WorkloadKind::Training => &mut scenario.training,
+        WorkloadKind::Inference => &mut scenario.inference,
+    }
+}
+
+/// Set a workload's utilization, and the accelerator-hour share's own copy of it.
+fn set_utilization(scenario: &mut Scenario, kind: WorkloadKind, value: f64) {
+    workload_mut(scenario, kind).utilization_frac = value;
+    if let ComputeProjection::Crossover {
+        utilization_frac, ..
+    } = &mut scenario.compute
+    {
+        match kind {
+            WorkloadKind::Training => utilization_frac.0 = value,
+            WorkloadKind::Inference => utilization_frac.1 = value,
+        }
+    }
+}
+
+/// Regional load entry `i`, or why there is none.
+fn regional_load(
+    scenario: &Scenario,
+    i: usize,
+) -> Result<&crate::model::scenario::RegionalLoad, String> {
+    scenario.regional_loads.get(i).ok_or_else(|| {
+        let n = scenario.regional_loads.len();
+        format!(
+            "the scenario has {n} [[regional_load]] entr{}, numbered from 0",
+            if n == 1 { "y" } else { "ies" }
+        )
+    })
+}
+
+/// A draw that is always valid where it applies: 1 as given.
+fn one(_: usize, _: &Scenario, _: &RegionSet) -> Result<f64, String> {
+    Ok(1.0)
+}
+
+/// A parameter with nothing to set in the scenario (it is applied elsewhere).
+fn set_nothing(_: usize, _: f64, _: &mut Sample<'_>) {}
+
+/// No difference between regions to treat.
+const NOT_REGIONAL: &str = "";
+
+/// Every uncertain parameter.
+pub static DEFINITIONS: &[Definition] = &[
+    Definition {
+        path: "compute.growth.training_factor_per_year",
+        parameter: |_| Parameter::GrowthTrainingFactor,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(GrowthFactor::RANGE),
+        central: |_, s, _| simple_growth(s, WorkloadKind::Training),
+        set: |_, v, x| set_simple_growth(x.scenario, WorkloadKind::Training, v),
+    },
+    Definition {
+        path: "compute.growth.inference_factor_per_year",
+        parameter: |_| Parameter::GrowthInferenceFactor,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(GrowthFactor::RANGE),
+        central: |_, s, _| simple_growth(s, WorkloadKind::Inference),
+        set: |_, v, x| set_simple_growth(x.scenario, WorkloadKind::Inference, v),
+    },
+    Definition {
+        path: "compute.crossover.crossover_year",
+        parameter: |_| Parameter::CrossoverYear,
+        integer: true,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        // After the base year, so the share path has a year to grow in.
+        domain: |s| {
+            let base = match s.compute {
+                ComputeProjection::Crossover { base_year, .. } => base_year,
+                _ => s.first_year,
+            };
+            (f64::from(base) + 0.5, Year::RANGE.max)
+        },
+        central: |_, s, _| match s.compute {
+            ComputeProjection::Crossover { crossover_year, .. } => Ok(f64::from(crossover_year)),
+            _ => Err("the scenario's compute is not [compute.crossover]".to_owned()),
+        },
+        set: |_, v, x| {
+            if let ComputeProjection::Crossover { crossover_year, .. } = &mut x.scenario.compute {
+                // Rounded by the draw; the domain keeps it after the base year.
+                *crossover_year = v as i32;
+            }
+        },
+    },
+    Definition {
+        path: "compute.crossover.calibration.it_energy_twh",
+        parameter: |_| Parameter::CalibrationItEnergyTwh,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(TwhDivisor::RANGE),
+        central: |_, s, _| calibration(s).map(|c| c.it_energy_twh),
+        set: |_, v, x| {
+            if let Some(c) = &mut x.scenario.calibration {
+                c.it_energy_twh = v;
+            }
+        },
+    },
+    Definition {
+        path: "compute.crossover.calibration.base_it_energy_twh",
+        parameter: |_| Parameter::CalibrationBaseItEnergyTwh,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(TwhDivisor::RANGE),
+        central: |_, s, _| {
+            crossover_growth(s)?;
+            s.calibration
+                .and_then(|c| c.base_it_energy_twh)
+                .ok_or_else(|| {
+                    "[compute.crossover.calibration] has no base_it_energy_twh".to_owned()
+                })
+        },
+        set: |_, v, x| {
+            if let Some(c) = &mut x.scenario.calibration {
+                c.base_it_energy_twh = Some(v);
+            }
+        },
+    },
+    Definition {
+        path: "hardware.trend.flop_per_watt_factor_per_year",
+        parameter: |_| Parameter::FlopPerWattFactor,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(GrowthFactor::RANGE),
+        central: |_, s, _| flop_per_watt(s),
+        set: |_, v, x| {
+            if let Hardware::Trend {
+                flop_per_watt_factor_per_year,
+                ..
+            } = &mut x.scenario.hardware
+            {
+                *flop_per_watt_factor_per_year = v;
+            }
+        },
+    },
+    Definition {
+        path: "training.utilization_frac",
+        parameter: |_| Parameter::Utilization(WorkloadKind::Training),
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(FractionDivisor::RANGE),
+        central: |_, s, _| Ok(workload(s, WorkloadKind::Training).utilization_frac),
+        set: |_, v, x| set_utilization(x.scenario, WorkloadKind::Training, v),
+    },
+    Definition {
+        path: "inference.utilization_frac",
+        parameter: |_| Parameter::Utilization(WorkloadKind::Inference),
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(FractionDivisor::RANGE),
+        central: |_, s, _| Ok(workload(s, WorkloadKind::Inference).utilization_frac),
+        set: |_, v, x| set_utilization(x.scenario, WorkloadKind::Inference, v),
+    },
+    Definition {
+        path: "training.power_frac",
+        parameter: |_| Parameter::PowerFrac(WorkloadKind::Training),
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(FractionDivisor::RANGE),
+        central: |_, s, _| Ok(workload(s, WorkloadKind::Training).power_frac),
+        set: |_, v, x| workload_mut(x.scenario, WorkloadKind::Training).power_frac = v,
+    },
+    Definition {
+        path: "inference.power_frac",
+        parameter: |_| Parameter::PowerFrac(WorkloadKind::Inference),
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(FractionDivisor::RANGE),
+        central: |_, s, _| Ok(workload(s, WorkloadKind::Inference).power_frac),
+        set: |_, v, x| workload_mut(x.scenario, WorkloadKind::Inference).power_frac = v,
+    },
+    Definition {
+        path: "facility.pue",
+        parameter: |_| Parameter::Pue,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(Pue::RANGE),
+        central: |_, s, _| Ok(s.pue),
+        set: |_, v, x| x.scenario.pue = v,
+    },
+    Definition {
+        path: "inference.shape_amplitude",
+        parameter: |_| Parameter::InferenceShapeAmplitude,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        // The draw truncates it further to what the sample's inference power fraction
+        // allows (`simulation::sweep::draw`); the sweep stretches the shapes with it.
+        domain: |_| (0.0, 10.0),
+        central: one,
+        set: set_nothing,
+    },
+    Definition {
+        path: "flexibility.max_curtail_frac",
+        parameter: |_| Parameter::MaxCurtailFrac,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| (0.0, 1.0),
+        central: |_, s, _| Ok(s.flexibility.max_curtail_frac),
+        set: |_, v, x| x.scenario.flexibility.max_curtail_frac = v,
+    },
+    Definition {
+        path: "flexibility.max_curtailed_energy_frac",
+        parameter: |_| Parameter::MaxCurtailedEnergyFrac,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| (0.0, 1.0),
+        central: |_, s, _| Ok(s.flexibility.max_curtailed_energy_frac),
+        set: |_, v, x| x.scenario.flexibility.max_curtailed_energy_frac = v,
+    },
+    Definition {
+        path: "regions.baseline_growth_per_year_frac",
+        parameter: |_| Parameter::BaselineGrowth,
+        integer: false,
+        holder: Holder::RegionSet,
+        when_regions_differ: "one drawn value replaces every region's own rate (the centre is the first region's rate)",
+        set_last: false,
+        domain: |_| bounds(ChangePerYear::RANGE),
+        central: |_, _, regions| {
+            Ok(regions
+                .regions
+                .first()
+                .map_or(0.0, |r| r.baseline_growth_per_year_frac))
+        },
+        set: |_, v, x| {
+            for region in &mut x.regions.regions {
+                region.baseline_growth_per_year_frac = v;
+            }
+        },
+    },
+    Definition {
+        path: "regions.existing_datacenter_scale",
+        parameter: |_| Parameter::ExistingDatacenterScale,
+        integer: false,
+        holder: Holder::RegionSet,
+        when_regions_differ: "every region's own existing data-centre MW is scaled by the one drawn factor",
+        set_last: false,
+        domain: |_| (0.0, 100.0),
+        central: |_, _, regions| {
+            if regions
+                .regions
+                .iter()
+                .any(|r| r.existing_datacenter_mw.is_some())
+            {
+                Ok(1.0)
+            } else {
+                Err("no region of the set gives existing_datacenter_mw".to_owned())
+            }
+        },
+        set: |_, v, x| {
+            for (region, central) in x.regions.regions.iter_mut().zip(&x.central_regions.regions) {
+                region.existing_datacenter_mw = central.existing_datacenter_mw.map(|mw| mw * v);
+            }
+        },
+    },
+    Definition {
+        path: "compute.crossover.growth[N].factor_per_year",
+        parameter: Parameter::CrossoverGrowthFactor,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| bounds(GrowthFactor::RANGE),
+        central: |i, s, _| growth_step(s, i).map(|step| step.factor_per_year),
+        set: |i, v, x| {
+            if let ComputeProjection::Crossover { growth, .. } = &mut x.scenario.compute {
+                growth[i].factor_per_year = v;
+            }
+        },
+    },
+    Definition {
+        path: "compute.crossover.growth[N].energy_factor_per_year",
+        parameter: Parameter::CrossoverEnergyGrowthFactor,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        // It follows the sample's hardware efficiency, drawn with the others.
+        set_last: true,
+        domain: |_| bounds(GrowthFactor::RANGE),
+        central: |i, s, _| {
+            let step = growth_step(s, i)?;
+            Ok(step.factor_per_year / flop_per_watt(s)?)
+        },
+        // The step's compute growth g = g₀ · (e / e₀) · (w / w₀): the energy growth
+        // drawn relative to its centre, times the sample's FLOP-per-watt growth relative
+        // to the study's — exactly g₀ at the centre.
+        set: |i, v, x| {
+            let efficiency = |s: &Scenario| flop_per_watt(s).unwrap_or(1.0);
+            let ratio_efficiency = efficiency(x.scenario) / efficiency(x.central_scenario);
+            let central = growth_step(x.central_scenario, i)
+                .map(|step| step.factor_per_year / efficiency(x.central_scenario))
+                .unwrap_or(v);
+            if let (
+                ComputeProjection::Crossover { growth, .. },
+                ComputeProjection::Crossover {
+                    growth: growth_0, ..
+                },
+            ) = (&mut x.scenario.compute, &x.central_scenario.compute)
+            {
+                growth[i].factor_per_year =
+                    growth_0[i].factor_per_year * (v / central) * ratio_efficiency;
+            }
+        },
+    },
+    Definition {
+        path: "regional_load[N].realisation_frac",
+        parameter: Parameter::RegionalLoadRealisation,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| (0.0, 1.0),
+        central: |i, s, _| regional_load(s, i).map(|load| load.realisation_frac),
+        set: |i, v, x| {
+            if let Some(load) = x.scenario.regional_loads.get_mut(i) {
+                load.realisation_frac = v;
+            }
+        },
+    },
+    Definition {
+        path: "regional_load[N].mw_scale",
+        parameter: Parameter::RegionalLoadScale,
+        integer: false,
+        holder: Holder::Scenario,
+        when_regions_differ: NOT_REGIONAL,
+        set_last: false,
+        domain: |_| (0.0, 100.0),
+        central: |i, s, _| regional_load(s, i).map(|_| 1.0),
+        // From the central entry, so the scale applies once whatever came before.
+        set: |i, v, x| {
+            if let (Some(load), Some(central)) = (
+                x.scenario.regional_loads.get_mut(i),
+                x.central_scenario.regional_loads.get(i),
+            ) {
+                for ((_, mw), (_, mw_0)) in load
+                    .rated_mw_by_year
+                    .iter_mut()
+                    .zip(&central.rated_mw_by_year)
+                {
+                    *mw = mw_0 * v;
+                }
+            }
+        },
+    },
+];
+
 impl Parameter {
-    /// The fixed key paths (the growth steps are `compute.crossover.growth[N].factor_per_year`).
-    pub const FIXED: [(&'static str, Self); 20] = [
-        (
-            "compute.growth.training_factor_per_year",
-            Self::GrowthTrainingFactor,
-        ),
-        (
-            "compute.growth.inference_factor_per_year",
-            Self::GrowthInferenceFactor,
-        ),
-        ("compute.crossover.crossover_year", Self::CrossoverYear),
-        (
-            "compute.crossover.calibration.it_energy_twh",
-            Self::CalibrationItEnergyTwh,
-        ),
-        (
-            "compute.crossover.calibration.base_it_energy_twh",
-            Self::CalibrationBaseItEnergyTwh,
-        ),
-        (
-            "hardware.trend.flop_per_watt_factor_per_year",
-            Self::FlopPerWattFactor,
-        ),
-        (
-            "training.utilization_frac",
-            Self::Utilization(WorkloadKind::Training),
-        ),
-        (
-            "inference.utilization_frac",
-            Self::Utilization(WorkloadKind::Inference),
-        ),
-        (
-            "training.power_frac",
-            Self::PowerFrac(WorkloadKind::Training),
-        ),
-        (
-            "inference.power_frac",
-            Self::PowerFrac(WorkloadKind::Inference),
-        ),
-        ("facility.pue", Self::Pue),
-        ("inference.shape_amplitude", Self::InferenceShapeAmplitude),
-        ("flexibility.max_curtail_frac", Self::MaxCurtailFrac),
-        (
-            "flexibility.max_curtailed_energy_frac",
-            Self::MaxCurtailedEnergyFrac,
-        ),
-        (
-            "regions.baseline_growth_per_year_frac",
-            Self::BaselineGrowth,
-        ),
-        (
-            "regions.existing_datacenter_scale",
-            Self::ExistingDatacenterScale,
-        ),
-        (
-            "compute.crossover.growth[N].factor_per_year",
-            Self::CrossoverGrowthFactor(0),
-        ),
-        (
-            "compute.crossover.growth[N].energy_factor_per_year",
-            Self::CrossoverEnergyGrowthFactor(0),
-        ),
-        (
-            "regional_load[N].realisation_frac",
-            Self::RegionalLoadRealisation(0),
-        ),
-        ("regional_load[N].mw_scale", Self::RegionalLoadScale(0)),
-    ];
+    /// The index of a table entry (`[N]` in the path); 0 for the others.
+    fn index(self) -> usize {
+        match self {
+            Self::CrossoverGrowthFactor(i)
+            | Self::CrossoverEnergyGrowthFactor(i)
+            | Self::RegionalLoadRealisation(i)
+            | Self::RegionalLoadScale(i) => i,
+            _ => 0,
+        }
+    }
+
+    /// Its definition.
+    #[must_use]
+    pub fn definition(self) -> &'static Definition {
+        DEFINITIONS
+            .iter()
+            .find(|d| (d.parameter)(self.index()) == self)
+            .expect("every parameter has a definition")
+    }
 
     /// The parameter of a key path, if it is one.
     #[must_use]
     pub fn parse(path: &str) -> Option<Self> {
-        if let Some(index) = path
-            .strip_prefix("compute.crossover.growth[")
-            .and_then(|rest| rest.strip_suffix("].factor_per_year"))
-        {
-            return index.parse().ok().map(Self::CrossoverGrowthFactor);
-        }
-        if let Some(index) = path
-            .strip_prefix("compute.crossover.growth[")
-            .and_then(|rest| rest.strip_suffix("].energy_factor_per_year"))
-        {
-            return index.parse().ok().map(Self::CrossoverEnergyGrowthFactor);
-        }
-        if let Some(rest) = path.strip_prefix("regional_load[") {
-            let (index, field) = rest.split_once(']')?;
-            let index: usize = index.parse().ok()?;
-            return match field {
-                ".realisation_frac" => Some(Self::RegionalLoadRealisation(index)),
-                ".mw_scale" => Some(Self::RegionalLoadScale(index)),
-                _ => None,
-            };
-        }
-        Self::FIXED
+        DEFINITIONS
             .iter()
-            .find(|(name, _)| *name == path)
-            .map(|(_, p)| *p)
+            .find_map(|d| match d.path.split_once("[N]") {
+                None => (d.path == path).then(|| (d.parameter)(0)),
+                Some((before, after)) => {
+                    let index = path.strip_prefix(before)?.strip_suffix(after)?;
+                    let index = index.strip_prefix('[')?.strip_suffix(']')?;
+                    // Digits only: `+1` or ` 1` is not an entry number.
+                    if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    index.parse().ok().map(d.parameter)
+                }
+            })
     }
 
     /// Its key path.
     #[must_use]
     pub fn path(&self) -> String {
-        match self {
-            Self::CrossoverGrowthFactor(i) => {
-                format!("compute.crossover.growth[{i}].factor_per_year")
-            }
-            Self::CrossoverEnergyGrowthFactor(i) => {
-                format!("compute.crossover.growth[{i}].energy_factor_per_year")
-            }
-            Self::RegionalLoadRealisation(i) => format!("regional_load[{i}].realisation_frac"),
-            Self::RegionalLoadScale(i) => format!("regional_load[{i}].mw_scale"),
-            other => Self::FIXED
-                .iter()
-                .find(|(_, p)| p == other)
-                .map(|(name, _)| (*name).to_owned())
-                .expect("every fixed parameter has a path"),
-        }
+        self.definition()
+            .path
+            .replace("[N]", &format!("[{}]", self.index()))
     }
 
     /// Whether draws are rounded to whole numbers.
     #[must_use]
     pub fn is_integer(&self) -> bool {
-        matches!(self, Self::CrossoverYear)
+        self.definition().integer
     }
 
-    /// The values the parameter may take (draws are truncated to them): the ranges a
-    /// file's value is checked against when it is read ([`crate::input::ranges`]), so a
-    /// sample never leaves what a scenario file may state.
+    /// The values the parameter may take (see [`Definition::domain`]).
     #[must_use]
     pub fn domain(&self, scenario: &Scenario) -> (f64, f64) {
-        use crate::input::ranges::{
-            Domain, FractionDivisor, GrowthFactor, Pue, Range, TwhDivisor, Year,
-        };
-        let bounds = |range: Range| (range.min, range.max);
-        match self {
-            Self::CrossoverGrowthFactor(_)
-            | Self::CrossoverEnergyGrowthFactor(_)
-            | Self::GrowthTrainingFactor
-            | Self::GrowthInferenceFactor
-            | Self::FlopPerWattFactor => bounds(GrowthFactor::RANGE),
-            Self::CrossoverYear => {
-                let base = match scenario.compute {
-                    ComputeProjection::Crossover { base_year, .. } => base_year,
-                    _ => scenario.first_year,
-                };
-                (f64::from(base) + 0.5, Year::RANGE.max)
-            }
-            Self::CalibrationItEnergyTwh | Self::CalibrationBaseItEnergyTwh => {
-                bounds(TwhDivisor::RANGE)
-            }
-            Self::Utilization(_) | Self::PowerFrac(_) => bounds(FractionDivisor::RANGE),
-            Self::Pue => bounds(Pue::RANGE),
-            Self::InferenceShapeAmplitude => (0.0, 10.0),
-            Self::MaxCurtailFrac | Self::MaxCurtailedEnergyFrac => (0.0, 1.0),
-            Self::BaselineGrowth => bounds(crate::input::ranges::ChangePerYear::RANGE),
-            Self::ExistingDatacenterScale | Self::RegionalLoadScale(_) => (0.0, 100.0),
-            Self::RegionalLoadRealisation(_) => (0.0, 1.0),
-        }
+        (self.definition().domain)(scenario)
     }
 
     /// The parameter's value in the study as given, or why the path does not apply to it.
@@ -219,249 +638,17 @@ impl Parameter {
     /// When the scenario or region set has no such field (e.g. a hardware table instead of
     /// a trend, a growth step that does not exist).
     pub fn central(&self, scenario: &Scenario, regions: &RegionSet) -> Result<f64, String> {
-        let workload = |kind: &WorkloadKind| match kind {
-            WorkloadKind::Training => &scenario.training,
-            WorkloadKind::Inference => &scenario.inference,
-        };
-        match (self, &scenario.compute, &scenario.hardware) {
-            (Self::CrossoverGrowthFactor(i), ComputeProjection::Crossover { growth, .. }, _) => {
-                growth.get(*i).map(|s| s.factor_per_year).ok_or_else(|| {
-                    format!(
-                        "[compute.crossover] has {} growth step(s), numbered from 0",
-                        growth.len()
-                    )
-                })
-            }
-            (
-                Self::GrowthTrainingFactor,
-                ComputeProjection::Growth {
-                    training_factor_per_year,
-                    ..
-                },
-                _,
-            ) => Ok(*training_factor_per_year),
-            (
-                Self::GrowthInferenceFactor,
-                ComputeProjection::Growth {
-                    inference_factor_per_year,
-                    ..
-                },
-                _,
-            ) => Ok(*inference_factor_per_year),
-            (Self::CrossoverYear, ComputeProjection::Crossover { crossover_year, .. }, _) => {
-                Ok(f64::from(*crossover_year))
-            }
-            (
-                Self::CrossoverEnergyGrowthFactor(i),
-                ComputeProjection::Crossover { growth, .. },
-                Hardware::Trend {
-                    flop_per_watt_factor_per_year,
-                    ..
-                },
-            ) => growth
-                .get(*i)
-                .map(|s| s.factor_per_year / flop_per_watt_factor_per_year)
-                .ok_or_else(|| {
-                    format!(
-                        "[compute.crossover] has {} growth step(s), numbered from 0",
-                        growth.len()
-                    )
-                }),
-            (Self::CrossoverEnergyGrowthFactor(_), ComputeProjection::Crossover { .. }, _) => {
-                Err("the scenario gives hardware as a table, not a trend".to_owned())
-            }
-            (Self::CalibrationBaseItEnergyTwh, ComputeProjection::Crossover { .. }, _) => scenario
-                .calibration
-                .and_then(|c| c.base_it_energy_twh)
-                .ok_or_else(|| {
-                    "[compute.crossover.calibration] has no base_it_energy_twh".to_owned()
-                }),
-            (Self::CalibrationItEnergyTwh, ComputeProjection::Crossover { .. }, _) => scenario
-                .calibration
-                .map(|c| c.it_energy_twh)
-                .ok_or_else(|| {
-                    "the scenario has no [compute.crossover.calibration] table".to_owned()
-                }),
-            (
-                Self::FlopPerWattFactor,
-                _,
-                Hardware::Trend {
-                    flop_per_watt_factor_per_year,
-                    ..
-                },
-            ) => Ok(*flop_per_watt_factor_per_year),
-            (Self::FlopPerWattFactor, _, Hardware::Table(_)) => {
-                Err("the scenario gives hardware as a table, not a trend".to_owned())
-            }
-            (Self::Utilization(kind), _, _) => Ok(workload(kind).utilization_frac),
-            (Self::PowerFrac(kind), _, _) => Ok(workload(kind).power_frac),
-            (Self::Pue, _, _) => Ok(scenario.pue),
-            (Self::InferenceShapeAmplitude, _, _) => Ok(1.0),
-            (Self::MaxCurtailFrac, _, _) => Ok(scenario.flexibility.max_curtail_frac),
-            (Self::MaxCurtailedEnergyFrac, _, _) => {
-                Ok(scenario.flexibility.max_curtailed_energy_frac)
-            }
-            (Self::BaselineGrowth, _, _) => {
-                let mut rates = regions
-                    .regions
-                    .iter()
-                    .map(|r| r.baseline_growth_per_year_frac);
-                let first = rates.next().unwrap_or(0.0);
-                Ok(first)
-            }
-            (Self::ExistingDatacenterScale, _, _) => {
-                if regions
-                    .regions
-                    .iter()
-                    .any(|r| r.existing_datacenter_mw.is_some())
-                {
-                    Ok(1.0)
-                } else {
-                    Err("no region of the set gives existing_datacenter_mw".to_owned())
-                }
-            }
-            (Self::RegionalLoadRealisation(i) | Self::RegionalLoadScale(i), _, _) => {
-                match scenario.regional_loads.get(*i) {
-                    Some(load) if matches!(self, Self::RegionalLoadRealisation(_)) => {
-                        Ok(load.realisation_frac)
-                    }
-                    Some(_) => Ok(1.0),
-                    None => Err(format!(
-                        "the scenario has {} [[regional_load]] entr{}, numbered from 0",
-                        scenario.regional_loads.len(),
-                        if scenario.regional_loads.len() == 1 {
-                            "y"
-                        } else {
-                            "ies"
-                        }
-                    )),
-                }
-            }
-            (
-                Self::CrossoverGrowthFactor(_)
-                | Self::CrossoverEnergyGrowthFactor(_)
-                | Self::CrossoverYear
-                | Self::CalibrationItEnergyTwh
-                | Self::CalibrationBaseItEnergyTwh,
-                _,
-                _,
-            ) => Err("the scenario's compute is not [compute.crossover]".to_owned()),
-            (Self::GrowthTrainingFactor | Self::GrowthInferenceFactor, _, _) => {
-                Err("the scenario's compute is not [compute.growth]".to_owned())
-            }
-        }
+        (self.definition().central)(self.index(), scenario, regions)
     }
 
-    /// Set the parameter to `value` in a copy of the study's scenario and region set
-    /// (`central_regions` is the region set as given, for the scaled fields). The inference
-    /// shape's amplitude is not a field: the sweep applies it to the shapes.
-    pub fn apply(
-        &self,
-        value: f64,
-        scenario: &mut Scenario,
-        regions: &mut RegionSet,
-        central_regions: &RegionSet,
-    ) {
-        fn workload(
-            scenario: &mut Scenario,
-            kind: WorkloadKind,
-        ) -> &mut crate::model::scenario::Workload {
-            match kind {
-                WorkloadKind::Training => &mut scenario.training,
-                WorkloadKind::Inference => &mut scenario.inference,
-            }
-        }
-        match *self {
-            Self::CrossoverGrowthFactor(i) => {
-                if let ComputeProjection::Crossover { growth, .. } = &mut scenario.compute {
-                    growth[i].factor_per_year = value;
-                }
-            }
-            Self::GrowthTrainingFactor => {
-                if let ComputeProjection::Growth {
-                    training_factor_per_year,
-                    ..
-                } = &mut scenario.compute
-                {
-                    *training_factor_per_year = value;
-                }
-            }
-            Self::GrowthInferenceFactor => {
-                if let ComputeProjection::Growth {
-                    inference_factor_per_year,
-                    ..
-                } = &mut scenario.compute
-                {
-                    *inference_factor_per_year = value;
-                }
-            }
-            Self::CrossoverYear => {
-                if let ComputeProjection::Crossover { crossover_year, .. } = &mut scenario.compute {
-                    // Rounded by the draw; the domain keeps it after the base year.
-                    *crossover_year = value as i32;
-                }
-            }
-            Self::CalibrationItEnergyTwh => {
-                if let Some(c) = &mut scenario.calibration {
-                    c.it_energy_twh = value;
-                }
-            }
-            Self::CalibrationBaseItEnergyTwh => {
-                if let Some(c) = &mut scenario.calibration {
-                    c.base_it_energy_twh = Some(value);
-                }
-            }
-            // Applied with the other parameters known (see `sweep::apply`).
-            Self::CrossoverEnergyGrowthFactor(_) => {}
-            Self::FlopPerWattFactor => {
-                if let Hardware::Trend {
-                    flop_per_watt_factor_per_year,
-                    ..
-                } = &mut scenario.hardware
-                {
-                    *flop_per_watt_factor_per_year = value;
-                }
-            }
-            Self::Utilization(kind) => {
-                workload(scenario, kind).utilization_frac = value;
-                // The accelerator-hour share reads its own copy of both utilizations.
-                if let ComputeProjection::Crossover {
-                    utilization_frac, ..
-                } = &mut scenario.compute
-                {
-                    match kind {
-                        WorkloadKind::Training => utilization_frac.0 = value,
-                        WorkloadKind::Inference => utilization_frac.1 = value,
-                    }
-                }
-            }
-            Self::PowerFrac(kind) => workload(scenario, kind).power_frac = value,
-            Self::Pue => scenario.pue = value,
-            Self::InferenceShapeAmplitude => {}
-            Self::MaxCurtailFrac => scenario.flexibility.max_curtail_frac = value,
-            Self::MaxCurtailedEnergyFrac => scenario.flexibility.max_curtailed_energy_frac = value,
-            Self::BaselineGrowth => {
-                for region in &mut regions.regions {
-                    region.baseline_growth_per_year_frac = value;
-                }
-            }
-            Self::ExistingDatacenterScale => {
-                for (region, central) in regions.regions.iter_mut().zip(&central_regions.regions) {
-                    region.existing_datacenter_mw =
-                        central.existing_datacenter_mw.map(|mw| mw * value);
-                }
-            }
-            Self::RegionalLoadRealisation(i) => {
-                if let Some(load) = scenario.regional_loads.get_mut(i) {
-                    load.realisation_frac = value;
-                }
-            }
-            // The scenario is a copy of the central one and each path is drawn once.
-            Self::RegionalLoadScale(i) => {
-                if let Some(load) = scenario.regional_loads.get_mut(i) {
-                    for (_, mw) in &mut load.rated_mw_by_year {
-                        *mw *= value;
-                    }
+    /// Set the drawn `values` of `parameters` in a sample, those set last after the
+    /// others.
+    pub fn set_all(parameters: &[Self], values: &[f64], sample: &mut Sample<'_>) {
+        for last in [false, true] {
+            for (parameter, &value) in parameters.iter().zip(values) {
+                let definition = parameter.definition();
+                if definition.set_last == last {
+                    (definition.set)(parameter.index(), value, sample);
                 }
             }
         }
@@ -485,16 +672,17 @@ mod tests {
 
     #[test]
     fn every_path_parses_back() {
-        for (path, parameter) in Parameter::FIXED {
-            if let Parameter::CrossoverGrowthFactor(_)
-            | Parameter::CrossoverEnergyGrowthFactor(_)
-            | Parameter::RegionalLoadRealisation(_)
-            | Parameter::RegionalLoadScale(_) = parameter
-            {
-                continue;
-            }
-            assert_eq!(Parameter::parse(path), Some(parameter));
+        for definition in DEFINITIONS {
+            let path = definition.path.replace("[N]", "[4]");
+            let parameter = (definition.parameter)(4);
+            assert_eq!(Parameter::parse(&path), Some(parameter), "{path}");
             assert_eq!(parameter.path(), path);
+            assert!(std::ptr::eq(parameter.definition(), definition), "{path}");
+            assert_eq!(
+                definition.holder == Holder::RegionSet,
+                !definition.when_regions_differ.is_empty(),
+                "{path}: a region-set parameter says how regions that differ are treated"
+            );
         }
         let step = Parameter::parse("compute.crossover.growth[2].factor_per_year");
         assert_eq!(step, Some(Parameter::CrossoverGrowthFactor(2)));
@@ -516,5 +704,7 @@ mod tests {
         assert_eq!(scale.unwrap().path(), "regional_load[0].mw_scale");
         assert_eq!(Parameter::parse("regional_load[0].rated_mw_by_year"), None);
         assert_eq!(Parameter::parse("regional_load[x].realisation_frac"), None);
+        assert_eq!(Parameter::parse("regional_load[+1].realisation_frac"), None);
+        assert_eq!(Parameter::parse("regional_load[].mw_scale"), None);
     }
 }

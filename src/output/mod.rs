@@ -403,6 +403,13 @@ pub fn write_csv(frame: &mut DataFrame, path: &Path) -> Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
 }
 
+/// A line for the person at the terminal, on standard error. A standard error that
+/// cannot be written is ignored: there is nowhere left to say so.
+pub fn note(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// Write a frame as Parquet (zstd), marked as gridstrain's in its key-value metadata.
 ///
 /// # Errors

@@ -71,7 +71,7 @@ struct Report {
 /// [`RUN_TABLE_LIMIT`](crate::input::bounded::RUN_TABLE_LIMIT), bounds-checked before
 /// polars reads it.
 fn read_parquet(path: &Path) -> Result<DataFrame> {
-    let frame = crate::input::load_file::read_guarded_parquet(
+    let frame = crate::input::parquet_read::read_guarded_parquet(
         path,
         crate::input::bounded::RUN_TABLE_LIMIT,
         crate::input::load_file::MAX_LOAD_ROWS,

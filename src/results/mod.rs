@@ -326,6 +326,30 @@ mod tests {
         }
     }
 
+    /// The power row of the in-memory fixture's scenario: shares between 0 and 1, the
+    /// facility-energy share what the energies say, rated MW the average over the draw.
+    #[test]
+    fn the_fixture_s_power_row_adds_up() {
+        let scenario = crate::fixture::scenario();
+        let power = crate::stages::power::year_power(&scenario, 2030);
+        let draw = (scenario.training.power_frac, scenario.inference.power_frac);
+        let row = PowerRow::new(&scenario.name, &power, draw, (None, None));
+        for share in [
+            row.inference_share_flop_frac,
+            row.inference_share_accelerator_hours_frac,
+            row.inference_share_facility_energy_frac,
+        ] {
+            let share = share.expect("a crossover scenario knows every share");
+            assert!(share > 0.0 && share < 1.0, "{share}");
+        }
+        let facility_mwh = row.training_facility_mwh + row.inference_facility_mwh;
+        let share = row.inference_share_facility_energy_frac.unwrap();
+        assert!((share - row.inference_facility_mwh / facility_mwh).abs() < 1e-12);
+        assert!((row.training_rated_mw - row.training_average_mw / draw.0).abs() < 1e-6);
+        assert!((row.inference_rated_mw - row.inference_average_mw / draw.1).abs() < 1e-6);
+        assert!(check_finite(&[row], PowerRow::TABLE).is_ok());
+    }
+
     #[test]
     fn shares_of_nothing_are_empty_not_nan() {
         let zero = crate::stages::power::WorkloadPower {

@@ -290,7 +290,6 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::input::study::{StudyFiles, load_study};
 
     /// (region, year, weather year, first hour, hours, index of the largest total).
     type Seen = (String, i32, i32, i64, usize, usize);
@@ -322,17 +321,9 @@ mod tests {
         }
     }
 
-    /// The small test fixture (two regions, weather years 2023–2024), in memory.
+    /// The in-memory fixture study.
     pub(crate) fn fixture() -> Study {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let files = StudyFiles {
-            scenario: root.join("scenarios/small.toml"),
-            regions: root.join("regions/pnw.toml"),
-            catalogue_ids: Vec::new(),
-            years: None,
-            weather_years: vec![2023, 2024],
-        };
-        load_study(&files).unwrap().study
+        crate::fixture::study()
     }
 
     /// A caller chooses the hourly series it needs: none, the peak week, or every hour;

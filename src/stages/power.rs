@@ -124,6 +124,31 @@ pub fn it_energy_twh(scenario: &Scenario, year: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On the in-memory fixture: the facility uses its IT energy times the PUE, and the
+    /// average MW spreads the facility energy over the year's hours.
+    #[test]
+    fn the_fixture_s_facility_energy_is_it_energy_times_pue() {
+        let scenario = crate::fixture::scenario();
+        for year in [2030, 2031] {
+            let power = year_power(&scenario, year);
+            for workload in [power.training, power.inference] {
+                let it_mwh = workload.it_energy_mwh.expect("crossover compute");
+                assert!(it_mwh > 0.0);
+                let relative = (workload.facility_mwh - it_mwh * scenario.pue).abs() / it_mwh;
+                assert!(relative < 1e-12, "{year}: {relative}");
+                let hours = crate::time::hours_in_year(year) as f64;
+                let average = workload.facility_mwh / hours;
+                assert!(
+                    (workload.average_mw - average).abs() < 1e-9 * average,
+                    "{year}"
+                );
+            }
+            let total =
+                power.training.it_energy_mwh.unwrap() + power.inference.it_energy_mwh.unwrap();
+            assert!((it_energy_twh(&scenario, year) - total / 1e6).abs() < 1e-12);
+        }
+    }
     use std::path::PathBuf;
 
     /// numbers.md §3 worked example: 1e26 FLOP on H100 BF16 at MFU 0.40 is 7.02e7

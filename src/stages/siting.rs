@@ -366,6 +366,19 @@ impl Stock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On the in-memory fixture's two regions: inference goes by people served, and the
+    /// shares with what is left outside the set make one.
+    #[test]
+    fn the_fixture_s_inference_shares_follow_people_and_sum_to_one() {
+        let regions = crate::fixture::region_set();
+        let shares = allocate_inference(&regions);
+        let inside: f64 = shares.region_frac.iter().sum();
+        assert!((inside + shares.unallocated_frac - 1.0).abs() < 1e-12);
+        let people = |i: usize| regions.regions[i].inference_weight;
+        let ratio = shares.region_frac[0] / shares.region_frac[1];
+        assert!((ratio - people(0) / people(1)).abs() < 1e-9, "{ratio}");
+    }
     use crate::model::region::Region;
     use std::path::PathBuf;
 

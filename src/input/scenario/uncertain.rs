@@ -1,5 +1,6 @@
 //! The `[uncertainty."key.path"]` tables: each key's parameter, distribution and range.
 use super::*;
+use crate::model::uncertainty::{DEFINITIONS, Holder};
 
 /// The `[uncertainty."…"]` tables, checked: a known key path that applies to this
 /// scenario, a known distribution with its keys, ranges in order and inside the
@@ -14,7 +15,7 @@ pub(super) fn uncertainty(
         let table = format!("uncertainty.\"{path}\"");
         let at = |key: &str| locate.key(&table, key);
         let Some(parameter) = Parameter::parse(path) else {
-            let known: Vec<&str> = Parameter::FIXED.iter().map(|(name, _)| *name).collect();
+            let known: Vec<&str> = DEFINITIONS.iter().map(|d| d.path).collect();
             bail!(
                 "{}: unknown parameter path `{}`; expected one of {}",
                 at("dist"),
@@ -23,10 +24,7 @@ pub(super) fn uncertainty(
             );
         };
         // Region-set parameters are checked against the set when a sweep loads it.
-        if !matches!(
-            parameter,
-            Parameter::ExistingDatacenterScale | Parameter::BaselineGrowth
-        ) {
+        if parameter.definition().holder == Holder::Scenario {
             if let Err(why) = parameter.central(scenario, &RegionSet::default()) {
                 bail!(
                     "{}: `{path}` does not apply to this scenario: {why}",

@@ -275,9 +275,7 @@ pub use self::ownership::{
     recover_beside, remove_output_folder,
 };
 
-fn note(line: &str) {
-    crate::cli::note(line);
-}
+use crate::output::note;
 
 /// How the exchange went.
 enum Exchange {

@@ -113,29 +113,17 @@ pub(super) fn first_bytes(path: &Path, n: usize) -> Option<Vec<u8>> {
 }
 
 /// The key-value metadata of a Parquet file, if it is a well-formed Parquet file within
-/// the load-file bounds.
+/// the load-file bounds (decoded like any Parquet from outside, in a child process).
 #[must_use]
 pub fn parquet_key_values(path: &Path) -> Option<Vec<(String, String)>> {
-    use polars::prelude::*;
-    // Through the bounded opener (a regular file of at most the load Parquet limit); the
-    // footer is decoded by polars only after the structural bounds check.
-    let bytes =
-        crate::input::bounded::read_bytes(path, crate::input::bounded::LOAD_PARQUET_LIMIT).ok()?;
-    crate::input::parquet_guard::check_parquet_bounds(
-        &bytes,
-        &crate::input::parquet_guard::ParquetLimits::default(),
+    crate::input::parquet_read::read_untrusted_parquet(
+        path,
+        crate::input::bounded::LOAD_PARQUET_LIMIT,
+        crate::input::load_file::MAX_LOAD_ROWS,
+        "",
     )
-    .ok()?;
-    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-    let metadata = reader.get_metadata().ok()?;
-    Some(
-        metadata
-            .key_value_metadata()
-            .as_ref()?
-            .iter()
-            .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
-            .collect(),
-    )
+    .ok()
+    .map(|contents| contents.key_values)
 }
 
 /// The value of the gridstrain marker in a Parquet file's metadata.

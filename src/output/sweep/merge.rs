@@ -560,7 +560,7 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 .min(crate::input::bounded::SHARD_TABLE_LIMIT.max_bytes),
             ..crate::input::bounded::SHARD_TABLE_LIMIT
         };
-        crate::input::load_file::read_guarded_parquet(
+        crate::input::parquet_read::read_guarded_parquet(
             &path,
             limit,
             rows,

@@ -1,6 +1,7 @@
 //! The draws of a sweep: every uncertain parameter (and a weather year) per sample,
 //! serially from the seed with ChaCha8, and a sample's scenario and region set.
 use super::*;
+use crate::model::uncertainty::Sample;
 
 /// The drawn inputs of every sample.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,36 +129,16 @@ pub fn apply(study: &Study, draws: &Draws, i: usize) -> (Scenario, RegionSet) {
     let central_scenario = &study.scenario;
     let mut scenario = central_scenario.clone();
     let mut regions = study.regions.clone();
-    for (parameter, &value) in draws.parameters.iter().zip(draws.sample(i)) {
-        parameter.apply(value, &mut scenario, &mut regions, &study.regions);
-    }
-    // A growth step given as energy growth follows the sample's hardware efficiency:
-    // g = g₀ · (e / e₀) · (w / w₀), exactly g₀ at the centre.
-    let efficiency = |s: &Scenario| match s.hardware {
-        crate::model::scenario::Hardware::Trend {
-            flop_per_watt_factor_per_year,
-            ..
-        } => flop_per_watt_factor_per_year,
-        crate::model::scenario::Hardware::Table(_) => 1.0,
-    };
-    let ratio_efficiency = efficiency(&scenario) / efficiency(central_scenario);
-    for (parameter, &value) in draws.parameters.iter().zip(draws.sample(i)) {
-        if let Parameter::CrossoverEnergyGrowthFactor(n) = *parameter {
-            let central = parameter
-                .central(central_scenario, &study.regions)
-                .unwrap_or(value);
-            if let (
-                ComputeProjection::Crossover { growth, .. },
-                ComputeProjection::Crossover {
-                    growth: growth_0, ..
-                },
-            ) = (&mut scenario.compute, &central_scenario.compute)
-            {
-                growth[n].factor_per_year =
-                    growth_0[n].factor_per_year * (value / central) * ratio_efficiency;
-            }
-        }
-    }
+    Parameter::set_all(
+        &draws.parameters,
+        draws.sample(i),
+        &mut Sample {
+            scenario: &mut scenario,
+            regions: &mut regions,
+            central_scenario,
+            central_regions: &study.regions,
+        },
+    );
     // With a base-year anchor, the first growth step runs between the two anchors:
     // f = f₀ · ((A_c/A_b)ᵢ / (A_c/A_b)₀ · R₀ / Rᵢ)^(1/n), R the path's own ratio.
     if let (Some(central), Some(sampled), ComputeProjection::Crossover { base_year, .. }) = (

@@ -384,7 +384,11 @@ pub fn sweep(
         .collect();
     if draws.parameters.contains(&Parameter::BaselineGrowth) && rates.iter().any(|r| *r != rates[0])
     {
-        notes.push("sweep: regions.baseline_growth_per_year_frac replaces every region's own rate with one drawn value".to_owned());
+        let definition = Parameter::BaselineGrowth.definition();
+        notes.push(format!(
+            "sweep: {}: {}",
+            definition.path, definition.when_regions_differ
+        ));
     }
     Ok(SweepResult {
         draws,
