@@ -25,41 +25,35 @@ pub struct FileLimit {
     pub max_bytes: u64,
 }
 
+impl FileLimit {
+    /// The limit of files that are `what`, of at most `max_bytes`.
+    #[must_use]
+    pub const fn new(what: &'static str, max_bytes: u64) -> Self {
+        Self { what, max_bytes }
+    }
+}
+
 /// TOML files (scenario, region set, profile, a run's `run.toml`) and the operators'
 /// forecast CSV: 4 MiB, about 100 times the largest shipped one.
-pub const TEXT_LIMIT: FileLimit = FileLimit {
-    what: "a TOML or forecast file",
-    max_bytes: 4 * MIB,
-};
+pub const TEXT_LIMIT: FileLimit = FileLimit::new("a TOML or forecast file", 4 * MIB);
 
 /// Hourly load as CSV (a region's load file, `import`'s tidy, local and EIA-930 forms):
 /// 512 MiB, room for 10 million hourly rows of ~50 bytes (the row limit of a load file)
 /// or a year of an EIA-930 balance file of every balancing authority.
-pub const LOAD_CSV_LIMIT: FileLimit = FileLimit {
-    what: "a load CSV file",
-    max_bytes: 512 * MIB,
-};
+pub const LOAD_CSV_LIMIT: FileLimit = FileLimit::new("a load CSV file", 512 * MIB);
 
 /// Hourly load as Parquet: 256 MiB (the shipped files are under 0.5 MB each; 10 million
 /// rows of two uncompressed 8-byte columns are 160 MB).
-pub const LOAD_PARQUET_LIMIT: FileLimit = FileLimit {
-    what: "a load Parquet file",
-    max_bytes: 256 * MIB,
-};
+pub const LOAD_PARQUET_LIMIT: FileLimit = FileLimit::new("a load Parquet file", 256 * MIB);
 
 /// A table of a run or sweep folder (CSV or Parquet) read back by `report` and
 /// `sweep --merge`: 1 GiB.
-pub const RUN_TABLE_LIMIT: FileLimit = FileLimit {
-    what: "a table of a run folder",
-    max_bytes: 1024 * MIB,
-};
+pub const RUN_TABLE_LIMIT: FileLimit = FileLimit::new("a table of a run folder", 1024 * MIB);
 
 /// A shard's per-sample table as `sweep --merge` hashes (streaming) and reads it: 64 GiB
 /// at the most; the read is bounded further by the rows the shard must hold.
-pub const SHARD_TABLE_LIMIT: FileLimit = FileLimit {
-    what: "a per-sample table of a sweep shard",
-    max_bytes: 64 * 1024 * MIB,
-};
+pub const SHARD_TABLE_LIMIT: FileLimit =
+    FileLimit::new("a per-sample table of a sweep shard", 64 * 1024 * MIB);
 
 /// A size in words: "4 MiB", "512 MiB", "1.5 GiB", "1234 bytes".
 #[must_use]

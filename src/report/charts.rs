@@ -44,6 +44,45 @@ pub struct Band<'a> {
     pub high: Vec<f64>,
 }
 
+/// The drawing surface of every chart.
+type Root<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// A chart with two numeric axes.
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Every chart's frame: the title, the margins, the room for the axis labels (`x`, `y`
+/// in pixels) and the axes' ranges; `None` when plotters cannot lay it out.
+fn frame<'a, 'b>(
+    root: &'a Root<'b>,
+    title: &str,
+    (x_label_area, y_label_area): (u32, u32),
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Option<Chart<'a, 'b>> {
+    ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .margin_right(28)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x, y)
+        .ok()
+}
+
+/// Every chart's legend: a light box at `position`.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) {
+    let _ = chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GREY)
+        .draw();
+}
+
 /// Put the title and text alternative into plotters' `<svg>` and make it scale.
 fn accessible(svg: &str, title: &str, description: &str) -> String {
     let escaped = |s: &str| {
@@ -129,16 +168,8 @@ pub fn lines(
                 .chain(bands.iter().flat_map(|b| b.low.iter().chain(b.high.iter()))),
             from_zero,
         );
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .margin_right(28)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(x0..x1, y0..y1)
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
+        let Some(mut chart) = frame(&root, title, (44, 72), x0..x1, y0..y1) else {
+            return String::new();
         };
         let format_x = |v: &f64| {
             if integer_x {
@@ -198,12 +229,7 @@ pub fn lines(
                 ("sans-serif", 14).into_font().color(&BLACK),
             )));
         }
-        let _ = chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .draw();
+        legend(&mut chart, SeriesLabelPosition::UpperLeft);
         let _ = root.present();
     }
     accessible(&svg, title, description)
@@ -228,16 +254,14 @@ pub fn bars(
         let rows = labels.len().max(1);
         // Room for the longest label (about 7 px a character at the axis font).
         let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4) as u32;
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .margin_right(28)
-            .x_label_area_size(44)
-            .y_label_area_size((7 * longest + 16).clamp(70, 440))
-            .build_cartesian_2d(v0..v1, 0.0..rows as f64)
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
+        let Some(mut chart) = frame(
+            &root,
+            title,
+            (44, (7 * longest + 16).clamp(70, 440)),
+            v0..v1,
+            0.0..rows as f64,
+        ) else {
+            return String::new();
         };
         let label_at = |v: &f64| {
             let row = rows as f64 - v - 0.5;
@@ -270,12 +294,7 @@ pub fn bars(
             }
         }
         if series.len() > 1 {
-            let _ = chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GREY)
-                .draw();
+            legend(&mut chart, SeriesLabelPosition::LowerRight);
         }
         let _ = root.present();
     }
@@ -313,16 +332,14 @@ pub fn stacked_hours(
         let y0 = layers.first().map_or(0.0, |l| {
             l.values.iter().copied().fold(f64::INFINITY, f64::min) * 0.9
         });
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .margin_right(28)
-            .x_label_area_size(44)
-            .y_label_area_size(72)
-            .build_cartesian_2d(0.0..hours.max(1) as f64 / 24.0, y0..y1)
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
+        let Some(mut chart) = frame(
+            &root,
+            title,
+            (44, 72),
+            0.0..hours.max(1) as f64 / 24.0,
+            y0..y1,
+        ) else {
+            return String::new();
         };
         // The x axis is in days from the week's first hour: ticks fall on whole days.
         let day = |v: &f64| day_label(*v);
@@ -356,12 +373,7 @@ pub fn stacked_hours(
                 .label("threshold")
                 .legend(|(a, b)| PathElement::new([(a, b), (a + 16, b)], BLACK.stroke_width(2)));
         }
-        let _ = chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .draw();
+        legend(&mut chart, SeriesLabelPosition::LowerRight);
         let _ = root.present();
     }
     accessible(&svg, title, description)
@@ -403,16 +415,14 @@ pub fn map(
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         let _ = root.fill(&WHITE);
         let squash = 38.0_f64.to_radians().cos();
-        let mut chart = match ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .margin_right(28)
-            .x_label_area_size(30)
-            .y_label_area_size(44)
-            .build_cartesian_2d(-125.0 * squash..-66.5 * squash, 24.0..50.0)
-        {
-            Ok(c) => c,
-            Err(_) => return String::new(),
+        let Some(mut chart) = frame(
+            &root,
+            title,
+            (30, 44),
+            -125.0 * squash..-66.5 * squash,
+            24.0..50.0,
+        ) else {
+            return String::new();
         };
         let lon = move |x: &f64| format!("{:.0}°W", -x / squash);
         let _ = chart
@@ -452,12 +462,7 @@ pub fn map(
                     .legend(move |(a, b)| Circle::new((a + 8, b), 5, color.filled()));
             }
         }
-        let _ = chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .draw();
+        legend(&mut chart, SeriesLabelPosition::LowerLeft);
         let _ = root.present();
     }
     accessible(&svg, title, description)

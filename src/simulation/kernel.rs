@@ -82,6 +82,21 @@ pub struct HourInputs<'a> {
     pub summer: &'a [bool],
 }
 
+impl<'a> HourInputs<'a> {
+    /// The hourly values at `levels`, with `flexibility`'s flexible share of inference.
+    fn values(&self, levels: &'a Levels, flexibility: &Flexibility) -> HourValues<'a> {
+        HourValues {
+            raw_baseline_mw: self.raw_baseline_mw,
+            inference_shape: self.inference_shape,
+            amplitude: 1.0,
+            training_shape: self.training_shape,
+            summer: self.summer,
+            levels,
+            flexible_inference_frac: flexibility.flexible_inference_frac,
+        }
+    }
+}
+
 /// The scalars that, with [`HourInputs`], make every hourly series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Levels {
@@ -455,15 +470,7 @@ pub fn evaluate<const FULL: bool>(
     s.residual_before_flex_mw = residual_mw;
     s.total_ramps_mw_per_h = (total_ramps.up, total_ramps.down);
 
-    let loads = HourValues {
-        raw_baseline_mw: inputs.raw_baseline_mw,
-        inference_shape: inputs.inference_shape,
-        amplitude: 1.0,
-        training_shape: inputs.training_shape,
-        summer: inputs.summer,
-        levels,
-        flexible_inference_frac: flexibility.flexible_inference_frac,
-    };
+    let loads = inputs.values(levels, flexibility);
     s.flex = dispatch_collected(
         &loads,
         s.flexible_energy_mwh(flexible_inference_frac),
@@ -537,15 +544,7 @@ pub fn peaks_after_at_depths<const N: usize>(
             && inputs.summer.len() == hours,
         "hourly inputs of one length"
     );
-    let loads = HourValues {
-        raw_baseline_mw: inputs.raw_baseline_mw,
-        inference_shape: inputs.inference_shape,
-        amplitude: 1.0,
-        training_shape: inputs.training_shape,
-        summer: inputs.summer,
-        levels,
-        flexible_inference_frac: flexibility.flexible_inference_frac,
-    };
+    let loads = inputs.values(levels, flexibility);
     depths_frac.map(|depth_frac| {
         let at_depth = Flexibility {
             max_curtail_frac: depth_frac,
@@ -976,6 +975,72 @@ fn scan_ramp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The set's series of a test: baseline, total, total after flexibility (MW).
+    type SetSums = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+    /// The full pass on fresh set series: its numbers, (with `FULL`) the hourly series,
+    /// and the set's sums.
+    fn full_pass<const FULL: bool>(
+        inputs: &HourInputs<'_>,
+        levels: &Levels,
+        flexibility: &Flexibility,
+        scratch: &mut KernelScratch,
+    ) -> (HourStats, FullSeries, SetSums) {
+        let hours = inputs.raw_baseline_mw.len();
+        let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
+        let mut full = FullSeries::default();
+        let stats = evaluate::<FULL>(
+            inputs,
+            levels,
+            flexibility,
+            scratch,
+            &mut SetSeries {
+                baseline_mw: &mut set.0,
+                total_mw: &mut set.1,
+                total_after_mw: &mut set.2,
+            },
+            &mut full,
+        );
+        (stats, full, set)
+    }
+
+    /// A kernel test's hours: the raw load, an inference shape, a flat training shape and
+    /// the summer flags, with the raw load's statistics.
+    struct TestHours {
+        raw: Vec<f64>,
+        inference_shape: Vec<f64>,
+        training_shape: Vec<f64>,
+        summer: Vec<bool>,
+        raw_stats: RawBaselineStats,
+    }
+
+    impl TestHours {
+        fn new(raw: Vec<f64>, inference_shape: Vec<f64>, summer: Vec<bool>) -> Self {
+            let raw_stats = RawBaselineStats::of(&raw, &summer);
+            Self {
+                training_shape: vec![1.0; raw.len()],
+                raw,
+                inference_shape,
+                summer,
+                raw_stats,
+            }
+        }
+
+        fn inputs(&self) -> HourInputs<'_> {
+            HourInputs {
+                raw_baseline_mw: &self.raw,
+                raw_stats: &self.raw_stats,
+                shape_sums: (
+                    self.inference_shape.iter().sum(),
+                    self.training_shape.iter().sum(),
+                ),
+                inference_shape: &self.inference_shape,
+                training_shape: &self.training_shape,
+                summer: &self.summer,
+            }
+        }
+    }
     use crate::stages::flexibility::dispatch_training;
     use crate::stages::metrics::{max_ramps_mw_per_h, peak};
 
@@ -991,17 +1056,8 @@ mod tests {
         let inference_shape: Vec<f64> = (0..hours)
             .map(|t| 1.0 + 0.4 * ((t as f64) * 0.26).cos())
             .collect();
-        let training_shape = vec![1.0; hours];
-        let summer: Vec<bool> = (0..hours).map(|t| t > 200).collect();
-        let raw_stats = RawBaselineStats::of(&raw, &summer);
-        let inputs = HourInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
-            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
-            inference_shape: &inference_shape,
-            training_shape: &training_shape,
-            summer: &summer,
-        };
+        let case = TestHours::new(raw, inference_shape, (0..hours).map(|t| t > 200).collect());
+        let inputs = case.inputs();
         for window in [0, 8] {
             let levels = Levels {
                 baseline_scale: 1.07,
@@ -1018,19 +1074,11 @@ mod tests {
                 headroom_limit_frac: 0.005,
                 flexible_inference_frac: 0.0,
             };
-            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-            let mut full = FullSeries::default();
-            let stats = evaluate::<true>(
+            let (stats, full, set) = full_pass::<true>(
                 &inputs,
                 &levels,
                 &flexibility,
                 &mut KernelScratch::default(),
-                &mut SetSeries {
-                    baseline_mw: &mut set.0,
-                    total_mw: &mut set.1,
-                    total_after_mw: &mut set.2,
-                },
-                &mut full,
             );
             let mut after = vec![0.0; hours];
             let outcome = dispatch_training(
@@ -1084,7 +1132,6 @@ mod tests {
         levels: &Levels,
         flexibility: &Flexibility,
     ) -> (HourStats, Option<HourStats>) {
-        let hours = raw.len();
         let inference_shape: Vec<f64> = if amplitude == 1.0 {
             base_shape.to_vec()
         } else {
@@ -1118,19 +1165,8 @@ mod tests {
             shape_sums,
             summer,
         };
-        let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-        let full = evaluate::<false>(
-            &inputs,
-            levels,
-            flexibility,
-            &mut KernelScratch::default(),
-            &mut SetSeries {
-                baseline_mw: &mut set.0,
-                total_mw: &mut set.1,
-                total_after_mw: &mut set.2,
-            },
-            &mut FullSeries::default(),
-        );
+        let (full, _, _) =
+            full_pass::<false>(&inputs, levels, flexibility, &mut KernelScratch::default());
         let pruned = evaluate_pruned(
             &pruned_inputs,
             levels,
@@ -1302,17 +1338,8 @@ mod tests {
         let inference_shape: Vec<f64> = (0..hours)
             .map(|t| 1.0 + 0.3 * ((t as f64) * 0.26).cos())
             .collect();
-        let training_shape = vec![1.0; hours];
-        let summer: Vec<bool> = (0..hours).map(|t| t > 1000).collect();
-        let raw_stats = RawBaselineStats::of(&raw, &summer);
-        let inputs = HourInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
-            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
-            inference_shape: &inference_shape,
-            training_shape: &training_shape,
-            summer: &summer,
-        };
+        let case = TestHours::new(raw, inference_shape, (0..hours).map(|t| t > 1000).collect());
+        let inputs = case.inputs();
         let levels = Levels {
             baseline_scale: 1.0,
             new_inference_avg_mw: 50.0,
@@ -1333,19 +1360,7 @@ mod tests {
                 headroom_limit_frac: 0.005,
                 flexible_inference_frac: 0.0,
             };
-            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-            let stats = evaluate::<false>(
-                &inputs,
-                &levels,
-                &flexibility,
-                &mut scratch,
-                &mut SetSeries {
-                    baseline_mw: &mut set.0,
-                    total_mw: &mut set.1,
-                    total_after_mw: &mut set.2,
-                },
-                &mut FullSeries::default(),
-            );
+            let (stats, _, _) = full_pass::<false>(&inputs, &levels, &flexibility, &mut scratch);
             let at_depths = peaks_after_at_depths(
                 &inputs,
                 &levels,
@@ -1379,17 +1394,8 @@ mod tests {
         let inference_shape: Vec<f64> = (0..hours)
             .map(|t| 1.0 + 0.3 * ((t as f64) * std::f64::consts::TAU / 24.0).sin())
             .collect();
-        let training_shape = vec![1.0; hours];
-        let summer = vec![true; hours];
-        let raw_stats = RawBaselineStats::of(&raw, &summer);
-        let inputs = HourInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
-            shape_sums: (inference_shape.iter().sum(), training_shape.iter().sum()),
-            inference_shape: &inference_shape,
-            training_shape: &training_shape,
-            summer: &summer,
-        };
+        let case = TestHours::new(raw, inference_shape, vec![true; hours]);
+        let inputs = case.inputs();
         // No new training at all: only inference could flex.
         let levels = Levels {
             baseline_scale: 1.0,
@@ -1407,19 +1413,11 @@ mod tests {
                 headroom_limit_frac: 0.005,
                 flexible_inference_frac,
             };
-            let mut set = (vec![0.0; hours], vec![0.0; hours], vec![0.0; hours]);
-            let mut full = FullSeries::default();
-            let stats = evaluate::<true>(
+            let (stats, full, _) = full_pass::<true>(
                 &inputs,
                 &levels,
                 &flexibility,
                 &mut KernelScratch::default(),
-                &mut SetSeries {
-                    baseline_mw: &mut set.0,
-                    total_mw: &mut set.1,
-                    total_after_mw: &mut set.2,
-                },
-                &mut full,
             );
             (stats, full)
         };
@@ -1446,22 +1444,22 @@ mod tests {
             .sum();
         assert!((lost - flexible.flex.curtailed_mwh).abs() < 1e-6);
         // The pruned scan leaves a flexible share of inference to the full pass.
-        let order = ScanOrder::build(&raw, &summer);
+        let order = ScanOrder::build(&case.raw, &case.summer);
         let (inference_stats, training_stats) = (
-            ShapeStats::of(&inference_shape),
-            ShapeStats::of(&training_shape),
+            ShapeStats::of(&case.inference_shape),
+            ShapeStats::of(&case.training_shape),
         );
         let pruned_inputs = PrunedInputs {
-            raw_baseline_mw: &raw,
-            raw_stats: &raw_stats,
+            raw_baseline_mw: &case.raw,
+            raw_stats: &case.raw_stats,
             order: &order,
-            inference_shape: &inference_shape,
+            inference_shape: &case.inference_shape,
             inference_stats: &inference_stats,
             amplitude: 1.0,
-            training_shape: &training_shape,
+            training_shape: &case.training_shape,
             training_stats: &training_stats,
             shape_sums: inputs.shape_sums,
-            summer: &summer,
+            summer: &case.summer,
         };
         let flexibility = Flexibility {
             max_curtail_frac: 0.5,

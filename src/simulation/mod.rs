@@ -161,8 +161,8 @@ mod year;
 
 pub use self::prepare::{PreparedRegion, prepare_nation, prepare_regions};
 pub use self::region_year::NEED_DEPTHS_FRAC;
+pub use self::region_year::gross_average_mw;
 pub(crate) use self::region_year::*;
-pub use self::year::gross_average_mw;
 pub(crate) use self::year::*;
 
 /// Per-task buffers: one allocation per series, reused for every region and weather year.

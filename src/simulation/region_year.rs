@@ -51,7 +51,7 @@ impl<'a> RegionYear<'a> {
         // Gross: what the scenario places here; new: what the measured baseline does not
         // already hold. Only new load is added to the hours, and only new training flexes.
         // Regional loads (large-load requests) are new load on top of the projection.
-        let (inference_avg_mw, training_avg_mw) = Self::gross_avg_mw(scenario, region, plan, r, y);
+        let (inference_avg_mw, training_avg_mw) = gross_average_mw(scenario, region, plan, r, y);
         // Regional loads are built on top of the stocks (their rated MW never fall).
         let regional_rated_mw = (inference_avg_mw - plan.inference[y].region_mw[r])
             / scenario.inference.power_frac
@@ -77,32 +77,6 @@ impl<'a> RegionYear<'a> {
             built_rated_mw: plan.built_rated[y].region_mw[r] + regional_rated_mw,
             refit_rated_mw: plan.refit_rated[y].region_mw[r],
         }
-    }
-
-    /// Gross average loads of region `r` in siting year `y` of `plan` (stock plus the
-    /// regional loads built by then).
-    pub(crate) fn gross_avg_mw(
-        scenario: &Scenario,
-        region: &Region,
-        plan: &SitingPlan,
-        r: usize,
-        y: usize,
-    ) -> (f64, f64) {
-        let year = plan.years[y];
-        let regional_rated_mw = |kind: WorkloadKind| -> f64 {
-            scenario
-                .regional_loads
-                .iter()
-                .filter(|l| l.region == region.id && l.workload == kind)
-                .map(|l| l.built_rated_mw(year))
-                .sum()
-        };
-        (
-            plan.inference[y].region_mw[r]
-                + regional_rated_mw(WorkloadKind::Inference) * scenario.inference.power_frac,
-            plan.training[y].region_mw[r]
-                + regional_rated_mw(WorkloadKind::Training) * scenario.training.power_frac,
-        )
     }
 
     /// New loads (gross − existing), average MW.
@@ -358,21 +332,64 @@ impl<'a> RegionYear<'a> {
     }
 }
 
+/// Gross average loads (inference, training; MW) the scenario places in region `r` in
+/// siting year `y` of `plan`: the stock plus the regional loads built by then.
+#[must_use]
+pub fn gross_average_mw(
+    scenario: &Scenario,
+    region: &Region,
+    plan: &SitingPlan,
+    r: usize,
+    y: usize,
+) -> (f64, f64) {
+    let year = plan.years[y];
+    let regional_rated_mw = |kind: WorkloadKind| -> f64 {
+        scenario
+            .regional_loads
+            .iter()
+            .filter(|l| l.region == region.id && l.workload == kind)
+            .map(|l| l.built_rated_mw(year))
+            .sum()
+    };
+    (
+        plan.inference[y].region_mw[r]
+            + regional_rated_mw(WorkloadKind::Inference) * scenario.inference.power_frac,
+        plan.training[y].region_mw[r]
+            + regional_rated_mw(WorkloadKind::Training) * scenario.training.power_frac,
+    )
+}
+
 /// Add a region's row to its region set's row (the sums; peaks come from the series).
 pub(crate) fn add_to_set_row(set: &mut SetMetricsRow, m: &MetricsRow) {
-    set.baseline_energy_mwh += m.baseline_energy_mwh;
-    set.training_energy_mwh += m.training_energy_mwh;
-    set.inference_energy_mwh += m.inference_energy_mwh;
-    set.ai_energy_mwh += m.ai_energy_mwh;
-    set.new_ai_energy_mwh += m.new_ai_energy_mwh;
-    set.new_non_ai_energy_mwh += m.new_non_ai_energy_mwh;
-    set.noncoincident_sum_of_peaks_mw += m.total_peak_mw;
-    set.training_curtailed_mwh += m.training_curtailed_mwh;
-    set.residual_above_threshold_sum_mw += m.residual_above_threshold_mw;
-    set.firm_capacity_needed_sum_mw += m.firm_capacity_needed_mw;
-    set.new_load_reserve_requirement_sum_mw += m.new_load_reserve_requirement_mw;
-    set.firm_capacity_cost_usd += m.firm_capacity_cost_usd;
-    set.firm_capacity_annual_cost_usd += m.firm_capacity_annual_cost_usd;
+    for (sum, value) in [
+        (&mut set.baseline_energy_mwh, m.baseline_energy_mwh),
+        (&mut set.training_energy_mwh, m.training_energy_mwh),
+        (&mut set.inference_energy_mwh, m.inference_energy_mwh),
+        (&mut set.ai_energy_mwh, m.ai_energy_mwh),
+        (&mut set.new_ai_energy_mwh, m.new_ai_energy_mwh),
+        (&mut set.new_non_ai_energy_mwh, m.new_non_ai_energy_mwh),
+        (&mut set.noncoincident_sum_of_peaks_mw, m.total_peak_mw),
+        (&mut set.training_curtailed_mwh, m.training_curtailed_mwh),
+        (
+            &mut set.residual_above_threshold_sum_mw,
+            m.residual_above_threshold_mw,
+        ),
+        (
+            &mut set.firm_capacity_needed_sum_mw,
+            m.firm_capacity_needed_mw,
+        ),
+        (
+            &mut set.new_load_reserve_requirement_sum_mw,
+            m.new_load_reserve_requirement_mw,
+        ),
+        (&mut set.firm_capacity_cost_usd, m.firm_capacity_cost_usd),
+        (
+            &mut set.firm_capacity_annual_cost_usd,
+            m.firm_capacity_annual_cost_usd,
+        ),
+    ] {
+        *sum += value;
+    }
     for (sum, value) in [
         (
             &mut set.firm_capacity_needed_depth_0_25_sum_mw,

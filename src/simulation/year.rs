@@ -128,19 +128,6 @@ pub(crate) fn siting_rows(study: &Study, plan: &SitingPlan, target: &[usize]) ->
     rows
 }
 
-/// Gross average loads (inference, training; MW) the scenario places in region `r` in
-/// siting year `y` of `plan`: the stock plus the regional loads built by then.
-#[must_use]
-pub fn gross_average_mw(
-    scenario: &Scenario,
-    region: &Region,
-    plan: &SitingPlan,
-    r: usize,
-    y: usize,
-) -> (f64, f64) {
-    RegionYear::gross_avg_mw(scenario, region, plan, r, y)
-}
-
 /// What one target year gives.
 pub(crate) struct YearOutcome {
     pub(crate) metrics: Vec<MetricsRow>,
@@ -332,24 +319,11 @@ pub(crate) fn run_year(
             };
             let levels = context.levels(scale);
             let set = &mut sets[w_index];
+            let (flex, series, full) = (&scenario.flexibility, &mut set.series(), &mut b.full);
             let stats = if full_series {
-                evaluate::<true>(
-                    &inputs,
-                    &levels,
-                    &scenario.flexibility,
-                    &mut scratch,
-                    &mut set.series(),
-                    &mut b.full,
-                )
+                evaluate::<true>(&inputs, &levels, flex, &mut scratch, series, full)
             } else {
-                evaluate::<false>(
-                    &inputs,
-                    &levels,
-                    &scenario.flexibility,
-                    &mut scratch,
-                    &mut set.series(),
-                    &mut b.full,
-                )
+                evaluate::<false>(&inputs, &levels, flex, &mut scratch, series, full)
             };
             let headroom = if options.headroom_metrics {
                 headroom_metrics(
@@ -509,20 +483,17 @@ pub(crate) fn headroom_metrics(
     (firm, points): (&mut Vec<f64>, &mut Vec<MarginPoint>),
     limit: f64,
 ) -> HeadroomMetrics {
-    let base_slices = [(
+    let mut solve = |slices: &[crate::stages::headroom::YearSeries<'_>]| {
+        margin_points(slices, points);
+        solve_headroom_partial_mw(points, limit)
+    };
+    let threshold = full.threshold_mw.as_slice();
+    let baseline_mw = solve(&[(full.baseline_mw.as_slice(), threshold, None)]);
+    let inference_shaped_mw = solve(&[(
         full.baseline_mw.as_slice(),
-        full.threshold_mw.as_slice(),
-        None,
-    )];
-    margin_points(&base_slices, points);
-    let baseline_mw = solve_headroom_partial_mw(points, limit);
-    let shaped_slices = [(
-        full.baseline_mw.as_slice(),
-        full.threshold_mw.as_slice(),
+        threshold,
         Some(inference_shape),
-    )];
-    margin_points(&shaped_slices, points);
-    let inference_shaped_mw = solve_headroom_partial_mw(points, limit);
+    )]);
     firm.clear();
     firm.extend(
         full.baseline_mw
@@ -530,16 +501,8 @@ pub(crate) fn headroom_metrics(
             .zip(&full.new_inference_mw)
             .map(|(x, y)| x + y),
     );
-    let firm_slices = [(firm.as_slice(), full.threshold_mw.as_slice(), None)];
-    margin_points(&firm_slices, points);
-    let after_inference_mw = solve_headroom_partial_mw(points, limit);
-    let ai_slices = [(
-        full.total_after_mw.as_slice(),
-        full.threshold_mw.as_slice(),
-        None,
-    )];
-    margin_points(&ai_slices, points);
-    let after_ai_mw = solve_headroom_partial_mw(points, limit);
+    let after_inference_mw = solve(&[(firm.as_slice(), threshold, None)]);
+    let after_ai_mw = solve(&[(full.total_after_mw.as_slice(), threshold, None)]);
     HeadroomMetrics {
         baseline_mw: Some(baseline_mw),
         after_inference_mw: Some(after_inference_mw),

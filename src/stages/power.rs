@@ -123,6 +123,8 @@ pub fn it_energy_twh(scenario: &Scenario, year: i32) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     /// On the in-memory fixture: the facility uses its IT energy times the PUE, and the
@@ -149,21 +151,27 @@ mod tests {
             assert!((it_energy_twh(&scenario, year) - total / 1e6).abs() < 1e-12);
         }
     }
-    use std::path::PathBuf;
+    /// An accelerator of `peak_flop_per_s` drawing `kw`, at 40 % utilization and
+    /// `power_frac` of its rating.
+    fn accelerator(peak_flop_per_s: f64, kw: f64, power_frac: f64) -> (HardwareYear, Workload) {
+        (
+            HardwareYear {
+                peak_flop_per_s,
+                it_power_per_accelerator_kw: kw,
+            },
+            Workload {
+                utilization_frac: 0.4,
+                power_frac,
+                profile_path: PathBuf::new(),
+            },
+        )
+    }
 
     /// numbers.md §3 worked example: 1e26 FLOP on H100 BF16 at MFU 0.40 is 7.02e7
     /// GPU-hours, 102 GWh of IT energy at 1,453 W, 116 GWh at PUE 1.14.
     #[test]
     fn worked_example_from_the_reference_sheet() {
-        let hardware = HardwareYear {
-            peak_flop_per_s: 989.4e12,
-            it_power_per_accelerator_kw: 1.453,
-        };
-        let workload = Workload {
-            utilization_frac: 0.4,
-            power_frac: 1.0,
-            profile_path: PathBuf::new(),
-        };
+        let (hardware, workload) = accelerator(989.4e12, 1.453, 1.0);
         let power = flop_to_power(1e26, hardware, &workload, 1.14, 2025);
         assert!((power.accelerator_hours.unwrap() / 7.02e7 - 1.0).abs() < 0.001);
         assert!((power.it_energy_mwh.unwrap() / 102_000.0 - 1.0).abs() < 0.005);
@@ -173,15 +181,7 @@ mod tests {
 
     #[test]
     fn zero_compute_gives_zero_power() {
-        let hardware = HardwareYear {
-            peak_flop_per_s: 1e15,
-            it_power_per_accelerator_kw: 1.0,
-        };
-        let workload = Workload {
-            utilization_frac: 0.4,
-            power_frac: 0.9,
-            profile_path: PathBuf::new(),
-        };
+        let (hardware, workload) = accelerator(1e15, 1.0, 0.9);
         assert_eq!(
             flop_to_power(0.0, hardware, &workload, 1.2, 2030).facility_mwh,
             0.0

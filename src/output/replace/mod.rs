@@ -473,6 +473,27 @@ mod tests {
         staging
     }
 
+    /// A folder holding a finished output `run` (its path).
+    fn an_output_in_place() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("run");
+        put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
+        (dir, target)
+    }
+
+    /// A sealed staging folder for `run` in `dir` with `file` holding `text`.
+    fn a_new_output(dir: &Path, file: &str, text: &str) -> PathBuf {
+        let staging = sealed_folder(dir, "run");
+        std::fs::write(staging.join(file), text).unwrap();
+        seal(&staging).unwrap();
+        staging
+    }
+
+    /// How many entries `dir` holds.
+    fn entries(dir: &Path) -> usize {
+        std::fs::read_dir(dir).unwrap().count()
+    }
+
     #[test]
     fn a_sealed_folder_lists_its_files_and_is_replaceable() {
         let dir = tempfile::tempdir().unwrap();
@@ -494,21 +515,15 @@ mod tests {
 
     #[test]
     fn force_exchanges_and_keeps_nothing_beside() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = sealed_folder(dir.path(), "run");
-        let target = dir.path().join("run");
-        put_folder(&first, &target, false).unwrap();
-        let second = sealed_folder(dir.path(), "run");
-        std::fs::write(second.join("metrics.csv"), "a\n2\n").unwrap();
-        seal(&second).unwrap();
+        let (dir, target) = an_output_in_place();
+        let second = a_new_output(dir.path(), "metrics.csv", "a\n2\n");
         assert!(put_folder(&second, &target, false).is_err(), "needs force");
         put_folder(&second, &target, true).unwrap();
         assert_eq!(
             std::fs::read_to_string(target.join("metrics.csv")).unwrap(),
             "a\n2\n"
         );
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "only the target remains");
+        assert_eq!(entries(dir.path()), 1, "only the target remains");
     }
 
     #[test]
@@ -523,16 +538,11 @@ mod tests {
 
     #[test]
     fn the_fallback_replaces_through_the_aside() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("run");
-        put_folder(&sealed_folder(dir.path(), "run"), &target, false).unwrap();
-        let second = sealed_folder(dir.path(), "run");
-        std::fs::write(second.join("new.csv"), "n").unwrap();
-        seal(&second).unwrap();
+        let (dir, target) = an_output_in_place();
+        let second = a_new_output(dir.path(), "new.csv", "n");
         put_folder_by(&second, &target, true, |_, _| Ok(Exchange::Unsupported)).unwrap();
         assert!(target.join("new.csv").is_file());
-        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(left.len(), 1, "the aside is removed");
+        assert_eq!(entries(dir.path()), 1, "the aside is removed");
     }
 
     #[test]

@@ -175,6 +175,16 @@ pub(super) fn evaluate_sample(
             // inputs: (reference mean / weather mean) × growth.
             let scale = ri.set_weight[w_index] * growth;
             let levels = context.levels(scale);
+            // This weather year's hours with an inference shape (the region's own, or
+            // the sample's stretched copy).
+            let hour_inputs = |inference_shape| HourInputs {
+                raw_baseline_mw: &ri.raw_baseline[w_index],
+                raw_stats: &ri.raw_stats[w_index],
+                shape_sums: (inference_shape_sum, ri.training_shape_sum),
+                inference_shape,
+                training_shape: &ri.training_shape,
+                summer: &inputs.summer,
+            };
             let pruned_inputs = PrunedInputs {
                 raw_baseline_mw: &ri.raw_baseline[w_index],
                 raw_stats: &ri.raw_stats[w_index],
@@ -219,14 +229,7 @@ pub(super) fn evaluate_sample(
                     }
                     scratch.fallbacks += 1;
                     evaluate::<false>(
-                        &HourInputs {
-                            raw_baseline_mw: &ri.raw_baseline[w_index],
-                            raw_stats: &ri.raw_stats[w_index],
-                            shape_sums: (inference_shape_sum, ri.training_shape_sum),
-                            inference_shape: &scratch.stretched,
-                            training_shape: &ri.training_shape,
-                            summer: &inputs.summer,
-                        },
+                        &hour_inputs(&scratch.stretched),
                         &levels,
                         &scenario.flexibility,
                         &mut scratch.kernel,
@@ -243,14 +246,7 @@ pub(super) fn evaluate_sample(
             run.levels = Some(levels);
             run.changes.clear();
             run.changes.extend_from_slice(scratch.kernel.changes());
-            let hour_inputs = HourInputs {
-                raw_baseline_mw: &ri.raw_baseline[w_index],
-                raw_stats: &ri.raw_stats[w_index],
-                shape_sums: (inference_shape_sum, ri.training_shape_sum),
-                inference_shape: &ri.inference_shape,
-                training_shape: &ri.training_shape,
-                summer: &inputs.summer,
-            };
+            let hour_inputs = hour_inputs(&ri.inference_shape);
             let mut metrics = context.row(
                 w,
                 &hour_inputs,
