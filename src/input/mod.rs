@@ -171,21 +171,34 @@ fn key_of_line(line: &str) -> Option<String> {
 }
 
 /// Names a key of a TOML file in messages about rules checked after parsing: the file,
-/// the line when the text is at hand, and the key.
-#[derive(Debug, Clone, Copy)]
+/// the line when the text is at hand, and the key. Lines come from the TOML parser's own
+/// spans (`toml::de::DeTable`), so every spelling of a key is found: quoted and dotted
+/// keys, `[ a . "b" ]` headers, inline tables.
+#[derive(Debug, Clone)]
 pub struct KeyLocator<'a> {
     path: &'a Path,
     text: Option<&'a str>,
+    /// The document with the span of every key (`None` without text, or when it does
+    /// not parse: the parser's own error names the line then).
+    document: Option<toml::de::DeTable<'a>>,
 }
 
 impl<'a> KeyLocator<'a> {
     /// A locator for `path`, whose text may be known.
     #[must_use]
     pub fn new(path: &'a Path, text: Option<&'a str>) -> Self {
-        Self { path, text }
+        let document = text
+            .and_then(|t| toml::de::DeTable::parse(t).ok())
+            .map(toml::Spanned::into_inner);
+        Self {
+            path,
+            text,
+            document,
+        }
     }
 
-    /// `FILE, line N (key `table.key`)` for a key of table `table` (`""` = top level).
+    /// `FILE, line N (key `table.key`)` for a key of table `table` (`""` = top level;
+    /// segments as written in a header, e.g. `uncertainty."facility.pue"`).
     #[must_use]
     pub fn key(&self, table: &str, key: &str) -> String {
         let name = excerpt(&if table.is_empty() {
@@ -216,50 +229,50 @@ impl<'a> KeyLocator<'a> {
         }
     }
 
-    /// 1-based line of `key = …` inside table `table` (the `nth` of an array of tables).
+    /// 1-based line of `key` inside table `table` (the `nth` of an array of tables).
     fn line_of(&self, table: &str, nth: Option<usize>, key: &str) -> Option<usize> {
-        let text = self.text?;
-        let mut current = String::new();
-        let mut occurrence: Option<usize> = None;
-        let mut seen = 0usize;
-        for (index, raw_line) in text.lines().enumerate() {
-            let line = raw_line.trim();
-            // A header's name may hold brackets inside quotes
-            // (`[uncertainty."regional_load[0].realisation_frac"]`): cut a trailing
-            // comment, then the outer brackets.
-            let header = match line.rfind(']') {
-                Some(end)
-                    if line[end + 1..].trim_start().is_empty()
-                        || line[end + 1..].trim_start().starts_with('#') =>
-                {
-                    &line[..=end]
+        let (text, document) = (self.text?, self.document.as_ref()?);
+        let mut current = document;
+        let segments = key_segments(table);
+        for (i, segment) in segments.iter().enumerate() {
+            let (_, value) = current.iter().find(|(k, _)| k.get_ref() == segment)?;
+            current = match (value.get_ref(), nth) {
+                (toml::de::DeValue::Table(t), _) => t,
+                (toml::de::DeValue::Array(array), Some(n)) if i + 1 == segments.len() => {
+                    match array.get(n)?.get_ref() {
+                        toml::de::DeValue::Table(t) => t,
+                        _ => return None,
+                    }
                 }
-                _ => line,
+                _ => return None,
             };
-            if let Some(name) = header.strip_prefix("[[").and_then(|l| l.strip_suffix("]]")) {
-                current = name.trim().to_owned();
-                occurrence = (current == table).then(|| {
-                    seen += 1;
-                    seen - 1
-                });
-                continue;
-            }
-            if let Some(name) = header.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                current = name.trim().to_owned();
-                occurrence = None;
-                continue;
-            }
-            let in_table = current == table && nth.is_none_or(|n| occurrence == Some(n));
-            if in_table
-                && line
-                    .strip_prefix(key)
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            {
-                return Some(index + 1);
-            }
         }
-        None
+        let (found, _) = current.iter().find(|(k, _)| k.get_ref() == key)?;
+        let start = found.span().start;
+        Some(text.get(..start)?.matches('\n').count() + 1)
     }
+}
+
+/// The keys of a dotted table name as written in a header: `uncertainty."facility.pue"` →
+/// `uncertainty`, `facility.pue` (quotes, single or double, keep their dots; spaces around
+/// the dots are dropped).
+fn key_segments(table: &str) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for c in table.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '.') => segments.push(std::mem::take(&mut current).trim().to_owned()),
+            (None, c) => current.push(c),
+        }
+    }
+    if !table.is_empty() {
+        segments.push(current.trim().to_owned());
+    }
+    segments
 }
 
 /// Resolve `relative` against the directory of `base_file` (absolute paths stay as they are).
@@ -565,6 +578,35 @@ mod tests {
             KeyLocator::new(Path::new("f.toml"), None).key("", "name"),
             "f.toml (key `name`)"
         );
+    }
+
+    /// Every spelling of a key is found by the parser's spans: a quoted table name with
+    /// spaces, single quotes, a dotted key, an inline table.
+    #[test]
+    fn locator_finds_every_spelling_of_a_key() {
+        let text = "facility.pue = 1.2\n[ uncertainty . \"facility.pue\" ]\ndist = \"uniform\"\n[uncertainty.'training.power_frac']\n\n  low = 0.5\n[flexibility]\nlimits = { depth = 0.25 }\n";
+        let locator = KeyLocator::new(Path::new("f.toml"), Some(text));
+        assert_eq!(
+            locator.key("facility", "pue"),
+            "f.toml, line 1 (key `facility.pue`)"
+        );
+        assert_eq!(
+            locator.key("uncertainty.\"facility.pue\"", "dist"),
+            "f.toml, line 3 (key `uncertainty.\"facility.pue\".dist`)"
+        );
+        assert!(
+            locator
+                .key("uncertainty.\"training.power_frac\"", "low")
+                .starts_with("f.toml, line 6 ")
+        );
+        assert!(
+            locator
+                .key("flexibility.limits", "depth")
+                .starts_with("f.toml, line 8 ")
+        );
+        assert_eq!(locator.key("", "missing"), "f.toml (key `missing`)");
+        assert_eq!(key_segments("a . \"b.c\".'d'"), ["a", "b.c", "d"]);
+        assert!(key_segments("").is_empty());
     }
 
     #[derive(Debug, Deserialize)]

@@ -302,14 +302,30 @@ fn default_true() -> bool {
 /// # Errors
 /// Any rule broken, with the file, line and key named.
 pub fn read_region_set(path: &Path) -> Result<RegionSet> {
+    region_set_from_text(&super::read_text(path)?, path)
+}
+
+/// Read a region-set file once: the set, the file as written (for `run.toml`) and its
+/// text (for the line numbers of later checks).
+///
+/// # Errors
+/// As [`read_region_set`].
+pub fn read_region_set_file(path: &Path) -> Result<(RegionSet, RawRegionSet, String)> {
     let text = super::read_text(path)?;
+    let set = region_set_from_text(&text, path)?;
+    let raw: RawRegionSet = super::parse_toml(&text, path)?;
+    Ok((set, raw, text))
+}
+
+/// The region set of a file's `text` ([`read_region_set`] without the read).
+fn region_set_from_text(text: &str, path: &Path) -> Result<RegionSet> {
     if text.trim().is_empty() {
         bail!(
             "{}: the file is empty; expected a region set with [[region]] tables",
             path.display()
         );
     }
-    let mut raw: RawRegionSet = super::parse_toml(&text, path)?;
+    let mut raw: RawRegionSet = super::parse_toml(text, path)?;
     // A file of pasted `[[region]]` tables alone is a set: named after the file.
     if raw.id.is_empty() {
         let stem = path
@@ -320,7 +336,7 @@ pub fn read_region_set(path: &Path) -> Result<RegionSet> {
     if raw.name.is_empty() {
         raw.name.clone_from(&raw.id);
     }
-    region_set_from_raw_located(raw, path, Some(&text))
+    region_set_from_raw_located(raw, path, Some(text))
 }
 
 /// The scope a set states none of: the shipped catalogue's.

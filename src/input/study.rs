@@ -8,11 +8,8 @@ use anyhow::{Result, bail};
 use crate::input::catalogue::{common_full_years, find_catalogue, nation_for, read_catalogue};
 use crate::input::load_file::read_load_files;
 use crate::input::profile::{read_profile, read_pue_profile};
-use crate::input::read_toml;
-use crate::input::region_set::{RawRegionSet, read_region_set};
-use crate::input::scenario::{
-    RawScenario, check_scenario_against_regions, read_scenario_with_uncertainty,
-};
+use crate::input::region_set::{RawRegionSet, read_region_set, read_region_set_file};
+use crate::input::scenario::{RawScenario, check_scenario_against_regions, read_scenario_file};
 use crate::model::profile::Profile;
 use crate::model::region::RegionSet;
 use crate::model::scenario::Workload;
@@ -48,6 +45,8 @@ pub struct LoadedStudy {
     pub raw_regions: RawRegionSet,
     /// Where it was read from.
     pub files: StudyFiles,
+    /// The scenario file's text (for the line numbers of later checks).
+    pub scenario_text: String,
 }
 
 /// Read and check every input of a study. Load files are read in parallel; the first
@@ -56,12 +55,13 @@ pub struct LoadedStudy {
 /// # Errors
 /// Any input rule broken, with file and line or key.
 pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
-    let (scenario, uncertainty, raw_scenario) = read_scenario_with_uncertainty(&files.scenario)?;
-    let (regions, raw_regions) = if files.catalogue_ids.is_empty() {
-        let raw: RawRegionSet = read_toml(&files.regions)?;
-        (read_region_set(&files.regions)?, raw)
+    let (scenario, uncertainty, raw_scenario, scenario_text) = read_scenario_file(&files.scenario)?;
+    let (regions, raw_regions, regions_text) = if files.catalogue_ids.is_empty() {
+        let (set, raw, text) = read_region_set_file(&files.regions)?;
+        (set, raw, Some(text))
     } else {
-        catalogue_selection(&files.regions, &files.catalogue_ids)?
+        let (set, raw) = catalogue_selection(&files.regions, &files.catalogue_ids)?;
+        (set, raw, None)
     };
     let years = match files.years {
         Some((a, b)) => {
@@ -105,7 +105,13 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
     } else {
         files.weather_years.clone()
     };
-    let nation = nation_of(&scenario, &regions, &raw_regions, files, &loads)?;
+    let nation = nation_of(
+        &scenario,
+        &regions,
+        (&raw_regions, regions_text.as_deref()),
+        files,
+        &loads,
+    )?;
     let mut regions = regions;
     if let Some(nation) = &nation {
         // Sited on the nation: the scope's totals and blend are the nation's.
@@ -125,6 +131,7 @@ pub fn load_study(files: &StudyFiles) -> Result<LoadedStudy> {
         raw_scenario,
         raw_regions,
         files: files.clone(),
+        scenario_text,
     })
 }
 
@@ -175,7 +182,7 @@ pub fn catalogue_selection(catalogue: &Path, ids: &[String]) -> Result<(RegionSe
 fn nation_of(
     scenario: &crate::model::scenario::Scenario,
     regions: &RegionSet,
-    raw: &RawRegionSet,
+    (raw, text): (&RawRegionSet, Option<&str>),
     files: &StudyFiles,
     loads: &[HourlyLoad],
 ) -> Result<Option<crate::model::nation::Nation>> {
@@ -197,8 +204,7 @@ fn nation_of(
     if catalogue.scope != regions.scope {
         return Ok(None);
     }
-    let text = crate::input::read_text(set_path).ok();
-    let locate = crate::input::KeyLocator::new(set_path, text.as_deref());
+    let locate = crate::input::KeyLocator::new(set_path, text);
     let typed = [
         ("scope_population", raw.scope_population.is_some()),
         (
@@ -305,8 +311,7 @@ fn draw_error(
 /// A parameter that does not apply to the region set, with the scenario's file and line.
 pub fn check_uncertainty(loaded: &LoadedStudy) -> Result<()> {
     let study = &loaded.study;
-    let text = super::read_text(&loaded.files.scenario).ok();
-    let locate = super::KeyLocator::new(&loaded.files.scenario, text.as_deref());
+    let locate = super::KeyLocator::new(&loaded.files.scenario, Some(&loaded.scenario_text));
     for uncertain in &study.uncertainty {
         let on_nation = study.nation.is_some()
             && uncertain.parameter == crate::model::uncertainty::Parameter::ExistingDatacenterScale;

@@ -54,6 +54,15 @@ pub fn read_scenario(path: &Path) -> Result<(Scenario, RawScenario)> {
 pub fn read_scenario_with_uncertainty(
     path: &Path,
 ) -> Result<(Scenario, Vec<Uncertain>, RawScenario)> {
+    read_scenario_file(path).map(|(scenario, uncertainty, raw, _)| (scenario, uncertainty, raw))
+}
+
+/// [`read_scenario_with_uncertainty`] with the file's text (for the line numbers of
+/// later checks): the file is read once.
+///
+/// # Errors
+/// As [`read_scenario`].
+pub fn read_scenario_file(path: &Path) -> Result<(Scenario, Vec<Uncertain>, RawScenario, String)> {
     let text = super::read_text(path)?;
     if text.trim().is_empty() {
         bail!(
@@ -63,7 +72,7 @@ pub fn read_scenario_with_uncertainty(
     }
     let raw: RawScenario = super::parse_toml(&text, path)?;
     let (scenario, uncertainty) = scenario_from_raw_located(&raw, path, Some(&text))?;
-    Ok((scenario, uncertainty, raw))
+    Ok((scenario, uncertainty, raw, text))
 }
 
 /// Validate a parsed scenario (the pure half of [`read_scenario`]).
