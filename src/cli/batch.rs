@@ -16,7 +16,6 @@ use crate::input::check_id;
 use crate::input::study::{StudyFiles, load_study};
 use crate::output::RunDir;
 use crate::output::replace::{FAILURES_HEADER, join_inside};
-use crate::time::parse_year_range;
 
 /// Arguments of `batch`.
 #[derive(Debug, Clone, Args)]
@@ -27,12 +26,9 @@ pub struct BatchArgs {
     /// Region sets: names under regions/, paths, or quoted globs.
     #[arg(long, num_args = 1.., default_value = DEFAULT_REGIONS, value_name = "NAME|PATH|GLOB")]
     pub regions: Vec<String>,
-    /// Target years, inclusive; default: each scenario's years.
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub years: Option<String>,
-    /// Weather years of the ensemble, inclusive.
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: Option<String>,
+    /// The years.
+    #[command(flatten)]
+    pub years: super::YearArgs,
     /// Output directory: one run folder per unit, and failures.csv.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -154,18 +150,8 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
     args.common.init_threads()?;
     let scenarios = expand(&args.scenarios, "scenarios", "scenario", "--scenarios")?;
     let region_sets = expand(&args.regions, "regions", "region set", "--regions")?;
-    let years = match &args.years {
-        Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
-        None => None,
-    };
-    let weather_years: Vec<i32> = match &args.weather_years {
-        Some(text) => {
-            let (w0, w1) =
-                parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
-            (w0..=w1).collect()
-        }
-        None => Vec::new(),
-    };
+    let years = args.years.years;
+    let weather_years = args.years.weather_year_list();
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", args.out.display()))?;
     let all_units: Vec<(&Named, &Named)> = scenarios

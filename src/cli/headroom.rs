@@ -16,7 +16,6 @@ use crate::input::study::read_region_loads;
 use crate::output::{RunDir, write_table_both};
 use crate::results::HeadroomRow;
 use crate::simulation::headroom::{HeadroomRequest, HeadroomSubject, analyse_headroom};
-use crate::time::parse_year_range;
 
 /// Arguments of `headroom`.
 #[derive(Debug, Clone, Args)]
@@ -46,7 +45,7 @@ pub struct HeadroomArgs {
     pub time_zone: String,
     /// Years of history (default: every full year of each region's data).
     #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: Option<String>,
+    pub weather_years: Option<(i32, i32)>,
     /// Write headroom.csv and headroom.parquet into this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -73,12 +72,7 @@ pub fn headroom_request(args: &HeadroomArgs) -> Result<HeadroomRequest> {
         }
     }
     let limits_frac: Vec<f64> = args.limits.iter().map(|l| l / 100.0).collect();
-    let years = match &args.weather_years {
-        Some(text) => {
-            Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?)
-        }
-        None => None,
-    };
+    let years = args.weather_years;
     let subjects: Vec<HeadroomSubject> = if let Some(path) = &args.load {
         let id = path
             .file_stem()

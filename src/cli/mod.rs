@@ -71,6 +71,30 @@ pub struct ReadParquetChildArgs {
     pub max_rows: u64,
 }
 
+/// The years of a study, shared by `run`, `sweep` and `batch`: parsed by clap, so a
+/// malformed range is bad usage (exit 2) in every command.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct YearArgs {
+    /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
+    #[arg(long, value_name = "A..B", value_parser = parse_years_arg)]
+    pub years: Option<(i32, i32)>,
+    /// Weather years of the ensemble, inclusive (default: every full year all the
+    /// study's regions hold: 2016–2024 for BA sets, 2019–2024 with zones, 2020–2024
+    /// with ERCOT's zones); a sweep's samples draw from them.
+    #[arg(long, value_name = "A..B", value_parser = parse_years_arg)]
+    pub weather_years: Option<(i32, i32)>,
+}
+
+impl YearArgs {
+    /// The weather years named, one by one (empty: the study's default).
+    #[must_use]
+    pub fn weather_year_list(&self) -> Vec<i32> {
+        self.weather_years
+            .map(|(first, last)| (first..=last).collect())
+            .unwrap_or_default()
+    }
+}
+
 /// Options shared by the commands that compute.
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
@@ -139,20 +163,18 @@ pub fn parse_threads(text: &str) -> std::result::Result<usize, String> {
 ///
 /// # Errors
 /// What [`crate::time::parse_year_range`] refuses.
-pub fn parse_years_arg(text: &str) -> std::result::Result<String, String> {
-    crate::time::parse_year_range(text)
-        .map(|_| text.to_owned())
-        .map_err(|e| {
-            // The message quotes the value: quote a long one shortened, keep the hint whole.
-            if text.chars().count() > 60 {
-                format!(
-                    "found `{}`, expected a year range such as 2024..2035, or one year such as 2030",
-                    shorten(text)
-                )
-            } else {
-                e
-            }
-        })
+pub fn parse_years_arg(text: &str) -> std::result::Result<(i32, i32), String> {
+    crate::time::parse_year_range(text).map_err(|e| {
+        // The message quotes the value: quote a long one shortened, keep the hint whole.
+        if text.chars().count() > 60 {
+            format!(
+                "found `{}`, expected a year range such as 2024..2035, or one year such as 2030",
+                shorten(text)
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// The largest gap `import --fill-gaps` may fill, in hours (a year).

@@ -19,7 +19,6 @@ use crate::report::{REPORT_DATA, REPORT_HTML, write_report};
 use crate::results::{BandRow, RunResult, headline, key_ranges};
 use crate::simulation::sweep::{Engine, SweepSpec, sweep};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
-use crate::time::parse_year_range;
 
 /// The region set studied when none is named.
 pub const DEFAULT_REGIONS: &str = "us-48";
@@ -36,14 +35,9 @@ pub struct StudyArgs {
     /// `gridstrain regions` lists them.
     #[arg(long, default_value = DEFAULT_REGIONS, value_name = "NAME|IDS|PATH")]
     pub regions: String,
-    /// Target years, inclusive (e.g. 2024..2035 or 2030); default: the scenario's years.
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub years: Option<String>,
-    /// Weather years of the ensemble, inclusive (default: every full year all the
-    /// study's regions hold: 2016–2024 for BA sets, 2019–2024 with zones, 2020–2024
-    /// with ERCOT's zones); a sweep's samples draw from them.
-    #[arg(long, value_name = "A..B", value_parser = super::parse_years_arg)]
-    pub weather_years: Option<String>,
+    /// The years.
+    #[command(flatten)]
+    pub years: super::YearArgs,
 }
 
 /// Arguments of `run`.
@@ -71,25 +65,13 @@ pub struct RunArgs {
 /// # Errors
 /// An unknown scenario or region set, or a malformed year range.
 pub fn study_files(args: &StudyArgs) -> Result<StudyFiles> {
-    let years = match &args.years {
-        Some(text) => Some(parse_year_range(text).map_err(|e| anyhow::anyhow!("--years: {e}"))?),
-        None => None,
-    };
-    let weather_years = match &args.weather_years {
-        Some(text) => {
-            let (w0, w1) =
-                parse_year_range(text).map_err(|e| anyhow::anyhow!("--weather-years: {e}"))?;
-            (w0..=w1).collect()
-        }
-        None => Vec::new(),
-    };
     let (regions, catalogue_ids) = super::resolve_regions(&args.regions)?;
     Ok(StudyFiles {
         scenario: resolve_input(&args.scenario, "scenarios", "scenario")?,
         regions,
         catalogue_ids,
-        years,
-        weather_years,
+        years: args.years.years,
+        weather_years: args.years.weather_year_list(),
     })
 }
 
