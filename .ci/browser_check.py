@@ -11,91 +11,43 @@ must print on at most MAX_PAGES A4 pages (print-to-PDF, pages counted in the PDF
 sweep's summary must name what drives each spread.
 
 Usage: browser_check.py REPORT_HTML SCREENSHOT_DIR [run|sweep|batch] [MAX_PAGES]
-Uses only the standard library (a minimal WebSocket client), so nothing is downloaded.
+Talks to Chromium through Debian's python3-websocket (websocket-client), installed with
+apt by .ci/browser.sh like Chromium itself; run it with Debian's /usr/bin/python3.
 """
 import base64
 import json
 import os
 import re
 import shutil
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+import websocket
+
 
 class DevTools:
-    """A blocking DevTools-protocol client over one WebSocket."""
+    """A blocking DevTools-protocol client over one WebSocket (Debian's
+    python3-websocket, which answers pings and joins fragmented frames)."""
 
     def __init__(self, ws_url):
-        assert ws_url.startswith("ws://")
-        rest = ws_url[len("ws://"):]
-        hostport, path = rest.split("/", 1)
-        host, port = hostport.split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=60)
-        key = base64.b64encode(os.urandom(16)).decode()
-        request = (
-            f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        self.sock.sendall(request.encode())
-        response = b""
-        while b"\r\n\r\n" not in response:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise RuntimeError("DevTools closed the connection during the handshake")
-            response += chunk
-        head, self.buffer = response.split(b"\r\n\r\n", 1)
-        if b" 101 " not in head.split(b"\r\n")[0]:
-            raise RuntimeError(f"WebSocket handshake refused: {head[:200]!r}")
+        # Chromium's DevTools endpoint answers on localhost only and sends no Origin check
+        # for a client without one.
+        self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
         self.next_id = 0
         self.events = []
 
-    def _read(self, n):
-        while len(self.buffer) < n:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                raise RuntimeError("DevTools closed the connection")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:n], self.buffer[n:]
-        return data
-
     def _frame(self):
-        message = b""
-        while True:
-            b0, b1 = self._read(2)
-            length = b1 & 0x7F
-            if length == 126:
-                length = struct.unpack(">H", self._read(2))[0]
-            elif length == 127:
-                length = struct.unpack(">Q", self._read(8))[0]
-            payload = self._read(length)
-            opcode = b0 & 0x0F
-            if opcode == 8:
-                raise RuntimeError("DevTools closed the WebSocket")
-            if opcode in (0, 1, 2):
-                message += payload
-                if b0 & 0x80:
-                    return json.loads(message)
+        message = self.ws.recv()
+        if not message:
+            raise RuntimeError("DevTools closed the WebSocket")
+        return json.loads(message)
 
     def send(self, method, params=None):
         self.next_id += 1
-        body = json.dumps({"id": self.next_id, "method": method, "params": params or {}}).encode()
-        mask = os.urandom(4)
-        header = bytearray([0x81])
-        if len(body) < 126:
-            header.append(0x80 | len(body))
-        elif len(body) < 1 << 16:
-            header.append(0x80 | 126)
-            header += struct.pack(">H", len(body))
-        else:
-            header.append(0x80 | 127)
-            header += struct.pack(">Q", len(body))
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(body))
-        self.sock.sendall(bytes(header) + mask + masked)
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params or {}}))
         while True:
             message = self._frame()
             if message.get("id") == self.next_id:
