@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 
 use super::charts::{self, BLUE, RED, Series};
 use super::{Chart, Ranges, Report, TextTable, one};
+use crate::output::record::RunRecordFile;
 
 /// How deep below the batch folder units are looked for (`scenario=…/region_set=…/shard=K`).
 const MAX_DEPTH: usize = 3;
@@ -15,21 +16,12 @@ const MAX_DEPTH: usize = 3;
 struct Unit {
     /// Relative to the batch folder, with `/` between parts.
     label: String,
-    record: toml::Table,
+    record: RunRecordFile,
     ranges: Ranges,
     sweep: bool,
 }
 
 impl Unit {
-    fn text(&self, table: &str, key: &str) -> String {
-        self.record
-            .get(table)
-            .and_then(|t| t.get(key))
-            .and_then(toml::Value::as_str)
-            .unwrap_or("")
-            .to_owned()
-    }
-
     fn years(&self) -> Vec<i32> {
         let Some(table) = &self.ranges.table else {
             return Vec::new();
@@ -109,9 +101,7 @@ const COMPARED: [(&str, &str, f64); 5] = [
 pub(super) fn batch_report(dir: &Path) -> Result<Report> {
     let mut units = Vec::new();
     for folder in find_units(dir) {
-        let record_path = folder.join(crate::output::RUN_FILE_NAME);
-        let record: toml::Table =
-            crate::input::parse_toml(&crate::input::read_text(&record_path)?, &record_path)?;
+        let record = RunRecordFile::read(&folder)?;
         let label = folder
             .strip_prefix(dir)
             .unwrap_or(&folder)
@@ -147,15 +137,15 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
     // Name the region set in the summary only when the units differ in it.
     let one_set = units
         .iter()
-        .all(|u| u.text("region_set", "id") == units[0].text("region_set", "id"));
+        .all(|u| u.record.region_set.id.clone() == units[0].record.region_set.id.clone());
     let describe = |unit: &Unit| {
         if one_set {
-            format!("“{}”", unit.text("scenario", "name"))
+            format!("“{}”", unit.record.scenario.name.clone())
         } else {
             format!(
                 "“{}” on {}",
-                unit.text("scenario", "name"),
-                unit.text("region_set", "name")
+                unit.record.scenario.name.clone(),
+                unit.record.region_set.name.clone()
             )
         }
     };
@@ -215,31 +205,26 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
                 vec![
                     u.label.clone(),
                     if u.sweep { "sweep" } else { "run" }.to_owned(),
-                    u.text("scenario", "name"),
-                    u.text("region_set", "name"),
+                    u.record.scenario.name.clone(),
+                    u.record.region_set.name.clone(),
                     u.record
-                        .get("run_on")
-                        .and_then(toml::Value::as_str)
-                        .unwrap_or("not recorded")
-                        .to_owned(),
+                        .run_on
+                        .clone()
+                        .unwrap_or_else(|| "not recorded".to_owned()),
                     format!("{}/{}", u.label, super::REPORT_HTML),
                 ]
             })
             .collect(),
     ));
     let versions: Vec<String> = {
-        let mut v: Vec<String> = units
-            .iter()
-            .filter_map(|u| u.record.get("version").and_then(toml::Value::as_str))
-            .map(str::to_owned)
-            .collect();
+        let mut v: Vec<String> = units.iter().map(|u| u.record.version.clone()).collect();
         v.sort();
         v.dedup();
         v
     };
     let mut dates: Vec<&str> = units
         .iter()
-        .filter_map(|u| u.record.get("run_on").and_then(toml::Value::as_str))
+        .filter_map(|u| u.record.run_on.as_deref())
         .collect();
     dates.sort_unstable();
     Ok(Report {
@@ -249,8 +234,8 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
         ),
         subtitle: format!(
             "Scenarios {} over region sets {}.",
-            list_unique(units.iter().map(|u| u.text("scenario", "name"))),
-            list_unique(units.iter().map(|u| u.text("region_set", "name")))
+            list_unique(units.iter().map(|u| u.record.scenario.name.clone())),
+            list_unique(units.iter().map(|u| u.record.region_set.name.clone()))
         ),
         meta: format!(
             "Runs made {} with gridstrain {}; compared from the folder {} by `gridstrain report`.",
@@ -310,14 +295,17 @@ fn comparison_table(units: &[Unit], year: i32) -> TextTable {
         units
             .iter()
             .map(|u| {
-                [u.text("scenario", "name"), u.text("region_set", "name")]
-                    .into_iter()
-                    .chain(
-                        COMPARED.iter().map(|(metric, _, divide)| {
-                            u.cell(year, metric, divisor(*divide, year))
-                        }),
-                    )
-                    .collect()
+                [
+                    u.record.scenario.name.clone(),
+                    u.record.region_set.name.clone(),
+                ]
+                .into_iter()
+                .chain(
+                    COMPARED
+                        .iter()
+                        .map(|(metric, _, divide)| u.cell(year, metric, divisor(*divide, year))),
+                )
+                .collect()
             })
             .collect(),
     )
@@ -329,8 +317,8 @@ fn comparison_chart(units: &[Unit], year: i32) -> Chart {
         .map(|u| {
             let label = format!(
                 "{} · {}",
-                u.text("scenario", "name"),
-                u.text("region_set", "id")
+                u.record.scenario.name.clone(),
+                u.record.region_set.id.clone()
             );
             if label.chars().count() > 44 {
                 format!("{}…", label.chars().take(43).collect::<String>())

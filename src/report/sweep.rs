@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::charts::{self, BLUE, Band, RED, SKY, Series};
 use super::{Chart, Names, Ranges, Report, Table, TextTable, one, read_csv, read_parquet};
+use crate::output::record::RunRecordFile;
 
 /// Inputs named per output in the drivers table.
 const DRIVERS_SHOWN: usize = 3;
@@ -97,7 +98,7 @@ fn divisor(metric_divide: f64, year: i32) -> f64 {
 }
 
 struct Sweep {
-    record: toml::Table,
+    record: RunRecordFile,
     bands: Table,
     drivers: Option<Table>,
     ranges: Ranges,
@@ -108,9 +109,7 @@ struct Sweep {
 
 impl Sweep {
     fn read(dir: &Path) -> Result<Self> {
-        let record_path = dir.join(crate::output::RUN_FILE_NAME);
-        let record: toml::Table =
-            crate::input::parse_toml(&crate::input::read_text(&record_path)?, &record_path)?;
+        let record = RunRecordFile::read(dir)?;
         let bands = Table::from_frame("bands.parquet", &read_parquet(&dir.join("bands.parquet"))?)?;
         let drivers_path = dir.join(crate::output::sweep::DRIVERS_FILE_NAME);
         let drivers = if drivers_path.is_file() {
@@ -118,16 +117,10 @@ impl Sweep {
         } else {
             None
         };
-        let text = |table: &str, key: &str| {
-            record
-                .get(table)
-                .and_then(|t| t.get(key))
-                .and_then(toml::Value::as_str)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        };
-        let set_name = text("region_set", "name")
-            .or_else(|| text("region_set", "id"))
+        let set_name = [&record.region_set.name, &record.region_set.id]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .cloned()
             .unwrap_or_else(|| "the study's regions".to_owned());
         let mut years: Vec<i32> = bands.num("year")?.iter().map(|y| *y as i32).collect();
         years.sort_unstable();
@@ -143,27 +136,20 @@ impl Sweep {
         })
     }
 
-    fn value(&self, path: &[&str]) -> Option<&toml::Value> {
-        let mut at = self.record.get(path[0])?;
-        for key in &path[1..] {
-            at = at.get(key)?;
+    /// The scenario's `[compute.crossover]` table, if it has one.
+    fn crossover(&self) -> Option<&crate::input::scenario::RawCrossover> {
+        match self.record.scenario.compute.as_ref()? {
+            crate::input::scenario::RawCompute::Crossover(crossover) => Some(crossover),
+            _ => None,
         }
-        Some(at)
-    }
-
-    fn text(&self, path: &[&str]) -> String {
-        self.value(path)
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default()
     }
 
     /// The year the first screen speaks of: the scenario's crossover year when the sweep
     /// covers it, else the last year.
     fn key_year(&self) -> i32 {
         let last = self.years.last().copied().unwrap_or(0);
-        self.value(&["scenario", "compute", "crossover", "crossover_year"])
-            .and_then(toml::Value::as_integer)
-            .and_then(|y| i32::try_from(y).ok())
+        self.crossover()
+            .map(|c| c.crossover_year)
             .filter(|y| self.years.contains(y))
             .unwrap_or(last)
     }
@@ -189,22 +175,23 @@ impl Sweep {
     }
 
     fn samples(&self) -> String {
-        self.text(&["sweep", "samples"])
+        self.record
+            .sweep
+            .as_ref()
+            .map_or_else(String::new, |s| s.samples.to_string())
     }
 }
 
 impl Sweep {
     /// [`input_name`] with the scenario's calibration years filled in.
     fn input_label(&self, path: &str) -> String {
-        let year = |key: &str| {
-            self.value(&["scenario", "compute", "crossover", "calibration", key])
-                .and_then(toml::Value::as_integer)
-        };
-        let base = self
-            .value(&["scenario", "compute", "crossover", "base_year"])
-            .and_then(toml::Value::as_integer);
+        let calibration_year = self
+            .crossover()
+            .and_then(|c| c.calibration.as_ref())
+            .map(|c| c.year);
+        let base = self.crossover().map(|c| c.base_year);
         let mut name = input_name(path);
-        if let Some(y) = year("year") {
+        if let Some(y) = calibration_year {
             name = name.replace("the calibration year", &y.to_string());
         }
         if let Some(y) = base {
@@ -228,7 +215,11 @@ pub(super) fn sweep_report(dir: &Path) -> Result<Report> {
     let sweep = Sweep::read(dir)?;
     let year = sweep.key_year();
     let samples = sweep.samples();
-    let all_weather = sweep.text(&["sweep", "all_weather_years"]) == "true";
+    let all_weather = sweep
+        .record
+        .sweep
+        .as_ref()
+        .is_some_and(|s| s.all_weather_years);
     let mut summary = Vec::new();
     for (metric, words, divide, unit) in OUTPUTS {
         let Some(r) = sweep.ranges.get(year, metric) else {
@@ -285,13 +276,11 @@ pub(super) fn sweep_report(dir: &Path) -> Result<Report> {
     Ok(Report {
         title: format!(
             "How sure is it? New AI data centres on the grid — {}, scenario “{}”, {samples} samples",
-            sweep.set_name,
-            sweep.text(&["scenario", "name"])
+            sweep.set_name, sweep.record.scenario.name
         ),
         subtitle: format!(
             "Scenario “{}”: {}",
-            sweep.text(&["scenario", "name"]),
-            sweep.text(&["scenario", "description"])
+            sweep.record.scenario.name, sweep.record.scenario.description
         ),
         meta: meta_line(&sweep),
         summary,
@@ -310,26 +299,27 @@ pub(super) fn sweep_report(dir: &Path) -> Result<Report> {
 }
 
 fn meta_line(sweep: &Sweep) -> String {
-    let file = |key: &str| {
-        let path = sweep.text(&[key]);
-        Path::new(&path)
+    let file = |path: &str| {
+        Path::new(path)
             .file_name()
-            .map_or(path.clone(), |n| n.to_string_lossy().into_owned())
+            .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
     };
     format!(
         "Run on {} with gridstrain {}. Inputs: scenario {}, region set {}; Monte Carlo with {} samples, seed {}; years {}–{}.",
         sweep
-            .value(&["run_on"])
-            .and_then(toml::Value::as_str)
+            .record
+            .run_on
+            .as_deref()
             .unwrap_or("(date not recorded)"),
-        sweep
-            .value(&["version"])
-            .and_then(toml::Value::as_str)
-            .unwrap_or("(version not recorded)"),
-        file("scenario_file"),
-        file("regions_file"),
+        sweep.record.version,
+        file(&sweep.record.scenario_file),
+        file(&sweep.record.regions_file),
         sweep.samples(),
-        sweep.text(&["sweep", "seed"]),
+        sweep
+            .record
+            .sweep
+            .as_ref()
+            .map_or_else(String::new, |s| s.seed.to_string()),
         sweep.years.first().copied().unwrap_or(0),
         sweep.years.last().copied().unwrap_or(0),
     )
@@ -435,26 +425,18 @@ fn central_table(sweep: &Sweep) -> TextTable {
 /// The uncertain inputs as the scenario declares them.
 fn inputs_table(sweep: &Sweep) -> TextTable {
     let mut rows = Vec::new();
-    if let Some(tables) = sweep
-        .value(&["scenario", "uncertainty"])
-        .and_then(toml::Value::as_table)
-    {
-        for (path, table) in tables {
-            let field = |key: &str| {
-                table.get(key).map_or_else(String::new, |v| {
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                })
-            };
-            rows.push(vec![
-                sweep.input_label(path),
-                path.clone(),
-                field("dist"),
-                field("low"),
-                field("mode"),
-                field("high"),
-                field("source"),
-            ]);
-        }
+    // Numbers as TOML writes them (as the record holds them).
+    let number = |v: Option<f64>| v.map_or_else(String::new, |x| toml::Value::Float(x).to_string());
+    for (path, table) in &sweep.record.scenario.uncertainty {
+        rows.push(vec![
+            sweep.input_label(path),
+            path.clone(),
+            table.dist.clone(),
+            number(table.low),
+            number(table.mode),
+            number(table.high),
+            table.source.clone(),
+        ]);
     }
     (
         "The uncertain inputs swept".to_owned(),

@@ -11,6 +11,7 @@ use super::{
     Names, Ranges, Report, Table, mean_by_region_year, most_strained, read_csv, read_parquet,
     set_mean_by_year,
 };
+use crate::output::record::RunRecordFile;
 
 mod figures;
 mod summary;
@@ -27,7 +28,7 @@ pub(super) const LABEL_CHARS: usize = 44;
 
 /// The run folder's files, read once.
 struct Run {
-    record: toml::Table,
+    record: RunRecordFile,
     metrics: Table,
     sets: Table,
     power: Table,
@@ -42,9 +43,7 @@ struct Run {
 
 impl Run {
     fn read(dir: &Path) -> Result<Self> {
-        let record_path = dir.join(crate::output::RUN_FILE_NAME);
-        let record: toml::Table =
-            crate::input::parse_toml(&crate::input::read_text(&record_path)?, &record_path)?;
+        let record = RunRecordFile::read(dir)?;
         let power = Table::from_csv(
             "power_by_year.csv",
             read_csv(&dir.join(crate::output::POWER_FILE_NAME))?,
@@ -53,16 +52,12 @@ impl Run {
         if years.is_empty() {
             anyhow::bail!("{}: power_by_year.csv is empty", dir.display());
         }
-        let text = |table: &str, key: &str| {
-            record
-                .get(table)
-                .and_then(|s| s.get(key))
-                .and_then(toml::Value::as_str)
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned)
-        };
-        let set_id = text("region_set", "id").unwrap_or_else(|| "regions".to_owned());
-        let set_name = text("region_set", "name").unwrap_or_else(|| set_id.clone());
+        let set_id = Some(record.region_set.id.clone())
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| "regions".to_owned());
+        let set_name = Some(record.region_set.name.clone())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| set_id.clone());
         Ok(Self {
             metrics: Table::from_frame(
                 "metrics.parquet",
@@ -88,14 +83,6 @@ impl Run {
             set_name,
             years,
         })
-    }
-
-    fn record_str(&self, table: Option<&str>, key: &str) -> Option<String> {
-        let value = match table {
-            Some(t) => self.record.get(t)?.get(key)?,
-            None => self.record.get(key)?,
-        };
-        value.as_str().map(str::to_owned)
     }
 
     fn first(&self) -> i32 {
@@ -160,16 +147,11 @@ impl Run {
     fn milestones(&self) -> Vec<i32> {
         let recorded: Vec<i32> = self
             .record
-            .get("milestone_years")
-            .and_then(toml::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(toml::Value::as_integer)
-                    .filter_map(|y| i32::try_from(y).ok())
-                    .filter(|y| self.years.contains(y))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .milestone_years
+            .iter()
+            .copied()
+            .filter(|y| self.years.contains(y))
+            .collect();
         if !recorded.is_empty() {
             return recorded;
         }
@@ -205,13 +187,8 @@ impl Run {
 
     /// A declared range of the scenario's `[uncertainty."path"]` table: (low, high).
     fn declared_range(&self, path: &str) -> Option<(f64, f64)> {
-        let table = self.record.get("scenario")?.get("uncertainty")?.get(path)?;
-        let number = |key: &str| {
-            table
-                .get(key)
-                .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-        };
-        Some((number("low")?, number("high")?))
+        let table = self.record.scenario.uncertainty.get(path)?;
+        Some((table.low?, table.high?))
     }
 
     /// The regions the charts of regions show: the most strained of `year` (by
@@ -298,30 +275,18 @@ pub(in crate::report) fn run_report(dir: &Path) -> Result<Report> {
 }
 
 fn subtitle(run: &Run) -> String {
-    let scenario = run
-        .record_str(Some("scenario"), "name")
-        .unwrap_or_else(|| "scenario".to_owned());
-    let description = run
-        .record_str(Some("scenario"), "description")
-        .unwrap_or_default();
-    format!("Scenario “{scenario}”: {description}")
+    let scenario = &run.record.scenario;
+    format!("Scenario “{}”: {}", scenario.name, scenario.description)
 }
 
 /// Date, program version and the inputs in one line.
 fn meta_line(run: &Run) -> String {
-    let file = |key: &str| {
-        run.record_str(None, key).and_then(|p| {
-            Path::new(&p)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
+    let file = |named: &str| {
+        Path::new(named)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
     };
-    let weather: Vec<i64> = run
-        .record
-        .get("weather_years")
-        .and_then(toml::Value::as_array)
-        .map(|a| a.iter().filter_map(toml::Value::as_integer).collect())
-        .unwrap_or_default();
+    let weather = &run.record.weather_years;
     let weather_text = match (weather.first(), weather.last()) {
         (Some(a), Some(b)) if a != b => format!("{} weather years ({a}–{b})", weather.len()),
         (Some(a), _) => format!("the weather of {a}"),
@@ -330,12 +295,13 @@ fn meta_line(run: &Run) -> String {
     let regions = run.names.by_id.len();
     format!(
         "Run on {} with gridstrain {}. Inputs: scenario {}, region set {}{}; hourly load from EIA-930 with {weather_text}; study years {}–{}.",
-        run.record_str(None, "run_on")
+        run.record
+            .run_on
+            .clone()
             .unwrap_or_else(|| "(date not recorded)".to_owned()),
-        run.record_str(None, "version")
-            .unwrap_or_else(|| "(version not recorded)".to_owned()),
-        file("scenario_file").unwrap_or_else(|| "(not recorded)".to_owned()),
-        file("regions_file").unwrap_or_else(|| run.set_id.clone()),
+        run.record.version,
+        file(&run.record.scenario_file).unwrap_or_else(|| "(not recorded)".to_owned()),
+        file(&run.record.regions_file).unwrap_or_else(|| run.set_id.clone()),
         if regions > 0 {
             format!(" ({regions} region{})", if regions == 1 { "" } else { "s" })
         } else {

@@ -91,13 +91,10 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
             .ranges
             .text(year, "flexibility_avoided_sum_mw", 1000.0, "GW")
         {
-            let depth = run
-                .record
-                .get("scenario")
-                .and_then(|s| s.get("flexibility"))
-                .and_then(|f| f.get("max_curtail_frac"))
-                .and_then(toml::Value::as_float)
-                .map_or_else(String::new, |d| format!(" by up to {:.0} %", d * 100.0));
+            let depth = format!(
+                " by up to {:.0} %",
+                run.record.scenario.flexibility.max_curtail_frac * 100.0
+            );
             out.push(format!(
                 "Letting new training defer its load{depth} in the tightest hours avoids {text} of that firm capacity."
             ));
