@@ -112,18 +112,14 @@ fn unit_folder(out: &Path, scenario: &str, regions: &str, shard: Option<usize>) 
             anyhow::anyhow!("the {what} file's name gives the unit label '{}', which names its output folder: {e}", crate::input::shorten(label, 80))
         })?;
     }
-    let folder = match shard {
-        None => join_inside(out, &format!("{scenario}__{regions}"))?,
-        Some(k) => join_inside(
-            &join_inside(
-                &join_inside(out, &format!("scenario={scenario}"))?,
-                &format!("region_set={regions}"),
-            )?,
-            &format!("shard={k}"),
-        )?,
-    };
-    crate::output::check_no_links_below(out, &folder)?;
-    Ok(folder)
+    match shard {
+        None => {
+            let folder = join_inside(out, &format!("{scenario}__{regions}"))?;
+            crate::output::check_no_links_below(out, &folder)?;
+            Ok(folder)
+        }
+        Some(k) => crate::output::shard_partition(out, scenario, regions, k),
+    }
 }
 
 /// Run one unit, a panic inside it turned into that unit's error (so one unit cannot

@@ -307,17 +307,8 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
     });
     // A shard writes into its hive partition, so that N shards can share one --out.
     if let Some((k, _)) = args.shard {
-        use crate::output::replace::join_inside;
-        target = join_inside(
-            &join_inside(
-                &join_inside(&target, &format!("scenario={}", study.scenario.name))?,
-                &format!("region_set={}", study.regions.id),
-            )?,
-            &format!("shard={k}"),
-        )?;
-        if let Some(out) = &args.out {
-            crate::output::check_no_links_below(out, &target)?;
-        }
+        target =
+            crate::output::shard_partition(&target, &study.scenario.name, &study.regions.id, k)?;
     }
     let run_dir = RunDir::create(&target, args.force)?;
     // Counted as the work is done: each sample in each target year runs one weather year,

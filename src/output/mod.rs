@@ -443,6 +443,30 @@ pub fn write_parquet_with_metadata(
     Ok(())
 }
 
+/// The hive partition one shard writes into, for `sweep --shard` and `batch --shard`
+/// alike: `out/scenario=S/region_set=R/shard=K`, each part one plain name, and no
+/// symbolic link below `out` on the way.
+///
+/// # Errors
+/// A label that is not one plain name, or a link or file in the way.
+pub fn shard_partition(
+    out: &Path,
+    scenario: &str,
+    region_set: &str,
+    shard: usize,
+) -> Result<PathBuf> {
+    let mut folder = out.to_path_buf();
+    for part in [
+        format!("scenario={scenario}"),
+        format!("region_set={region_set}"),
+        format!("shard={shard}"),
+    ] {
+        folder = replace::join_inside(&folder, &part)?;
+    }
+    check_no_links_below(out, &folder)?;
+    Ok(folder)
+}
+
 /// Refuse to write through a symbolic link planted inside the output folder: every
 /// folder of `target` below `out` (the hive partitions `scenario=…/region_set=…/shard=K`
 /// of a shard, the unit folders of a batch), and `target` itself, must be a real folder
