@@ -93,7 +93,6 @@ pub fn scenario_from_raw_located(
     path: &Path,
     text: Option<&str>,
 ) -> Result<(Scenario, Vec<Uncertain>)> {
-    let file = path.display();
     let locate = KeyLocator::new(path, text);
     if raw.first_year > raw.last_year {
         bail!(
@@ -103,6 +102,136 @@ pub fn scenario_from_raw_located(
             raw.first_year
         );
     }
+    let compute = compute_projection(raw, path, text, &locate)?;
+    let needs_conversion = !matches!(
+        compute,
+        ComputeProjection::Energy(_) | ComputeProjection::None
+    );
+    let hardware = hardware(raw, path, &locate, needs_conversion)?;
+    let (pue, pue_profile_path) = facility(raw, path, &locate, needs_conversion)?;
+    let training = workload("training", &raw.training, path, &locate, needs_conversion)?;
+    let inference = workload("inference", &raw.inference, path, &locate, needs_conversion)?;
+    let regional_loads = regional_loads(raw, &locate, (&training, &inference))?;
+    let (training_siting, inference_growth) = siting(raw, &locate)?;
+    let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
+    let f = &raw.flexibility;
+    let scenario = Scenario {
+        name: raw.name.clone(),
+        description: raw.description.clone(),
+        scope: raw.scope.clone(),
+        first_year: raw.first_year,
+        last_year: raw.last_year,
+        seed: raw.seed,
+        compute,
+        hardware,
+        pue,
+        pue_profile_path,
+        training,
+        inference,
+        training_siting,
+        inference_growth,
+        flexibility: Flexibility {
+            max_curtail_frac: f.max_curtail_frac,
+            max_curtailed_energy_frac: f.max_curtailed_energy_frac,
+            recovery_window_h: f.recovery_window_h as usize,
+            headroom_limit_frac: f.headroom_limit_frac,
+            flexible_inference_frac: f.flexible_inference_frac,
+        },
+        regional_loads,
+        non_ai: raw.non_ai_datacentres.as_ref().map(|n| NonAiDatacentres {
+            base_year: n.base_year,
+            facility_energy_twh: n.facility_energy_twh,
+            growth_per_year_frac: n.growth_per_year_frac,
+            source: n.source.clone(),
+        }),
+        co2_rate_change_per_year_frac,
+        firm_capacity,
+        hardware_capital,
+        existing_ai: raw
+            .existing_ai
+            .iter()
+            .map(|e| ExistingAi {
+                region: e.region.clone(),
+                training_mw: e.training_mw,
+                inference_mw: e.inference_mw,
+            })
+            .collect(),
+        calibration: match &raw.compute {
+            Some(RawCompute::Crossover(c)) => c.calibration.as_ref().map(|c| Calibration {
+                year: c.year,
+                it_energy_twh: c.it_energy_twh,
+                base_it_energy_twh: c.base_it_energy_twh,
+            }),
+            _ => None,
+        },
+        milestone_years: milestone_years(raw, &locate)?,
+    };
+    check_projection_energy(&scenario, raw, &locate)?;
+    check_calibration(&scenario, &locate)?;
+    let uncertain = uncertainty(raw, &locate, &scenario)?;
+    Ok((scenario, uncertain))
+}
+
+/// `[siting]`: how training is placed (with its shares when explicit) and how inference
+/// grows.
+fn siting(raw: &RawScenario, locate: &KeyLocator<'_>) -> Result<(TrainingSiting, InferenceGrowth)> {
+    let training_siting = match (raw.siting.training, &raw.siting.training_shares) {
+        (RawTrainingPolicy::Explicit, Some(shares)) => {
+            let mut list = Vec::with_capacity(shares.len());
+            for (id, share) in shares {
+                if let Err(why) = Fraction::RANGE.check(*share) {
+                    bail!("{}: {id}: {why}", locate.key("siting", "training_shares"));
+                }
+                list.push((id.clone(), *share));
+            }
+            let sum: f64 = list.iter().map(|(_, s)| s).sum();
+            if (sum - 1.0).abs() > 1e-6 {
+                bail!(
+                    "{}: the shares sum to {sum}, expected 1 (put what goes outside the set under `unallocated`)",
+                    locate.key("siting", "training_shares")
+                );
+            }
+            TrainingSiting::Explicit(list)
+        }
+        (RawTrainingPolicy::Explicit, None) => {
+            bail!(
+                "{}: policy `explicit` needs `siting.training_shares`",
+                locate.key("siting", "training")
+            )
+        }
+        (_, Some(_)) => bail!(
+            "{}: shares are only used with siting.training = \"explicit\"",
+            locate.key("siting", "training_shares")
+        ),
+        (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
+        (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
+        (RawTrainingPolicy::Pipeline, None) => TrainingSiting::Pipeline,
+    };
+    let inference_growth = match (raw.siting.inference, raw.siting.latency_bound_frac) {
+        (RawInferenceGrowth::PeopleAndHubs, None) => InferenceGrowth::PeopleAndHubs,
+        (RawInferenceGrowth::PeopleAndHubs, Some(_)) => bail!(
+            "{}: `latency_bound_frac` is only used with siting.inference = \"pipeline\"",
+            locate.key("siting", "latency_bound_frac")
+        ),
+        (RawInferenceGrowth::Pipeline, Some(latency_bound_frac)) => {
+            InferenceGrowth::Pipeline { latency_bound_frac }
+        }
+        (RawInferenceGrowth::Pipeline, None) => bail!(
+            "{}: siting.inference = \"pipeline\" needs `latency_bound_frac`, the share of inference growth that must sit near its users (0–1), with `latency_bound_source`",
+            locate.key("siting", "inference")
+        ),
+    };
+    Ok((training_siting, inference_growth))
+}
+
+/// `[compute]`: the projection, which must cover every study year.
+fn compute_projection(
+    raw: &RawScenario,
+    path: &Path,
+    text: Option<&str>,
+    locate: &KeyLocator<'_>,
+) -> Result<ComputeProjection> {
+    let file = path.display();
     let years = raw.first_year..=raw.last_year;
     let compute = match &raw.compute {
         None if raw.regional_load.is_empty() => bail!(
@@ -212,10 +341,19 @@ pub fn scenario_from_raw_located(
             raw.last_year
         );
     }
-    let needs_conversion = !matches!(
-        compute,
-        ComputeProjection::Energy(_) | ComputeProjection::None
-    );
+    Ok(compute)
+}
+
+/// `[hardware]`: a trend, or a table that covers every study year when compute is in
+/// FLOP (`needs_conversion`).
+fn hardware(
+    raw: &RawScenario,
+    path: &Path,
+    locate: &KeyLocator<'_>,
+    needs_conversion: bool,
+) -> Result<Hardware> {
+    let file = path.display();
+    let years = raw.first_year..=raw.last_year;
     let hardware = match &raw.hardware {
         Some(RawHardware::Trend(t)) => Hardware::Trend {
             base_year: t.base_year,
@@ -262,6 +400,17 @@ pub fn scenario_from_raw_located(
             );
         }
     }
+    Ok(hardware)
+}
+
+/// `[facility]`: the PUE (needed for compute in FLOP) and the PUE profile's file.
+fn facility(
+    raw: &RawScenario,
+    path: &Path,
+    locate: &KeyLocator<'_>,
+    needs_conversion: bool,
+) -> Result<(f64, Option<PathBuf>)> {
+    let file = path.display();
     let pue = match &raw.facility {
         Some(f) => f.pue,
         None if needs_conversion => {
@@ -283,141 +432,46 @@ pub fn scenario_from_raw_located(
             Some(resolved)
         }
     };
-    let workload = |name: &str, w: &RawWorkload| -> Result<Workload> {
-        let (utilization_frac, power_frac) = if needs_conversion {
-            let Some(u) = w.utilization_frac else {
-                bail!("{file}: missing key `{name}.utilization_frac` (compute in FLOP needs it)");
-            };
-            let Some(p) = w.power_frac else {
-                bail!("{file}: missing key `{name}.power_frac` (compute in FLOP needs it)");
-            };
-            (u, p)
-        } else {
-            (
-                w.utilization_frac.unwrap_or(1.0),
-                w.power_frac.unwrap_or(1.0),
-            )
+    Ok((pue, pue_profile_path))
+}
+
+/// `[training]` or `[inference]` (`name`): utilization and power fraction (needed for
+/// compute in FLOP) and the profile's file.
+fn workload(
+    name: &str,
+    w: &RawWorkload,
+    path: &Path,
+    locate: &KeyLocator<'_>,
+    needs_conversion: bool,
+) -> Result<Workload> {
+    let file = path.display();
+    let (utilization_frac, power_frac) = if needs_conversion {
+        let Some(u) = w.utilization_frac else {
+            bail!("{file}: missing key `{name}.utilization_frac` (compute in FLOP needs it)");
         };
-        let profile_path = resolve_beside(path, &w.profile);
-        if !profile_path.exists() {
-            bail!(
-                "{}: the profile file {} does not exist (paths are relative to the scenario file)",
-                locate.key(name, "profile"),
-                profile_path.display()
-            );
-        }
-        Ok(Workload {
-            utilization_frac,
-            power_frac,
-            profile_path,
-        })
+        let Some(p) = w.power_frac else {
+            bail!("{file}: missing key `{name}.power_frac` (compute in FLOP needs it)");
+        };
+        (u, p)
+    } else {
+        (
+            w.utilization_frac.unwrap_or(1.0),
+            w.power_frac.unwrap_or(1.0),
+        )
     };
-    let training = workload("training", &raw.training)?;
-    let inference = workload("inference", &raw.inference)?;
-    let regional_loads = regional_loads(raw, &locate, (&training, &inference))?;
-    let training_siting = match (raw.siting.training, &raw.siting.training_shares) {
-        (RawTrainingPolicy::Explicit, Some(shares)) => {
-            let mut list = Vec::with_capacity(shares.len());
-            for (id, share) in shares {
-                if let Err(why) = Fraction::RANGE.check(*share) {
-                    bail!("{}: {id}: {why}", locate.key("siting", "training_shares"));
-                }
-                list.push((id.clone(), *share));
-            }
-            let sum: f64 = list.iter().map(|(_, s)| s).sum();
-            if (sum - 1.0).abs() > 1e-6 {
-                bail!(
-                    "{}: the shares sum to {sum}, expected 1 (put what goes outside the set under `unallocated`)",
-                    locate.key("siting", "training_shares")
-                );
-            }
-            TrainingSiting::Explicit(list)
-        }
-        (RawTrainingPolicy::Explicit, None) => {
-            bail!(
-                "{}: policy `explicit` needs `siting.training_shares`",
-                locate.key("siting", "training")
-            )
-        }
-        (_, Some(_)) => bail!(
-            "{}: shares are only used with siting.training = \"explicit\"",
-            locate.key("siting", "training_shares")
-        ),
-        (RawTrainingPolicy::Cheapest, None) => TrainingSiting::Cheapest,
-        (RawTrainingPolicy::Headroom, None) => TrainingSiting::Headroom,
-        (RawTrainingPolicy::Pipeline, None) => TrainingSiting::Pipeline,
-    };
-    let inference_growth = match (raw.siting.inference, raw.siting.latency_bound_frac) {
-        (RawInferenceGrowth::PeopleAndHubs, None) => InferenceGrowth::PeopleAndHubs,
-        (RawInferenceGrowth::PeopleAndHubs, Some(_)) => bail!(
-            "{}: `latency_bound_frac` is only used with siting.inference = \"pipeline\"",
-            locate.key("siting", "latency_bound_frac")
-        ),
-        (RawInferenceGrowth::Pipeline, Some(latency_bound_frac)) => {
-            InferenceGrowth::Pipeline { latency_bound_frac }
-        }
-        (RawInferenceGrowth::Pipeline, None) => bail!(
-            "{}: siting.inference = \"pipeline\" needs `latency_bound_frac`, the share of inference growth that must sit near its users (0–1), with `latency_bound_source`",
-            locate.key("siting", "inference")
-        ),
-    };
-    let (co2_rate_change_per_year_frac, firm_capacity, hardware_capital) = costs(raw, &locate)?;
-    let f = &raw.flexibility;
-    let scenario = Scenario {
-        name: raw.name.clone(),
-        description: raw.description.clone(),
-        scope: raw.scope.clone(),
-        first_year: raw.first_year,
-        last_year: raw.last_year,
-        seed: raw.seed,
-        compute,
-        hardware,
-        pue,
-        pue_profile_path,
-        training,
-        inference,
-        training_siting,
-        inference_growth,
-        flexibility: Flexibility {
-            max_curtail_frac: f.max_curtail_frac,
-            max_curtailed_energy_frac: f.max_curtailed_energy_frac,
-            recovery_window_h: f.recovery_window_h as usize,
-            headroom_limit_frac: f.headroom_limit_frac,
-            flexible_inference_frac: f.flexible_inference_frac,
-        },
-        regional_loads,
-        non_ai: raw.non_ai_datacentres.as_ref().map(|n| NonAiDatacentres {
-            base_year: n.base_year,
-            facility_energy_twh: n.facility_energy_twh,
-            growth_per_year_frac: n.growth_per_year_frac,
-            source: n.source.clone(),
-        }),
-        co2_rate_change_per_year_frac,
-        firm_capacity,
-        hardware_capital,
-        existing_ai: raw
-            .existing_ai
-            .iter()
-            .map(|e| ExistingAi {
-                region: e.region.clone(),
-                training_mw: e.training_mw,
-                inference_mw: e.inference_mw,
-            })
-            .collect(),
-        calibration: match &raw.compute {
-            Some(RawCompute::Crossover(c)) => c.calibration.as_ref().map(|c| Calibration {
-                year: c.year,
-                it_energy_twh: c.it_energy_twh,
-                base_it_energy_twh: c.base_it_energy_twh,
-            }),
-            _ => None,
-        },
-        milestone_years: milestone_years(raw, &locate)?,
-    };
-    check_projection_energy(&scenario, raw, &locate)?;
-    check_calibration(&scenario, &locate)?;
-    let uncertain = uncertainty(raw, &locate, &scenario)?;
-    Ok((scenario, uncertain))
+    let profile_path = resolve_beside(path, &w.profile);
+    if !profile_path.exists() {
+        bail!(
+            "{}: the profile file {} does not exist (paths are relative to the scenario file)",
+            locate.key(name, "profile"),
+            profile_path.display()
+        );
+    }
+    Ok(Workload {
+        utilization_frac,
+        power_frac,
+        profile_path,
+    })
 }
 
 /// `milestone_years`: increasing years inside the study's years.
