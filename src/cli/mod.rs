@@ -261,6 +261,8 @@ fn print_clap(error: &clap::Error) -> bool {
 #[must_use]
 pub fn main() -> ExitCode {
     crate::input::parquet_read::install_quiet_panic_hook();
+    // Parquet from outside is decoded in a child of this very executable, never here.
+    crate::input::parquet_read::require_reader_process();
     if let Ok(exe) = std::env::current_exe() {
         crate::input::parquet_read::use_reader_executable(exe);
     }

@@ -48,13 +48,24 @@ pub fn use_reader_executable(exe: PathBuf) {
     let _ = READER_EXE.set(exe);
 }
 
-/// The executable untrusted Parquet is read in: [`READER_ENV`] if set, else the one set
-/// by [`use_reader_executable`].
+/// Whether a reader process is required (set by the binary: it never decodes untrusted
+/// Parquet in its own process, even when it cannot find its own executable).
+static READER_REQUIRED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Never decode untrusted Parquet in this process: without a reader executable, a read
+/// is an error. Set by the binary at start-up.
+pub fn require_reader_process() {
+    READER_REQUIRED.store(true, Ordering::SeqCst);
+}
+
+/// The executable untrusted Parquet is read in: the one set by [`use_reader_executable`]
+/// (the binary's own), else [`READER_ENV`] (for library callers).
 fn reader_executable() -> Option<PathBuf> {
-    std::env::var_os(READER_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| READER_EXE.get().cloned())
+    READER_EXE.get().cloned().or_else(|| {
+        std::env::var_os(READER_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 /// A Parquet file's frame and its key-value metadata.
@@ -124,6 +135,14 @@ pub fn read_untrusted_parquets(
             let files: Vec<&[u8]> = chunk.iter().map(|(_, b)| *b).collect();
             let answers = match &exe {
                 Some(exe) => read_in_children(exe, &files, max_rows),
+                None if READER_REQUIRED.load(Ordering::SeqCst) => files
+                    .iter()
+                    .map(|_| {
+                        Err(ReadFailure::NoReader(format!(
+                            "cannot find the gridstrain executable to read Parquet in; set {READER_ENV} to it"
+                        )))
+                    })
+                    .collect(),
                 None => files
                     .iter()
                     .map(|b| read_here(b.to_vec(), max_rows))
@@ -181,6 +200,9 @@ pub fn child_memory_limit_bytes(largest_file_bytes: u64, all_bytes: u64) -> u64 
         .saturating_add(all_bytes)
 }
 
+/// Exit code of a child that could not set itself up (its input, its limits).
+const SETUP_FAILED: u8 = 3;
+
 /// CPU seconds the child may use: decoding the largest table gridstrain reads (a merged
 /// sweep's per-sample shard) takes a few seconds; a file that makes polars loop is
 /// stopped by the kernel (SIGXCPU) and refused.
@@ -195,10 +217,16 @@ fn read_in_children(exe: &Path, files: &[&[u8]], max_rows: u64) -> Vec<Answer> {
         match read_in_child(exe, rest, max_rows) {
             Ok((mut got, stopped)) => {
                 answers.append(&mut got);
-                if answers.len() < files.len() {
-                    answers.push(Err(ReadFailure::Refused(stopped.unwrap_or_else(|| {
-                        "the reader process ended without an answer".to_owned()
-                    }))));
+                match stopped {
+                    // The file being decoded stopped the child: refuse it, go on.
+                    Some(Stopped::OnTheFile(why)) => answers.push(Err(ReadFailure::Refused(why))),
+                    // The child itself failed (its setup, a wrong executable): no file
+                    // is to blame and another child would fail the same way.
+                    Some(Stopped::Reader(why)) => {
+                        let left = files.len() - answers.len();
+                        answers.extend((0..left).map(|_| Err(ReadFailure::NoReader(why.clone()))));
+                    }
+                    None => {}
                 }
             }
             Err(why) => {
@@ -217,7 +245,7 @@ fn read_in_child(
     exe: &Path,
     files: &[&[u8]],
     max_rows: u64,
-) -> std::result::Result<(Vec<Answer>, Option<String>), String> {
+) -> std::result::Result<(Vec<Answer>, Option<Stopped>), String> {
     let mut child = Command::new(exe)
         .arg(CHILD_SUBCOMMAND)
         .arg("--max-rows")
@@ -290,15 +318,27 @@ fn next_answer(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     (rest.len() >= length).then(|| (status, &rest[..length], &rest[length..]))
 }
 
-/// The reason a child gave, or how it stopped.
-fn child_failure(status: std::process::ExitStatus, stderr: &[u8]) -> String {
+/// How a child that stopped before its last answer stopped.
+#[derive(Debug, PartialEq)]
+enum Stopped {
+    /// On the file it was decoding (killed by a signal, or a panic): the reason.
+    OnTheFile(String),
+    /// By a failure of its own (its setup, a wrong executable): the reason.
+    Reader(String),
+}
+
+/// Exit code of a Rust process that panicked.
+const PANIC_EXIT: i32 = 101;
+
+/// How a child stopped: a signal (an abort on an allocation, the CPU limit) or a panic
+/// blames the file it was decoding; any other exit is the reader's own failure.
+fn child_failure(status: std::process::ExitStatus, stderr: &[u8]) -> Stopped {
     let said = String::from_utf8_lossy(stderr);
-    let said = said.lines().map(str::trim).find(|l| !l.is_empty());
-    if status.code() == Some(1)
-        && let Some(reason) = said
-    {
-        return crate::input::shorten(reason, 300);
-    }
+    let said = said
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| crate::input::shorten(l, 300));
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt as _;
@@ -308,10 +348,20 @@ fn child_failure(status: std::process::ExitStatus, stderr: &[u8]) -> String {
                 9 | 24 => "more time than any table needs",
                 _ => "a fault while decoding",
             };
-            return format!("the reader process stopped on it: signal {signal}, {why}");
+            return Stopped::OnTheFile(format!(
+                "the reader process stopped on it: signal {signal}, {why}"
+            ));
         }
     }
-    format!("the reader process stopped on it: {status}")
+    if status.code() == Some(PANIC_EXIT) {
+        return Stopped::OnTheFile(
+            "its metadata are corrupt (the reader panicked on it)".to_owned(),
+        );
+    }
+    Stopped::Reader(match said {
+        Some(reason) => format!("the Parquet reader process failed ({status}): {reason}"),
+        None => format!("the Parquet reader process ended without an answer ({status})"),
+    })
 }
 
 /// The frame and key-value metadata of Parquet bytes (polars, in this process).
@@ -382,19 +432,19 @@ pub fn child_main(max_rows: u64) -> ExitCode {
     let mut input = Vec::new();
     if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut input) {
         eprintln!("cannot read standard input ({e})");
-        return ExitCode::from(1);
+        return ExitCode::from(SETUP_FAILED);
     }
     let mut files = Vec::new();
     let mut rest = input.as_slice();
     while !rest.is_empty() {
         let Some((length, after)) = rest.split_first_chunk::<8>() else {
             eprintln!("a truncated file length on standard input");
-            return ExitCode::from(1);
+            return ExitCode::from(SETUP_FAILED);
         };
         let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
         if after.len() < length {
             eprintln!("a truncated file on standard input");
-            return ExitCode::from(1);
+            return ExitCode::from(SETUP_FAILED);
         }
         files.push(&after[..length]);
         rest = &after[length..];
@@ -406,14 +456,23 @@ pub fn child_main(max_rows: u64) -> ExitCode {
         let memory = child_memory_limit_bytes(largest, input.len() as u64);
         // The caps are the point of the child: without them, a file that asks for tens
         // of gigabytes, or makes a decoder loop, would stop the machine, not one process.
-        for (resource, limit) in [(Resource::As, memory), (Resource::Cpu, CHILD_CPU_SECONDS)] {
+        // A lower limit already in force (`ulimit`) is kept; no core file is written for
+        // a file that stops the child.
+        for (resource, wanted) in [
+            (Resource::As, memory),
+            (Resource::Cpu, CHILD_CPU_SECONDS),
+            (Resource::Core, 0),
+        ] {
+            let limit = rustix::process::getrlimit(resource)
+                .maximum
+                .map_or(wanted, |hard| hard.min(wanted));
             let limit = Rlimit {
                 current: Some(limit),
                 maximum: Some(limit),
             };
             if let Err(e) = setrlimit(resource, limit) {
                 eprintln!("cannot cap the reader's resources ({e})");
-                return ExitCode::from(1);
+                return ExitCode::from(SETUP_FAILED);
             }
         }
     }
@@ -580,14 +639,44 @@ mod tests {
     }
 
     #[test]
-    fn a_signal_or_a_reason_becomes_words() {
+    fn a_signal_or_a_panic_blames_the_file_any_other_exit_the_reader() {
         use std::os::unix::process::ExitStatusExt as _;
         let aborted = std::process::ExitStatus::from_raw(6);
-        assert!(child_failure(aborted, b"").contains("signal 6"));
-        let refused = std::process::ExitStatus::from_raw(1 << 8);
-        assert_eq!(
-            child_failure(refused, b"\n  out of spec: bad footer\n"),
-            "out of spec: bad footer"
+        assert!(
+            matches!(child_failure(aborted, b""), Stopped::OnTheFile(why) if why.contains("signal 6"))
+        );
+        let panicked = std::process::ExitStatus::from_raw(101 << 8);
+        assert!(matches!(
+            child_failure(panicked, b""),
+            Stopped::OnTheFile(_)
+        ));
+        let setup = std::process::ExitStatus::from_raw(3 << 8);
+        assert!(matches!(
+            child_failure(setup, b"\n  cannot cap the reader's resources (EPERM)\n"),
+            Stopped::Reader(why) if why.ends_with("cannot cap the reader's resources (EPERM)")
+        ));
+        let wrong_program = std::process::ExitStatus::from_raw(0);
+        assert!(matches!(
+            child_failure(wrong_program, b""),
+            Stopped::Reader(_)
+        ));
+    }
+
+    /// A program that answers nothing (not a gridstrain) blames no file: every file gets
+    /// the reader's failure, from one process, not one process per file.
+    #[test]
+    fn a_reader_that_fails_blames_no_file() {
+        let answers = read_in_children(Path::new("/bin/true"), &[b"PAR1", b"PAR1", b"PAR1"], 10);
+        assert_eq!(answers.len(), 3);
+        for answer in answers {
+            assert!(
+                matches!(&answer, Err(ReadFailure::NoReader(why)) if why.contains("without an answer")),
+                "{answer:?}"
+            );
+        }
+        let missing = read_in_children(Path::new("/nonexistent/gridstrain"), &[b"PAR1"], 10);
+        assert!(
+            matches!(&missing[0], Err(ReadFailure::NoReader(why)) if why.contains("cannot start"))
         );
     }
 

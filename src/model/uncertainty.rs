@@ -603,8 +603,12 @@ impl Parameter {
                 Some((before, after)) => {
                     let index = path.strip_prefix(before)?.strip_suffix(after)?;
                     let index = index.strip_prefix('[')?.strip_suffix(']')?;
-                    // Digits only: `+1` or ` 1` is not an entry number.
-                    if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                    // Digits only, without leading zeros: `+1`, ` 1` or `01` is not an
+                    // entry number (`[01]` and `[1]` would name one entry twice).
+                    if index.is_empty()
+                        || !index.bytes().all(|b| b.is_ascii_digit())
+                        || (index.len() > 1 && index.starts_with('0'))
+                    {
                         return None;
                     }
                     index.parse().ok().map(d.parameter)
@@ -706,5 +710,6 @@ mod tests {
         assert_eq!(Parameter::parse("regional_load[x].realisation_frac"), None);
         assert_eq!(Parameter::parse("regional_load[+1].realisation_frac"), None);
         assert_eq!(Parameter::parse("regional_load[].mw_scale"), None);
+        assert_eq!(Parameter::parse("regional_load[00].mw_scale"), None);
     }
 }
