@@ -82,6 +82,15 @@ pub fn detect_kind(path: &Path) -> Result<InputKind> {
     }
 }
 
+/// The problem of each region's load file that does not read, in order.
+fn load_problems(regions: &[crate::model::region::Region]) -> Vec<String> {
+    let paths: Vec<&Path> = regions.iter().map(|r| r.load_path.as_path()).collect();
+    crate::input::load_file::read_load_files(&paths)
+        .into_iter()
+        .filter_map(|read| read.err().map(|e| format!("{e:#}")))
+        .collect()
+}
+
 /// Check one file; region sets also check every load file they name.
 ///
 /// # Errors
@@ -93,22 +102,13 @@ pub fn validate_file(path: &Path) -> Result<Vec<String>> {
         Err(e) => return Ok(vec![format!("{e:#}")]),
     };
     let outcome = match kind {
+        // Every load file of the set, read together (one reader process per worker).
         InputKind::RegionSet => read_region_set(path).map(|set| {
-            for region in &set.regions {
-                if let Err(e) = read_load_file(&region.load_path) {
-                    problems.push(format!("{e:#}"));
-                }
-            }
+            problems.extend(load_problems(&set.regions));
         }),
-        InputKind::Catalogue => {
-            crate::input::catalogue::read_catalogue(path).map(|catalogue| {
-                for region in &catalogue.regions {
-                    if let Err(e) = read_load_file(&region.load_path) {
-                        problems.push(format!("{e:#}"));
-                    }
-                }
-            })
-        }
+        InputKind::Catalogue => crate::input::catalogue::read_catalogue(path).map(|catalogue| {
+            problems.extend(load_problems(&catalogue.regions));
+        }),
         InputKind::Scenario => read_scenario(path).and_then(|(s, _)| {
             if let Some(pue_profile) = &s.pue_profile_path {
                 read_pue_profile(pue_profile)?;
