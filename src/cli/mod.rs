@@ -13,6 +13,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 pub mod batch;
+pub mod headline;
 pub mod headroom;
 pub mod import;
 pub mod progress;

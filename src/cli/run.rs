@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use super::headline::headline;
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resolve_input};
 use crate::input::study::{LoadedStudy, StudyFiles, load_study};
 use crate::output::hourly::HourlyWriter;
@@ -16,7 +17,7 @@ use crate::output::sweep::write_ranges;
 use crate::output::{HOURLY_DIR_NAME, RunDir, table_frame, write_parquet, write_run_tables};
 use crate::report::data::{ReportCollector, report_rows, report_year};
 use crate::report::{REPORT_DATA, REPORT_HTML, write_report};
-use crate::results::{BandRow, RunResult, headline, key_ranges};
+use crate::results::{BandRow, RunResult, key_ranges};
 use crate::simulation::sweep::{Engine, SweepSpec, sweep};
 use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 

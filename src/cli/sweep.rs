@@ -422,7 +422,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             },
             path.display()
         ));
-        note(crate::results::bands_headline(&result.bands, &study.regions.id).trim_end());
+        note(super::headline::bands_headline(&result.bands, &study.regions.id).trim_end());
         if args.shard.is_none() {
             note(&format!(
                 "report: {}",

@@ -1,7 +1,6 @@
 //! Spreads over samples and weather years: a sweep's percentile bands, the key ranges of
 //! a run or sweep (`ranges.csv`), the ranking of the most strained regions and the
-//! sweep's terminal headline.
-use std::fmt::Write as _;
+//! sweep's report and the terminal.
 
 use super::{BandRow, RangeRow, SetMetricsRow, TableRow};
 
@@ -141,43 +140,4 @@ pub fn rank_strained<'a>(
     worst.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
     worst.truncate(count);
     worst
-}
-
-/// A few lines for the terminal after a sweep: the region set's coincident peak with
-/// AI and its firm capacity need, median and 90 % band, in the last year.
-#[must_use]
-pub fn bands_headline(bands: &[BandRow], region_set: &str) -> String {
-    let last_year = bands.iter().map(|b| b.year).max().unwrap_or(0);
-    let mut out = String::new();
-    for (metric, label, unit_div, unit) in [
-        (
-            "coincident_total_peak_after_flex_mw",
-            "coincident peak with AI",
-            1000.0,
-            "GW",
-        ),
-        (
-            "firm_capacity_needed_sum_mw",
-            "firm capacity needed",
-            1000.0,
-            "GW",
-        ),
-        ("ai_co2_t", "AI CO2", 1e6, "Mt"),
-    ] {
-        if let Some(b) = bands.iter().find(|b| {
-            b.scope == "region_set"
-                && b.region == region_set
-                && b.year == last_year
-                && b.metric == metric
-        }) {
-            let _ = writeln!(
-                out,
-                "{region_set} {last_year} {label}: median {:.1} {unit} (90 % band {:.1}–{:.1})",
-                b.p50 / unit_div,
-                b.p5 / unit_div,
-                b.p95 / unit_div
-            );
-        }
-    }
-    out
 }
