@@ -384,8 +384,21 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
             "From report_data.parquet (every 6th hour in the table). The study year's calendar carries the weather of {weather_year}, aligned on weekdays."
         ),
     };
-    let before = pick("load_duration", &region, "before_flex");
-    let after = pick("load_duration", &region, "after_flex");
+    let duration = load_duration_chart(run, year, &region, &pick)?;
+    Ok(vec![week, duration])
+}
+
+/// Chart 4: the most strained region's load-duration curves in `year`, before and after
+/// flexibility (`pick(item, region, series)` gives a series of `report_data` in GW).
+fn load_duration_chart(
+    run: &Run,
+    year: i32,
+    region: &str,
+    pick: &dyn Fn(&str, &str, &str) -> Vec<f64>,
+) -> Result<Chart> {
+    let name = run.names.full(region);
+    let before = pick("load_duration", region, "before_flex");
+    let after = pick("load_duration", region, "after_flex");
     let pct: Vec<f64> = (0..before.len()).map(|i| i as f64).collect();
     let top_before = before.first().copied().unwrap_or(0.0);
     let lowered = top_before - after.first().copied().unwrap_or(0.0);
@@ -393,7 +406,7 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let same = top_before > 0.0 && lowered < 0.02 * top_before;
     let training_new: f64 = mean_by_region_year(&run.metrics, "new_training_energy_mwh")?
         .iter()
-        .filter(|((r, y), _)| *r == region && *y == year)
+        .filter(|((r, y), _)| r == region && *y == year)
         .map(|(_, v)| v)
         .sum();
     let duration = Chart {
@@ -457,7 +470,7 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
             )
         },
     };
-    Ok(vec![week, duration])
+    Ok(duration)
 }
 
 /// 5. Headroom of the charted regions at each limit.
