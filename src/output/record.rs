@@ -90,6 +90,17 @@ pub struct RecordedSet {
     pub name: String,
 }
 
+impl RecordedSet {
+    /// The set's name, else its id; `None` when neither was recorded.
+    #[must_use]
+    pub fn label(&self) -> Option<&str> {
+        [&self.name, &self.id]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .map(String::as_str)
+    }
+}
+
 impl RunRecordFile {
     /// Read `dir`'s `run.toml`.
     ///

@@ -97,14 +97,16 @@ fn divisor(metric_divide: f64, year: i32) -> f64 {
     }
 }
 
+/// A sweep folder, read: its record, bands and drivers, the names of its regions.
 struct Sweep {
     record: RunRecordFile,
+    /// The years the bands hold.
+    years: Vec<i32>,
     bands: Table,
     drivers: Option<Table>,
     ranges: Ranges,
     names: Names,
     set_name: String,
-    years: Vec<i32>,
 }
 
 impl Sweep {
@@ -117,22 +119,22 @@ impl Sweep {
         } else {
             None
         };
-        let set_name = [&record.region_set.name, &record.region_set.id]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .cloned()
-            .unwrap_or_else(|| "the study's regions".to_owned());
+        let set_name = record
+            .region_set
+            .label()
+            .unwrap_or("the study's regions")
+            .to_owned();
         let mut years: Vec<i32> = bands.num("year")?.iter().map(|y| *y as i32).collect();
         years.sort_unstable();
         years.dedup();
         Ok(Self {
-            names: Names::read(dir)?,
-            ranges: Ranges::read(dir)?,
             record,
+            years,
             bands,
             drivers,
+            ranges: Ranges::read(dir)?,
+            names: Names::read(dir)?,
             set_name,
-            years,
         })
     }
 

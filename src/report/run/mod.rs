@@ -55,9 +55,10 @@ impl Run {
         let set_id = Some(record.region_set.id.clone())
             .filter(|id| !id.is_empty())
             .unwrap_or_else(|| "regions".to_owned());
-        let set_name = Some(record.region_set.name.clone())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| set_id.clone());
+        let set_name = record
+            .region_set
+            .label()
+            .map_or_else(|| set_id.clone(), str::to_owned);
         Ok(Self {
             metrics: Table::from_frame(
                 "metrics.parquet",
