@@ -144,3 +144,23 @@ fn the_scan_sees_paths_and_skips_comments() {
     );
     assert_eq!(found[1].1[0], "time");
 }
+
+/// Rooms of one job: no file in `src/` over 800 lines but the kernel (one fused pass,
+/// cohesive by design).
+#[test]
+fn no_file_but_the_kernel_is_over_800_lines() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter(|f| f.as_str() != "simulation/kernel.rs")
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(root().join("src").join(f))
+                .unwrap()
+                .lines()
+                .count();
+            (lines > 800).then(|| format!("src/{f}: {lines} lines"))
+        })
+        .collect();
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}
