@@ -524,6 +524,39 @@ fn a_file_that_stops_the_reader_process_is_refused_and_the_others_are_read() {
     assert!(refused(3).contains("inconsistent_columns_1.parquet: not a readable Parquet file (its columns decode to different lengths)"), "{}", refused(3));
 }
 
+/// A small file that decodes to a huge table (one long text repeated: a few kilobytes
+/// of Parquet, hundreds of megabytes as a table) is refused by size before this process
+/// holds the table.
+#[test]
+fn a_small_file_that_decodes_to_a_huge_table_is_refused() {
+    use polars::prelude::*;
+    gridstrain::input::parquet_read::use_reader_executable(
+        assert_cmd::cargo::cargo_bin!("gridstrain").to_path_buf(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.parquet");
+    let rows = 300_000;
+    let mut frame = df!(
+        "timestamp_utc" => vec!["x".repeat(1000); rows],
+        "demand_mw" => vec![1.0; rows],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(&mut frame)
+        .unwrap();
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    assert!(bytes < 1 << 20, "{bytes} bytes");
+    let error = format!(
+        "{:#}",
+        gridstrain::input::load_file::read_load_file(&path).unwrap_err()
+    );
+    assert!(
+        error.contains("huge.parquet: not a readable Parquet file (it decodes to a table of"),
+        "{error}"
+    );
+}
+
 /// The binary as a `std::process::Command`, whose standard output a test can set.
 fn plain_command() -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gridstrain"));

@@ -264,11 +264,12 @@ fn read_in_child(
                 exe.display()
             )
         })?;
-    let mut stdin = child.stdin.take();
-    let output = std::thread::scope(|scope| {
-        // Write on another thread while this one collects the output, so neither pipe
-        // fills up and blocks the other. A child that dies early closes its end: the
-        // write fails and its exit status says why.
+    let (mut stdin, stdout, stderr) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    let (answers, too_large, said) = std::thread::scope(|scope| {
+        // Write on one thread and drain standard error on another while this one reads
+        // the answers, so no pipe fills up and blocks the others. A child that dies early
+        // closes its end: the write fails and its exit status says why.
         scope.spawn(move || {
             if let Some(stdin) = stdin.as_mut() {
                 for file in files {
@@ -282,40 +283,86 @@ fn read_in_child(
             }
             drop(stdin);
         });
-        child.wait_with_output()
-    })
-    .map_err(|e| format!("cannot read from the Parquet reader ({e})"))?;
+        let said = scope.spawn(move || {
+            let mut said = Vec::new();
+            if let Some(stderr) = stderr {
+                let _ = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(stderr, 64 << 10),
+                    &mut said,
+                );
+            }
+            said
+        });
+        let (answers, too_large) = read_answers(stdout, files);
+        if too_large.is_some() {
+            let _ = child.kill();
+        }
+        (answers, too_large, said.join().unwrap_or_default())
+    });
+    let status = child
+        .wait()
+        .map_err(|e| format!("cannot read from the Parquet reader ({e})"))?;
+    let stopped = match too_large {
+        Some(why) => Some(Stopped::OnTheFile(why)),
+        None => (answers.len() < files.len()).then(|| child_failure(status, &said)),
+    };
+    Ok((answers, stopped))
+}
+
+/// Most bytes one answer may take: a table decoded from a file of `file_bytes` (256 MiB —
+/// a load file of the most rows allowed, constant, decodes to 160 MB — plus 64 times the
+/// file), so a small hostile file cannot make this process hold gigabytes.
+#[must_use]
+pub fn answer_limit_bytes(file_bytes: usize) -> u64 {
+    (256u64 << 20).saturating_add((file_bytes as u64).saturating_mul(64))
+}
+
+/// Read one answer per file from a child's standard output (a status byte, 0 a table or
+/// 1 a refusal, a `u64` length, then Parquet bytes or the reason), stopping where the
+/// output ends; and the reason, when an answer was larger than its file may give.
+fn read_answers(
+    stdout: Option<std::process::ChildStdout>,
+    files: &[&[u8]],
+) -> (Vec<Answer>, Option<String>) {
+    use std::io::Read as _;
     let mut answers = Vec::with_capacity(files.len());
-    let mut rest = output.stdout.as_slice();
-    while answers.len() < files.len() {
-        let Some((status, payload, after)) = next_answer(rest) else {
+    let Some(mut stdout) = stdout else {
+        return (answers, None);
+    };
+    for file in files {
+        let mut head = [0u8; 9];
+        if stdout.read_exact(&mut head).is_err() {
             break;
-        };
-        rest = after;
-        answers.push(if status == 0 {
+        }
+        let length = u64::from_le_bytes(head[1..].try_into().expect("eight bytes"));
+        let limit = answer_limit_bytes(file.len());
+        if length > limit {
+            return (
+                answers,
+                Some(format!(
+                    "it decodes to a table of {length} bytes; a file of {} bytes may give at most {limit}",
+                    file.len()
+                )),
+            );
+        }
+        let mut payload = vec![0; usize::try_from(length).unwrap_or(0)];
+        if stdout.read_exact(&mut payload).is_err() {
+            break;
+        }
+        answers.push(if head[0] == 0 {
             // Bytes polars wrote a moment ago, from a frame it held: safe to decode here.
-            decode(payload.to_vec()).map_err(|e| {
+            decode(payload).map_err(|e| {
                 ReadFailure::NoReader(format!(
                     "the Parquet reader sent back a table that does not read ({e})"
                 ))
             })
         } else {
             Err(ReadFailure::Refused(
-                String::from_utf8_lossy(payload).into_owned(),
+                String::from_utf8_lossy(&payload).into_owned(),
             ))
         });
     }
-    let stopped =
-        (answers.len() < files.len()).then(|| child_failure(output.status, &output.stderr));
-    Ok((answers, stopped))
-}
-
-/// The first answer in a child's output: its status, payload and what follows, if whole.
-fn next_answer(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&status, rest) = bytes.split_first()?;
-    let (length, rest) = rest.split_first_chunk::<8>()?;
-    let length = usize::try_from(u64::from_le_bytes(*length)).ok()?;
-    (rest.len() >= length).then(|| (status, &rest[..length], &rest[length..]))
+    (answers, None)
 }
 
 /// How a child that stopped before its last answer stopped.
@@ -501,6 +548,15 @@ fn read_and_encode(file: &[u8], max_rows: u64) -> std::result::Result<Vec<u8>, S
         Ok(contents) => contents,
         Err(ReadFailure::Refused(why) | ReadFailure::NoReader(why)) => return Err(why),
     };
+    // The parent holds the table too: no more than a file of this size may give.
+    let table_bytes = contents.frame.estimated_size() as u64;
+    let limit = answer_limit_bytes(file.len());
+    if table_bytes > limit {
+        return Err(format!(
+            "it decodes to a table of {table_bytes} bytes; a file of {} bytes may give at most {limit}",
+            file.len()
+        ));
+    }
     // A frame polars decoded from a corrupt file can be inconsistent (columns of
     // different lengths), and writing it can panic: that is a refusal too.
     let encoded = {
@@ -625,17 +681,9 @@ mod tests {
     }
 
     #[test]
-    fn answers_are_read_whole_or_not_at_all() {
-        let mut out = vec![1u8];
-        out.extend(3u64.to_le_bytes());
-        out.extend(b"bad");
-        out.push(0);
-        out.extend(5u64.to_le_bytes());
-        out.extend(b"ab");
-        let (status, payload, rest) = next_answer(&out).expect("the first is whole");
-        assert_eq!((status, payload), (1, &b"bad"[..]));
-        assert_eq!(next_answer(rest), None, "the second is cut short");
-        assert_eq!(next_answer(&[]), None);
+    fn an_answer_may_be_a_few_times_its_file() {
+        assert_eq!(answer_limit_bytes(0), 256 << 20);
+        assert_eq!(answer_limit_bytes(1 << 20), (256 << 20) + (64 << 20));
     }
 
     #[test]
