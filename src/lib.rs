@@ -21,10 +21,13 @@
 //! * [`output`]: polars and files only, every write staged then renamed;
 //! * [`report`]: the policymaker's report (HTML and Markdown, plotters charts), rendered
 //!   from a run folder's files;
+//! * [`api`]: a study run in memory and written as a run folder (tables, `run.toml`,
+//!   report) — what `run` and `batch` call;
 //! * [`cli`]: arguments → library calls.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod cli;
 #[cfg(test)]
 pub(crate) mod fixture;

@@ -1,5 +1,6 @@
 //! The one integration-test binary (one link of polars, not one per file). Each module
 //! covers one area; `common` holds the helpers.
+mod api;
 mod architecture;
 mod atomic;
 mod bad_input;

@@ -10,16 +10,10 @@ use clap::Args;
 
 use super::headline::headline;
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress, resolve_input};
+use crate::api::run_to_folder;
 use crate::input::study::{LoadedStudy, StudyFiles, load_study};
-use crate::output::hourly::HourlyWriter;
-use crate::output::record::write_run_record;
-use crate::output::sweep::write_ranges;
-use crate::output::{HOURLY_DIR_NAME, RunDir, table_frame, write_parquet, write_run_tables};
-use crate::report::data::{ReportCollector, report_rows, report_year};
-use crate::report::{REPORT_DATA, REPORT_HTML, write_report};
-use crate::results::{BandRow, RunResult, key_ranges};
-use crate::simulation::sweep::{Engine, SweepSpec, sweep};
-use crate::simulation::{HourlySink, HourlyWindow, Observer, SimOptions, simulate};
+use crate::report::REPORT_HTML;
+use crate::results::RunResult;
 
 /// The region set studied when none is named.
 pub const DEFAULT_REGIONS: &str = "us-48";
@@ -76,8 +70,9 @@ pub fn study_files(args: &StudyArgs) -> Result<StudyFiles> {
     })
 }
 
-/// Run a loaded study into the run folder `target` (staged, then renamed into place):
-/// the simulation, every table, `run.toml`. Returns the folder and the result.
+/// Run a loaded study into the run folder `target` with a progress bar (unless `quiet`):
+/// [`crate::api::run_to_folder`], recording this command line. Returns the folder and the
+/// result.
 ///
 /// # Errors
 /// The simulation's errors, or outputs that cannot be written.
@@ -89,131 +84,22 @@ pub fn run_loaded(
     quiet: bool,
 ) -> Result<(PathBuf, RunResult)> {
     let study = &loaded.study;
-    let run_dir = RunDir::create(target, force)?;
     let bar = progress::bar(
         study.region_years(),
         &format!("{} × {}", study.scenario.name, study.regions.id),
         quiet,
     );
     let tick = || bar.inc(1);
-    let writer = hourly.then(|| {
-        HourlyWriter::start(
-            run_dir.path().join(HOURLY_DIR_NAME),
-            study.weather_years.len(),
-            rayon::current_num_threads(),
-        )
-    });
-    // The report keeps its year's hourly series as the kernel hands them over.
-    let collector = ReportCollector::new(report_year(study));
-    let tee = Tee {
-        first: &collector,
-        second: writer.as_ref().map(|w| w as &dyn HourlySink),
-    };
-    let options = SimOptions {
-        hourly: HourlyWindow::All,
-        ..SimOptions::default()
-    };
-    let observer = Observer {
-        on_region_year: Some(&tick),
-        hourly: Some(&tee),
-    };
-    let result = simulate(study, &options, &observer);
-    let written = writer.map_or(Ok(()), HourlyWriter::finish);
-    let result = result?;
-    written?;
-    bar.finish_and_clear();
-    write_run_tables(&result, run_dir.path())?;
-    crate::output::write_region_names(&study.regions, run_dir.path())?;
-    let (bands, range_note) = range_bands(loaded);
-    let mut notes = result.notes.clone();
-    notes.extend(range_note);
-    let years: Vec<i32> = study.target_years().collect();
-    write_ranges(
-        &key_ranges(
-            (&study.scenario.name, &study.regions.id),
-            &years,
-            &result.set_metrics,
-            &bands,
-        ),
-        run_dir.path(),
-    )?;
-    let report_rows = report_rows(study, &result.metrics, collector)?;
-    write_parquet(
-        &mut table_frame(&report_rows)?,
-        &run_dir.path().join(REPORT_DATA),
-    )?;
-    let command = super::command_line();
-    write_run_record(
-        run_dir.path(),
+    let done = run_to_folder(
         loaded,
-        command,
-        hourly,
-        (&notes, &result.milestone_years()),
-        None,
-    )?;
-    write_report(run_dir.path())?;
-    let path = run_dir.commit()?;
-    Ok((path, result))
-}
-
-/// Samples of the small sweep that gives a run's report its ranges: enough for a
-/// 5–95th percentile band to within a few percent of the band of 1,000, at about the
-/// cost of two runs.
-pub const RANGE_SAMPLES: usize = 100;
-
-/// The region set's bands from a small sweep of the scenario's `[uncertainty]` tables
-/// (same seed, one drawn weather year per sample), or none — with a note saying why when
-/// the scenario's ranges cannot be swept.
-fn range_bands(loaded: &LoadedStudy) -> (Vec<BandRow>, Option<String>) {
-    let study = &loaded.study;
-    if study.uncertainty.is_empty() {
-        return (Vec::new(), None);
-    }
-    if let Err(e) = crate::input::study::check_uncertainty(loaded) {
-        return (
-            Vec::new(),
-            Some(format!(
-                "the report has no ranges: the scenario's [uncertainty] tables cannot be swept ({e:#})"
-            )),
-        );
-    }
-    let spec = SweepSpec {
-        engine: Engine::Pruned,
-        samples: RANGE_SAMPLES,
-        seed: study.scenario.seed,
-        all_weather_years: false,
-        shard: None,
-    };
-    match sweep(study, &spec, &|| {}, None) {
-        Ok(result) => (
-            result
-                .bands
-                .into_iter()
-                .filter(|b| b.scope == "region_set")
-                .collect(),
-            None,
-        ),
-        Err(e) => (
-            Vec::new(),
-            Some(format!(
-                "the report has no ranges: the sweep of the scenario's [uncertainty] tables failed ({e:#})"
-            )),
-        ),
-    }
-}
-
-/// Hands each series to two sinks (the report's collector and, with `--hourly`, the
-/// writer).
-struct Tee<'a> {
-    first: &'a dyn HourlySink,
-    second: Option<&'a dyn HourlySink>,
-}
-
-impl HourlySink for Tee<'_> {
-    fn accept(&self, series: &crate::simulation::HourlySeries<'_>) -> Result<()> {
-        self.first.accept(series)?;
-        self.second.map_or(Ok(()), |s| s.accept(series))
-    }
+        target,
+        (force, hourly),
+        super::command_line(),
+        &tick,
+    );
+    bar.finish_and_clear();
+    let (path, run) = done?;
+    Ok((path, run.result))
 }
 
 /// `gridstrain run`.
