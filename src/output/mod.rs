@@ -245,6 +245,41 @@ pub fn table_frame<T: TableRow>(rows: &[T]) -> Result<DataFrame> {
     Ok(DataFrame::new_infer_height(columns)?)
 }
 
+/// The rows of a table read back (the inverse of [`table_frame`]): each field of `T` from
+/// the frame's column of its name (numbers of any width, text; a null is an empty cell),
+/// so a renamed field is a build error where the rows are used, not a missing column.
+///
+/// # Errors
+/// A column missing, or holding values its field cannot take.
+pub fn frame_rows<T: TableRow>(frame: &DataFrame) -> Result<Vec<T>> {
+    let mut columns = Vec::with_capacity(frame.width());
+    for column in frame.columns() {
+        let values = match column.dtype() {
+            DataType::String => ColumnValues::Str(
+                column
+                    .str()?
+                    .iter()
+                    .map(|cell| cell.unwrap_or_default().to_owned())
+                    .collect(),
+            ),
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::UInt8
+            | DataType::UInt16 => {
+                ColumnValues::OptI32(column.cast(&DataType::Int32)?.i32()?.iter().collect())
+            }
+            dtype if dtype.is_primitive_numeric() => {
+                ColumnValues::OptF64(column.cast(&DataType::Float64)?.f64()?.iter().collect())
+            }
+            // A column of another kind (dates, lists) no row type reads.
+            _ => continue,
+        };
+        columns.push((column.name().to_string(), values));
+    }
+    T::from_columns(columns, frame.height()).map_err(anyhow::Error::msg)
+}
+
 /// A free-text CSV cell as written: one a spreadsheet would read as a formula (starting
 /// with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`; a number
 /// (`-3.5`) is never altered.
@@ -587,6 +622,38 @@ pub fn write_load_parquet(load: &HourlyLoad, path: &Path, provenance: Option<&st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_read_back_from_their_frame_are_the_rows_written() {
+        use crate::results::RangeRow;
+        let rows = vec![
+            RangeRow {
+                scenario: "default".into(),
+                region_set: "us-48".into(),
+                year: 2030,
+                metric: "ai_energy_mwh".into(),
+                central: Some(1.5e8),
+                p5: None,
+                p50: Some(-0.25),
+                p95: None,
+                samples: Some(100.0),
+            },
+            RangeRow::default(),
+        ];
+        let frame = table_frame(&rows).unwrap();
+        assert_eq!(frame_rows::<RangeRow>(&frame).unwrap(), rows);
+        // A column the row type needs, missing: named in the message.
+        let without = frame.drop("p50").unwrap();
+        let e = frame_rows::<RangeRow>(&without).unwrap_err().to_string();
+        assert!(e.contains("no column `p50`"), "{e}");
+        // Text where a number belongs.
+        let mut wrong = frame.clone();
+        wrong
+            .with_column(Column::new("year".into(), ["a", "b"]))
+            .unwrap();
+        let e = frame_rows::<RangeRow>(&wrong).unwrap_err().to_string();
+        assert!(e.contains("column `year`: expected a whole number"), "{e}");
+    }
 
     #[test]
     fn csv_numbers_are_rounded_for_a_spreadsheet_and_counts_are_integers() {

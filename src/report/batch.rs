@@ -23,13 +23,7 @@ struct Unit {
 
 impl Unit {
     fn years(&self) -> Vec<i32> {
-        let Some(table) = &self.ranges.table else {
-            return Vec::new();
-        };
-        let mut years: Vec<i32> = table
-            .num("year")
-            .map(|v| v.iter().map(|y| *y as i32).collect())
-            .unwrap_or_default();
+        let mut years: Vec<i32> = self.ranges.rows.iter().map(|r| r.year).collect();
         years.sort_unstable();
         years.dedup();
         years

@@ -21,6 +21,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
+use crate::results::{MetricsRow, RangeRow, RegionNameRow, SetMetricsRow, TableRow};
+
 /// The HTML report.
 pub const REPORT_HTML: &str = "report.html";
 /// The Markdown report.
@@ -133,99 +135,17 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     Ok((header, rows))
 }
 
-/// A table read from a run folder, with typed column access.
-struct Table {
-    name: String,
-    columns: BTreeMap<String, Vec<String>>,
-    numbers: BTreeMap<String, Vec<f64>>,
-    height: usize,
+/// The rows of a Parquet table of the run folder (see [`read_parquet`]), typed: a
+/// renamed field is a build error here, not a missing column at run time.
+fn read_rows<T: TableRow>(path: &Path) -> Result<Vec<T>> {
+    crate::output::frame_rows(&read_parquet(path)?)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
-impl Table {
-    fn from_frame(name: &str, frame: &DataFrame) -> Result<Self> {
-        let mut columns = BTreeMap::new();
-        let mut numbers = BTreeMap::new();
-        for column in frame.columns() {
-            let key = column.name().to_string();
-            match column.dtype() {
-                DataType::String => {
-                    columns.insert(
-                        key,
-                        column
-                            .str()?
-                            .iter()
-                            .map(|v| v.unwrap_or("").to_owned())
-                            .collect(),
-                    );
-                }
-                _ => {
-                    let values = column.cast(&DataType::Float64)?;
-                    numbers.insert(
-                        key,
-                        values
-                            .f64()?
-                            .iter()
-                            .map(|v| v.unwrap_or(f64::NAN))
-                            .collect(),
-                    );
-                }
-            }
-        }
-        Ok(Self {
-            name: name.to_owned(),
-            columns,
-            numbers,
-            height: frame.height(),
-        })
-    }
-
-    fn from_csv(name: &str, (header, rows): (Vec<String>, Vec<Vec<String>>)) -> Self {
-        let mut columns = BTreeMap::new();
-        let mut numbers = BTreeMap::new();
-        for (i, key) in header.iter().enumerate() {
-            let text: Vec<String> = rows
-                .iter()
-                .map(|r| r.get(i).cloned().unwrap_or_default())
-                .collect();
-            let parsed: Vec<Option<f64>> = text
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        Some(f64::NAN)
-                    } else {
-                        v.parse().ok()
-                    }
-                })
-                .collect();
-            if parsed.iter().all(Option::is_some) {
-                numbers.insert(
-                    key.clone(),
-                    parsed.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
-                );
-            }
-            columns.insert(key.clone(), text);
-        }
-        Self {
-            name: name.to_owned(),
-            columns,
-            numbers,
-            height: rows.len(),
-        }
-    }
-
-    fn num(&self, column: &str) -> Result<&[f64]> {
-        self.numbers
-            .get(column)
-            .map(Vec::as_slice)
-            .ok_or_else(|| anyhow::anyhow!("{}: no numeric column `{column}`", self.name))
-    }
-
-    fn text(&self, column: &str) -> Result<&[String]> {
-        self.columns
-            .get(column)
-            .map(Vec::as_slice)
-            .ok_or_else(|| anyhow::anyhow!("{}: no text column `{column}`", self.name))
-    }
+/// The rows of a CSV table of the run folder (see [`read_csv`]), typed.
+fn read_csv_rows<T: TableRow>(path: &Path) -> Result<Vec<T>> {
+    let (header, rows) = read_csv(path)?;
+    T::from_text(&header, &rows).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 // ---------------------------------------------------------------- names and ranges
@@ -244,23 +164,11 @@ impl Names {
         let mut by_id = BTreeMap::new();
         let mut points = BTreeMap::new();
         if path.is_file() {
-            let table = Table::from_csv("regions.csv", read_csv(&path)?);
-            let (ids, names) = (table.text("region")?, table.text("name")?);
-            let (parents, zones) = (table.text("parent")?, table.text("time_zone")?);
-            for i in 0..table.height {
-                by_id.insert(
-                    ids[i].clone(),
-                    (names[i].clone(), parents[i].clone(), zones[i].clone()),
-                );
-            }
-            if let (Ok(lat), Ok(lon), Ok(place)) = (
-                table.num("latitude"),
-                table.num("longitude"),
-                table.text("map_place"),
-            ) {
-                for i in (0..table.height).filter(|&i| lat[i].is_finite() && lon[i].is_finite()) {
-                    points.insert(ids[i].clone(), (lat[i], lon[i], place[i].clone()));
+            for row in read_csv_rows::<RegionNameRow>(&path)? {
+                if let (Some(lat), Some(lon)) = (row.latitude, row.longitude) {
+                    points.insert(row.region.clone(), (lat, lon, row.map_place));
                 }
+                by_id.insert(row.region, (row.name, row.parent, row.time_zone));
             }
         }
         Ok(Self { by_id, points })
@@ -316,9 +224,10 @@ impl Names {
     }
 }
 
-/// `ranges.csv`: the set's key outputs, central case beside the sweep's band.
+/// `ranges.csv`: the set's key outputs, central case beside the sweep's band (no rows
+/// when the folder has no such file).
 struct Ranges {
-    table: Option<Table>,
+    rows: Vec<RangeRow>,
 }
 
 /// One key output of one year: the central value and the band's 5th and 95th
@@ -335,24 +244,25 @@ impl Ranges {
     fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(crate::output::RANGES_FILE_NAME);
         Ok(Self {
-            table: if path.is_file() {
-                Some(Table::from_csv("ranges.csv", read_csv(&path)?))
+            rows: if path.is_file() {
+                read_csv_rows(&path)?
             } else {
-                None
+                Vec::new()
             },
         })
     }
 
     fn get(&self, year: i32, metric: &str) -> Option<Range> {
-        let table = self.table.as_ref()?;
-        let (years, metrics) = (table.num("year").ok()?, table.text("metric").ok()?);
-        let i = (0..table.height).find(|&i| years[i] as i32 == year && metrics[i] == metric)?;
-        let at = |c: &str| table.num(c).map_or(f64::NAN, |v| v[i]);
+        let row = self
+            .rows
+            .iter()
+            .find(|r| r.year == year && r.metric == metric)?;
+        let number = |v: Option<f64>| v.unwrap_or(f64::NAN);
         Some(Range {
-            central: at("central"),
-            p5: at("p5"),
-            p50: at("p50"),
-            p95: at("p95"),
+            central: number(row.central),
+            p5: number(row.p5),
+            p50: number(row.p50),
+            p95: number(row.p95),
         })
     }
 
@@ -383,10 +293,9 @@ impl Ranges {
 
     /// The samples behind the bands (0 when there are none).
     fn samples(&self) -> f64 {
-        self.table
-            .as_ref()
-            .and_then(|t| t.num("samples").ok())
-            .and_then(|v| v.iter().copied().find(|x| x.is_finite()))
+        self.rows
+            .iter()
+            .find_map(|r| r.samples.filter(|x| x.is_finite()))
             .unwrap_or(0.0)
     }
 
@@ -543,62 +452,46 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Mean over weather years of `column` per (region, year), keyed in table order.
-fn mean_by_region_year(metrics: &Table, column: &str) -> Result<Vec<((String, i32), f64)>> {
-    let regions = metrics.text("region")?;
-    let years = metrics.num("year")?;
-    let values = metrics.num(column)?;
+/// Mean over weather years of `value` per (region, year), keyed in table order.
+fn mean_by_region_year(
+    metrics: &[MetricsRow],
+    value: impl Fn(&MetricsRow) -> f64,
+) -> Vec<((String, i32), f64)> {
     let mut out: Vec<((String, i32), (f64, usize))> = Vec::new();
-    for i in 0..metrics.height {
-        let key = (regions[i].clone(), years[i] as i32);
-        match out.iter_mut().find(|(k, _)| *k == key) {
+    for row in metrics {
+        let x = value(row);
+        match out
+            .iter_mut()
+            .find(|((region, year), _)| *region == row.region && *year == row.year)
+        {
             Some((_, (sum, n))) => {
-                *sum += values[i];
+                *sum += x;
                 *n += 1;
             }
-            None => out.push((key, (values[i], 1))),
+            None => out.push(((row.region.clone(), row.year), (x, 1))),
         }
     }
-    Ok(out
-        .into_iter()
+    out.into_iter()
         .map(|(k, (s, n))| (k, s / n as f64))
-        .collect())
+        .collect()
 }
 
-/// Mean over weather years of a region-set column per year, over the rows of the set
+/// Mean over weather years of a region-set `value` per year, over the rows of the set
 /// itself (not the ISO aggregates of a zone set).
-fn set_mean_by_year(sets: &Table, column: &str, set_id: &str) -> Result<BTreeMap<i32, f64>> {
-    let years = sets.num("year")?;
-    let values = sets.num(column)?;
-    let names = sets.text("region_set")?;
+fn set_mean_by_year(
+    sets: &[SetMetricsRow],
+    value: impl Fn(&SetMetricsRow) -> f64,
+    set_id: &str,
+) -> BTreeMap<i32, f64> {
     let mut sums: BTreeMap<i32, (f64, usize)> = BTreeMap::new();
-    for ((y, v), name) in years.iter().zip(values).zip(names) {
-        if name != set_id {
-            continue;
-        }
-        let e = sums.entry(*y as i32).or_insert((0.0, 0));
-        e.0 += v;
+    for row in sets.iter().filter(|r| r.region_set == set_id) {
+        let e = sums.entry(row.year).or_insert((0.0, 0));
+        e.0 += value(row);
         e.1 += 1;
     }
-    Ok(sums
-        .into_iter()
+    sums.into_iter()
         .map(|(y, (s, n))| (y, s / n as f64))
-        .collect())
-}
-
-/// The most strained regions of `year` from the metrics table (see
-/// [`crate::results::rank_strained`]).
-fn most_strained(metrics: &Table, year: i32, count: usize) -> Result<Vec<(String, i32, f64)>> {
-    let regions = metrics.text("region")?;
-    let years = metrics.num("year")?;
-    let weather = metrics.num("weather_year")?;
-    let residual = metrics.num("residual_above_threshold_mw")?;
-    Ok(crate::results::rank_strained(
-        (0..metrics.height)
-            .filter(|&i| years[i] as i32 == year)
-            .map(|i| (regions[i].as_str(), weather[i] as i32, residual[i])),
-        count,
-    ))
+        .collect()
 }
 
 // ---------------------------------------------------------------- writing

@@ -7,8 +7,9 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::charts::{self, BLUE, Band, RED, SKY, Series};
-use super::{Chart, Names, Ranges, Report, Table, TextTable, one, read_csv, read_parquet};
+use super::{Chart, Names, Ranges, Report, TextTable, one, read_csv_rows, read_rows};
 use crate::output::record::RunRecordFile;
+use crate::results::{BandRow, DriverRow};
 
 /// Inputs named per output in the drivers table.
 const DRIVERS_SHOWN: usize = 3;
@@ -102,8 +103,9 @@ struct Sweep {
     record: RunRecordFile,
     /// The years the bands hold.
     years: Vec<i32>,
-    bands: Table,
-    drivers: Option<Table>,
+    bands: Vec<BandRow>,
+    /// `drivers.csv` (none in a folder written before it was).
+    drivers: Option<Vec<DriverRow>>,
     ranges: Ranges,
     names: Names,
     set_name: String,
@@ -112,10 +114,10 @@ struct Sweep {
 impl Sweep {
     fn read(dir: &Path) -> Result<Self> {
         let record = RunRecordFile::read(dir)?;
-        let bands = Table::from_frame("bands.parquet", &read_parquet(&dir.join("bands.parquet"))?)?;
+        let bands: Vec<BandRow> = read_rows(&dir.join("bands.parquet"))?;
         let drivers_path = dir.join(crate::output::sweep::DRIVERS_FILE_NAME);
         let drivers = if drivers_path.is_file() {
-            Some(Table::from_csv("drivers.csv", read_csv(&drivers_path)?))
+            Some(read_csv_rows(&drivers_path)?)
         } else {
             None
         };
@@ -124,7 +126,7 @@ impl Sweep {
             .label()
             .unwrap_or("the study's regions")
             .to_owned();
-        let mut years: Vec<i32> = bands.num("year")?.iter().map(|y| *y as i32).collect();
+        let mut years: Vec<i32> = bands.iter().map(|b| b.year).collect();
         years.sort_unstable();
         years.dedup();
         Ok(Self {
@@ -158,21 +160,11 @@ impl Sweep {
 
     /// The strongest drivers of `output` in `year`: (input path, method, value).
     fn drivers_of(&self, output: &str, year: i32) -> Vec<(String, String, f64)> {
-        let Some(table) = &self.drivers else {
-            return Vec::new();
-        };
-        let (Ok(years), Ok(outputs), Ok(inputs), Ok(methods), Ok(values)) = (
-            table.num("year"),
-            table.text("output"),
-            table.text("input"),
-            table.text("method"),
-            table.num("value"),
-        ) else {
-            return Vec::new();
-        };
-        (0..table.height)
-            .filter(|&i| years[i] as i32 == year && outputs[i] == output)
-            .map(|i| (inputs[i].clone(), methods[i].clone(), values[i]))
+        self.drivers
+            .iter()
+            .flatten()
+            .filter(|d| d.year == year && d.output == output)
+            .map(|d| (d.input.clone(), d.method.clone(), d.value))
             .collect()
     }
 
@@ -460,17 +452,11 @@ fn inputs_table(sweep: &Sweep) -> TextTable {
 
 fn charts(sweep: &Sweep) -> Result<Vec<Chart>> {
     let bands = &sweep.bands;
-    let (scope, region, metric) = (
-        bands.text("scope")?,
-        bands.text("region")?,
-        bands.text("metric")?,
-    );
-    let year = bands.num("year")?;
-    let (p5, p50, p95) = (bands.num("p5")?, bands.num("p50")?, bands.num("p95")?);
     let set_series = |m: &str| -> Vec<(i32, f64, f64, f64)> {
-        (0..bands.height)
-            .filter(|&i| scope[i] == "region_set" && metric[i] == m)
-            .map(|i| (year[i] as i32, p5[i], p50[i], p95[i]))
+        bands
+            .iter()
+            .filter(|b| b.scope == "region_set" && b.metric == m)
+            .map(|b| (b.year, b.p5, b.p50, b.p95))
             .collect()
     };
     let samples = sweep.samples();
@@ -528,11 +514,10 @@ fn charts(sweep: &Sweep) -> Result<Vec<Chart>> {
     }
     // Peak increase of the regions with the largest median, in the last year.
     let last_year = sweep.years.last().copied().unwrap_or(0);
-    let mut regional: Vec<(String, f64, f64, f64)> = (0..bands.height)
-        .filter(|&i| {
-            scope[i] == "region" && metric[i] == "peak_increase_mw" && year[i] as i32 == last_year
-        })
-        .map(|i| (region[i].clone(), p5[i] / 1e3, p50[i] / 1e3, p95[i] / 1e3))
+    let mut regional: Vec<(String, f64, f64, f64)> = bands
+        .iter()
+        .filter(|b| b.scope == "region" && b.metric == "peak_increase_mw" && b.year == last_year)
+        .map(|b| (b.region.clone(), b.p5 / 1e3, b.p50 / 1e3, b.p95 / 1e3))
         .collect();
     let all = regional.len();
     regional.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));

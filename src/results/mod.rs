@@ -32,12 +32,20 @@ pub struct Column {
     pub values: ColumnValues,
 }
 
-/// A value type that can fill a column.
+/// A value type that can fill a column, and be read back from one.
 pub trait CellValue: Clone {
     /// Whether the column holds a measured number (a metric), as opposed to a label.
     const IS_METRIC: bool = false;
+    /// What a cell of this type holds, for messages.
+    const EXPECTED: &'static str;
     /// The column of these values.
     fn column(values: Vec<Self>) -> ColumnValues;
+    /// The value a written cell's text stands for (an empty cell is empty text), or
+    /// `None` when the text is not one.
+    fn parse_cell(text: &str) -> Option<Self>;
+    /// The values of a column read back, or `None` when it holds values of another kind
+    /// (or an empty cell where none may be).
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>>;
     /// The value as a number (NaN when empty); only for metric columns.
     fn number(&self) -> f64 {
         f64::NAN
@@ -48,10 +56,46 @@ pub trait CellValue: Clone {
     }
 }
 
+/// Whole numbers as numbers (a year read where a number is expected).
+fn as_numbers(values: ColumnValues) -> Option<Vec<Option<f64>>> {
+    match values {
+        ColumnValues::F64(v) => Some(v.into_iter().map(Some).collect()),
+        ColumnValues::OptF64(v) => Some(v),
+        ColumnValues::I32(v) => Some(v.into_iter().map(|x| Some(f64::from(x))).collect()),
+        ColumnValues::OptI32(v) => Some(v.into_iter().map(|x| x.map(f64::from)).collect()),
+        ColumnValues::Str(_) => None,
+    }
+}
+
+/// Numbers that are whole and fit an `i32` (a year written as a number), as `i32`.
+fn as_whole_numbers(values: ColumnValues) -> Option<Vec<Option<i32>>> {
+    let whole = |x: f64| {
+        (x.fract() == 0.0 && x >= f64::from(i32::MIN) && x <= f64::from(i32::MAX))
+            .then_some(x as i32)
+    };
+    match values {
+        ColumnValues::I32(v) => Some(v.into_iter().map(Some).collect()),
+        ColumnValues::OptI32(v) => Some(v),
+        ColumnValues::F64(v) => v.into_iter().map(|x| whole(x).map(Some)).collect(),
+        ColumnValues::OptF64(v) => v
+            .into_iter()
+            .map(|x| x.map_or(Some(None), |x| whole(x).map(Some)))
+            .collect(),
+        ColumnValues::Str(_) => None,
+    }
+}
+
 impl CellValue for f64 {
     const IS_METRIC: bool = true;
+    const EXPECTED: &'static str = "a number";
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::F64(values)
+    }
+    fn parse_cell(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
+        as_numbers(values)?.into_iter().collect()
     }
     fn number(&self) -> f64 {
         *self
@@ -63,8 +107,19 @@ impl CellValue for f64 {
 
 impl CellValue for Option<f64> {
     const IS_METRIC: bool = true;
+    const EXPECTED: &'static str = "a number or an empty cell";
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::OptF64(values)
+    }
+    fn parse_cell(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            Some(None)
+        } else {
+            text.parse().ok().map(Some)
+        }
+    }
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
+        as_numbers(values)
     }
     fn number(&self) -> f64 {
         self.unwrap_or(f64::NAN)
@@ -75,20 +130,48 @@ impl CellValue for Option<f64> {
 }
 
 impl CellValue for i32 {
+    const EXPECTED: &'static str = "a whole number";
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::I32(values)
+    }
+    fn parse_cell(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
+        as_whole_numbers(values)?.into_iter().collect()
     }
 }
 
 impl CellValue for Option<i32> {
+    const EXPECTED: &'static str = "a whole number or an empty cell";
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::OptI32(values)
+    }
+    fn parse_cell(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            Some(None)
+        } else {
+            text.parse().ok().map(Some)
+        }
+    }
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
+        as_whole_numbers(values)
     }
 }
 
 impl CellValue for String {
+    const EXPECTED: &'static str = "text";
     fn column(values: Vec<Self>) -> ColumnValues {
         ColumnValues::Str(values)
+    }
+    fn parse_cell(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+    fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
+        match values {
+            ColumnValues::Str(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -106,6 +189,80 @@ pub trait TableRow: Sized {
     fn push_metrics(&self, out: &mut Vec<f64>);
     /// The first column whose value in this row is NaN or infinite (an empty cell is fine).
     fn first_non_finite(&self) -> Option<&'static str>;
+    /// Rows read back from named columns of `height` values (the inverse of
+    /// [`TableRow::columns`]): each field from the column of its name; other columns are
+    /// left.
+    ///
+    /// # Errors
+    /// A column missing, holding another kind of value or of another height.
+    fn from_columns(
+        columns: Vec<(String, ColumnValues)>,
+        height: usize,
+    ) -> Result<Vec<Self>, String>;
+    /// Rows read back from text cells (a CSV file's header and rows).
+    ///
+    /// # Errors
+    /// A column missing, or a cell that is not what its column holds (its line in a file
+    /// with one header line).
+    fn from_text(header: &[String], rows: &[Vec<String>]) -> Result<Vec<Self>, String>;
+}
+
+/// The position of column `name` in `header`.
+///
+/// # Errors
+/// `no column `name``.
+pub fn column_position(header: &[String], name: &str) -> Result<usize, String> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| format!("no column `{name}`"))
+}
+
+/// The values of column `name` (taken out of `columns`) as `T`, `height` of them.
+///
+/// # Errors
+/// The column missing, of another kind or of another height.
+pub fn take_column<T: CellValue>(
+    columns: &mut Vec<(String, ColumnValues)>,
+    name: &str,
+    height: usize,
+) -> Result<Vec<T>, String> {
+    let at = columns
+        .iter()
+        .position(|(n, _)| n == name)
+        .ok_or_else(|| format!("no column `{name}`"))?;
+    let (_, values) = columns.swap_remove(at);
+    let values = T::from_values(values)
+        .ok_or_else(|| format!("column `{name}`: expected {} in every row", T::EXPECTED))?;
+    if values.len() == height {
+        Ok(values)
+    } else {
+        Err(format!(
+            "column `{name}` has {} values, expected {height}",
+            values.len()
+        ))
+    }
+}
+
+/// Cell `row` of column `index` (named `name`) parsed as `T`.
+///
+/// # Errors
+/// `line N, column `name`: found …, expected …` (line 1 is the header).
+pub fn parse_text_cell<T: CellValue>(
+    rows: &[Vec<String>],
+    row: usize,
+    index: usize,
+    name: &str,
+) -> Result<T, String> {
+    let text = rows[row].get(index).map_or("", String::as_str);
+    T::parse_cell(text).ok_or_else(|| {
+        format!(
+            "line {}, column `{name}`: found `{}`, expected {}",
+            row + 2,
+            text.chars().take(40).collect::<String>(),
+            T::EXPECTED
+        )
+    })
 }
 
 /// Declare a row type and its table at once: every field becomes a column of the same
@@ -155,6 +312,41 @@ macro_rules! table_row {
                     return Some(stringify!($field));
                 })*
                 None
+            }
+
+            fn from_columns(
+                mut columns: Vec<(String, $crate::results::ColumnValues)>,
+                height: usize,
+            ) -> Result<Vec<Self>, String> {
+                $(let mut $field = $crate::results::take_column::<$ty>(
+                    &mut columns,
+                    stringify!($field),
+                    height,
+                )?
+                .into_iter();)*
+                let mut rows = Vec::with_capacity(height);
+                for _ in 0..height {
+                    rows.push(Self {
+                        $($field: $field.next().unwrap_or_else(|| unreachable!("height checked"))),*
+                    });
+                }
+                Ok(rows)
+            }
+
+            fn from_text(header: &[String], rows: &[Vec<String>]) -> Result<Vec<Self>, String> {
+                $(let $field = $crate::results::column_position(header, stringify!($field))?;)*
+                (0..rows.len())
+                    .map(|row| {
+                        Ok(Self {
+                            $($field: $crate::results::parse_text_cell::<$ty>(
+                                rows,
+                                row,
+                                $field,
+                                stringify!($field),
+                            )?),*
+                        })
+                    })
+                    .collect()
             }
         }
     };
@@ -280,6 +472,39 @@ mod tests {
     use super::*;
     use crate::model::region::OperatorForecast;
     use crate::stages::power::YearPower;
+
+    #[test]
+    fn rows_read_from_text_cells_say_the_line_and_column_of_a_bad_cell() {
+        let header: Vec<String> = RegionNameRow::COLUMN_NAMES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect();
+        let cells = |lat: &str| -> Vec<String> {
+            [
+                "PJM-DOM",
+                "Dominion",
+                "PJM",
+                "America/New_York",
+                lat,
+                "-77.4",
+                "Ashburn",
+            ]
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
+        };
+        let rows = RegionNameRow::from_text(&header, &[cells("39.0"), cells("")]).unwrap();
+        assert_eq!(rows[0].latitude, Some(39.0));
+        assert_eq!(rows[1].latitude, None, "an empty cell is an empty value");
+        assert_eq!(rows[1].map_place, "Ashburn");
+        let e = RegionNameRow::from_text(&header, &[cells("39.0"), cells("north")]).unwrap_err();
+        assert_eq!(
+            e,
+            "line 3, column `latitude`: found `north`, expected a number or an empty cell"
+        );
+        let e = RegionNameRow::from_text(&header[1..], &[]).unwrap_err();
+        assert_eq!(e, "no column `region`");
+    }
 
     /// Against numpy 2.4 (`np.percentile`, default `linear` method), NaN dropped first.
     fn summary(mean: Option<f64>, worst: Option<f64>) -> SummaryRow {

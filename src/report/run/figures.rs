@@ -5,7 +5,9 @@ use anyhow::Result;
 
 use super::{LABEL_CHARS, Run};
 use crate::report::charts::{self, BLUE, Band, GREEN, GREY, ORANGE, PURPLE, RED, SKY, Series};
-use crate::report::{Chart, data, mean_by_region_year, most_strained, one};
+use crate::report::data::most_strained;
+use crate::report::{Chart, data, mean_by_region_year, one};
+use crate::results::PowerRow;
 
 // ---------------------------------------------------------------- charts
 
@@ -13,8 +15,8 @@ use crate::report::{Chart, data, mean_by_region_year, most_strained, one};
 pub(super) fn energy_chart(run: &Run) -> Result<Chart> {
     let (first, last) = (run.first(), run.last());
     let x: Vec<f64> = run.years.iter().map(|y| f64::from(*y)).collect();
-    let scaled = |column: &str| -> Result<Vec<f64>> {
-        Ok(run.power.num(column)?.iter().map(|v| v / 1e6).collect())
+    let scaled = |value: fn(&PowerRow) -> f64| -> Vec<f64> {
+        run.power.iter().map(|p| value(p) / 1e6).collect()
     };
     let (accelerator, energy) = run.crossovers();
     let year_or =
@@ -24,8 +26,8 @@ pub(super) fn energy_chart(run: &Run) -> Result<Chart> {
     }
     let (training_twh, inference_twh, title, subtitle, caption) = {
         (
-            scaled("training_facility_mwh")?,
-            scaled("inference_facility_mwh")?,
+            scaled(|p| p.training_facility_mwh),
+            scaled(|p| p.inference_facility_mwh),
             "US AI data-centre energy by workload".to_owned(),
             format!(
                 "Facility energy of training and inference, {first}–{last}, in TWh per year. The marker is where these lines cross (energy basis: {}); on the accelerator-hour basis (compute spending) inference overtakes training in {}.",
@@ -83,7 +85,7 @@ pub(super) fn energy_chart(run: &Run) -> Result<Chart> {
 /// forecasts do not split training from inference.
 pub(super) fn regional_energy_chart(run: &Run) -> Result<Chart> {
     let (first, last) = (run.first(), run.last());
-    let values = mean_by_region_year(&run.metrics, "new_ai_energy_mwh")?;
+    let values = mean_by_region_year(&run.metrics, |m| m.new_ai_energy_mwh);
     let x: Vec<f64> = run.years.iter().map(|y| f64::from(*y)).collect();
     let twh: Vec<f64> = run
         .years
@@ -130,7 +132,7 @@ pub(super) fn regional_energy_chart(run: &Run) -> Result<Chart> {
 
 /// 2. Peak increase of the most strained regions, grouped by ISO.
 pub(super) fn peak_increase_chart(run: &Run, year: i32, charted: &[String]) -> Result<Chart> {
-    let increase = mean_by_region_year(&run.metrics, "peak_increase_mw")?;
+    let increase = mean_by_region_year(&run.metrics, |m| m.peak_increase_mw);
     let value = |region: &str| {
         increase
             .iter()
@@ -181,7 +183,7 @@ const MAP_MIN_REGIONS: usize = 6;
 /// The regions at their load centres, coloured by how far their load goes above the
 /// threshold in their worst weather year.
 pub(super) fn strain_map(run: &Run, year: i32) -> Result<Option<Chart>> {
-    let strained = most_strained(&run.metrics, year, usize::MAX)?;
+    let strained = most_strained(&run.metrics, year, usize::MAX);
     let placed: Vec<&(String, i32, f64)> = strained
         .iter()
         .filter(|(r, _, _)| run.names.points.contains_key(r))
@@ -261,24 +263,20 @@ pub(super) fn group_label(run: &Run, region: &str) -> String {
 /// load-duration curves before and after flexibility (chart 4).
 pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let extra = &run.extra;
-    let (items, regions_x, series_x) = (
-        extra.text("item")?,
-        extra.text("region")?,
-        extra.text("series")?,
-    );
-    let (ys, weather_x) = (extra.num("y")?, extra.num("weather_year")?);
     let pick = |item: &str, region: &str, series: &str| -> Vec<f64> {
-        (0..extra.height)
-            .filter(|&i| items[i] == item && regions_x[i] == region && series_x[i] == series)
-            .map(|i| ys[i] / 1000.0)
+        extra
+            .iter()
+            .filter(|e| e.item == item && e.region == region && e.series == series)
+            .map(|e| e.y / 1000.0)
             .collect()
     };
-    let Some((region, _, _)) = most_strained(&run.metrics, year, 1)?.into_iter().next() else {
+    let Some((region, _, _)) = most_strained(&run.metrics, year, 1).into_iter().next() else {
         return Ok(Vec::new());
     };
-    let weather_year = (0..extra.height)
-        .find(|&i| items[i] == "peak_week" && regions_x[i] == region)
-        .map_or(0, |i| weather_x[i] as i32);
+    let weather_year = extra
+        .iter()
+        .find(|e| e.item == "peak_week" && e.region == region)
+        .map_or(0, |e| e.weather_year);
     let baseline = pick("peak_week", &region, "baseline");
     let inference = pick("peak_week", &region, "new_inference");
     let training = pick("peak_week", &region, "new_training_after_flex");
@@ -286,9 +284,10 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let threshold = pick("peak_week", &region, "threshold");
     let name = run.names.full(&region);
     // The week's first hour (UTC epoch hour) in the region's time zone.
-    let start_hour = (0..extra.height)
-        .find(|&i| items[i] == "peak_week_start" && regions_x[i] == region)
-        .map(|i| ys[i]);
+    let start_hour = extra
+        .iter()
+        .find(|e| e.item == "peak_week_start" && e.region == region)
+        .map(|e| e.y);
     let zone = run.names.time_zone(&region);
     let start = start_hour
         .and_then(|h| chrono::DateTime::from_timestamp(h as i64 * 3600, 0))
@@ -404,7 +403,7 @@ fn load_duration_chart(
     let lowered = top_before - after.first().copied().unwrap_or(0.0);
     let title = format!("{name}: load-duration curve, {year}");
     let same = top_before > 0.0 && lowered < 0.02 * top_before;
-    let training_new: f64 = mean_by_region_year(&run.metrics, "new_training_energy_mwh")?
+    let training_new: f64 = mean_by_region_year(&run.metrics, |m| m.new_training_energy_mwh)
         .iter()
         .filter(|((r, y), _)| r == region && *y == year)
         .map(|(_, v)| v)
@@ -475,24 +474,11 @@ fn load_duration_chart(
 
 /// 5. Headroom of the charted regions at each limit.
 pub(super) fn headroom_chart(run: &Run, charted: &[String]) -> Result<Chart> {
-    let extra = &run.extra;
-    let (items, regions_x, xs, ys) = (
-        extra.text("item")?,
-        extra.text("region")?,
-        extra.num("x")?,
-        extra.num("y")?,
-    );
     let limits: Vec<f64> = data::HEADROOM_LIMITS_FRAC
         .iter()
         .map(|l| l * 100.0)
         .collect();
-    let at = |region: &str, limit: f64| -> f64 {
-        (0..extra.height)
-            .find(|&i| {
-                items[i] == "headroom" && regions_x[i] == region && (xs[i] - limit).abs() < 1e-9
-            })
-            .map_or(f64::NAN, |i| ys[i] / 1000.0)
-    };
+    let at = |region: &str, limit: f64| run.headroom_gw(region, limit);
     let total: Vec<f64> = limits.iter().map(|l| at("total", *l)).collect();
     let colors = [SKY, BLUE, PURPLE, RED];
     let names = ["0.25 %", "0.5 %", "1 %", "5 %"];
@@ -547,40 +533,32 @@ pub(super) fn headroom_chart(run: &Run, charted: &[String]) -> Result<Chart> {
 /// 6. The run beside the grid operators' own forecasts.
 pub(super) fn reality_chart(run: &Run, year: i32) -> Result<Chart> {
     let reality = &run.reality;
-    let (r_regions, r_years) = (reality.text("region")?, reality.num("year")?);
-    let (r_run, r_op) = (
-        reality.num("run_new_datacentre_mw")?,
-        reality.num("operator_mw")?,
-    );
-    let known: Vec<&String> = run.metrics.text("region")?.iter().collect();
-    let usable = |i: usize| known.contains(&&r_regions[i]) && r_op[i].is_finite();
-    let mut picked: Vec<usize> = (0..reality.height)
-        .filter(|&i| usable(i) && r_years[i] as i32 == year)
+    let usable = |i: usize| {
+        run.metrics.iter().any(|m| m.region == reality[i].region)
+            && reality[i].operator_mw.is_finite()
+    };
+    let mut picked: Vec<usize> = (0..reality.len())
+        .filter(|&i| usable(i) && reality[i].year == year)
         .collect();
     if picked.is_empty() {
-        picked = (0..reality.height)
-            .filter(|&i| usable(i))
-            .take(16)
-            .collect();
+        picked = (0..reality.len()).filter(|&i| usable(i)).take(16).collect();
     }
-    let status = reality.text("operator_status")?;
-    let no_vintage = vec![String::new(); reality.height];
-    let vintage: &[String] = reality.text("operator_vintage").unwrap_or(&no_vintage);
     let label = |i: usize, full: bool| {
-        let published = if vintage[i].is_empty() {
+        let row = &reality[i];
+        let published = if row.operator_vintage.is_empty() {
             String::new()
         } else {
-            format!(", {}", vintage[i])
+            format!(", {}", row.operator_vintage)
         };
         let name = if full {
-            run.names.full(&r_regions[i])
+            run.names.full(&row.region)
         } else {
-            run.names.short(&r_regions[i], 30)
+            run.names.short(&row.region, 30)
         };
         format!(
             "{name} {} ({}{published})",
-            r_years[i] as i32,
-            status[i].replace('_', " ")
+            row.year,
+            row.operator_status.replace('_', " ")
         )
     };
     let title = format!("This run beside the grid operators' own forecasts, {year}");
@@ -591,21 +569,21 @@ pub(super) fn reality_chart(run: &Run, year: i32) -> Result<Chart> {
             &format!("New AI load at each region's peak hour in this run and the data-centre or large-load figure its grid operator published for {year} (or the nearest years published), GW; in brackets whether the operator's figure is requested, expected (an adjusted forecast) or approved load."),
             &picked.iter().map(|&i| label(i, false)).collect::<Vec<_>>(),
             &[
-                Series { name: "this run", color: BLUE, values: picked.iter().map(|&i| r_run[i] / 1000.0).collect() },
-                Series { name: "operator", color: GREY, values: picked.iter().map(|&i| r_op[i] / 1000.0).collect() },
+                Series { name: "this run", color: BLUE, values: picked.iter().map(|&i| reality[i].run_new_datacentre_mw / 1000.0).collect() },
+                Series { name: "operator", color: GREY, values: picked.iter().map(|&i| reality[i].operator_mw / 1000.0).collect() },
             ],
             "new AI load at the peak hour (GW)",
         ),
         title,
         header: vec!["region, year (status of the operator's figure, published)".into(), "this run (GW)".into(), "operator (GW)".into()],
-        rows: picked.iter().map(|&i| vec![label(i, true), format!("{:.2}", r_run[i] / 1000.0), format!("{:.2}", r_op[i] / 1000.0)]).collect(),
+        rows: picked.iter().map(|&i| vec![label(i, true), format!("{:.2}", reality[i].run_new_datacentre_mw / 1000.0), format!("{:.2}", reality[i].operator_mw / 1000.0)]).collect(),
         caption: "From reality_check.csv (each figure's basis, status and source, and the reason the run differs, are there).".to_owned(),
     })
 }
 
 /// 7. Emissions by year (none when no region of the set has an emission rate).
 pub(super) fn emissions_chart(run: &Run) -> Result<Option<Chart>> {
-    let co2 = run.set_year("ai_co2_t")?;
+    let co2 = run.set_year(|s| s.ai_co2_t.unwrap_or(f64::NAN));
     let x: Vec<f64> = run.years.iter().map(|y| f64::from(*y)).collect();
     let co2_mt: Vec<f64> = run
         .years
@@ -646,7 +624,7 @@ pub(super) fn emissions_chart(run: &Run) -> Result<Option<Chart>> {
 
 /// 8. The overnight capital of the firm capacity needed, by year.
 pub(super) fn cost_chart(run: &Run) -> Result<Chart> {
-    let cost = run.set_year("firm_capacity_cost_usd")?;
+    let cost = run.set_year(|s| s.firm_capacity_cost_usd);
     let x: Vec<f64> = run.years.iter().map(|y| f64::from(*y)).collect();
     let cost_bn: Vec<f64> = run
         .years

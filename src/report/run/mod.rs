@@ -7,11 +7,12 @@ use std::path::Path;
 
 use anyhow::Result;
 
+use super::data::most_strained;
 use super::{
-    Names, Ranges, Report, Table, mean_by_region_year, most_strained, read_csv, read_parquet,
-    set_mean_by_year,
+    Names, Ranges, Report, mean_by_region_year, read_csv_rows, read_rows, set_mean_by_year,
 };
 use crate::output::record::RunRecordFile;
+use crate::results::{MetricsRow, PowerRow, RealityCheckRow, ReportDataRow, SetMetricsRow};
 
 mod figures;
 mod summary;
@@ -29,11 +30,14 @@ pub(super) const LABEL_CHARS: usize = 44;
 /// The run folder's files, read once.
 struct Run {
     record: RunRecordFile,
-    metrics: Table,
-    sets: Table,
-    power: Table,
-    reality: Table,
-    extra: Table,
+    metrics: Vec<MetricsRow>,
+    sets: Vec<SetMetricsRow>,
+    /// One row per year, in year order.
+    power: Vec<PowerRow>,
+    reality: Vec<RealityCheckRow>,
+    /// `report_data.parquet`: the report year's peak weeks, load-duration and headroom
+    /// curves.
+    extra: Vec<ReportDataRow>,
     names: Names,
     ranges: Ranges,
     set_id: String,
@@ -44,11 +48,8 @@ struct Run {
 impl Run {
     fn read(dir: &Path) -> Result<Self> {
         let record = RunRecordFile::read(dir)?;
-        let power = Table::from_csv(
-            "power_by_year.csv",
-            read_csv(&dir.join(crate::output::POWER_FILE_NAME))?,
-        );
-        let years: Vec<i32> = power.num("year")?.iter().map(|y| *y as i32).collect();
+        let power: Vec<PowerRow> = read_csv_rows(&dir.join(crate::output::POWER_FILE_NAME))?;
+        let years: Vec<i32> = power.iter().map(|p| p.year).collect();
         if years.is_empty() {
             anyhow::bail!("{}: power_by_year.csv is empty", dir.display());
         }
@@ -60,22 +61,10 @@ impl Run {
             .label()
             .map_or_else(|| set_id.clone(), str::to_owned);
         Ok(Self {
-            metrics: Table::from_frame(
-                "metrics.parquet",
-                &read_parquet(&dir.join("metrics.parquet"))?,
-            )?,
-            sets: Table::from_frame(
-                "regionset_metrics.parquet",
-                &read_parquet(&dir.join("regionset_metrics.parquet"))?,
-            )?,
-            reality: Table::from_csv(
-                "reality_check.csv",
-                read_csv(&dir.join(crate::output::REALITY_CHECK_FILE_NAME))?,
-            ),
-            extra: Table::from_frame(
-                super::REPORT_DATA,
-                &read_parquet(&dir.join(super::REPORT_DATA))?,
-            )?,
+            metrics: read_rows(&dir.join("metrics.parquet"))?,
+            sets: read_rows(&dir.join("regionset_metrics.parquet"))?,
+            reality: read_csv_rows(&dir.join(crate::output::REALITY_CHECK_FILE_NAME))?,
+            extra: read_rows(&dir.join(super::REPORT_DATA))?,
             names: Names::read(dir)?,
             ranges: Ranges::read(dir)?,
             power,
@@ -95,21 +84,19 @@ impl Run {
     }
 
     /// A `power_by_year.csv` value of `year` (NaN when absent).
-    fn power_at(&self, column: &str, year: i32) -> f64 {
-        let Ok(values) = self.power.num(column) else {
-            return f64::NAN;
-        };
-        self.years
+    fn power_at(&self, value: impl Fn(&PowerRow) -> f64, year: i32) -> f64 {
+        self.power
             .iter()
-            .position(|y| *y == year)
-            .map_or(f64::NAN, |i| values[i])
+            .find(|p| p.year == year)
+            .map_or(f64::NAN, value)
     }
 
     /// Whether the scenario projects the nation's AI load (a study of regional loads
     /// alone does not).
     fn national_known(&self) -> bool {
         self.years.iter().any(|y| {
-            self.power_at("training_facility_mwh", *y) + self.power_at("inference_facility_mwh", *y)
+            self.power_at(|p| p.training_facility_mwh, *y)
+                + self.power_at(|p| p.inference_facility_mwh, *y)
                 > 0.0
         })
     }
@@ -117,32 +104,33 @@ impl Run {
     /// The first year inference's share passes one half, on the accelerator-hour basis
     /// (when the run has one) and on the energy basis.
     fn crossovers(&self) -> (Option<i32>, Option<i32>) {
-        let first_over = |column: &str| {
+        let first_over = |share: fn(&PowerRow) -> Option<f64>| {
             self.years.iter().copied().find(|y| {
-                let share = self.power_at(column, *y);
+                let share = self.power_at(|p| share(p).unwrap_or(f64::NAN), *y);
                 share.is_finite() && share >= 0.5
             })
         };
         let energy = self.years.iter().copied().find(|y| {
             let (t, i) = (
-                self.power_at("training_facility_mwh", *y),
-                self.power_at("inference_facility_mwh", *y),
+                self.power_at(|p| p.training_facility_mwh, *y),
+                self.power_at(|p| p.inference_facility_mwh, *y),
             );
             i > 0.0 && i >= t
         });
-        (first_over("inference_share_accelerator_hours_frac"), energy)
+        (
+            first_over(|p| p.inference_share_accelerator_hours_frac),
+            energy,
+        )
     }
 
     /// The year the charts show (the report data's), and the years findings speak of.
-    fn report_year(&self) -> Result<i32> {
+    fn report_year(&self) -> i32 {
         let (accelerator, energy) = self.crossovers();
-        Ok(self
-            .extra
-            .num("year")?
+        self.extra
             .first()
-            .map(|y| *y as i32)
+            .map(|row| row.year)
             .or(accelerator.or(energy))
-            .unwrap_or_else(|| self.last()))
+            .unwrap_or_else(|| self.last())
     }
 
     fn milestones(&self) -> Vec<i32> {
@@ -182,8 +170,18 @@ impl Run {
             .unwrap_or(report_year)
     }
 
-    fn set_year(&self, column: &str) -> Result<BTreeMap<i32, f64>> {
-        set_mean_by_year(&self.sets, column, &self.set_id)
+    /// Mean over weather years of a value of the set's own rows, per year.
+    fn set_year(&self, value: impl Fn(&SetMetricsRow) -> f64) -> BTreeMap<i32, f64> {
+        set_mean_by_year(&self.sets, value, &self.set_id)
+    }
+
+    /// A region's headroom at `limit_pct` (percent of hours) in the report year, GW
+    /// (`report_data.parquet`; NaN when not there).
+    fn headroom_gw(&self, region: &str, limit_pct: f64) -> f64 {
+        self.extra
+            .iter()
+            .find(|e| e.item == "headroom" && e.region == region && (e.x - limit_pct).abs() < 1e-9)
+            .map_or(f64::NAN, |e| e.y / 1000.0)
     }
 
     /// A declared range of the scenario's `[uncertainty."path"]` table: (low, high).
@@ -195,8 +193,8 @@ impl Run {
     /// The regions the charts of regions show: the most strained of `year` (by
     /// residual above threshold, then peak increase), grouped by the ISO they lie in.
     fn charted_regions(&self, year: i32) -> Result<Vec<String>> {
-        let increase = mean_by_region_year(&self.metrics, "peak_increase_mw")?;
-        let mut ranked: Vec<(String, f64, f64)> = most_strained(&self.metrics, year, usize::MAX)?
+        let increase = mean_by_region_year(&self.metrics, |m| m.peak_increase_mw);
+        let mut ranked: Vec<(String, f64, f64)> = most_strained(&self.metrics, year, usize::MAX)
             .into_iter()
             .map(|(region, _, residual)| {
                 let up = increase
@@ -244,7 +242,7 @@ impl Run {
 /// Build the report of a `run` folder from its files.
 pub(in crate::report) fn run_report(dir: &Path) -> Result<Report> {
     let run = Run::read(dir)?;
-    let report_year = run.report_year()?;
+    let report_year = run.report_year();
     let mut charts = Vec::new();
     charts.push(energy_chart(&run)?);
     let charted = run.charted_regions(report_year)?;

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use super::Run;
-use crate::report::{TextTable, data, mean_by_region_year, most_strained, one};
+use crate::report::data::most_strained;
+use crate::report::{TextTable, data, mean_by_region_year, one};
 
 /// At most five sentences in the order a regulator asks: how much AI load; when
 /// inference overtakes training and on which basis; where the grid is strained; what it
@@ -39,7 +40,7 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
         });
     }
     // 3. Where.
-    let strained: Vec<String> = most_strained(&run.metrics, year, 3)?
+    let strained: Vec<String> = most_strained(&run.metrics, year, 3)
         .into_iter()
         .filter(|(_, _, mw)| *mw > 0.0)
         .map(|(r, _, _)| run.names.full(&r))
@@ -81,7 +82,7 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
         ));
     }
     // 5. Flexibility.
-    let new_training: f64 = mean_by_region_year(&run.metrics, "new_training_energy_mwh")?
+    let new_training: f64 = mean_by_region_year(&run.metrics, |m| m.new_training_energy_mwh)
         .iter()
         .filter(|((_, y), _)| *y == year)
         .map(|(_, v)| v)
@@ -109,8 +110,8 @@ pub(super) fn executive_summary(run: &Run, year: i32) -> Result<Vec<String>> {
 
 /// The set's new non-AI data-centre load of `year`, average GW (mean over weather years).
 fn non_ai_gw(run: &Run, year: i32) -> Result<f64> {
-    let energy = mean_by_region_year(&run.metrics, "new_non_ai_energy_mwh")?;
-    let hours = mean_by_region_year(&run.metrics, "hours")?;
+    let energy = mean_by_region_year(&run.metrics, |m| m.new_non_ai_energy_mwh);
+    let hours = mean_by_region_year(&run.metrics, |m| m.hours);
     Ok(energy
         .iter()
         .zip(&hours)
@@ -123,24 +124,16 @@ fn non_ai_gw(run: &Run, year: i32) -> Result<f64> {
 /// This run's new load over the operators' expected figures (adjusted forecasts) of
 /// `year`, summed over the regions of the set that have one (the latest per region).
 fn operators_ratio(run: &Run, year: i32) -> Result<Option<f64>> {
-    let r = &run.reality;
-    let (regions, years) = (r.text("region")?, r.num("year")?);
-    let (ours, theirs, status) = (
-        r.num("run_new_datacentre_mw")?,
-        r.num("operator_mw")?,
-        r.text("operator_status")?,
-    );
-    let known: Vec<&String> = run.metrics.text("region")?.iter().collect();
     let mut latest: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
-    for i in 0..r.height {
-        if years[i] as i32 == year
-            && status[i] == "adjusted_forecast"
-            && known.contains(&&regions[i])
-            && ours[i].is_finite()
-            && theirs[i] > 0.0
+    for row in &run.reality {
+        if row.year == year
+            && row.operator_status == "adjusted_forecast"
+            && run.metrics.iter().any(|m| m.region == row.region)
+            && row.run_new_datacentre_mw.is_finite()
+            && row.operator_mw > 0.0
         {
             // Rows are in publication order: the last one of a region stands.
-            latest.insert(&regions[i], (ours[i], theirs[i]));
+            latest.insert(&row.region, (row.run_new_datacentre_mw, row.operator_mw));
         }
     }
     let (sum_ours, sum_theirs) = latest
@@ -164,10 +157,10 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
     if !run.national_known() {
         out.push("The scenario states only its regions' loads (no national projection), so the national AI load is not known and nothing here splits training from inference.".to_owned());
     }
-    let new_ai = mean_by_region_year(&run.metrics, "new_ai_energy_mwh")?;
-    let hours = mean_by_region_year(&run.metrics, "hours")?;
-    let curtailed = mean_by_region_year(&run.metrics, "training_curtailed_mwh")?;
-    let new_training = mean_by_region_year(&run.metrics, "new_training_energy_mwh")?;
+    let new_ai = mean_by_region_year(&run.metrics, |m| m.new_ai_energy_mwh);
+    let hours = mean_by_region_year(&run.metrics, |m| m.hours);
+    let curtailed = mean_by_region_year(&run.metrics, |m| m.training_curtailed_mwh);
+    let new_training = mean_by_region_year(&run.metrics, |m| m.new_training_energy_mwh);
     let sum_year = |values: &[((String, i32), f64)], year: i32| -> f64 {
         values
             .iter()
@@ -193,7 +186,7 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
             "{year}: {} GW of new AI load on average, on top of what the measured load already holds.",
             one(new_gw)
         );
-        match most_strained(&run.metrics, year, 1)?.first() {
+        match most_strained(&run.metrics, year, 1).first() {
             Some((region, weather, mw)) if *mw > 0.0 => text.push_str(&format!(
                 " The most strained region, {}, goes {} GW above its threshold (weather of {weather}).",
                 run.names.full(region),
@@ -204,11 +197,11 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
         out.push(text);
     }
     // The make-up of the load at the most strained region's peak hour.
-    if let Some((region, _, residual)) = most_strained(&run.metrics, report_year, 1)?
+    if let Some((region, _, residual)) = most_strained(&run.metrics, report_year, 1)
         .into_iter()
         .find(|s| s.2 > 0.0)
     {
-        let at_peak = mean_by_region_year(&run.metrics, "new_ai_at_peak_mw")?;
+        let at_peak = mean_by_region_year(&run.metrics, |m| m.new_ai_at_peak_mw);
         let value = at_peak
             .iter()
             .find(|((r, y), _)| *r == region && *y == report_year)
@@ -228,7 +221,7 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
         ));
     }
     // Where the sited load is beyond anything the region's grid has carried.
-    let after = mean_by_region_year(&run.metrics, "hours_above_threshold_after")?;
+    let after = mean_by_region_year(&run.metrics, |m| m.hours_above_threshold_after);
     let mut above: Vec<(&String, f64)> = after
         .iter()
         .filter(|((_, y), h)| *y == report_year && *h > 1000.0)
@@ -255,8 +248,7 @@ pub(super) fn findings(run: &Run, report_year: i32) -> Result<Vec<String>> {
         ));
     }
     let missing = run
-        .set_year("regions_without_co2_rate")
-        .unwrap_or_default()
+        .set_year(|s| s.regions_without_co2_rate)
         .get(&report_year)
         .copied()
         .unwrap_or(0.0);
@@ -274,17 +266,17 @@ pub(super) fn key_figures(run: &Run) -> Result<TextTable> {
     let years = run.milestones();
     let national = run.national_known();
     let hours = |y: i32| crate::time::hours_in_year(y) as f64;
-    let firm = run.set_year("firm_capacity_needed_sum_mw")?;
-    let gross = run.set_year("new_load_reserve_requirement_sum_mw")?;
-    let cost = run.set_year("firm_capacity_cost_usd")?;
-    let annual = run.set_year("firm_capacity_annual_cost_usd")?;
-    let co2 = run.set_year("ai_co2_t")?;
+    let firm = run.set_year(|s| s.firm_capacity_needed_sum_mw);
+    let gross = run.set_year(|s| s.new_load_reserve_requirement_sum_mw);
+    let cost = run.set_year(|s| s.firm_capacity_cost_usd);
+    let annual = run.set_year(|s| s.firm_capacity_annual_cost_usd);
+    let co2 = run.set_year(|s| s.ai_co2_t.unwrap_or(f64::NAN));
     let avoided = [
-        run.set_year("flexibility_avoided_depth_0_25_sum_mw")?,
-        run.set_year("flexibility_avoided_depth_0_50_sum_mw")?,
-        run.set_year("flexibility_avoided_depth_1_00_sum_mw")?,
+        run.set_year(|s| s.flexibility_avoided_depth_0_25_sum_mw.unwrap_or(f64::NAN)),
+        run.set_year(|s| s.flexibility_avoided_depth_0_50_sum_mw.unwrap_or(f64::NAN)),
+        run.set_year(|s| s.flexibility_avoided_depth_1_00_sum_mw.unwrap_or(f64::NAN)),
     ];
-    let curtailed = run.set_year("training_curtailed_mwh")?;
+    let curtailed = run.set_year(|s| s.training_curtailed_mwh);
     let get = |m: &BTreeMap<i32, f64>, y: i32| m.get(&y).copied().unwrap_or(f64::NAN);
     let cell = |v: f64| {
         if v.is_finite() {
@@ -304,10 +296,10 @@ pub(super) fn key_figures(run: &Run) -> Result<TextTable> {
     };
     if national {
         row("US AI load, average (GW): training", &|y| {
-            cell(run.power_at("training_average_mw", y) / 1000.0)
+            cell(run.power_at(|p| p.training_average_mw, y) / 1000.0)
         });
         row("US AI load, average (GW): inference", &|y| {
-            cell(run.power_at("inference_average_mw", y) / 1000.0)
+            cell(run.power_at(|p| p.inference_average_mw, y) / 1000.0)
         });
     }
     row("AI load in these regions, average (GW)", &|y| {
@@ -367,10 +359,10 @@ pub(super) fn key_figures(run: &Run) -> Result<TextTable> {
 
 /// The most strained regions of the report year.
 pub(super) fn strained_table(run: &Run, year: i32) -> Result<TextTable> {
-    let peak_increase = mean_by_region_year(&run.metrics, "peak_increase_mw")?;
-    let after = mean_by_region_year(&run.metrics, "hours_above_threshold_after")?;
-    let curtailed = mean_by_region_year(&run.metrics, "training_curtailed_mwh")?;
-    let rows = most_strained(&run.metrics, year, 10)?
+    let peak_increase = mean_by_region_year(&run.metrics, |m| m.peak_increase_mw);
+    let after = mean_by_region_year(&run.metrics, |m| m.hours_above_threshold_after);
+    let curtailed = mean_by_region_year(&run.metrics, |m| m.training_curtailed_mwh);
+    let rows = most_strained(&run.metrics, year, 10)
         .iter()
         .map(|(region, w, mw)| {
             let get = |v: &[((String, i32), f64)]| {
@@ -407,8 +399,8 @@ pub(super) fn strained_table(run: &Run, year: i32) -> Result<TextTable> {
 
 /// Every region's peak increase and headroom, for the appendix.
 pub(super) fn appendix(run: &Run, year: i32) -> Result<Vec<TextTable>> {
-    let peak_increase = mean_by_region_year(&run.metrics, "peak_increase_mw")?;
-    let residual = most_strained(&run.metrics, year, usize::MAX)?;
+    let peak_increase = mean_by_region_year(&run.metrics, |m| m.peak_increase_mw);
+    let residual = most_strained(&run.metrics, year, usize::MAX);
     let mut rows: Vec<(String, f64, f64)> = peak_increase
         .iter()
         .filter(|((_, y), _)| *y == year)
@@ -421,19 +413,7 @@ pub(super) fn appendix(run: &Run, year: i32) -> Result<Vec<TextTable>> {
         })
         .collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let (items, regions_x, xs, ys) = (
-        run.extra.text("item")?,
-        run.extra.text("region")?,
-        run.extra.num("x")?,
-        run.extra.num("y")?,
-    );
-    let headroom_at = |region: &str, limit: f64| -> f64 {
-        (0..run.extra.height)
-            .find(|&i| {
-                items[i] == "headroom" && regions_x[i] == region && (xs[i] - limit).abs() < 1e-9
-            })
-            .map_or(f64::NAN, |i| ys[i] / 1000.0)
-    };
+    let headroom_at = |region: &str, limit: f64| run.headroom_gw(region, limit);
     Ok(vec![(
         format!("Every region in {year}: peak increase, residual and headroom"),
         [
