@@ -300,6 +300,11 @@ impl TestCommand {
         String::from_utf8_lossy(&self.succeeds().get_output().stdout).into_owned()
     }
 
+    /// Run it, which must succeed; its standard error as text (what it reported).
+    pub fn stderr(&mut self) -> String {
+        String::from_utf8_lossy(&self.succeeds().get_output().stderr).into_owned()
+    }
+
     /// Run it, which must exit with `code`; its standard error as text.
     pub fn fails(&mut self, code: i32) -> String {
         let output = self.output();
