@@ -431,7 +431,7 @@ fn shaped_headroom_is_below_flat_and_flat_profile_changes_nothing() {
 #[test]
 fn validate_checks_scenarios_against_region_sets_given_together() {
     let dir = Dir::new("validate_checks_scenarios_against_region_sets_given_together");
-    let region_set_ca = crate::bad_input::case_file("region_scope_ca", dir.path());
+    let region_set_ca = crate::bad_input::case_file("region_scope_ca", &dir);
     dir.command()
         .args(["validate", "scenarios/default.toml"])
         .arg(&region_set_ca)

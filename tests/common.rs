@@ -451,29 +451,3 @@ fn row_push(cells: &mut Vec<String>, value: &polars::prelude::AnyValue<'_>) {
         other => other.to_string(),
     });
 }
-
-/// Run the small fixture into `out` (extra arguments appended).
-pub fn run_small(out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
-    let (scenario, regions) = small_fixture();
-    gridstrain()
-        .args(["run", "--scenario"])
-        .arg(&scenario)
-        .arg("--regions")
-        .arg(&regions)
-        .args(["--weather-years", "2023..2024", "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-}
-
-/// `gridstrain run --quiet ARGS… --out OUT` from the repository root (shipped inputs
-/// unless ARGS name others), which must succeed.
-pub fn run_shipped(out: &Path, args: &[&str]) {
-    gridstrain()
-        .args(["run", "--quiet"])
-        .args(args)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
-}
