@@ -1,23 +1,22 @@
 //! A run that is killed leaves either no run directory or a complete one, never a
 //! half-written one (the run is staged in a hidden folder and renamed when complete).
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use crate::common::{read_csv, root};
+use crate::common::{Dir, gridstrain_process, read_csv};
 
 #[test]
 fn a_killed_run_leaves_no_directory_or_a_complete_one() {
-    let binary = assert_cmd::cargo::cargo_bin("gridstrain");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_killed_run_leaves_no_directory_or_a_complete_one");
     let mut outcomes = Vec::new();
     // Moments from start-up to after completion; --hourly makes the run long enough.
     for (i, delay_ms) in [0_u64, 50, 200, 500, 800, 1500, 3000, 30_000]
         .into_iter()
         .enumerate()
     {
-        let out = dir.path().join(format!("run{i}"));
-        let mut child = Command::new(&binary)
-            .current_dir(root())
+        let out = dir.join(format!("run{i}"));
+        // A process of its own, to be killed (`Dir::command` cannot be).
+        let mut child = gridstrain_process()
             .args([
                 "run",
                 "--quiet",

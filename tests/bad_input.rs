@@ -15,8 +15,10 @@
 //! byte-order mark and `\r\n` line endings must be accepted.
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
 
-use crate::common::{gridstrain, root};
+use crate::common::{Dir, TestCommand, root};
 
 /// The library's load-file reader: the hourly demand (MW) of a load file. The one call
 /// into the library in this file, kept here so a move of `read_load_file` is one edit.
@@ -1205,7 +1207,7 @@ bad_inputs! {
 }
 
 /// The file of case `name` (written into `dir` if it is a patch), for other test modules.
-pub fn case_file(name: &str, dir: &Path) -> PathBuf {
+pub fn case_file(name: &str, dir: &Dir) -> PathBuf {
     case(name).file(dir)
 }
 
@@ -1220,7 +1222,7 @@ fn case(name: &str) -> &'static Case {
 impl Case {
     /// The case's file, ready for the binary: a kept file's path relative to the
     /// repository root, or the patched fixture written into `dir` as `<case>.<ext>`.
-    fn file(&self, dir: &Path) -> PathBuf {
+    fn file(&self, dir: &Dir) -> PathBuf {
         match self.source {
             File(file) => Path::new(DIR).join(file),
             Patch {
@@ -1253,10 +1255,10 @@ impl Case {
                 let extension = Path::new(base)
                     .extension()
                     .expect("the base has an extension");
-                let path = dir.join(self.name).with_extension(extension);
-                std::fs::write(&path, absolute_paths(&patched, folder))
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                path
+                dir.create(
+                    Path::new(self.name).with_extension(extension),
+                    absolute_paths(&patched, folder),
+                )
             }
         }
     }
@@ -1291,7 +1293,7 @@ fn absolute_paths(text: &str, folder: &Path) -> String {
 
 /// The arguments of `command` on `file`, output to `out`; a partner case is written
 /// into `dir`.
-fn arguments(command: &Command, file: &Path, out: &Path, dir: &Path) -> Vec<String> {
+fn arguments(command: &Command, file: &Path, out: &Path, dir: &Dir) -> Vec<String> {
     let file = file.display().to_string();
     let out = out.display().to_string();
     let strings = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
@@ -1338,12 +1340,12 @@ fn arguments(command: &Command, file: &Path, out: &Path, dir: &Path) -> Vec<Stri
 /// message, nothing written.
 fn check(name: &str, command: &Command, expect: &[&str]) {
     let case = case(name);
-    let inputs = tempfile::tempdir().expect("temporary folder");
-    let outputs = tempfile::tempdir().expect("temporary folder");
-    let file = case.file(inputs.path());
-    let out = outputs.path().join("never");
-    let args = arguments(command, &file, &out, inputs.path());
-    let output = gridstrain().args(&args).output().expect("the binary runs");
+    let inputs = Dir::new(name);
+    let outputs = Dir::new(&format!("{name}-outputs"));
+    let file = case.file(&inputs);
+    let out = outputs.join("never");
+    let args = arguments(command, &file, &out, &inputs);
+    let output = outputs.command().args(&args).output();
     let stderr = String::from_utf8_lossy(&output.stderr);
     let mut problems = Vec::new();
     if output.status.code() != Some(1) {
@@ -1364,10 +1366,7 @@ fn check(name: &str, command: &Command, expect: &[&str]) {
     if out.exists() || out.with_extension("parquet").exists() {
         problems.push(format!("output {} was created", out.display()));
     }
-    let left: Vec<String> = std::fs::read_dir(outputs.path())
-        .expect("temporary folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let left = outputs.entries();
     if !left.is_empty() {
         problems.push(format!("left {left:?} in the output folder"));
     }
@@ -1405,7 +1404,7 @@ fn the_corpus_and_the_cases_match() {
     assert!(missing.is_empty(), "cases without a file: {missing:?}");
 
     let mut names = BTreeSet::new();
-    let dir = tempfile::tempdir().expect("temporary folder");
+    let dir = Dir::new("the_corpus_and_the_cases_match");
     for case in CASES {
         assert!(names.insert(case.name), "two cases named {}", case.name);
         if let File(file) = case.source {
@@ -1417,7 +1416,7 @@ fn the_corpus_and_the_cases_match() {
             );
         }
         // Applies the patch (found exactly once, line count kept).
-        let path = case.file(dir.path());
+        let path = case.file(&dir);
         assert!(root().join(&path).is_file(), "{}", path.display());
     }
     for (case, test) in TESTS {
@@ -1439,7 +1438,7 @@ fn the_corpus_and_the_cases_match() {
 /// pair breaks exactly the one cross-file rule.
 #[test]
 fn files_that_break_a_cross_file_rule_are_valid_alone() {
-    let dir = tempfile::tempdir().expect("temporary folder");
+    let dir = Dir::new("files_that_break_a_cross_file_rule_are_valid_alone");
     for name in [
         "region_scope_ca",
         "region_missing_price",
@@ -1448,12 +1447,8 @@ fn files_that_break_a_cross_file_rule_are_valid_alone() {
         "scenario_cheapest",
         "scenario_regional_unknown_region",
     ] {
-        let file = case(name).file(dir.path());
-        let output = gridstrain()
-            .arg("validate")
-            .arg(&file)
-            .output()
-            .expect("the binary runs");
+        let file = case(name).file(&dir);
+        let output = dir.command().arg("validate").arg(&file).output();
         assert!(
             output.status.success(),
             "{name}: {}",
@@ -1465,6 +1460,7 @@ fn files_that_break_a_cross_file_rule_are_valid_alone() {
 /// A byte-order mark and `\r\n` line endings are fine, in a load CSV and in TOML files.
 #[test]
 fn byte_order_mark_and_crlf_are_accepted() {
+    let dir = Dir::new("byte_order_mark_and_crlf_are_accepted");
     for file in [
         "accepted/load_bom_crlf.csv",
         "accepted/region_set_bom_crlf.toml",
@@ -1480,27 +1476,22 @@ fn byte_order_mark_and_crlf_are_accepted() {
             bytes.windows(2).any(|w| w == b"\r\n"),
             "{file}: no CRLF line endings"
         );
-        let output = gridstrain()
+        let output = dir
+            .command()
             .args(["validate", &format!("{DIR}/{file}")])
-            .output()
-            .expect("the binary runs");
+            .output();
         assert!(
             output.status.success(),
             "{file}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let temp = tempfile::tempdir().expect("temporary folder");
-    let out = temp.path().join("load.parquet");
-    let output = gridstrain()
-        .args([
-            "import",
-            &format!("{DIR}/accepted/load_bom_crlf.csv"),
-            "--out",
-        ])
-        .arg(&out)
-        .output()
-        .expect("the binary runs");
+    let out = dir.join("load.parquet");
+    let output = dir
+        .command()
+        .args(["import", &format!("{DIR}/accepted/load_bom_crlf.csv")])
+        .out(&out)
+        .output();
     assert!(
         output.status.success(),
         "import of accepted/load_bom_crlf.csv: {}",
@@ -1514,13 +1505,10 @@ fn byte_order_mark_and_crlf_are_accepted() {
 
 // ---- hostile files and series, generated (too large or too special to keep) ----
 
-/// A bounded run of the binary: a hang fails the test instead of stalling it.
-fn bounded(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    let output = gridstrain()
-        .args(args)
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .expect("the binary runs");
+/// `command` run bounded in time (a hang fails the test instead of stalling it), which
+/// must not panic; its output.
+fn bounded(command: &mut TestCommand) -> Output {
+    let output = command.timeout(Duration::from_secs(120)).output();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
@@ -1530,7 +1518,7 @@ fn bounded(args: &[&std::ffi::OsStr]) -> std::process::Output {
 }
 
 /// Exit code 1 and every part in the message.
-fn refused(output: &std::process::Output, parts: &[&str]) {
+fn refused(output: &Output, parts: &[&str]) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
     for part in parts {
@@ -1542,7 +1530,7 @@ fn refused(output: &std::process::Output, parts: &[&str]) {
 }
 
 /// A tidy load CSV of whole UTC years, each hour's value given by `value(year, hour)`.
-fn write_year_csv(path: &Path, years: &[i32], value: impl Fn(i32, usize) -> String) {
+fn year_csv(years: &[i32], value: impl Fn(i32, usize) -> String) -> String {
     use std::fmt::Write as _;
     let mut text = String::from("timestamp_utc,demand_mw\n");
     for &year in years {
@@ -1565,11 +1553,11 @@ fn write_year_csv(path: &Path, years: &[i32], value: impl Fn(i32, usize) -> Stri
             );
         }
     }
-    std::fs::write(path, text).expect("write the load file");
+    text
 }
 
 /// The fixture's region set in `dir`, with PGE's load file replaced by `load`.
-fn region_set_with_pge_load(dir: &Path, load: &Path) -> PathBuf {
+fn region_set_with_pge_load(dir: &Dir, load: &Path) -> PathBuf {
     let base = root().join(REGIONS);
     let text = absolute_paths(
         &std::fs::read_to_string(&base).expect("fixture"),
@@ -1586,65 +1574,50 @@ fn region_set_with_pge_load(dir: &Path, load: &Path) -> PathBuf {
         })
         .collect();
     assert_ne!(patched, text, "PGE's load file was not replaced");
-    let path = dir.join("pnw.toml");
-    std::fs::write(&path, patched).expect("write the region set");
-    path
+    dir.create("pnw.toml", patched)
 }
 
 /// `run` (and `sweep`) of the fixture's scenario over 2023..2024 with `regions`.
-fn run_with_regions(regions: &Path, out: &Path, command: &str) -> std::process::Output {
-    let mut args: Vec<std::ffi::OsString> = vec![command.into(), "--quiet".into()];
+fn run_with_regions(dir: &Dir, regions: &Path, out: &Path, command: &str) -> Output {
+    let mut run = dir.command();
+    run.args([command, "--quiet"]);
     if command == "sweep" {
-        args.extend(["--samples".into(), "3".into()]);
+        run.args(["--samples", "3"]);
     }
-    args.extend([
-        "--scenario".into(),
-        root().join(SCENARIO).into(),
-        "--regions".into(),
-        regions.into(),
-        "--weather-years".into(),
-        "2023..2024".into(),
-        "--out".into(),
-        out.into(),
-    ]);
-    let refs: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsString::as_os_str).collect();
-    bounded(&refs)
+    bounded(run.study(root().join(SCENARIO), regions).out(out))
 }
 
 /// A weather year whose demand is all zero made `run` and `sweep` panic (exit 101) while
 /// `validate` and `import` accepted it; all four now refuse it with the year named.
 #[test]
 fn a_weather_year_of_zeros_is_refused_by_validate_import_run_and_sweep() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let load = dir.path().join("zero2023.csv");
-    write_year_csv(&load, &[2023, 2024], |year, _| {
-        if year == 2023 {
-            "0".into()
-        } else {
-            "1500".into()
-        }
-    });
+    let dir = Dir::new("a_weather_year_of_zeros_is_refused_by_validate_import_run_and_sweep");
+    let load = dir.create(
+        "zero2023.csv",
+        year_csv(&[2023, 2024], |year, _| {
+            if year == 2023 {
+                "0".into()
+            } else {
+                "1500".into()
+            }
+        }),
+    );
     let message = "weather year 2023 (UTC calendar year) has demand_mw 0 in every hour";
     refused(
-        &bounded(&["validate".as_ref(), load.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&load)),
         &[message],
     );
-    let imported = dir.path().join("imported.parquet");
+    let imported = dir.join("imported.parquet");
     refused(
-        &bounded(&[
-            "import".as_ref(),
-            load.as_os_str(),
-            "--out".as_ref(),
-            imported.as_os_str(),
-        ]),
+        &bounded(dir.command().arg("import").arg(&load).out(&imported)),
         &[message],
     );
     assert!(!imported.exists(), "import wrote its output");
-    let regions = region_set_with_pge_load(dir.path(), &load);
+    let regions = region_set_with_pge_load(&dir, &load);
     for command in ["run", "sweep"] {
-        let out = dir.path().join(command);
+        let out = dir.join(command);
         refused(
-            &run_with_regions(&regions, &out, command),
+            &run_with_regions(&dir, &regions, &out, command),
             &["zero2023.csv", message],
         );
         assert!(!out.exists(), "{command} wrote its output");
@@ -1654,11 +1627,10 @@ fn a_weather_year_of_zeros_is_refused_by_validate_import_run_and_sweep() {
 /// A year whose demand never reaches 1 MW (all 5e-324) is not a region's load.
 #[test]
 fn a_weather_year_below_one_megawatt_is_refused() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let load = dir.path().join("tiny.csv");
-    write_year_csv(&load, &[2023], |_, _| "5e-324".into());
+    let dir = Dir::new("a_weather_year_below_one_megawatt_is_refused");
+    let load = dir.create("tiny.csv", year_csv(&[2023], |_, _| "5e-324".into()));
     refused(
-        &bounded(&["validate".as_ref(), load.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&load)),
         &["tiny.csv: weather year 2023 (UTC calendar year) peaks at 5e-324 MW, below 1 MW"],
     );
 }
@@ -1666,17 +1638,16 @@ fn a_weather_year_below_one_megawatt_is_refused() {
 /// A flat, constant load is legitimate: `run` succeeds and writes only finite numbers.
 #[test]
 fn a_flat_constant_load_runs_with_finite_outputs() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let load = dir.path().join("flat.csv");
-    write_year_csv(&load, &[2023, 2024], |_, _| "1500".into());
+    let dir = Dir::new("a_flat_constant_load_runs_with_finite_outputs");
+    let load = dir.create("flat.csv", year_csv(&[2023, 2024], |_, _| "1500".into()));
     assert!(
-        bounded(&["validate".as_ref(), load.as_os_str()])
+        bounded(dir.command().arg("validate").arg(&load))
             .status
             .success()
     );
-    let regions = region_set_with_pge_load(dir.path(), &load);
-    let out = dir.path().join("out");
-    let output = run_with_regions(&regions, &out, "run");
+    let regions = region_set_with_pge_load(&dir, &load);
+    let out = dir.join("out");
+    let output = run_with_regions(&dir, &regions, &out, "run");
     assert!(
         output.status.success(),
         "{}",
@@ -1700,8 +1671,8 @@ fn a_flat_constant_load_runs_with_finite_outputs() {
 #[cfg(unix)]
 #[test]
 fn special_files_are_refused_as_what_they_are() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let fifo = dir.path().join("pipe.csv");
+    let dir = Dir::new("special_files_are_refused_as_what_they_are");
+    let fifo = dir.join("pipe.csv");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
         .status()
@@ -1709,49 +1680,43 @@ fn special_files_are_refused_as_what_they_are() {
     assert!(made.success());
     let fifo_message = "pipe.csv: not a regular file (it is a FIFO (named pipe))";
     refused(
-        &bounded(&["validate".as_ref(), fifo.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&fifo)),
         &[fifo_message],
     );
-    let imported = dir.path().join("x.parquet");
+    let imported = dir.join("x.parquet");
     refused(
-        &bounded(&[
-            "import".as_ref(),
-            fifo.as_os_str(),
-            "--out".as_ref(),
-            imported.as_os_str(),
-        ]),
+        &bounded(dir.command().arg("import").arg(&fifo).out(&imported)),
         &[fifo_message],
     );
-    let regions = region_set_with_pge_load(dir.path(), &fifo);
+    let regions = region_set_with_pge_load(&dir, &fifo);
     refused(
-        &run_with_regions(&regions, &dir.path().join("out"), "run"),
+        &run_with_regions(&dir, &regions, &dir.join("out"), "run"),
         &[fifo_message],
     );
     // /dev/zero through a symbolic link, as a scenario (validate and run).
-    let zero = dir.path().join("zero.toml");
+    let zero = dir.join("zero.toml");
     std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
     let zero_message = "zero.toml: not a regular file (it is a character device)";
     refused(
-        &bounded(&["validate".as_ref(), zero.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&zero)),
         &[zero_message],
     );
     refused(
-        &bounded(&[
-            "run".as_ref(),
-            "--scenario".as_ref(),
-            zero.as_os_str(),
-            "--regions".as_ref(),
-            regions.as_os_str(),
-            "--out".as_ref(),
-            dir.path().join("out2").as_os_str(),
-        ]),
+        &bounded(
+            dir.command()
+                .arg("run")
+                .arg("--scenario")
+                .arg(&zero)
+                .arg("--regions")
+                .arg(&regions)
+                .out(dir.join("out2")),
+        ),
         &[zero_message],
     );
     // A directory named like a load file.
-    let folder = dir.path().join("folder.csv");
-    std::fs::create_dir(&folder).expect("folder");
+    let folder = dir.create_dir("folder.csv");
     refused(
-        &bounded(&["validate".as_ref(), folder.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&folder)),
         &["folder.csv: not a regular file (it is a directory)"],
     );
 }
@@ -1760,7 +1725,7 @@ fn special_files_are_refused_as_what_they_are() {
 /// read (sparse files: no disk is used).
 #[test]
 fn oversized_files_are_refused_with_their_size() {
-    let dir = tempfile::tempdir().expect("temporary folder");
+    let dir = Dir::new("oversized_files_are_refused_with_their_size");
     for (name, size, parts) in [
         (
             "big.csv",
@@ -1787,25 +1752,23 @@ fn oversized_files_are_refused_with_their_size() {
             ],
         ),
     ] {
-        let path = dir.path().join(name);
+        let path = dir.join(name);
         std::fs::File::create(&path)
             .and_then(|f| f.set_len(size))
             .expect("a sparse file");
-        refused(&bounded(&["validate".as_ref(), path.as_os_str()]), &parts);
+        refused(&bounded(dir.command().arg("validate").arg(&path)), &parts);
     }
 }
 
 /// A 300,000-character cell is quoted in at most ~200 characters.
 #[test]
 fn a_huge_cell_is_quoted_short() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("long.csv");
-    std::fs::write(
-        &path,
+    let dir = Dir::new("a_huge_cell_is_quoted_short");
+    let path = dir.create(
+        "long.csv",
         format!("timestamp_utc,demand_mw\n{},1\n", "9".repeat(300_000)),
-    )
-    .expect("write");
-    let output = bounded(&["validate".as_ref(), path.as_os_str()]);
+    );
+    let output = bounded(dir.command().arg("validate").arg(&path));
     refused(&output, &["long.csv, line 2", "(299800 more characters)"]);
     assert!(output.stderr.len() < 2_000, "{} bytes", output.stderr.len());
 }
@@ -1814,8 +1777,8 @@ fn a_huge_cell_is_quoted_short() {
 #[test]
 fn a_boolean_parquet_demand_column_is_refused() {
     use polars::prelude::*;
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let path = dir.path().join("bool.parquet");
+    let dir = Dir::new("a_boolean_parquet_demand_column_is_refused");
+    let path = dir.join("bool.parquet");
     let hours: Vec<i64> = (0..48).map(|h| (473_352 + h) * 3_600_000).collect();
     let mut frame = df!(
         "timestamp_utc" => hours,
@@ -1831,7 +1794,7 @@ fn a_boolean_parquet_demand_column_is_refused() {
     let file = std::fs::File::create(&path).expect("create");
     ParquetWriter::new(file).finish(&mut frame).expect("write");
     refused(
-        &bounded(&["validate".as_ref(), path.as_os_str()]),
+        &bounded(dir.command().arg("validate").arg(&path)),
         &[
             "bool.parquet: column `demand_mw` has type bool",
             "expected numbers in MW",
@@ -1844,13 +1807,13 @@ fn a_boolean_parquet_demand_column_is_refused() {
 #[cfg(unix)]
 #[test]
 fn report_refuses_a_run_file_that_is_a_device() {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let out = dir.path().join("run");
-    crate::common::run_small(&out, &["--quiet"]).success();
+    let dir = Dir::new("report_refuses_a_run_file_that_is_a_device");
+    let out = dir.join("run");
+    dir.run_small(&out, &["--quiet"]).succeeds();
     std::fs::remove_file(out.join("run.toml")).expect("remove");
     std::os::unix::fs::symlink("/dev/urandom", out.join("run.toml")).expect("symlink");
     refused(
-        &bounded(&["report".as_ref(), out.as_os_str()]),
+        &bounded(dir.command().arg("report").arg(&out)),
         &["run.toml: not a regular file (it is a character device)"],
     );
 }

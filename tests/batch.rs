@@ -1,25 +1,17 @@
 //! `gridstrain batch`: units complete around a failing one (listed in failures.csv,
 //! exit 1), `--fail-fast`, shards that cover the batch once, patterns that match nothing.
-use crate::common::{gridstrain, read_csv, root};
-
-/// The shipped `low` scenario with a PUE below 1 (a broken unit).
-fn broken_scenario(dir: &std::path::Path) -> std::path::PathBuf {
-    let text = std::fs::read_to_string(root().join("scenarios/low.toml")).unwrap();
-    let profiles = root().join("profiles");
-    let text = text
-        .replace("pue = 1.14", "pue = 0.5")
-        .replace("\"../profiles/", &format!("\"{}/", profiles.display()));
-    let path = dir.join("broken.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
+use crate::common::{Dir, read_csv, shipped_scenario_text};
 
 #[test]
 fn a_failing_unit_is_listed_and_the_others_complete() {
-    let dir = tempfile::tempdir().unwrap();
-    let broken = broken_scenario(dir.path());
-    let out = dir.path().join("batch");
-    gridstrain()
+    let dir = Dir::new("a_failing_unit_is_listed_and_the_others_complete");
+    // The shipped `low` scenario with a PUE below 1 (a broken unit).
+    let broken = dir.create(
+        "broken.toml",
+        shipped_scenario_text("low").replace("pue = 1.14", "pue = 0.5"),
+    );
+    let out = dir.join("batch");
+    dir.command()
         .args([
             "batch",
             "--quiet",
@@ -30,11 +22,9 @@ fn a_failing_unit_is_listed_and_the_others_complete() {
         ])
         .arg(&broken)
         .arg("low")
-        .args(["--regions", "us-22", "--out"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("1 of 3 unit(s) failed"));
+        .args(["--regions", "us-22"])
+        .out(&out)
+        .fails_with(1, &["1 of 3 unit(s) failed"]);
     for unit in ["default__us-22", "low__us-22"] {
         assert!(out.join(unit).join("metrics.csv").is_file(), "{unit}");
         assert!(out.join(unit).join("run.toml").is_file(), "{unit}");
@@ -53,46 +43,29 @@ fn a_failing_unit_is_listed_and_the_others_complete() {
         rows[0][2]
     );
     // --fail-fast stops at the broken unit: `low` is not run.
-    let fast = dir.path().join("fast");
-    gridstrain()
-        .args([
-            "batch",
-            "--quiet",
-            "--fail-fast",
-            "--years",
-            "2030",
-            "--scenarios",
-            "default",
-        ])
+    let fast = dir.join("fast");
+    dir.command()
+        .args(["batch", "--quiet", "--fail-fast", "--years", "2030"])
+        .args(["--scenarios", "default"])
         .arg(&broken)
         .arg("low")
-        .arg("--out")
-        .arg(&fast)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("not run after --fail-fast"));
+        .out(&fast)
+        .fails_with(1, &["not run after --fail-fast"]);
     assert!(fast.join("default__us-48").is_dir());
     assert!(!fast.join("low__us-48").exists());
 }
 
 #[test]
 fn shards_cover_the_batch_once_in_hive_partitions() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("batch");
+    let dir = Dir::new("shards_cover_the_batch_once_in_hive_partitions");
+    let out = dir.join("batch");
     for k in 0..2 {
-        gridstrain()
-            .args([
-                "batch",
-                "--quiet",
-                "--years",
-                "2030",
-                "--scenarios",
-                "scenarios/[dlh]*.toml",
-            ])
-            .args(["--shard", &format!("{k}/2"), "--out"])
-            .arg(&out)
-            .assert()
-            .success();
+        dir.command()
+            .args(["batch", "--quiet", "--years", "2030"])
+            .args(["--scenarios", "scenarios/[dlh]*.toml"])
+            .args(["--shard", &format!("{k}/2")])
+            .out(&out)
+            .succeeds();
     }
     let mut found = Vec::new();
     for scenario in ["default", "high", "low"] {
@@ -115,33 +88,26 @@ fn shards_cover_the_batch_once_in_hive_partitions() {
 
 #[test]
 fn a_pattern_that_matches_nothing_or_a_bad_shard_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("batch");
-    gridstrain()
-        .args(["batch", "--scenarios", "scenarios/nothing-*.toml", "--out"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "`scenarios/nothing-*.toml` matches no file",
-        ));
+    let dir = Dir::new("a_pattern_that_matches_nothing_or_a_bad_shard_writes_nothing");
+    let out = dir.join("batch");
+    dir.command()
+        .args(["batch", "--scenarios", "scenarios/nothing-*.toml"])
+        .out(&out)
+        .fails_with(1, &["`scenarios/nothing-*.toml` matches no file"]);
     assert!(!out.exists());
-    gridstrain()
-        .args(["batch", "--scenarios", "default", "--shard", "2/2", "--out"])
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--shard"));
+    dir.command()
+        .args(["batch", "--scenarios", "default", "--shard", "2/2"])
+        .out(&out)
+        .fails_with(2, &["--shard"]);
     assert!(!out.exists());
 }
 
 #[test]
 fn an_unreadable_region_set_among_several_fails_only_its_units() {
-    let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, "id = \"bad\"\nregions = [\n").unwrap();
-    let out = dir.path().join("batch");
-    gridstrain()
+    let dir = Dir::new("an_unreadable_region_set_among_several_fails_only_its_units");
+    let bad = dir.create("bad.toml", "id = \"bad\"\nregions = [\n");
+    let out = dir.join("batch");
+    dir.command()
         .args([
             "batch",
             "--quiet",
@@ -149,14 +115,11 @@ fn an_unreadable_region_set_among_several_fails_only_its_units() {
             "2030",
             "--scenarios",
             "default",
-            "--regions",
-            "us-22",
         ])
+        .args(["--regions", "us-22"])
         .arg(&bad)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1);
+        .out(&out)
+        .fails(1);
     assert!(out.join("default__us-22/metrics.csv").is_file());
     let (_, rows) = read_csv(&out.join("failures.csv"));
     assert_eq!(rows.len(), 1);
@@ -166,28 +129,16 @@ fn an_unreadable_region_set_among_several_fails_only_its_units() {
 
 #[test]
 fn two_files_of_one_name_are_refused_and_one_file_twice_runs_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let other = dir.path().join("default.toml");
-    let text = std::fs::read_to_string(root().join("scenarios/low.toml"))
-        .unwrap()
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/", root().join("profiles").display()),
-        );
-    std::fs::write(&other, text).unwrap();
-    let out = dir.path().join("batch");
-    gridstrain()
+    let dir = Dir::new("two_files_of_one_name_are_refused_and_one_file_twice_runs_once");
+    let other = dir.create("default.toml", shipped_scenario_text("low"));
+    let out = dir.join("batch");
+    dir.command()
         .args(["batch", "--years", "2030", "--scenarios", "default"])
         .arg(&other)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "two units would write the same folder",
-        ));
+        .out(&out)
+        .fails_with(1, &["two units would write the same folder"]);
     assert!(!out.join("default__us-48").exists());
-    gridstrain()
+    dir.command()
         .args([
             "batch",
             "--quiet",
@@ -195,11 +146,9 @@ fn two_files_of_one_name_are_refused_and_one_file_twice_runs_once() {
             "2030",
             "--scenarios",
             "default",
-            "scenarios/default.toml",
-            "--out",
         ])
-        .arg(&out)
-        .assert()
-        .success();
+        .arg("scenarios/default.toml")
+        .out(&out)
+        .succeeds();
     assert!(out.join("default__us-48/metrics.csv").is_file());
 }

@@ -2,7 +2,7 @@
 //! on one basis in every region (the planning reserve on NERC 2025 LTRA margins), the need
 //! at three curtailment depths, and the overnight and annual costs, checked on the default
 //! study.
-use crate::common::{column, read_table, run_shipped};
+use crate::common::{Dir, column, read_table, shipped_scenario_text};
 
 fn text_column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
     let i = header.iter().position(|h| h == name).unwrap();
@@ -11,9 +11,8 @@ fn text_column<'a>(header: &[String], rows: &'a [Vec<String>], name: &str) -> Ve
 
 #[test]
 fn one_planning_basis_three_depths_and_costs_that_add_up() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    run_shipped(&out, &["--years", "2030..2030"]);
+    let dir = Dir::new("one_planning_basis_three_depths_and_costs_that_add_up");
+    let out = dir.run_shipped("run", &["--years", "2030..2030"]);
     let (h, rows) = read_table(&out.join("metrics.csv"));
     assert!(rows.len() > 100, "a national study");
     // One basis, every region's resources from the NERC areas, margins known everywhere.
@@ -117,24 +116,18 @@ fn one_planning_basis_three_depths_and_costs_that_add_up() {
 
 #[test]
 fn a_flexible_share_of_inference_curtails_more_and_avoids_more() {
-    let tmp = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::common::root().join("scenarios/default.toml"))
-        .unwrap()
-        .replace(
+    let dir = Dir::new("a_flexible_share_of_inference_curtails_more_and_avoids_more");
+    let scenario = dir.create(
+        "flexible.toml",
+        shipped_scenario_text("default").replace(
             "flexible_inference_frac = 0.0",
             "flexible_inference_frac = 0.3",
-        )
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/profiles/", crate::common::root().display()),
-        );
-    let scenario = tmp.path().join("flexible.toml");
-    std::fs::write(&scenario, text).unwrap();
+        ),
+    );
     let args = ["--years", "2030..2030", "--weather-years", "2023..2024"];
-    let (firm, flexible) = (tmp.path().join("firm"), tmp.path().join("flexible"));
-    run_shipped(&firm, &args);
-    run_shipped(
-        &flexible,
+    let firm = dir.run_shipped("firm", &args);
+    let flexible = dir.run_shipped(
+        "flexible",
         &[&["--scenario", scenario.to_str().unwrap()][..], &args[..]].concat(),
     );
     let sum = |dir: &std::path::Path, name: &str| -> f64 {
@@ -157,9 +150,8 @@ fn a_flexible_share_of_inference_curtails_more_and_avoids_more() {
 
 #[test]
 fn no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    run_shipped(&out, &["--years", "2024..2035", "--weather-years", "2024"]);
+    let dir = Dir::new("no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference");
+    let out = dir.run_shipped("run", &["--years", "2024..2035", "--weather-years", "2024"]);
     let (h, rows) = read_table(&out.join("metrics.csv"));
     let regions = text_column(&h, &rows, "region");
     let col = |name: &str| column(&h, &rows, name);
@@ -201,10 +193,9 @@ fn no_region_s_built_capacity_falls_and_training_s_is_refit_for_inference() {
 #[test]
 fn a_flat_training_profile_draws_more_on_summer_afternoons() {
     use polars::prelude::*;
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    run_shipped(
-        &out,
+    let dir = Dir::new("a_flat_training_profile_draws_more_on_summer_afternoons");
+    let out = dir.run_shipped(
+        "run",
         &[
             "--regions",
             "SOCO",

@@ -4,7 +4,7 @@ use chrono::{Datelike, TimeZone, Timelike};
 use polars::prelude::*;
 use predicates::prelude::*;
 
-use crate::common::{column, gridstrain, read_csv, read_table, root, run_shipped, run_small};
+use crate::common::{Dir, column, gridstrain, read_csv, read_table, root, shipped_scenario_text};
 
 #[test]
 fn help_lists_the_commands() {
@@ -21,13 +21,9 @@ fn help_lists_the_commands() {
 /// weather years.
 #[test]
 fn default_run_gives_one_row_per_region_year_and_weather_year() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("default");
-    gridstrain()
-        .args(["run", "--quiet", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
+    let dir = Dir::new("default_run_gives_one_row_per_region_year_and_weather_year");
+    let out = dir.join("default");
+    dir.command().args(["run", "--quiet"]).out(&out).succeeds();
     let (header, rows) = read_table(&out.join("metrics.csv"));
     assert_eq!(rows.len(), 52 * 12 * 9);
     for name in [
@@ -115,18 +111,19 @@ fn default_run_gives_one_row_per_region_year_and_weather_year() {
 /// already holds that year's AI load.
 #[test]
 fn the_stock_stays_and_the_reference_year_adds_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("default");
-    run_shipped(&out, &["--years", "2024..2031", "--weather-years", "2024"]);
+    let dir = Dir::new("the_stock_stays_and_the_reference_year_adds_nothing");
+    let out = dir.run_shipped(
+        "default",
+        &["--years", "2024..2031", "--weather-years", "2024"],
+    );
     // Where data centres are built does not depend on the weather years a run looks at.
-    let other = dir.path().join("other");
-    run_shipped(
-        &other,
+    let other = dir.run_shipped(
+        "other",
         &["--years", "2024..2031", "--weather-years", "2020..2022"],
     );
     assert_eq!(
-        std::fs::read(out.join("siting.csv")).unwrap(),
-        std::fs::read(other.join("siting.csv")).unwrap()
+        dir.read_bytes(out.join("siting.csv")),
+        dir.read_bytes(other.join("siting.csv"))
     );
     let (sh, sr) = read_csv(&out.join("siting.csv"));
     let at = |name: &str| sh.iter().position(|c| c == name).unwrap();
@@ -211,9 +208,9 @@ fn the_stock_stays_and_the_reference_year_adds_nothing() {
 /// Hourly output sums to the energies of the metrics table (energy conservation).
 #[test]
 fn hourly_output_conserves_energy() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("small");
-    run_small(&out, &["--hourly", "--quiet"]).success();
+    let dir = Dir::new("hourly_output_conserves_energy");
+    let out = dir.join("small");
+    dir.run_small(&out, &["--hourly", "--quiet"]).succeeds();
     let (header, rows) = read_table(&out.join("metrics.csv"));
     // The `new_*` hourly series are the load added above the measured baseline.
     let inference = column(&header, &rows, "new_inference_energy_mwh");
@@ -282,10 +279,9 @@ fn hourly_output_conserves_energy() {
 /// every region: daylight saving is applied through each region's IANA time zone.
 #[test]
 fn inference_peak_keeps_its_local_hour_in_january_and_july() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("dst");
-    run_shipped(
-        &out,
+    let dir = Dir::new("inference_peak_keeps_its_local_hour_in_january_and_july");
+    let out = dir.run_shipped(
+        "dst",
         &["--years", "2030", "--weather-years", "2023", "--hourly"],
     );
     let set =
@@ -328,29 +324,22 @@ fn inference_peak_keeps_its_local_hour_in_january_and_july() {
 
 #[test]
 fn a_misspelt_key_is_refused_with_file_and_key_and_no_output() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_misspelt_key_is_refused_with_file_and_key_and_no_output");
     let load = root().join("regions/load/SOCO.parquet");
     let text = format!(
         "id = \"mine\"\nname = \"mine\"\nscope = \"US\"\n\n[[region]]\nid = \"SOCO\"\nname = \"SOCO\"\ntime_zone = \"America/New_York\"\npopulation = 13000000\nbaseline_growth_per_yr_frac = 0.01\nload_file = \"{}\"\n",
         load.display()
     );
-    let inputs = tempfile::tempdir().unwrap();
-    let copy = inputs.path().join("misspelt.toml");
-    std::fs::write(&copy, text).unwrap();
-    let out = dir.path().join("never");
-    gridstrain()
+    let inputs = Dir::new("a_misspelt_key_is_refused_with_file_and_key_and_no_output-inputs");
+    let copy = inputs.create("misspelt.toml", text);
+    let out = dir.join("never");
+    dir.command()
         .args(["run", "--regions"])
         .arg(&copy)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("misspelt.toml, line")
-                .and(predicate::str::contains("baseline_growth_per_yr_frac")),
-        );
+        .out(&out)
+        .fails_with(1, &["misspelt.toml, line", "baseline_growth_per_yr_frac"]);
     assert!(!out.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let leftovers = dir.entries();
     assert!(leftovers.is_empty(), "no partial directory may be left");
 }
 
@@ -361,11 +350,13 @@ fn shipped_inputs_validate() {
 
 #[test]
 fn results_are_identical_with_one_thread_or_two() {
-    let dir = tempfile::tempdir().unwrap();
-    let one = dir.path().join("one");
-    let two = dir.path().join("two");
-    run_small(&one, &["--threads", "1", "--quiet"]).success();
-    run_small(&two, &["--threads", "2", "--quiet"]).success();
+    let dir = Dir::new("results_are_identical_with_one_thread_or_two");
+    let one = dir.join("one");
+    let two = dir.join("two");
+    dir.run_small(&one, &["--threads", "1", "--quiet"])
+        .succeeds();
+    dir.run_small(&two, &["--threads", "2", "--quiet"])
+        .succeeds();
     for file in [
         "metrics.csv",
         "regionset_metrics.csv",
@@ -374,8 +365,8 @@ fn results_are_identical_with_one_thread_or_two() {
         "metrics.parquet",
     ] {
         assert_eq!(
-            std::fs::read(one.join(file)).unwrap(),
-            std::fs::read(two.join(file)).unwrap(),
+            dir.read_bytes(one.join(file)),
+            dir.read_bytes(two.join(file)),
             "{file}"
         );
     }
@@ -383,17 +374,12 @@ fn results_are_identical_with_one_thread_or_two() {
 
 #[test]
 fn an_existing_run_directory_needs_force() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    run_small(&out, &["--quiet"]).success();
-    run_small(&out, &["--quiet"])
-        .code(1)
-        .stderr(predicate::str::contains("already exists"));
-    run_small(&out, &["--quiet", "--force"]).success();
-    let names: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let dir = Dir::new("an_existing_run_directory_needs_force");
+    dir.run_small("run", &["--quiet"]).succeeds();
+    dir.run_small("run", &["--quiet"])
+        .fails_with(1, &["already exists"]);
+    dir.run_small("run", &["--quiet", "--force"]).succeeds();
+    let names = dir.entries();
     assert_eq!(
         names,
         vec!["run".to_owned()],
@@ -403,14 +389,17 @@ fn an_existing_run_directory_needs_force() {
 
 #[test]
 fn headroom_writes_tables() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("headroom");
-    gridstrain()
-        .args(["headroom", "--limits", "0.5,1", "--out"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("PJM").and(predicate::str::contains("total")));
+    let dir = Dir::new("headroom_writes_tables");
+    let out = dir.join("headroom");
+    let stdout = dir
+        .command()
+        .args(["headroom", "--limits", "0.5,1"])
+        .out(&out)
+        .stdout();
+    assert!(
+        stdout.contains("PJM") && stdout.contains("total"),
+        "{stdout}"
+    );
     let (header, rows) = read_csv(&out.join("headroom.csv"));
     assert_eq!(&header[..3], &["region", "limit_pct", "headroom_mw"]);
     assert_eq!(rows.len(), 23 * 2);
@@ -441,21 +430,15 @@ fn shaped_headroom_is_below_flat_and_flat_profile_changes_nothing() {
 
 #[test]
 fn validate_checks_scenarios_against_region_sets_given_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let region_set_ca = crate::bad_input::case_file("region_scope_ca", dir.path());
-    gridstrain()
+    let dir = Dir::new("validate_checks_scenarios_against_region_sets_given_together");
+    let region_set_ca = crate::bad_input::case_file("region_scope_ca", &dir);
+    dir.command()
         .args(["validate", "scenarios/default.toml"])
         .arg(&region_set_ca)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("key `scope`: found 'US'")
-                .and(predicate::str::contains("scope 'CA'")),
-        );
-    gridstrain()
+        .fails_with(1, &["key `scope`: found 'US'", "scope 'CA'"]);
+    dir.command()
         .args(["validate", "scenarios/default.toml", "regions/us-22.toml"])
-        .assert()
-        .success();
+        .succeeds();
 }
 
 /// Parquet files found by the fuzzer (docs/fuzzing.md) on which polars' reader panics
@@ -533,8 +516,8 @@ fn a_small_file_that_decodes_to_a_huge_table_is_refused() {
     gridstrain::input::parquet_read::use_reader_executable(
         assert_cmd::cargo::cargo_bin!("gridstrain").to_path_buf(),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.parquet");
+    let dir = Dir::new("a_small_file_that_decodes_to_a_huge_table_is_refused");
+    let path = dir.join("huge.parquet");
     let rows = 300_000;
     let mut frame = df!(
         "timestamp_utc" => vec!["x".repeat(1000); rows],
@@ -559,11 +542,8 @@ fn a_small_file_that_decodes_to_a_huge_table_is_refused() {
 
 /// The binary as a `std::process::Command`, whose standard output a test can set.
 fn plain_command() -> std::process::Command {
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gridstrain"));
-    command
-        .current_dir(crate::common::root())
-        .env_remove("GRIDSTRAIN_HOME")
-        .env_remove("RUST_BACKTRACE");
+    let mut command = crate::common::gridstrain_process();
+    command.env_remove("RUST_BACKTRACE");
     command
 }
 
@@ -614,29 +594,24 @@ fn a_full_disk_on_standard_output_is_one_clear_error() {
 /// `\r\n` line endings do not shift the line numbers in messages.
 #[test]
 fn crlf_files_report_the_right_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("crlf.csv");
-    std::fs::write(
-        &path,
+    let dir = Dir::new("crlf_files_report_the_right_line");
+    let path = dir.create(
+        "crlf.csv",
         "timestamp_utc,demand_mw\r\n2024-01-01T00:00:00Z,1\r\n2024-01-01T00:00:00Z,2\r\n",
-    )
-    .unwrap();
-    gridstrain()
+    );
+    dir.command()
         .arg("validate")
         .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("crlf.csv, line 3: duplicate hour"));
+        .fails_with(1, &["crlf.csv, line 3: duplicate hour"]);
 }
 
 /// A utility's own large-load forecast alone, on a one-region set: the region's rated
 /// inference MW is the stated MW × realisation, and every run writes its reality check.
 #[test]
 fn a_regional_load_alone_on_one_region() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("one.toml");
-    std::fs::write(
-        &scenario,
+    let dir = Dir::new("a_regional_load_alone_on_one_region");
+    let scenario = dir.create(
+        "one.toml",
         format!(
             r#"name = "one"
 scope = "US"
@@ -660,24 +635,14 @@ profile = "{root}/profiles/inference-chat.toml"
 "#,
             root = crate::common::root().display()
         ),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--regions",
-            "regions/examples/soco.toml",
-            "--weather-years",
-            "2024",
-            "--scenario",
-        ])
+    );
+    let out = dir.join("out");
+    dir.command()
+        .args(["run", "--quiet", "--regions", "regions/examples/soco.toml"])
+        .args(["--weather-years", "2024", "--scenario"])
         .arg(&scenario)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+        .out(&out)
+        .succeeds();
     let (header, rows) = read_table(&out.join("metrics.csv"));
     let years = column(&header, &rows, "year");
     let rated = column(&header, &rows, "inference_rated_mw");
@@ -699,10 +664,9 @@ profile = "{root}/profiles/inference-chat.toml"
 /// states today's data-centre load of every region with its source and confidence.
 #[test]
 fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("ops");
-    run_shipped(
-        &out,
+    let dir = Dir::new("the_operators_scenario_runs_and_every_region_has_its_datacenter_load");
+    let out = dir.run_shipped(
+        "ops",
         &[
             "--scenario",
             "operators",
@@ -754,10 +718,9 @@ fn the_operators_scenario_runs_and_every_region_has_its_datacenter_load() {
 /// capital is reported by workload.
 #[test]
 fn emissions_firm_capacity_and_hardware_capital() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("default");
-    run_shipped(
-        &out,
+    let dir = Dir::new("emissions_firm_capacity_and_hardware_capital");
+    let out = dir.run_shipped(
+        "default",
         &[
             "--regions",
             "us-22",
@@ -835,16 +798,16 @@ fn emissions_firm_capacity_and_hardware_capital() {
 /// `--quiet`, nothing at all. (On a terminal it ends with a short headline on stderr.)
 #[test]
 fn run_off_a_terminal_prints_only_its_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("small");
-    let output = run_small(&out, &[]).success().get_output().clone();
+    let dir = Dir::new("run_off_a_terminal_prints_only_its_folder");
+    let out = dir.join("small");
+    let output = dir.run_small(&out, &[]).succeeds().get_output().clone();
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         format!("{}\n", out.display())
     );
-    let quiet = dir.path().join("quiet");
-    let output = run_small(&quiet, &["--quiet"])
-        .success()
+    let output = dir
+        .run_small("quiet", &["--quiet"])
+        .succeeds()
         .get_output()
         .clone();
     assert!(
@@ -860,8 +823,8 @@ fn run_off_a_terminal_prints_only_its_folder() {
 fn out_of_range_arguments_are_bad_usage_everywhere() {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let too_many = (4 * cores + 1).to_string();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
+    let dir = Dir::new("out_of_range_arguments_are_bad_usage_everywhere");
+    let out = dir.join("out");
     let commands: [&[&str]; 4] = [
         &["run"],
         &["sweep", "--samples", "2"],
@@ -870,84 +833,62 @@ fn out_of_range_arguments_are_bad_usage_everywhere() {
     ];
     for command in commands {
         for threads in ["0", too_many.as_str(), "100000", "many"] {
-            gridstrain()
+            dir.command()
                 .args(command)
-                .args(["--threads", threads, "--out"])
-                .arg(&out)
-                .assert()
-                .code(2)
-                .stderr(predicate::str::contains("--threads"));
+                .args(["--threads", threads])
+                .out(&out)
+                .fails_with(2, &["--threads"]);
         }
-        gridstrain()
+        dir.command()
             .args(command)
             .args(["--threads", &too_many])
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!(
-                "at most {} (4 × the {cores} available cores)",
-                4 * cores
-            )));
+            .fails_with(
+                2,
+                &[&format!(
+                    "at most {} (4 × the {cores} available cores)",
+                    4 * cores
+                )],
+            );
         for years in ["20x0", "2035..2024", "1200..1300", "99999999999"] {
-            gridstrain()
+            dir.command()
                 .args(command)
-                .args(["--weather-years", years, "--out"])
-                .arg(&out)
-                .assert()
-                .code(2)
-                .stderr(predicate::str::contains("--weather-years"));
+                .args(["--weather-years", years])
+                .out(&out)
+                .fails_with(2, &["--weather-years"]);
             if command[0] != "headroom" {
-                gridstrain()
+                dir.command()
                     .args(command)
-                    .args(["--years", years, "--out"])
-                    .arg(&out)
-                    .assert()
-                    .code(2)
-                    .stderr(predicate::str::contains("--years"));
+                    .args(["--years", years])
+                    .out(&out)
+                    .fails_with(2, &["--years"]);
             }
         }
     }
     for gap in ["0", "8761", "9223372036854775808"] {
-        gridstrain()
-            .args([
-                "import",
-                "in.csv",
-                "--fill-gaps",
-                "--max-gap-h",
-                gap,
-                "--out",
-            ])
-            .arg(dir.path().join("x.parquet"))
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("1 to 8760"));
+        dir.command()
+            .args(["import", "in.csv", "--fill-gaps", "--max-gap-h", gap])
+            .out(dir.join("x.parquet"))
+            .fails_with(2, &["1 to 8760"]);
     }
     for limits in ["0", "100", "NaN", "1,inf", "x"] {
-        gridstrain()
-            .args(["headroom", "--limits", limits, "--out"])
-            .arg(&out)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("--limits"));
+        dir.command()
+            .args(["headroom", "--limits", limits])
+            .out(&out)
+            .fails_with(2, &["--limits"]);
     }
-    gridstrain()
-        .args(["headroom", "--time-zone", "Mars/Olympus", "--out"])
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown time zone"));
-    gridstrain()
-        .args(["import", "in.csv", "--time-zone", "Mars/Olympus", "--out"])
-        .arg(dir.path().join("x.parquet"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("unknown time zone"));
+    dir.command()
+        .args(["headroom", "--time-zone", "Mars/Olympus"])
+        .out(&out)
+        .fails_with(2, &["unknown time zone"]);
+    dir.command()
+        .args(["import", "in.csv", "--time-zone", "Mars/Olympus"])
+        .out(dir.join("x.parquet"))
+        .fails_with(2, &["unknown time zone"]);
     for seed in ["9223372036854775808", "18446744073709551615"] {
-        gridstrain()
-            .args(["sweep", "--samples", "2", "--seed", seed, "--out"])
-            .arg(&out)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("0 to 9223372036854775807"));
+        dir.command()
+            .args(["sweep", "--samples", "2", "--seed", seed])
+            .out(&out)
+            .fails_with(2, &["0 to 9223372036854775807"]);
     }
     assert!(!out.exists());
 }
@@ -982,7 +923,7 @@ fn help_and_version_check_their_write() {
 /// the set refuses it with the same message.
 #[test]
 fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("validate_refuses_what_run_refuses_a_load_without_a_full_year");
     let mut csv = String::from("timestamp_utc,demand_mw\n");
     for h in 0..(24 * 40) {
         let t = chrono::DateTime::from_timestamp(1_704_067_200 + h * 3600, 0).unwrap();
@@ -992,33 +933,29 @@ fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
             1000 + h % 24
         ));
     }
-    std::fs::write(dir.path().join("short.csv"), csv).unwrap();
-    let set = dir.path().join("short.toml");
+    dir.create("short.csv", csv);
     let pacw = root().join("tests/fixtures/small/regions/load/PACW.parquet");
     let text = format!(
         "id = \"short\"\nname = \"One region, 40 days of load\"\nscope = \"PNW\"\nscope_population = 340_110_988\ntraining_scope_share_frac = 0.01\n[[region]]\nid = \"PGE\"\nname = \"Portland General Electric\"\ntime_zone = \"America/Los_Angeles\"\npopulation = 1_800_000\nbaseline_growth_per_year_frac = 0.01\nload_file = \"short.csv\"\n[[region]]\nid = \"PACW\"\nname = \"PacifiCorp West\"\ntime_zone = \"America/Los_Angeles\"\npopulation = 1_524_000\nbaseline_growth_per_year_frac = 0.02\nload_file = \"{}\"\n",
         pacw.display()
     );
-    std::fs::write(&set, text).unwrap();
+    let set = dir.create("short.toml", text);
     let scenario = root().join("tests/fixtures/small/scenarios/small.toml");
-    let validate = gridstrain()
+    let validate_text = dir
+        .command()
         .args(["validate"])
         .arg(&set)
         .arg(&scenario)
-        .assert()
-        .failure();
-    let validate_text = String::from_utf8_lossy(&validate.get_output().stderr).into_owned();
+        .fails_any();
     assert!(validate_text.contains("no full year"), "{validate_text}");
-    let run = gridstrain()
+    let run_text = dir
+        .command()
         .args(["run", "--quiet", "--regions"])
         .arg(&set)
         .arg("--scenario")
         .arg(&scenario)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .assert()
-        .failure();
-    let run_text = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        .out(dir.join("out"))
+        .fails_any();
     assert!(run_text.contains("no full year"), "{run_text}");
 }
 
@@ -1027,15 +964,13 @@ fn validate_refuses_what_run_refuses_a_load_without_a_full_year() {
 /// the same study as the rated figures divided by hand.
 #[test]
 fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw");
     // The shipped scenario states the IRP's MW at the peak.
-    let text = crate::common::shipped_scenario_text("georgia-power");
+    let text = shipped_scenario_text("georgia-power");
     assert!(text.contains("peak_mw_by_year"));
-    let scenario = dir.path().join("peak.toml");
-    std::fs::write(&scenario, text).unwrap();
-    let out = dir.path().join("out");
-    run_shipped(
-        &out,
+    let scenario = dir.create("peak.toml", text);
+    let out = dir.run_shipped(
+        "out",
         &[
             "--scenario",
             scenario.to_str().unwrap(),
@@ -1051,27 +986,20 @@ fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
     let rated = column(&header, &rows, "inference_rated_mw")[0];
     // 8,200 MW at the peak / (0.5417 × the chat profile's peak-to-mean ≈ 1.477) ≈ 10,250.
     assert!((rated / 10_250.0 - 1.0).abs() < 2e-3, "{rated}");
-    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    let record = dir.read(out.join("run.toml"));
     assert!(
         record.contains("entered as MW at the peak"),
         "run.toml says so"
     );
     // Both forms at once is refused, naming the key.
-    let both = dir.path().join("both.toml");
-    std::fs::write(
-        &both,
-        std::fs::read_to_string(&scenario).unwrap().replace(
+    let both = dir.create(
+        "both.toml",
+        dir.read(&scenario).replace(
             "peak_mw_by_year = {",
             "rated_mw_by_year = { 2030 = 1 }\npeak_mw_by_year = {",
         ),
-    )
-    .unwrap();
-    let refused = gridstrain()
-        .args(["validate"])
-        .arg(&both)
-        .assert()
-        .failure();
-    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    );
+    let message = dir.command().args(["validate"]).arg(&both).fails_any();
     assert!(
         message.contains("`peak_mw_by_year`") && message.contains("expected one of them"),
         "{message}"
@@ -1082,7 +1010,7 @@ fn a_forecast_in_mw_at_the_peak_is_converted_to_rated_mw() {
 /// joined in time order; hours both give must agree and are kept once (issue 21).
 #[test]
 fn two_half_year_files_are_joined_and_their_overlap_reported() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("two_half_year_files_are_joined_and_their_overlap_reported");
     let start = 1_672_531_200_i64; // 2023-01-01T00:00Z
     let hours = 8760_i64;
     let write = |name: &str, from: i64, to: i64, change_at: Option<i64>| {
@@ -1093,42 +1021,35 @@ fn two_half_year_files_are_joined_and_their_overlap_reported() {
             let mw = if change_at == Some(h) { mw + 1.0 } else { mw };
             csv.push_str(&format!("{},{mw}\n", t.format("%Y-%m-%dT%H:%M:%SZ")));
         }
-        let path = dir.path().join(name);
-        std::fs::write(&path, csv).unwrap();
-        path
+        dir.create(name, csv)
     };
     // January–June and June–December, with one day in both.
     let first = write("first-half.csv", 0, 4368, None);
     let second = write("second-half.csv", 4344, hours, None);
-    let out = dir.path().join("joined.parquet");
-    let assert = gridstrain()
+    let out = dir.join("joined.parquet");
+    dir.command()
         .arg("import")
         .arg(&first)
         .arg(&second)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+        .out(&out)
+        .succeeds();
     let load = gridstrain::input::load_file::read_load_file(&out).unwrap();
     assert_eq!(load.demand_mw.len(), 8760);
-    let provenance = std::fs::read_to_string(out.with_extension("provenance.md")).unwrap();
+    let provenance = dir.read(out.with_extension("provenance.md"));
     assert!(
         provenance.contains("joined 2 files")
             && provenance.contains("24 hour(s) given by two files"),
         "{provenance}"
     );
-    drop(assert);
     // Files that disagree on an hour they both give are refused, naming both.
     let changed = write("second-changed.csv", 4344, hours, Some(4350));
-    let refused = gridstrain()
+    let message = dir
+        .command()
         .arg("import")
         .arg(&first)
         .arg(&changed)
-        .arg("--out")
-        .arg(dir.path().join("bad.parquet"))
-        .assert()
-        .failure();
-    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+        .out(dir.join("bad.parquet"))
+        .fails_any();
     assert!(
         message.contains("first-half.csv")
             && message.contains("second-changed.csv")
@@ -1143,11 +1064,10 @@ fn two_half_year_files_are_joined_and_their_overlap_reported() {
 /// region-set file runs with no further edits and no `--weather-years`.
 #[test]
 fn eia930_half_year_files_import_and_run_as_pasted() {
-    let dir = tempfile::tempdir().unwrap();
-    let downloads = dir.path().join("downloads");
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&downloads).unwrap();
-    std::fs::create_dir_all(work.join("sets")).unwrap();
+    let dir = Dir::new("eia930_half_year_files_import_and_run_as_pasted");
+    let downloads = dir.create_dir("downloads");
+    let work = dir.join("work");
+    dir.create_dir("work/sets");
     let soco =
         gridstrain::input::load_file::read_load_file(&root().join("regions/load/SOCO.parquet"))
             .unwrap();
@@ -1186,42 +1106,32 @@ fn eia930_half_year_files_import_and_run_as_pasted() {
                 h % 24 + 1,
             ));
         }
-        let path = downloads.join(name);
-        std::fs::write(&path, csv).unwrap();
-        path
+        dir.create(downloads.join(name), csv)
     };
     let first = write("EIA930_BALANCE_2023_Jan_Jun.csv", 0..4344);
     let second = write("EIA930_BALANCE_2023_Jul_Dec.csv", 4344..8760);
     // Without --ba, the file's BAs are listed.
-    let refused = gridstrain()
+    let message = dir
+        .command()
         .current_dir(&work)
         .arg("import")
         .arg(&first)
         .arg(&second)
-        .args(["--out", "data/soco-2023.parquet"])
-        .assert()
-        .failure();
-    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+        .out("data/soco-2023.parquet")
+        .fails_any();
     assert!(
         message.contains("SOCO") && message.contains("TVA") && message.contains("--ba"),
         "{message}"
     );
-    let imported = gridstrain()
+    let block = dir
+        .command()
         .current_dir(&work)
         .arg("import")
         .arg(&first)
         .arg(&second)
-        .args([
-            "--ba",
-            "SOCO",
-            "--out",
-            "data/soco-2023.parquet",
-            "--region-set",
-            "sets/mine.toml",
-        ])
-        .assert()
-        .success();
-    let block = String::from_utf8_lossy(&imported.get_output().stdout).into_owned();
+        .args(["--ba", "SOCO", "--out", "data/soco-2023.parquet"])
+        .args(["--region-set", "sets/mine.toml"])
+        .stdout();
     assert!(
         block.contains("load_file = \"../data/soco-2023.parquet\""),
         "{block}"
@@ -1231,15 +1141,14 @@ fn eia930_half_year_files_import_and_run_as_pasted() {
         "{block}"
     );
     // Pasted alone: the set takes its id from the file's name and the shipped scope.
-    std::fs::write(work.join("sets/mine.toml"), &block).unwrap();
-    gridstrain()
+    dir.create("work/sets/mine.toml", &block);
+    dir.command()
         .current_dir(&work)
         .args(["validate", "sets/mine.toml"])
         .arg(root().join("scenarios/default.toml"))
-        .assert()
-        .success();
+        .succeeds();
     let out = work.join("out");
-    let run = gridstrain()
+    dir.command()
         .current_dir(&work)
         .args([
             "run",
@@ -1249,11 +1158,8 @@ fn eia930_half_year_files_import_and_run_as_pasted() {
             "--scenario",
         ])
         .arg(root().join("scenarios/default.toml"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    drop(run);
+        .out(&out)
+        .succeeds();
     let (header, rows) = read_table(&out.join("metrics.csv"));
     assert!(rows.iter().all(|r| r[1] == "SOCO"), "one region");
     let weather = column(&header, &rows, "weather_year");
@@ -1273,26 +1179,20 @@ fn eia930_half_year_files_import_and_run_as_pasted() {
 /// the years its forecast names (issue 21).
 #[test]
 fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("myco.toml");
-    std::fs::write(
-        &scenario,
-        crate::common::shipped_scenario_text("georgia-power")
-            .replace("region = \"SOCO\"", "region = \"MYCO\""),
-    )
-    .unwrap();
-    let set = dir.path().join("myco-set.toml");
-    std::fs::write(
-        &set,
+    let dir = Dir::new("a_one_utility_study_says_what_is_not_known_and_names_its_years");
+    let scenario = dir.create(
+        "myco.toml",
+        shipped_scenario_text("georgia-power").replace("region = \"SOCO\"", "region = \"MYCO\""),
+    );
+    let set = dir.create(
+        "myco-set.toml",
         format!(
             "id = \"myco\"\nname = \"My utility\"\nscope = \"US\"\n\n[[region]]\nid = \"MYCO\"\nname = \"My utility\"\ntime_zone = \"America/New_York\"\npopulation = 9000000\nbaseline_growth_per_year_frac = 0.01\nload_file = {:?}\n",
             root().join("regions/load/SOCO.parquet").display().to_string()
         ),
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    run_shipped(
-        &out,
+    );
+    let out = dir.run_shipped(
+        "out",
         &[
             "--scenario",
             scenario.to_str().unwrap(),
@@ -1302,7 +1202,7 @@ fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
             "2023..2024",
         ],
     );
-    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let report = dir.read(out.join("report.md"));
     // The first screen and the findings (up to the key figures).
     let findings = report.split("## Key figures").next().unwrap();
     assert!(!findings.contains("0.0 Mt"), "{findings}");
@@ -1320,7 +1220,7 @@ fn a_one_utility_study_says_what_is_not_known_and_names_its_years() {
         !report.contains("US AI data-centre energy by workload"),
         "no empty national chart"
     );
-    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    let record = dir.read(out.join("run.toml"));
     assert!(
         record.contains("milestone_years = [2028, 2030, 2034]"),
         "{record}"
@@ -1378,30 +1278,24 @@ fn the_readmes_one_utility_example_runs_as_written() {
         .find("# scenarios/my-utility.toml")
         .expect("the README's example");
     let block = &readme[start..start + readme[start..].find("```").unwrap()];
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
-    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
+    let dir = Dir::new("the_readmes_one_utility_example_runs_as_written");
+    let profiles = dir.create_dir("profiles");
     for entry in std::fs::read_dir(root().join("profiles")).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(
-            &path,
-            dir.path().join("profiles").join(path.file_name().unwrap()),
-        )
-        .unwrap();
+        std::fs::copy(&path, profiles.join(path.file_name().unwrap())).unwrap();
     }
-    let scenario = dir.path().join("scenarios/my-utility.toml");
-    std::fs::write(&scenario, block).unwrap();
+    let scenario = dir.create("scenarios/my-utility.toml", block);
     for command in ["run", "sweep"] {
-        let mut cmd = gridstrain();
+        let mut cmd = dir.command();
         cmd.args([command, "--quiet", "--scenario"])
             .arg(&scenario)
-            .args(["--regions", "SOCO", "--years", "2028..2030", "--out"])
-            .arg(dir.path().join(command));
+            .args(["--regions", "SOCO", "--years", "2028..2030"])
+            .out(dir.join(command));
         if command == "sweep" {
             cmd.args(["--samples", "20"]);
         }
-        cmd.assert().success();
+        cmd.succeeds();
     }
-    let record = std::fs::read_to_string(dir.path().join("run/run.toml")).unwrap();
+    let record = dir.read("run/run.toml");
     assert!(record.contains("entered as MW at the peak"), "{record}");
 }

@@ -2,7 +2,7 @@
 //! target years, two weather years, recovery on) run through the binary and compared
 //! cell by cell with `tests/golden/small/` (relative tolerance 1e-9). Regenerate with
 //! `tests/regenerate_golden.sh` and explain the diff in the commit.
-use crate::common::{compare_csv, root, run_small};
+use crate::common::{Dir, compare_csv, root};
 
 /// Files a run writes, apart from `run.toml` (which records paths and the command).
 const GOLDEN_FILES: [&str; 8] = [
@@ -18,9 +18,9 @@ const GOLDEN_FILES: [&str; 8] = [
 
 #[test]
 fn small_fixture_matches_golden_outputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("small");
-    run_small(&out, &["--quiet"]).success();
+    let dir = Dir::new("small_fixture_matches_golden_outputs");
+    let out = dir.join("small");
+    dir.run_small(&out, &["--quiet"]).succeeds();
     let mut written: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

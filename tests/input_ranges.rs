@@ -8,14 +8,14 @@
 //! with the paths it names made absolute.
 use std::path::{Path, PathBuf};
 
-use crate::common::{gridstrain, root};
+use crate::common::{Dir, root};
 
 const SCENARIO: &str = "tests/fixtures/small/scenarios/small.toml";
 const REGIONS: &str = "tests/fixtures/small/regions/pnw.toml";
 
 /// `base` with each `(find, replace)` applied (each `find` must occur exactly once), its
-/// relative paths made absolute, written to `dir/name`.
-fn patched(dir: &Path, name: &str, base: &str, patches: &[(&str, &str)]) -> PathBuf {
+/// relative paths made absolute, written to `name` in `dir`; its path.
+fn patched(dir: &Dir, name: &str, base: &str, patches: &[(&str, &str)]) -> PathBuf {
     let base = root().join(base);
     let mut text = std::fs::read_to_string(&base).unwrap();
     for (find, replace) in patches {
@@ -30,9 +30,7 @@ fn patched(dir: &Path, name: &str, base: &str, patches: &[(&str, &str)]) -> Path
     for key in ["profile", "load_file", "operator_forecasts"] {
         text = text.replace(&format!("{key} = \""), &format!("{key} = \"{folder}/"));
     }
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
+    dir.create(name, text)
 }
 
 /// The fixture's `[compute.crossover]` block (lines 11–24), replaced by facility energy
@@ -53,34 +51,21 @@ fn energy(twh_2030: (&str, &str), twh_2031: (&str, &str)) -> String {
 }
 
 /// `validate FILE` must refuse with exit 1, no panic; gives stderr.
-fn validate_refuses(file: &Path) -> String {
-    let output = gridstrain().arg("validate").arg(file).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+fn validate_refuses(dir: &Dir, file: &Path) -> String {
+    let stderr = dir.command().arg("validate").arg(file).fails(1);
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
 }
 
 /// `run` of `scenario` against `regions` into `out` must refuse with exit 1 and write
 /// nothing; gives stderr.
-fn run_refuses(scenario: &Path, regions: &Path, out: &Path) -> String {
-    let output = gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--weather-years",
-            "2023..2024",
-            "--scenario",
-        ])
-        .arg(scenario)
-        .arg("--regions")
-        .arg(regions)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+fn run_refuses(dir: &Dir, scenario: &Path, regions: &Path, out: &Path) -> String {
+    let stderr = dir
+        .command()
+        .args(["run", "--quiet"])
+        .study(scenario, regions)
+        .out(out)
+        .fails(1);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out.exists(), "a refused run wrote {}", out.display());
     stderr
@@ -94,9 +79,9 @@ fn assert_has(message: &str, parts: &[&str]) {
 
 #[test]
 fn huge_energy_is_refused_with_key_line_and_range() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("huge_energy_is_refused_with_key_line_and_range");
     let file = patched(
-        dir.path(),
+        &dir,
         "twh.toml",
         SCENARIO,
         &[(
@@ -104,7 +89,7 @@ fn huge_energy_is_refused_with_key_line_and_range() {
             energy(("1e308", "1"), ("1", "1")).as_str(),
         )],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -113,21 +98,21 @@ fn huge_energy_is_refused_with_key_line_and_range() {
         ],
     );
     let regions = root().join(REGIONS);
-    let message = run_refuses(&file, &regions, &dir.path().join("out"));
+    let message = run_refuses(&dir, &file, &regions, &dir.join("out"));
     assert_has(&message, &["line 13", "found 1e308"]);
 }
 
 #[test]
 fn a_vanishing_power_fraction_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_vanishing_power_fraction_is_refused");
     let file = patched(
-        dir.path(),
+        &dir,
         "pf.toml",
         SCENARIO,
         &[("power_frac = 0.8", "power_frac = 5e-324")],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "line 43 (key `power_frac`)",
             "found 5e-324, expected a number from 0.05 to 1 (fraction)",
@@ -137,9 +122,9 @@ fn a_vanishing_power_fraction_is_refused() {
 
 #[test]
 fn huge_cost_and_vanishing_accreditation_are_both_listed() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("huge_cost_and_vanishing_accreditation_are_both_listed");
     let file = patched(
-        dir.path(),
+        &dir,
         "firm.toml",
         SCENARIO,
         &[
@@ -147,7 +132,7 @@ fn huge_cost_and_vanishing_accreditation_are_both_listed() {
             ("accredited_frac = 0.6\n", "accredited_frac = 5e-324\n"),
         ],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -161,9 +146,9 @@ fn huge_cost_and_vanishing_accreditation_are_both_listed() {
 
 #[test]
 fn huge_existing_ai_and_stated_loads_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("huge_existing_ai_and_stated_loads_are_refused");
     let file = patched(
-        dir.path(),
+        &dir,
         "mw.toml",
         SCENARIO,
         &[
@@ -171,7 +156,7 @@ fn huge_existing_ai_and_stated_loads_are_refused() {
             ("{ 2030 = 100, 2031 = 200 }", "{ 2030 = 1e308, 2031 = 200 }"),
         ],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -183,12 +168,12 @@ fn huge_existing_ai_and_stated_loads_are_refused() {
     );
     // Alone, the stated load is refused by the reader itself with its year.
     let file = patched(
-        dir.path(),
+        &dir,
         "rated.toml",
         SCENARIO,
         &[("{ 2030 = 100, 2031 = 200 }", "{ 2030 = 100, 2031 = 1e308 }")],
     );
-    let message = run_refuses(&file, &root().join(REGIONS), &dir.path().join("out"));
+    let message = run_refuses(&dir, &file, &root().join(REGIONS), &dir.join("out"));
     assert_has(
         &message,
         &[
@@ -200,9 +185,9 @@ fn huge_existing_ai_and_stated_loads_are_refused() {
 
 #[test]
 fn huge_emission_rate_and_capacity_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("huge_emission_rate_and_capacity_are_refused");
     let file = patched(
-        dir.path(),
+        &dir,
         "set.toml",
         REGIONS,
         &[
@@ -210,7 +195,7 @@ fn huge_emission_rate_and_capacity_are_refused() {
             ("firm_capacity_mw = 5_300.0", "firm_capacity_mw = 1e308"),
         ],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -220,15 +205,15 @@ fn huge_emission_rate_and_capacity_are_refused() {
             "firm_capacity_mw`): found 1e308, expected a number from 1 to 1000000 (MW)",
         ],
     );
-    let message = run_refuses(&root().join(SCENARIO), &file, &dir.path().join("out"));
+    let message = run_refuses(&dir, &root().join(SCENARIO), &file, &dir.join("out"));
     assert_has(&message, &["found 1e308"]);
 }
 
 #[test]
 fn a_projection_of_no_energy_at_all_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_projection_of_no_energy_at_all_is_refused");
     let file = patched(
-        dir.path(),
+        &dir,
         "zero.toml",
         SCENARIO,
         &[(
@@ -237,7 +222,7 @@ fn a_projection_of_no_energy_at_all_is_refused() {
         )],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "(key `compute.energy`)",
             "every study year has zero AI energy",
@@ -248,16 +233,16 @@ fn a_projection_of_no_energy_at_all_is_refused() {
 
 #[test]
 fn runaway_growth_and_far_years_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("runaway_growth_and_far_years_are_refused");
     // A factor of 100 a year is outside the growth band.
     let file = patched(
-        dir.path(),
+        &dir,
         "g100.toml",
         SCENARIO,
         &[("factor_per_year = 1.6", "factor_per_year = 100")],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "g100.toml, line 19 (key `compute.crossover.growth[1].factor_per_year`)",
             "found 100, expected a number from 0.1 to 10 (factor per year)",
@@ -265,13 +250,13 @@ fn runaway_growth_and_far_years_are_refused() {
     );
     // 2200 is outside the years a study may span.
     let file = patched(
-        dir.path(),
+        &dir,
         "y2200.toml",
         SCENARIO,
         &[("last_year = 2031", "last_year = 2200")],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "(key `last_year`)",
             "found 2200, expected a number from 2000 to 2100 (year)",
@@ -280,7 +265,7 @@ fn runaway_growth_and_far_years_are_refused() {
     // Legal factors compounded over the century still cannot reach infinity: the
     // projection's energy is bounded too.
     let file = patched(
-        dir.path(),
+        &dir,
         "g10.toml",
         SCENARIO,
         &[
@@ -293,7 +278,7 @@ fn runaway_growth_and_far_years_are_refused() {
         ],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "(key `compute.crossover`)",
             "TWh of AI facility energy in 20",
@@ -304,14 +289,14 @@ fn runaway_growth_and_far_years_are_refused() {
 
 #[test]
 fn a_negative_growth_factor_is_blamed_on_its_own_key_and_line() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_negative_growth_factor_is_blamed_on_its_own_key_and_line");
     let file = patched(
-        dir.path(),
+        &dir,
         "neg.toml",
         SCENARIO,
         &[("factor_per_year = 1.6", "factor_per_year = -1.6")],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -323,9 +308,9 @@ fn a_negative_growth_factor_is_blamed_on_its_own_key_and_line() {
 
 #[test]
 fn validate_lists_three_independent_problems_of_one_file() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("validate_lists_three_independent_problems_of_one_file");
     let file = patched(
-        dir.path(),
+        &dir,
         "three.toml",
         SCENARIO,
         &[
@@ -337,7 +322,7 @@ fn validate_lists_three_independent_problems_of_one_file() {
             ),
         ],
     );
-    let message = validate_refuses(&file);
+    let message = validate_refuses(&dir, &file);
     assert_has(
         &message,
         &[
@@ -356,9 +341,9 @@ fn validate_lists_three_independent_problems_of_one_file() {
 
 #[test]
 fn uncertainty_bounds_must_lie_inside_the_input_range() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("uncertainty_bounds_must_lie_inside_the_input_range");
     let file = patched(
-        dir.path(),
+        &dir,
         "unc.toml",
         SCENARIO,
         &[(
@@ -367,7 +352,7 @@ fn uncertainty_bounds_must_lie_inside_the_input_range() {
         )],
     );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &["found 4, outside the values `facility.pue` may take (1..3)"],
     );
 }
@@ -408,11 +393,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn edge_studies_write_only_finite_numbers() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("edge_studies_write_only_finite_numbers");
     let regions = root().join(REGIONS);
     // No growth at all, and a region with no AI or data-centre load today.
     let flat = patched(
-        dir.path(),
+        &dir,
         "flat.toml",
         SCENARIO,
         &[
@@ -427,7 +412,7 @@ fn edge_studies_write_only_finite_numbers() {
     );
     // A year without any AI energy (2030), then some (2031), and no stated loads.
     let gap = patched(
-        dir.path(),
+        &dir,
         "gap.toml",
         SCENARIO,
         &[
@@ -446,34 +431,19 @@ fn edge_studies_write_only_finite_numbers() {
         ],
     );
     for (name, scenario) in [("flat", &flat), ("gap", &gap)] {
-        let out = dir.path().join(format!("out-{name}"));
-        let output = gridstrain()
-            .args([
-                "run",
-                "--quiet",
-                "--weather-years",
-                "2023..2024",
-                "--scenario",
-            ])
-            .arg(scenario)
-            .arg("--regions")
-            .arg(&regions)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let out = dir.join(format!("out-{name}"));
+        dir.command()
+            .args(["run", "--quiet"])
+            .study(scenario, &regions)
+            .out(&out)
+            .succeeds();
         assert!(
             assert_all_finite(&out) > 100,
             "{name}: too few numbers checked"
         );
     }
     // The year without AI energy has no defined inference share: an empty cell.
-    let (header, rows) = crate::common::read_csv(&dir.path().join("out-gap/power_by_year.csv"));
+    let (header, rows) = crate::common::read_csv(&dir.join("out-gap/power_by_year.csv"));
     let share = header
         .iter()
         .position(|h| h == "inference_share_facility_energy_frac")
@@ -485,15 +455,13 @@ fn edge_studies_write_only_finite_numbers() {
 
 #[test]
 fn a_load_value_beyond_any_grid_is_refused_with_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("huge.csv");
-    std::fs::write(
-        &file,
+    let dir = Dir::new("a_load_value_beyond_any_grid_is_refused_with_its_line");
+    let file = dir.create(
+        "huge.csv",
         "timestamp_utc,demand_mw\n2023-01-01T00:00:00Z,1000\n2023-01-01T01:00:00Z,1e308\n",
-    )
-    .unwrap();
+    );
     assert_has(
-        &validate_refuses(&file),
+        &validate_refuses(&dir, &file),
         &[
             "huge.csv, line 3",
             "demand_mw is 1e308, above the largest accepted 1000000 MW",

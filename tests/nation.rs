@@ -13,7 +13,7 @@ use gridstrain::results::{MetricsRow, TableRow};
 use gridstrain::simulation::{Observer, SimOptions, simulate};
 use proptest::prelude::*;
 
-use crate::common::{gridstrain, read_csv, read_table, root, run_shipped};
+use crate::common::{Dir, gridstrain, read_csv, read_table, root, shipped_scenario_text};
 
 /// Rated MW of each (region, workload) in `year` from a run's `siting.csv`.
 fn siting(dir: &Path, year: &str) -> BTreeMap<(String, String), f64> {
@@ -38,18 +38,13 @@ fn close(a: f64, b: f64) -> bool {
 /// times its share when the set was sited on its own).
 #[test]
 fn a_one_region_study_of_soco_gets_its_national_share() {
-    let tmp = tempfile::tempdir().unwrap();
-    let alone = tmp.path().join("soco");
-    let national = tmp.path().join("us48");
+    let dir = Dir::new("a_one_region_study_of_soco_gets_its_national_share");
     let args = ["--years", "2030", "--weather-years", "2024"];
-    run_shipped(
-        &alone,
+    let alone = dir.run_shipped(
+        "soco",
         &[&["--regions", "regions/examples/soco.toml"][..], &args[..]].concat(),
     );
-    run_shipped(
-        &national,
-        &[&["--regions", "us-48"][..], &args[..]].concat(),
-    );
+    let national = dir.run_shipped("us48", &[&["--regions", "us-48"][..], &args[..]].concat());
     let (alone, national) = (siting(&alone, "2030"), siting(&national, "2030"));
     for workload in ["inference", "training"] {
         let key = ("SOCO".to_owned(), workload.to_owned());
@@ -69,13 +64,11 @@ fn a_one_region_study_of_soco_gets_its_national_share() {
 /// A zone studied alone equals the same zone in its ISO's zone set, metric by metric.
 #[test]
 fn pjm_dom_alone_equals_pjm_dom_in_pjm_zones() {
-    let tmp = tempfile::tempdir().unwrap();
-    let alone = tmp.path().join("dom");
-    let zones = tmp.path().join("pjm");
+    let dir = Dir::new("pjm_dom_alone_equals_pjm_dom_in_pjm_zones");
     let args = ["--years", "2030", "--weather-years", "2023..2024"];
-    run_shipped(&alone, &[&["--regions", "PJM-DOM"][..], &args[..]].concat());
-    run_shipped(
-        &zones,
+    let alone = dir.run_shipped("dom", &[&["--regions", "PJM-DOM"][..], &args[..]].concat());
+    let zones = dir.run_shipped(
+        "pjm",
         &[&["--regions", "pjm-zones"][..], &args[..]].concat(),
     );
     let (header, alone_rows) = read_table(&alone.join("metrics.csv"));
@@ -106,10 +99,9 @@ fn pjm_dom_alone_equals_pjm_dom_in_pjm_zones() {
 /// reference year (no scaling, no growth) its baseline is that record hour by hour.
 #[test]
 fn the_pjm_aggregate_baseline_is_the_shipped_pjm_record() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("pjm");
-    run_shipped(
-        &out,
+    let dir = Dir::new("the_pjm_aggregate_baseline_is_the_shipped_pjm_record");
+    let out = dir.run_shipped(
+        "pjm",
         &[
             "--regions",
             "pjm-zones",
@@ -240,54 +232,40 @@ fn regions_lists_sets_and_ids() {
 /// A user region that is not in the catalogue must say which one it replaces.
 #[test]
 fn a_region_outside_the_catalogue_is_refused_with_how() {
-    let tmp = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_region_outside_the_catalogue_is_refused_with_how");
     let load = root().join("regions/load/SOCO.parquet");
-    let set = tmp.path().join("mine.toml");
     let table = format!(
         "id = \"mine\"\nname = \"mine\"\nscope = \"US\"\n\n[[region]]\nid = \"GAPOWER\"\nname = \"Georgia Power\"\ntime_zone = \"America/New_York\"\npopulation = 8000000\nbaseline_growth_per_year_frac = 0.01\nload_file = \"{}\"\nexisting_datacenter_mw = 500\n",
         load.display()
     );
-    std::fs::write(&set, &table).unwrap();
-    let out = tmp.path().join("out");
-    let assert = gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--years",
-            "2030",
-            "--weather-years",
-            "2024",
-            "--regions",
-        ])
-        .arg(&set)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .failure();
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let set = dir.create("mine.toml", &table);
+    let out = dir.join("out");
+    let run = || {
+        let mut command = dir.command();
+        command
+            .args([
+                "run",
+                "--quiet",
+                "--years",
+                "2030",
+                "--weather-years",
+                "2024",
+            ])
+            .arg("--regions")
+            .arg(&set)
+            .out(&out);
+        command
+    };
+    let stderr = run().fails_any();
     assert!(
         stderr.contains("GAPOWER") && stderr.contains("replaces"),
         "{stderr}"
     );
     assert!(!out.exists());
     // Saying so runs: its figures take SOCO's place in the national siting.
-    std::fs::write(&set, table + "replaces = \"SOCO\"\n").unwrap();
-    gridstrain()
-        .args([
-            "run",
-            "--quiet",
-            "--years",
-            "2030",
-            "--weather-years",
-            "2024",
-            "--regions",
-        ])
-        .arg(&set)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    dir.create("mine.toml", table + "replaces = \"SOCO\"\n");
+    run().succeeds();
+    let record = dir.read(out.join("run.toml"));
     assert!(
         record.contains("take the place of catalogue region SOCO"),
         "{record}"
@@ -297,24 +275,20 @@ fn a_region_outside_the_catalogue_is_refused_with_how() {
 /// A set in the catalogue's scope may not type the shares the catalogue computes.
 #[test]
 fn typed_scope_shares_are_refused_for_a_catalogue_scope() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("typed.toml");
-    std::fs::write(
-        &set,
+    let dir = Dir::new("typed_scope_shares_are_refused_for_a_catalogue_scope");
+    let set = dir.create(
+        "typed.toml",
         format!(
             "id = \"typed\"\nname = \"t\"\nscope = \"US\"\ntraining_scope_share_frac = 0.2\ncatalogue = \"{}\"\nregions = [\"SOCO\"]\n",
             root().join("regions/catalogue.toml").display()
         ),
-    )
-    .unwrap();
-    let assert = gridstrain()
+    );
+    let stderr = dir
+        .command()
         .args(["run", "--quiet", "--years", "2030", "--regions"])
         .arg(&set)
-        .arg("--out")
-        .arg(tmp.path().join("out"))
-        .assert()
-        .failure();
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        .out(dir.join("out"))
+        .fails_any();
     assert!(stderr.contains("training_scope_share_frac"), "{stderr}");
 }
 
@@ -363,10 +337,9 @@ proptest! {
 /// by 2032 is set beside PJM-DOM's new AI load, not all of PJM's.
 #[test]
 fn a_zone_forecast_is_compared_with_the_zone() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("dom");
-    run_shipped(
-        &out,
+    let dir = Dir::new("a_zone_forecast_is_compared_with_the_zone");
+    let out = dir.run_shipped(
+        "dom",
         &[
             "--regions",
             "PJM-DOM",
@@ -396,20 +369,13 @@ fn a_zone_forecast_is_compared_with_the_zone() {
 /// the other regions (so the nation's total is kept), and `run.toml` says so.
 #[test]
 fn a_regional_load_replaces_its_regions_national_share() {
-    let tmp = tempfile::tempdir().unwrap();
-    let default = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
-    let scenario = tmp.path().join("with-soco.toml");
-    let text = default
+    let dir = Dir::new("a_regional_load_replaces_its_regions_national_share");
+    let text = shipped_scenario_text("default")
         .replace("name = \"default\"", "name = \"with-soco\"")
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/", root().join("profiles").display()),
-        )
         + "\n[[regional_load]]\nregion = \"SOCO\"\nworkload = \"inference\"\nrated_mw_by_year = { 2025 = 0, 2030 = 10250 }\nrealisation_frac = 1.0\nsource = \"test: Georgia Power 2025 IRP, 8.2 GW by 2030\"\n";
-    std::fs::write(&scenario, text).unwrap();
-    let out = tmp.path().join("out");
-    run_shipped(
-        &out,
+    let scenario = dir.create("with-soco.toml", text);
+    let out = dir.run_shipped(
+        "out",
         &[
             "--scenario",
             scenario.to_str().unwrap(),
@@ -455,6 +421,6 @@ fn a_regional_load_replaces_its_regions_national_share() {
         ((sited + regional_average) / national - 1.0).abs() < 1e-6,
         "{sited} + {regional_average} vs {national}"
     );
-    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    let record = dir.read(out.join("run.toml"));
     assert!(record.contains("regional loads in SOCO"), "{record}");
 }

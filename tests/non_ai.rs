@@ -4,39 +4,34 @@
 //! region's peak rises by exactly its new non-AI MW, the regions' non-AI load is the
 //! national path times their share of the inference stock, and the reality check and the
 //! all-data-centre energy include it.
-use std::path::Path;
+use std::path::PathBuf;
 
-use crate::common::{column, read_csv, read_table, root, run_shipped};
+use crate::common::{Dir, column, read_csv, read_table, shipped_scenario_text};
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1.0)
 }
 
-/// `scenarios/default.toml` without its `[non_ai_datacentres]` table, written to `path`
-/// with its profile paths made absolute.
-fn default_without_non_ai(path: &Path) {
-    let text = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
+/// `scenarios/default.toml` without its `[non_ai_datacentres]` table, written to `rel` in
+/// `dir` with its profile paths made absolute; its path.
+fn default_without_non_ai(dir: &Dir, rel: &str) -> PathBuf {
+    let text = shipped_scenario_text("default");
     let start = text
         .find("[non_ai_datacentres]")
         .expect("default counts non-AI");
     let end = start + text[start..].find("\n[emissions]").unwrap() + 1;
-    let text = format!("{}{}", &text[..start], &text[end..]).replace(
-        "\"../profiles/",
-        &format!("\"{}/profiles/", root().display()),
-    );
-    std::fs::write(path, text).unwrap();
+    dir.create(rel, format!("{}{}", &text[..start], &text[end..]))
 }
 
 #[test]
 fn non_ai_data_centres_lift_each_region_by_their_flat_share_and_leave_ai_alone() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (with, without) = (tmp.path().join("with"), tmp.path().join("without"));
-    let scenario = tmp.path().join("ai-only.toml");
-    default_without_non_ai(&scenario);
+    let dir =
+        Dir::new("non_ai_data_centres_lift_each_region_by_their_flat_share_and_leave_ai_alone");
+    let scenario = default_without_non_ai(&dir, "ai-only.toml");
     let args = ["--years", "2024..2030", "--weather-years", "2024"];
-    run_shipped(&with, &args);
-    run_shipped(
-        &without,
+    let with = dir.run_shipped("with", &args);
+    let without = dir.run_shipped(
+        "without",
         &[&["--scenario", scenario.to_str().unwrap()][..], &args[..]].concat(),
     );
     let (wh, wr) = read_table(&with.join("metrics.csv"));
@@ -136,10 +131,10 @@ fn non_ai_data_centres_lift_each_region_by_their_flat_share_and_leave_ai_alone()
 /// `pjm-zones` Dominion's zone the most of PJM's zones.
 #[test]
 fn the_default_sites_growth_at_the_build_pipeline() {
-    let tmp = tempfile::tempdir().unwrap();
-    let new_dc_2030 = |dir: &Path, regions: &str| -> Vec<(String, f64)> {
-        run_shipped(
-            dir,
+    let dir = Dir::new("the_default_sites_growth_at_the_build_pipeline");
+    let new_dc_2030 = |rel: &str, regions: &str| -> Vec<(String, f64)> {
+        let run = dir.run_shipped(
+            rel,
             &[
                 "--regions",
                 regions,
@@ -149,7 +144,7 @@ fn the_default_sites_growth_at_the_build_pipeline() {
                 "2024",
             ],
         );
-        let (h, rows) = read_table(&dir.join("metrics.csv"));
+        let (h, rows) = read_table(&run.join("metrics.csv"));
         let values = column(&h, &rows, "new_datacentre_at_peak_mw");
         let region = h.iter().position(|c| c == "region").unwrap();
         let mut out: Vec<(String, f64)> = rows
@@ -160,11 +155,11 @@ fn the_default_sites_growth_at_the_build_pipeline() {
         out.sort_by(|a, b| b.1.total_cmp(&a.1));
         out
     };
-    let nation = new_dc_2030(&tmp.path().join("us48"), "us-48");
+    let nation = new_dc_2030("us48", "us-48");
     assert_eq!(nation[0].0, "PJM", "{nation:?}");
     let isne = nation.iter().find(|(r, _)| r == "ISNE").unwrap().1;
     assert!(isne > 0.0 && isne < 1000.0, "ISNE {isne} MW");
-    let zones = new_dc_2030(&tmp.path().join("pjm"), "pjm-zones");
+    let zones = new_dc_2030("pjm", "pjm-zones");
     let first_zone = zones.iter().find(|(r, _)| r.starts_with("PJM-")).unwrap();
     assert_eq!(first_zone.0, "PJM-DOM", "{zones:?}");
 }

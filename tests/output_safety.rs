@@ -3,12 +3,12 @@
 //! any moment leaves a complete output under the name and is tidied by the next command,
 //! and outputs get ordinary permissions.
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use predicates::prelude::PredicateBooleanExt as _;
-
-use crate::common::{gridstrain, read_csv, root};
+use crate::common::{
+    Dir, TestCommand, gridstrain_process, read_csv, root, small_fixture, small_fixture_texts,
+};
 
 /// Every entry under `dir` (relative paths, sorted).
 fn tree(dir: &Path) -> Vec<String> {
@@ -27,36 +27,27 @@ fn tree(dir: &Path) -> Vec<String> {
     out
 }
 
-/// A copy of the small fixture in `dir` (absolute paths to its profiles and loads) with
-/// the scenario named `scenario_name` and the first region's id `region_id`.
-fn fixture_with(dir: &Path, scenario_name: &str, region_id: &str) -> (PathBuf, PathBuf) {
-    let small = root().join("tests/fixtures/small");
+/// A copy of the small fixture in the folder `folder` of `dir` (absolute paths to its
+/// profiles and loads) with the scenario named `scenario_name` and the first region's id
+/// `region_id`, as `scenario.toml` and `regions.toml`.
+fn fixture_with(
+    dir: &Dir,
+    folder: &str,
+    scenario_name: &str,
+    region_id: &str,
+) -> (PathBuf, PathBuf) {
     let quoted = |text: &str| toml::Value::String(text.to_owned()).to_string();
-    let scenario = std::fs::read_to_string(small.join("scenarios/small.toml"))
-        .unwrap()
-        .replace(
-            "\"../profiles/",
-            &format!("\"{}/", small.join("profiles").display()),
-        )
-        .replace(
-            "name = \"small\"",
-            &format!("name = {}", quoted(scenario_name)),
-        );
-    let regions = std::fs::read_to_string(small.join("regions/pnw.toml"))
-        .unwrap()
-        .replace(
-            "\"load/",
-            &format!("\"{}/", small.join("regions/load").display()),
-        )
-        .replace(
-            "\"forecasts.csv\"",
-            &quoted(&small.join("regions/forecasts.csv").display().to_string()),
-        )
-        .replace("id = \"PGE\"", &format!("id = {}", quoted(region_id)));
-    let (s, r) = (dir.join("scenario.toml"), dir.join("regions.toml"));
-    std::fs::write(&s, scenario).unwrap();
-    std::fs::write(&r, regions).unwrap();
-    (s, r)
+    let (scenario, regions) = small_fixture_texts();
+    let scenario = scenario.replace(
+        "name = \"small\"",
+        &format!("name = {}", quoted(scenario_name)),
+    );
+    let regions = regions.replace("id = \"PGE\"", &format!("id = {}", quoted(region_id)));
+    let folder = Path::new(folder);
+    (
+        dir.create(folder.join("scenario.toml"), scenario),
+        dir.create(folder.join("regions.toml"), regions),
+    )
 }
 
 fn run_args(scenario: &Path, regions: &Path, out: &Path) -> Vec<String> {
@@ -74,37 +65,41 @@ fn run_args(scenario: &Path, regions: &Path, out: &Path) -> Vec<String> {
     ]
 }
 
+/// `gridstrain run --quiet` of `scenario` against `regions` over the fixture's weather
+/// years into `out` ([`run_args`]; not yet run).
+fn run(dir: &Dir, scenario: &Path, regions: &Path, out: &Path) -> TestCommand {
+    let mut command = dir.command();
+    command.args(run_args(scenario, regions, out));
+    command
+}
+
 #[test]
 fn the_probe_attack_writes_nothing_beside_out() {
     // Scenario `name = ".."`, region `id = ".."`, `run --hourly --out DIR/out2` once
     // wrote DIR/2030.parquet.
-    let dir = tempfile::tempdir().unwrap();
-    let (scenario, regions) = fixture_with(dir.path(), "..", "..");
-    let victim = dir.path().join("2030.parquet");
-    std::fs::write(&victim, "the user's file").unwrap();
+    let dir = Dir::new("the_probe_attack_writes_nothing_beside_out");
+    let (scenario, regions) = fixture_with(&dir, "", "..", "..");
+    let victim = dir.create("2030.parquet", "the user's file");
     let before = tree(dir.path());
-    gridstrain()
-        .args(run_args(&scenario, &regions, &dir.path().join("out2")))
+    run(&dir, &scenario, &regions, &dir.join("out2"))
         .arg("--hourly")
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "scenario.toml, line 4 (key `name`)",
-        ))
-        .stderr(predicates::str::contains("found identifier '..'"));
+        .fails_with(
+            1,
+            &[
+                "scenario.toml, line 4 (key `name`)",
+                "found identifier '..'",
+            ],
+        );
     assert_eq!(tree(dir.path()), before, "nothing written or removed");
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "the user's file");
+    assert_eq!(dir.read(&victim), "the user's file");
     // The region id alone is refused too, with its line.
-    let (scenario, regions) = fixture_with(dir.path(), "small", "..");
-    gridstrain()
-        .args(run_args(&scenario, &regions, &dir.path().join("out2")))
+    let (scenario, regions) = fixture_with(&dir, "", "small", "..");
+    run(&dir, &scenario, &regions, &dir.join("out2"))
         .arg("--hourly")
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "regions.toml, line 11 (key `id`)",
-        ))
-        .stderr(predicates::str::contains("found identifier '..'"));
+        .fails_with(
+            1,
+            &["regions.toml, line 11 (key `id`)", "found identifier '..'"],
+        );
     assert_eq!(tree(dir.path()), before);
 }
 
@@ -118,45 +113,28 @@ fn hostile_ids() -> Vec<String> {
 
 #[test]
 fn hostile_ids_are_refused_by_run_and_sweep_shard() {
-    let dir = tempfile::tempdir().unwrap();
-    let inputs = dir.path().join("in");
-    std::fs::create_dir(&inputs).unwrap();
+    let dir = Dir::new("hostile_ids_are_refused_by_run_and_sweep_shard");
+    let inputs = dir.create_dir("in");
     for id in hostile_ids() {
         for (scenario_name, region_id, key) in
             [(id.as_str(), "PGE", "name"), ("small", id.as_str(), "id")]
         {
-            let (scenario, regions) = fixture_with(&inputs, scenario_name, region_id);
-            let out = dir.path().join("o").join("out");
-            let run = gridstrain()
-                .args(run_args(&scenario, &regions, &out))
+            let (scenario, regions) = fixture_with(&dir, "in", scenario_name, region_id);
+            let out = dir.join("o").join("out");
+            let stderr = run(&dir, &scenario, &regions, &out)
                 .arg("--hourly")
-                .assert()
-                .code(1);
-            let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+                .fails(1);
             assert!(
                 stderr.contains(&format!("key `{key}`"))
                     && stderr.contains("expected a name of 1 to 64"),
                 "{id:?}: {stderr}"
             );
-            gridstrain()
-                .args([
-                    "sweep",
-                    "--quiet",
-                    "--samples",
-                    "4",
-                    "--shard",
-                    "0/2",
-                    "--scenario",
-                ])
-                .arg(&scenario)
-                .arg("--regions")
-                .arg(&regions)
-                .args(["--weather-years", "2023..2024", "--out"])
-                .arg(&out)
-                .assert()
-                .code(1)
-                .stderr(predicates::str::contains("expected a name of 1 to 64"));
-            assert!(!dir.path().join("o").exists(), "{id:?}: nothing written");
+            dir.command()
+                .args(["sweep", "--quiet", "--samples", "4", "--shard", "0/2"])
+                .study(&scenario, &regions)
+                .out(&out)
+                .fails_with(1, &["expected a name of 1 to 64"]);
+            assert!(!dir.join("o").exists(), "{id:?}: nothing written");
         }
     }
     assert_eq!(tree(&inputs), ["regions.toml", "scenario.toml"]);
@@ -164,39 +142,27 @@ fn hostile_ids_are_refused_by_run_and_sweep_shard() {
 
 #[test]
 fn hostile_file_stems_fail_their_batch_unit_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let inputs = dir.path().join("in");
-    std::fs::create_dir(&inputs).unwrap();
-    let (scenario, regions) = fixture_with(&inputs, "small", "PGE");
-    let text = std::fs::read_to_string(&scenario).unwrap();
+    let dir = Dir::new("hostile_file_stems_fail_their_batch_unit_only");
+    let (scenario, regions) = fixture_with(&dir, "in", "small", "PGE");
+    let text = dir.read(&scenario);
     // File names whose stems are hostile (`..toml` has the stem `..`, `...toml` the stem
     // `...`); a file name cannot hold `/` or exceed 255 bytes, so those reach batch only
     // as ids (tested above).
     let stems = ["..", "...", "=cmd", "+1", "-x", "@x", &"a".repeat(200)];
     let mut files = Vec::new();
     for stem in stems {
-        let path = inputs.join(format!("{stem}.toml"));
-        std::fs::write(&path, &text).unwrap();
-        files.push(path);
+        files.push(dir.create(format!("in/{stem}.toml"), &text));
     }
-    let out = dir.path().join("batch");
-    gridstrain()
-        .args([
-            "batch",
-            "--quiet",
-            "--weather-years",
-            "2023..2024",
-            "--scenarios",
-        ])
+    let out = dir.join("batch");
+    dir.command()
+        .args(["batch", "--quiet", "--weather-years", "2023..2024"])
+        .arg("--scenarios")
         .args(&files)
         .arg(&scenario)
         .arg("--regions")
         .arg(&regions)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("7 of 8 unit(s) failed"));
+        .out(&out)
+        .fails_with(1, &["7 of 8 unit(s) failed"]);
     // Only the good unit's folder, failures.csv and the comparison, all inside --out.
     let top: Vec<String> = tree(dir.path())
         .into_iter()
@@ -232,15 +198,17 @@ fn hostile_file_stems_fail_their_batch_unit_only() {
     }
 }
 
-/// A user's folder with a file and a sub-folder.
-fn user_folder(path: &Path) {
-    std::fs::create_dir_all(path.join("sub")).unwrap();
-    std::fs::write(path.join("thesis.tex"), "chapter 1").unwrap();
-    std::fs::write(path.join("sub/data.csv"), "1,2").unwrap();
+/// A user's folder `rel` in `dir` with a file and a sub-folder; its path.
+fn user_folder(dir: &Dir, rel: &str) -> PathBuf {
+    dir.create(format!("{rel}/thesis.tex"), "chapter 1");
+    dir.create(format!("{rel}/sub/data.csv"), "1,2");
+    dir.join(rel)
 }
 
-fn refused_and_kept(assert: assert_cmd::assert::Assert, kept: &Path) {
-    let stderr = String::from_utf8_lossy(&assert.code(1).get_output().stderr).into_owned();
+/// `command` must exit 1 saying that nothing of the user's was deleted, and `kept` must
+/// still be there.
+fn refused_and_kept(command: &mut TestCommand, kept: &Path) {
+    let stderr = command.fails(1);
     assert!(
         stderr.contains("replaces only what gridstrain wrote")
             && stderr.contains("nothing was deleted"),
@@ -251,81 +219,45 @@ fn refused_and_kept(assert: assert_cmd::assert::Assert, kept: &Path) {
 
 #[test]
 fn force_refuses_what_gridstrain_did_not_write() {
-    let dir = tempfile::tempdir().unwrap();
-    let small = root().join("tests/fixtures/small");
-    let (scenario, regions) = (
-        small.join("scenarios/small.toml"),
-        small.join("regions/pnw.toml"),
-    );
+    let dir = Dir::new("force_refuses_what_gridstrain_did_not_write");
+    let (scenario, regions) = small_fixture();
     // run into a user's folder, and onto a regular file.
-    let folder = dir.path().join("d");
-    user_folder(&folder);
+    let folder = user_folder(&dir, "d");
     refused_and_kept(
-        gridstrain()
-            .args(run_args(&scenario, &regions, &folder))
-            .arg("--force")
-            .assert(),
+        run(&dir, &scenario, &regions, &folder).arg("--force"),
         &folder.join("sub/data.csv"),
     );
-    let file = dir.path().join("afile");
-    std::fs::write(&file, "mine").unwrap();
-    refused_and_kept(
-        gridstrain()
-            .args(run_args(&scenario, &regions, &file))
-            .arg("--force")
-            .assert(),
-        &file,
-    );
+    let file = dir.create("afile", "mine");
+    refused_and_kept(run(&dir, &scenario, &regions, &file).arg("--force"), &file);
     // sweep and headroom --out into the user's folder.
     refused_and_kept(
-        gridstrain()
-            .args([
-                "sweep",
-                "--quiet",
-                "--samples",
-                "4",
-                "--force",
-                "--scenario",
-            ])
-            .arg(&scenario)
-            .arg("--regions")
-            .arg(&regions)
-            .args(["--weather-years", "2023..2024", "--out"])
-            .arg(&folder)
-            .assert(),
+        dir.command()
+            .args(["sweep", "--quiet", "--samples", "4", "--force"])
+            .study(&scenario, &regions)
+            .out(&folder),
         &folder.join("thesis.tex"),
     );
     refused_and_kept(
-        gridstrain()
+        dir.command()
             .args(["headroom", "--force", "--regions"])
             .arg(&regions)
-            .arg("--out")
-            .arg(&folder)
-            .assert(),
+            .out(&folder),
         &folder.join("thesis.tex"),
     );
     // A gridstrain run folder with a user's file added is refused too; without it, it is
     // replaced.
-    let run = dir.path().join("run");
-    gridstrain()
-        .args(run_args(&scenario, &regions, &run))
-        .assert()
-        .success();
-    assert!(run.join(".gridstrain-output").is_file());
-    std::fs::write(run.join("notes.txt"), "mine").unwrap();
+    let run_folder = dir.join("run");
+    run(&dir, &scenario, &regions, &run_folder).succeeds();
+    assert!(run_folder.join(".gridstrain-output").is_file());
+    dir.create("run/notes.txt", "mine");
     refused_and_kept(
-        gridstrain()
-            .args(run_args(&scenario, &regions, &run))
-            .arg("--force")
-            .assert(),
-        &run.join("notes.txt"),
+        run(&dir, &scenario, &regions, &run_folder).arg("--force"),
+        &run_folder.join("notes.txt"),
     );
-    std::fs::remove_file(run.join("notes.txt")).unwrap();
-    gridstrain()
-        .args(run_args(&scenario, &regions, &run))
+    std::fs::remove_file(run_folder.join("notes.txt")).unwrap();
+    run(&dir, &scenario, &regions, &run_folder)
         .arg("--force")
-        .assert()
-        .success();
+        .succeeds();
     assert_eq!(
         tree(dir.path())
             .iter()
@@ -337,51 +269,44 @@ fn force_refuses_what_gridstrain_did_not_write() {
     );
     // import --out X.parquet --force: a folder of that name, and a file gridstrain did
     // not write, are refused; its own earlier import is replaced.
-    let load = small.join("regions/load/PGE.parquet");
-    let named = dir.path().join("X.parquet");
-    user_folder(&named);
+    let load = root().join("tests/fixtures/small/regions/load/PGE.parquet");
+    let named = user_folder(&dir, "X.parquet");
     refused_and_kept(
-        gridstrain()
+        dir.command()
             .arg("import")
             .arg(&load)
-            .arg("--out")
-            .arg(&named)
-            .arg("--force")
-            .assert(),
+            .out(&named)
+            .arg("--force"),
         &named.join("thesis.tex"),
     );
-    let foreign = dir.path().join("Y.parquet");
+    let foreign = dir.join("Y.parquet");
     std::fs::copy(&load, &foreign).unwrap();
     refused_and_kept(
-        gridstrain()
+        dir.command()
             .arg("import")
             .arg(&load)
-            .arg("--out")
-            .arg(&foreign)
-            .arg("--force")
-            .assert(),
+            .out(&foreign)
+            .arg("--force"),
         &foreign,
     );
-    let ours = dir.path().join("Z.parquet");
+    let ours = dir.join("Z.parquet");
     for _ in 0..2 {
-        gridstrain()
+        dir.command()
             .arg("import")
             .arg(&load)
-            .arg("--out")
-            .arg(&ours)
+            .out(&ours)
             .arg("--force")
-            .assert()
-            .success();
+            .succeeds();
     }
 }
 
 #[test]
 fn batch_force_keeps_a_users_file_in_a_unit_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let (scenario, regions) = fixture_with(dir.path(), "small", "PGE");
-    let out = dir.path().join("b");
+    let dir = Dir::new("batch_force_keeps_a_users_file_in_a_unit_folder");
+    let (scenario, regions) = fixture_with(&dir, "", "small", "PGE");
+    let out = dir.join("b");
     let batch = || {
-        let mut command = gridstrain();
+        let mut command = dir.command();
         command
             .args([
                 "batch",
@@ -389,66 +314,46 @@ fn batch_force_keeps_a_users_file_in_a_unit_folder() {
                 "--force",
                 "--weather-years",
                 "2023..2024",
-                "--scenarios",
             ])
+            .arg("--scenarios")
             .arg(&scenario)
             .arg("--regions")
             .arg(&regions)
-            .arg("--out")
-            .arg(&out);
+            .out(&out);
         command
     };
-    batch().assert().success();
+    batch().succeeds();
     let unit = out.join("scenario__regions");
-    batch().assert().success(); // its own unit folder is replaced
-    std::fs::write(unit.join("mine.txt"), "keep").unwrap();
-    batch()
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("1 of 1 unit(s) failed"));
-    assert_eq!(
-        std::fs::read_to_string(unit.join("mine.txt")).unwrap(),
-        "keep"
-    );
+    batch().succeeds(); // its own unit folder is replaced
+    dir.create(unit.join("mine.txt"), "keep");
+    batch().fails_with(1, &["1 of 1 unit(s) failed"]);
+    assert_eq!(dir.read(unit.join("mine.txt")), "keep");
     let (_, rows) = read_csv(&out.join("failures.csv"));
     assert!(rows[0][2].contains("nothing was deleted"), "{rows:?}");
 }
 
 #[test]
 fn an_interrupted_replace_is_recovered_by_the_next_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let small = root().join("tests/fixtures/small");
-    let (scenario, regions) = (
-        small.join("scenarios/small.toml"),
-        small.join("regions/pnw.toml"),
-    );
-    let target = dir.path().join("r");
-    gridstrain()
-        .args(run_args(&scenario, &regions, &target))
-        .assert()
-        .success();
+    let dir = Dir::new("an_interrupted_replace_is_recovered_by_the_next_run");
+    let (scenario, regions) = small_fixture();
+    let target = dir.join("r");
+    run(&dir, &scenario, &regions, &target).succeeds();
     // The fallback killed between its renames: the old output at the aside, no target.
-    let aside = dir.path().join(".r.old");
+    let aside = dir.join(".r.old");
     std::fs::rename(&target, &aside).unwrap();
     // A staging folder left by a killed run (its process is gone), and one that is not
     // ours (no manifest).
-    let stale = dir.path().join(".r.partial-4000000000-0");
-    std::fs::create_dir(&stale).unwrap();
-    std::fs::write(
+    let stale = dir.join(".r.partial-4000000000-0");
+    dir.create(
         stale.join(".gridstrain-output"),
         "program = \"gridstrain\"\nversion = \"0\"\nstate = \"staging\"\npid = 4000000000\n",
-    )
-    .unwrap();
-    std::fs::write(stale.join("metrics.csv"), "half").unwrap();
-    let foreign = dir.path().join(".r.partial-x");
-    std::fs::create_dir(&foreign).unwrap();
-    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
-    let assert = gridstrain()
-        .args(run_args(&scenario, &regions, &target))
+    );
+    dir.create(stale.join("metrics.csv"), "half");
+    let foreign = dir.join(".r.partial-x");
+    dir.create(foreign.join("notes.txt"), "mine");
+    let stderr = run(&dir, &scenario, &regions, &target)
         .arg("--force")
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        .stderr();
     assert!(stderr.contains("put back"), "{stderr}");
     assert!(
         stderr.contains("left by an interrupted command"),
@@ -462,21 +367,16 @@ fn an_interrupted_replace_is_recovered_by_the_next_run() {
 
 #[test]
 fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
-    let binary = assert_cmd::cargo::cargo_bin("gridstrain");
-    let dir = tempfile::tempdir().unwrap();
-    let small = root().join("tests/fixtures/small");
-    let (scenario, regions) = (
-        small.join("scenarios/small.toml"),
-        small.join("regions/pnw.toml"),
-    );
-    let target = dir.path().join("r");
+    let dir = Dir::new("a_force_replace_killed_at_any_moment_leaves_a_complete_output");
+    let (scenario, regions) = small_fixture();
+    let target = dir.join("r");
     let args = |extra: &[&str]| {
         let mut a = run_args(&scenario, &regions, &target);
         a.extend(extra.iter().map(|s| (*s).to_owned()));
         a
     };
     let started = std::time::Instant::now();
-    gridstrain().args(args(&["--hourly"])).assert().success();
+    dir.command().args(args(&["--hourly"])).succeeds();
     // Kill moments spread over a run's life (up to 1.2 × the first run's duration; the
     // span halves whenever a run finished before its kill, as a loaded machine makes the
     // first run slow); the sequence is fixed so a failure can be replayed. Ten kills of a
@@ -492,8 +392,8 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1);
         let delay_ms = (state >> 33) % span_ms;
-        let mut child = Command::new(&binary)
-            .current_dir(root())
+        // A process of its own, to be killed.
+        let mut child = gridstrain_process()
             .args(args(&["--hourly", "--force"]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -523,15 +423,14 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
         .into_iter()
         .filter(|p| !p.contains('/') && p != "r")
         .collect();
-    let last = gridstrain().args(args(&["--force"])).assert().success();
+    let last_stderr = dir.command().args(args(&["--force"])).stderr();
     let beside: Vec<String> = tree(dir.path())
         .into_iter()
         .filter(|p| !p.contains('/') && p != "r")
         .collect();
     assert!(
         beside.is_empty(),
-        "left beside the target: {beside:?} (before the last run: {left_before:?}; its stderr: {})",
-        String::from_utf8_lossy(&last.get_output().stderr)
+        "left beside the target: {beside:?} (before the last run: {left_before:?}; its stderr: {last_stderr})"
     );
 }
 
@@ -539,25 +438,17 @@ fn a_force_replace_killed_at_any_moment_leaves_a_complete_output() {
 #[test]
 fn outputs_get_ordinary_permissions() {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("outputs_get_ordinary_permissions");
     // What this process's umask gives a new file and folder.
-    let probe_file = dir.path().join("probe");
-    std::fs::write(&probe_file, "").unwrap();
-    let probe_dir = dir.path().join("probe_dir");
-    std::fs::create_dir(&probe_dir).unwrap();
+    let probe_file = dir.create("probe", "");
+    let probe_dir = dir.create_dir("probe_dir");
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let (file_mode, dir_mode) = (mode(&probe_file), mode(&probe_dir));
-    let small = root().join("tests/fixtures/small");
-    let out = dir.path().join("r");
-    gridstrain()
-        .args(run_args(
-            &small.join("scenarios/small.toml"),
-            &small.join("regions/pnw.toml"),
-            &out,
-        ))
+    let (scenario, regions) = small_fixture();
+    let out = dir.join("r");
+    run(&dir, &scenario, &regions, &out)
         .arg("--hourly")
-        .assert()
-        .success();
+        .succeeds();
     assert_eq!(mode(&out), dir_mode, "the run folder");
     for entry in tree(&out) {
         let path = out.join(&entry);
@@ -570,20 +461,12 @@ fn outputs_get_ordinary_permissions() {
 #[test]
 fn import_keeps_its_provenance_in_the_parquet_metadata() {
     use sha2::Digest as _;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("import_keeps_its_provenance_in_the_parquet_metadata");
     let load = root().join("tests/fixtures/small/regions/load/PGE.parquet");
     // A path with a quote and a newline: the printed block must stay valid TOML.
-    let folder = dir.path().join("we\"ird\nx = 1");
-    std::fs::create_dir(&folder).unwrap();
+    let folder = dir.create_dir("we\"ird\nx = 1");
     let out = folder.join("pge.parquet");
-    let assert = gridstrain()
-        .arg("import")
-        .arg(&load)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let printed = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let printed = dir.command().arg("import").arg(&load).out(&out).stdout();
     let table: toml::Table = toml::from_str(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
     let region = table["region"].as_array().unwrap()[0].as_table().unwrap();
     assert_eq!(region["load_file"].as_str(), Some(out.to_str().unwrap()));
@@ -598,10 +481,9 @@ fn import_keeps_its_provenance_in_the_parquet_metadata() {
         provenance.starts_with("# Provenance of this load file"),
         "{provenance}"
     );
-    let markdown =
-        std::fs::read_to_string(dir.path().join("we\"ird\nx = 1/pge.provenance.md")).unwrap();
+    let markdown = dir.read("we\"ird\nx = 1/pge.provenance.md");
     assert!(markdown.starts_with(provenance.as_str()));
-    let sha: String = sha2::Sha256::digest(std::fs::read(&out).unwrap())
+    let sha: String = sha2::Sha256::digest(dir.read_bytes(&out))
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
@@ -610,28 +492,17 @@ fn import_keeps_its_provenance_in_the_parquet_metadata() {
 
 #[test]
 fn force_leaves_a_users_aside_and_accepts_a_dead_reports_leftover() {
-    let dir = tempfile::tempdir().unwrap();
-    let small = root().join("tests/fixtures/small");
-    let (scenario, regions) = (
-        small.join("scenarios/small.toml"),
-        small.join("regions/pnw.toml"),
-    );
-    let target = dir.path().join("r");
-    gridstrain()
-        .args(run_args(&scenario, &regions, &target))
-        .assert()
-        .success();
+    let dir = Dir::new("force_leaves_a_users_aside_and_accepts_a_dead_reports_leftover");
+    let (scenario, regions) = small_fixture();
+    let target = dir.join("r");
+    run(&dir, &scenario, &regions, &target).succeeds();
     // A user's manual backup under the aside name, and the temporary file of a report
     // killed mid-write (its process, 4000000000, beyond any pid_max, is gone).
-    let backup = dir.path().join(".r.old");
-    user_folder(&backup);
-    std::fs::write(target.join(".report.4000000000.Ab12Cd.tmp"), "<html").unwrap();
-    let assert = gridstrain()
-        .args(run_args(&scenario, &regions, &target))
+    let backup = user_folder(&dir, ".r.old");
+    dir.create(target.join(".report.4000000000.Ab12Cd.tmp"), "<html");
+    let stderr = run(&dir, &scenario, &regions, &target)
         .arg("--force")
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        .stderr();
     assert!(
         stderr.contains(".r.old"),
         "the backup is reported: {stderr}"
@@ -642,51 +513,21 @@ fn force_leaves_a_users_aside_and_accepts_a_dead_reports_leftover() {
     // With the target gone, a command without --force neither puts the backup in its
     // place nor deletes it.
     std::fs::remove_dir_all(&target).unwrap();
-    gridstrain()
-        .args(run_args(&scenario, &regions, &target))
-        .assert()
-        .success();
+    run(&dir, &scenario, &regions, &target).succeeds();
     assert!(backup.join("thesis.tex").is_file());
     assert!(!target.join("thesis.tex").exists() && target.join("metrics.csv").is_file());
 }
 
 #[test]
 fn import_prints_a_region_id_that_passes_the_id_rule() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("import_prints_a_region_id_that_passes_the_id_rule");
     let load = root().join("tests/fixtures/small/regions/load/PGE.parquet");
-    let out = dir.path().join("=x y.parquet");
-    let assert = gridstrain()
-        .arg("import")
-        .arg(&load)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let printed = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let out = dir.join("=x y.parquet");
+    let printed = dir.command().arg("import").arg(&load).out(&out).stdout();
     let table: toml::Table = toml::from_str(&printed).unwrap_or_else(|e| panic!("{e}\n{printed}"));
     let region = table["region"].as_array().unwrap()[0].as_table().unwrap();
     assert_eq!(region["id"].as_str(), Some("x_y"), "{printed}");
     assert!(printed.contains("derived from the file name"), "{printed}");
-}
-
-/// The small fixture's sweep, as shard `k` of 2, into `out` (which must succeed).
-fn small_shard(out: &Path, k: usize) {
-    let (scenario, regions) = crate::common::small_fixture();
-    gridstrain()
-        .args(["sweep", "--quiet", "--samples", "4", "--scenario"])
-        .arg(&scenario)
-        .arg("--regions")
-        .arg(&regions)
-        .args([
-            "--weather-years",
-            "2023..2024",
-            "--shard",
-            &format!("{k}/2"),
-            "--out",
-        ])
-        .arg(out)
-        .assert()
-        .success();
 }
 
 /// A symbolic link planted inside `--out` (a hive partition, the report's chart folder)
@@ -694,41 +535,24 @@ fn small_shard(out: &Path, k: usize) {
 #[cfg(unix)]
 #[test]
 fn no_write_through_a_link_inside_the_output_folder() {
-    let dir = tempfile::tempdir().unwrap();
-    let victim = dir.path().join("victim");
-    user_folder(&victim);
+    let dir = Dir::new("no_write_through_a_link_inside_the_output_folder");
+    let victim = user_folder(&dir, "victim");
     let before = tree(&victim);
-    let out = dir.path().join("D");
-    std::fs::create_dir_all(&out).unwrap();
+    let out = dir.create_dir("D");
     std::os::unix::fs::symlink(&victim, out.join("scenario=small")).unwrap();
-    let (scenario, regions) = crate::common::small_fixture();
-    gridstrain()
-        .args(["sweep", "--quiet", "--samples", "4", "--scenario"])
-        .arg(&scenario)
-        .arg("--regions")
-        .arg(&regions)
-        .args(["--weather-years", "2023..2024", "--shard", "0/2", "--out"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "symbolic link inside the output folder",
-        ));
+    dir.sweep_small(&out, &["--samples", "4", "--shard", "0/2"])
+        .fails_with(1, &["symbolic link inside the output folder"]);
     assert_eq!(tree(&victim), before);
 
     // `gridstrain report` into a run folder whose report_charts/ is a link.
-    let run = dir.path().join("run");
-    crate::common::run_small(&run, &["--quiet"]).success();
+    let run = dir.join("run");
+    dir.run_small(&run, &["--quiet"]).succeeds();
     std::fs::remove_dir_all(run.join("report_charts")).unwrap();
     std::os::unix::fs::symlink(&victim, run.join("report_charts")).unwrap();
-    gridstrain()
+    dir.command()
         .arg("report")
         .arg(&run)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "symbolic link inside the output folder",
-        ));
+        .fails_with(1, &["symbolic link inside the output folder"]);
     assert_eq!(tree(&victim), before);
 }
 
@@ -736,60 +560,50 @@ fn no_write_through_a_link_inside_the_output_folder() {
 /// with `--force` that would replace a shard. Refused before any shard is read.
 #[test]
 fn merge_output_may_not_be_among_its_inputs() {
-    let dir = tempfile::tempdir().unwrap();
-    let shards = dir.path().join("shards");
-    small_shard(&shards, 0);
-    small_shard(&shards, 1);
+    let dir = Dir::new("merge_output_may_not_be_among_its_inputs");
+    let shards = dir.join("shards");
+    for k in 0..2 {
+        // The small fixture's sweep, as shard `k` of 2.
+        dir.sweep_small(&shards, &["--samples", "4", "--shard", &format!("{k}/2")])
+            .succeeds();
+    }
     let shard0 = shards.join("scenario=small/region_set=pnw/shard=0");
     let before = tree(&shards);
     for out in [shard0.clone(), shards.clone(), shards.join("merged")] {
-        gridstrain()
+        dir.command()
             .args(["sweep", "--quiet", "--force", "--merge"])
             .arg(&shards)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(1)
-            .stderr(predicates::str::contains(
-                "write the merged sweep to a folder of its own",
-            ));
+            .out(&out)
+            .fails_with(1, &["write the merged sweep to a folder of its own"]);
     }
     assert_eq!(tree(&shards), before);
-    gridstrain()
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(dir.path().join("merged"))
-        .assert()
-        .success();
+        .out(dir.join("merged"))
+        .succeeds();
 }
 
 /// A run folder's stored numbers are finite (an unknown is an empty cell); a NaN put in
 /// afterwards is refused by `report` with the file and line, not written as "NaN GW".
 #[test]
 fn report_refuses_a_non_finite_stored_number() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = dir.path().join("run");
-    crate::common::run_small(&run, &["--quiet"]).success();
+    let dir = Dir::new("report_refuses_a_non_finite_stored_number");
+    let run = dir.join("run");
+    dir.run_small(&run, &["--quiet"]).succeeds();
     let power = run.join("power_by_year.csv");
-    let text = std::fs::read_to_string(&power).unwrap();
+    let text = dir.read(&power);
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let mut cells: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
     let last = cells.len() - 1;
     cells[last] = "NaN".to_owned();
     lines[1] = cells.join(",");
-    std::fs::write(&power, lines.join("\n") + "\n").unwrap();
-    gridstrain()
-        .arg("report")
-        .arg(&run)
-        .assert()
-        .code(1)
-        .stderr(
-            predicates::str::contains(
-                "power_by_year.csv, line 2: found NaN, expected a finite number",
-            )
-            .and(predicates::str::contains("panicked").not()),
-        );
+    dir.create(&power, lines.join("\n") + "\n");
+    let stderr = dir.command().arg("report").arg(&run).fails_with(
+        1,
+        &["power_by_year.csv, line 2: found NaN, expected a finite number"],
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 /// An output path that is not UTF-8 is recorded lossily in run.toml, not a panic.
@@ -797,12 +611,11 @@ fn report_refuses_a_non_finite_stored_number() {
 #[test]
 fn a_non_utf8_output_path_runs() {
     use std::os::unix::ffi::OsStrExt as _;
-    let dir = tempfile::tempdir().unwrap();
-    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"nu\xff"));
-    std::fs::create_dir_all(&odd).unwrap();
+    let dir = Dir::new("a_non_utf8_output_path_runs");
+    let odd = dir.create_dir(std::ffi::OsStr::from_bytes(b"nu\xff"));
     let out = odd.join("run");
-    crate::common::run_small(&out, &["--quiet"]).success();
-    let record = std::fs::read_to_string(out.join("run.toml")).unwrap();
+    dir.run_small(&out, &["--quiet"]).succeeds();
+    let record = dir.read(out.join("run.toml"));
     assert!(record.contains("nu\u{fffd}"), "{record}");
 }
 
@@ -810,11 +623,10 @@ fn a_non_utf8_output_path_runs() {
 /// not a later input error.
 #[test]
 fn years_outside_the_input_range_are_bad_usage() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("years_outside_the_input_range_are_bad_usage");
     for years in ["1999..2030", "2030..2101"] {
-        crate::common::run_small(&dir.path().join("never"), &["--years", years])
-            .code(2)
-            .stderr(predicates::str::contains("outside 2000..2100"));
+        dir.run_small("never", &["--years", years])
+            .fails_with(2, &["outside 2000..2100"]);
     }
 }
 
@@ -822,10 +634,9 @@ fn years_outside_the_input_range_are_bad_usage() {
 /// without `--force`; a folder with anything in it still needs a gridstrain manifest.
 #[test]
 fn an_empty_output_folder_made_beforehand_is_used() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    crate::common::run_small(&out, &["--quiet"]).success();
+    let dir = Dir::new("an_empty_output_folder_made_beforehand_is_used");
+    let out = dir.create_dir("out");
+    dir.run_small(&out, &["--quiet"]).succeeds();
     assert!(out.join("metrics.csv").is_file());
     assert!(out.join("run.toml").is_file());
 }

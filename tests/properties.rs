@@ -448,7 +448,7 @@ proptest! {
             .expect("positive") + late_h;
         let early = usize::try_from(early_h).expect("positive");
         let values = series_values(kind, len, level, seed, early..early + 8760);
-        let dir = tempfile::tempdir().expect("temporary folder");
+        let dir = crate::common::Dir::new("a_series_that_validates_simulates_to_finite_numbers");
         let loaded = match study_with_pge_series(dir.path(), first, &values) {
             Ok(loaded) => loaded,
             Err(e) => {

@@ -4,11 +4,7 @@
 //! and a Markdown snapshot of the small fixture's report.
 use std::path::Path;
 
-use crate::common::{column, gridstrain, read_csv, run_shipped, run_small};
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use crate::common::{Dir, column, read_csv};
 
 /// Every file of a report, relative path → bytes.
 fn report_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -38,13 +34,12 @@ fn report_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn a_run_writes_a_self_contained_report_that_rerenders_to_the_same_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    run_shipped(
-        &out,
+    let dir = Dir::new("a_run_writes_a_self_contained_report_that_rerenders_to_the_same_bytes");
+    let out = dir.run_shipped(
+        "run",
         &["--years", "2028..2030", "--weather-years", "2022..2024"],
     );
-    let html = read(&out.join("report.html"));
+    let html = dir.read(out.join("report.html"));
     // No outside resource, and a policy that would block one.
     for pattern in [
         "src=\"http",
@@ -67,14 +62,13 @@ fn a_run_writes_a_self_contained_report_that_rerenders_to_the_same_bytes() {
     assert_eq!(html.matches("</title><desc>").count(), charts);
     assert_eq!(html.matches("<details><summary>Data table").count(), charts);
     // The markdown refers to every chart file it has.
-    let md = read(&out.join("report.md"));
+    let md = dir.read(out.join("report.md"));
     let files = report_files(&out);
     for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".svg")) {
         assert!(md.contains(&format!("report_charts/{name}")), "{name}");
     }
     // `gridstrain report` on a copy without the report writes the same bytes.
-    let copy = dir.path().join("copy");
-    std::fs::create_dir(&copy).unwrap();
+    let copy = dir.create_dir("copy");
     for entry in std::fs::read_dir(&out).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file()
@@ -88,7 +82,7 @@ fn a_run_writes_a_self_contained_report_that_rerenders_to_the_same_bytes() {
         }
     }
     assert!(!copy.join("report.html").exists() && copy.join("report_data.parquet").exists());
-    gridstrain().arg("report").arg(&copy).assert().success();
+    dir.command().arg("report").arg(&copy).succeeds();
     assert!(
         report_files(&copy) == files,
         "report re-rendered to other bytes"
@@ -97,11 +91,10 @@ fn a_run_writes_a_self_contained_report_that_rerenders_to_the_same_bytes() {
 
 #[test]
 fn the_reports_numbers_are_the_runs_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    run_shipped(&out, &["--years", "2030", "--weather-years", "2023..2024"]);
-    let html = read(&out.join("report.html"));
-    let md = read(&out.join("report.md"));
+    let dir = Dir::new("the_reports_numbers_are_the_runs_own");
+    let out = dir.run_shipped("run", &["--years", "2030", "--weather-years", "2023..2024"]);
+    let html = dir.read(out.join("report.html"));
+    let md = dir.read(out.join("report.md"));
     let (header, rows) = read_csv(&out.join("power_by_year.csv"));
     let year = column(&header, &rows, "year");
     let i = year.iter().position(|y| *y == 2030.0).unwrap();
@@ -145,10 +138,9 @@ fn the_reports_numbers_are_the_runs_own() {
 /// glossary that defines threshold and residual.
 #[test]
 fn the_first_screen_stands_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    run_shipped(&out, &["--years", "2030", "--weather-years", "2023..2024"]);
-    let html = read(&out.join("report.html"));
+    let dir = Dir::new("the_first_screen_stands_alone");
+    let out = dir.run_shipped("run", &["--years", "2030", "--weather-years", "2023..2024"]);
+    let html = dir.read(out.join("report.html"));
     let h1 = html
         .split("<h1>")
         .nth(1)
@@ -241,27 +233,21 @@ fn the_first_screen_stands_alone() {
 /// the batch folder writes it again, byte for byte.
 #[test]
 fn a_batch_folder_gets_a_side_by_side_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("batch");
-    gridstrain()
+    let dir = Dir::new("a_batch_folder_gets_a_side_by_side_report");
+    let out = dir.join("batch");
+    dir.command()
+        .args(["batch", "--quiet", "--years", "2030"])
         .args([
-            "batch",
-            "--quiet",
-            "--years",
-            "2030",
             "--weather-years",
             "2023..2024",
             "--scenarios",
             "low",
             "high",
-            "--regions",
-            "us-22",
-            "--out",
         ])
-        .arg(&out)
-        .assert()
-        .success();
-    let html = read(&out.join("report.html"));
+        .args(["--regions", "us-22"])
+        .out(&out)
+        .succeeds();
+    let html = dir.read(out.join("report.html"));
     assert!(html.contains("2 studies side by side"), "{html}");
     for unit in ["low__us-22", "high__us-22"] {
         assert!(html.contains(&format!("{unit}/report.html")), "{unit}");
@@ -280,24 +266,22 @@ fn a_batch_folder_gets_a_side_by_side_report() {
         peak.split(" to ").next().unwrap().contains("“low”"),
         "{peak}"
     );
-    let first = read(&out.join("report.md"));
-    gridstrain()
+    let first = dir.read(out.join("report.md"));
+    dir.command()
         .arg("report")
         .arg(&out)
         .arg("--quiet")
-        .assert()
-        .success();
-    assert_eq!(read(&out.join("report.md")), first);
-    assert_eq!(read(&out.join("report.html")), html);
+        .succeeds();
+    assert_eq!(dir.read(out.join("report.md")), first);
+    assert_eq!(dir.read(out.join("report.html")), html);
 }
 
 #[test]
 fn the_small_fixtures_report_in_markdown() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("small");
-    run_small(&out, &["--quiet"]).success();
+    let dir = Dir::new("the_small_fixtures_report_in_markdown");
+    dir.run_small("small", &["--quiet"]).succeeds();
     // The run's date is the one line that changes from day to day.
-    let md = read(&out.join("report.md"));
+    let md = dir.read("small/report.md");
     let md = md
         .lines()
         .map(|line| match line.strip_prefix("Run on ") {
@@ -311,9 +295,9 @@ fn the_small_fixtures_report_in_markdown() {
 
 #[test]
 fn a_sweep_writes_its_report_with_bands() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("sweep");
-    gridstrain()
+    let dir = Dir::new("a_sweep_writes_its_report_with_bands");
+    let out = dir.join("sweep");
+    dir.command()
         .args([
             "sweep",
             "--quiet",
@@ -321,15 +305,13 @@ fn a_sweep_writes_its_report_with_bands() {
             "40",
             "--years",
             "2030..2031",
-            "--out",
         ])
-        .arg(&out)
-        .assert()
-        .success();
-    let html = read(&out.join("report.html"));
+        .out(&out)
+        .succeeds();
+    let html = dir.read(out.join("report.html"));
     assert!(html.matches("<svg").count() >= 4);
     assert!(html.contains("5–95th percentile"));
-    let md = read(&out.join("report.md"));
+    let md = dir.read(out.join("report.md"));
     assert!(md.contains("90 % of samples"), "{md}");
     // The first screen names what drives the spread of the 2030 peak increase.
     let brief = md
@@ -365,14 +347,10 @@ fn a_sweep_writes_its_report_with_bands() {
 
 #[test]
 fn report_refuses_a_folder_that_is_not_a_run() {
-    let dir = tempfile::tempdir().unwrap();
-    gridstrain()
+    let dir = Dir::new("report_refuses_a_folder_that_is_not_a_run");
+    dir.command()
         .arg("report")
         .arg(dir.path())
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(
-            "not a run, sweep or batch folder",
-        ));
-    assert!(!dir.path().join("report.html").exists());
+        .fails_with(1, &["not a run, sweep or batch folder"]);
+    assert!(!dir.join("report.html").exists());
 }

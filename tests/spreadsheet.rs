@@ -1,7 +1,7 @@
 //! Numbers fit for a spreadsheet and a filing (issue 21, item 5): every CSV a run writes
 //! carries at most 7 significant digits (fractions 4), counts are integers, and
 //! `metrics.csv` gives each peak hour in UTC and in the region's local time.
-use crate::common::{read_csv, run_shipped};
+use crate::common::{Dir, read_csv};
 
 /// Significant digits of a CSV number cell (`None` for text): "253290000.0" has 5,
 /// "0.03174" 4, "1.5e-12" 2.
@@ -26,14 +26,13 @@ fn significant_digits(cell: &str) -> Option<usize> {
 
 #[test]
 fn csv_cells_are_rounded_counts_are_integers_and_peaks_have_a_local_hour() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    run_shipped(
-        &out,
+    let dir = Dir::new("csv_cells_are_rounded_counts_are_integers_and_peaks_have_a_local_hour");
+    let out = dir.run_shipped(
+        "run",
         &["--regions", "SOCO,PJM-DOM", "--years", "2030..2030"],
     );
-    let swept = tmp.path().join("sweep");
-    crate::common::gridstrain()
+    let swept = dir.join("sweep");
+    dir.command()
         .args([
             "sweep",
             "--quiet",
@@ -42,10 +41,9 @@ fn csv_cells_are_rounded_counts_are_integers_and_peaks_have_a_local_hour() {
             "--regions",
             "SOCO,PJM-DOM",
         ])
-        .args(["--years", "2030..2030", "--out"])
-        .arg(&swept)
-        .assert()
-        .success();
+        .args(["--years", "2030..2030"])
+        .out(&swept)
+        .succeeds();
     for (dir, file) in [
         (&out, "metrics.csv"),
         (&out, "regionset_metrics.csv"),

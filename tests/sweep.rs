@@ -5,26 +5,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::common::{column, gridstrain, read_csv, root, small_fixture};
-
-/// `sweep` on the small fixture (weather years 2023–2024) into `out`.
-fn sweep_small(out: &Path, extra: &[&str]) {
-    let (scenario, regions) = small_fixture();
-    gridstrain()
-        .args(["sweep", "--quiet", "--scenario"])
-        .arg(&scenario)
-        .arg("--regions")
-        .arg(&regions)
-        .args(["--weather-years", "2023..2024", "--out"])
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
-
-fn bytes(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use crate::common::{
+    Dir, column, read_csv, shipped_scenario_text, small_fixture, small_fixture_texts,
+};
 
 fn read_parquet(path: &Path) -> DataFrame {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -33,40 +16,35 @@ fn read_parquet(path: &Path) -> DataFrame {
 
 #[test]
 fn one_seed_gives_the_same_bytes_twice_and_with_one_thread() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("one_seed_gives_the_same_bytes_twice_and_with_one_thread");
     let runs = [
+        (dir.join("a"), vec!["--samples", "300", "--seed", "7"]),
+        (dir.join("b"), vec!["--samples", "300", "--seed", "7"]),
         (
-            dir.path().join("a"),
-            vec!["--samples", "300", "--seed", "7"],
-        ),
-        (
-            dir.path().join("b"),
-            vec!["--samples", "300", "--seed", "7"],
-        ),
-        (
-            dir.path().join("c"),
+            dir.join("c"),
             vec!["--samples", "300", "--seed", "7", "--threads", "1"],
         ),
     ];
     for (out, extra) in &runs {
-        sweep_small(out, extra);
+        dir.sweep_small(out, extra).succeeds();
     }
     for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
-        let first = bytes(&runs[0].0.join(file));
+        let first = dir.read_bytes(runs[0].0.join(file));
         for (out, _) in &runs[1..] {
             assert!(
-                first == bytes(&out.join(file)),
+                first == dir.read_bytes(out.join(file)),
                 "{file} differs in {}",
                 out.display()
             );
         }
     }
     // Another seed draws other samples.
-    let other = dir.path().join("d");
-    sweep_small(&other, &["--samples", "300", "--seed", "8"]);
-    assert!(bytes(&runs[0].0.join("bands.csv")) != bytes(&other.join("bands.csv")));
+    let other = dir.join("d");
+    dir.sweep_small(&other, &["--samples", "300", "--seed", "8"])
+        .succeeds();
+    assert!(dir.read_bytes(runs[0].0.join("bands.csv")) != dir.read_bytes(other.join("bands.csv")));
     // run.toml records the sweep.
-    let record = std::fs::read_to_string(runs[0].0.join("run.toml")).unwrap();
+    let record = dir.read(runs[0].0.join("run.toml"));
     assert!(
         record.contains("[sweep]")
             && record.contains("samples = 300")
@@ -76,9 +54,9 @@ fn one_seed_gives_the_same_bytes_twice_and_with_one_thread() {
 
 #[test]
 fn bands_are_ordered_and_the_shipped_study_has_spread() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("sweep");
-    gridstrain()
+    let dir = Dir::new("bands_are_ordered_and_the_shipped_study_has_spread");
+    let out = dir.join("sweep");
+    dir.command()
         .args([
             "sweep",
             "--quiet",
@@ -86,11 +64,9 @@ fn bands_are_ordered_and_the_shipped_study_has_spread() {
             "200",
             "--years",
             "2030..2031",
-            "--out",
         ])
-        .arg(&out)
-        .assert()
-        .success();
+        .out(&out)
+        .succeeds();
     let (header, rows) = read_csv(&out.join("bands.csv"));
     assert!(!rows.is_empty());
     let q: Vec<Vec<f64>> = ["p5", "p10", "p50", "p90", "p95"]
@@ -134,10 +110,9 @@ fn bands_are_ordered_and_the_shipped_study_has_spread() {
 }
 
 /// The shipped default scenario with every range collapsed onto its central value,
-/// written beside absolute profile paths.
-fn collapsed_default(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
-    let profiles = root().join("profiles");
+/// written to `collapsed.toml` in `dir` with absolute profile paths.
+fn collapsed_default(dir: &Dir) -> PathBuf {
+    let text = shipped_scenario_text("default");
     let mut out = String::new();
     let mut in_uncertainty = false;
     let (mut low, mut high, mut mode) = (String::new(), String::new(), None::<String>);
@@ -146,7 +121,6 @@ fn collapsed_default(dir: &Path) -> PathBuf {
             in_uncertainty = line.starts_with("[uncertainty.");
             mode = None;
         }
-        let line = line.replace("\"../profiles/", &format!("\"{}/", profiles.display()));
         let value = |prefix: &str| line.strip_prefix(prefix).map(str::to_owned);
         if in_uncertainty {
             if let Some(v) = value("mode = ") {
@@ -169,13 +143,11 @@ fn collapsed_default(dir: &Path) -> PathBuf {
                 out.push_str(&format!("low = {centre}\nhigh = {centre}\n"));
             }
         }
-        out.push_str(&line);
+        out.push_str(line);
         out.push('\n');
     }
     assert!(out.matches("low = ").count() >= 10, "every table collapsed");
-    let path = dir.join("collapsed.toml");
-    std::fs::write(&path, out).unwrap();
-    path
+    dir.create("collapsed.toml", out)
 }
 
 /// Every per-sample region row equals `run`'s row of the same region, year and weather
@@ -255,85 +227,61 @@ fn assert_reproduces_run(sweep_dir: &Path, run_dir: &Path) {
 
 #[test]
 fn collapsed_ranges_reproduce_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = collapsed_default(dir.path());
+    let dir = Dir::new("collapsed_ranges_reproduce_run");
+    let scenario = collapsed_default(&dir);
     let common = ["--years", "2030..2031", "--weather-years", "2022..2024"];
-    let run_dir = dir.path().join("run");
-    gridstrain()
+    let run_dir = dir.join("run");
+    dir.command()
         .args(["run", "--quiet", "--scenario"])
         .arg(&scenario)
         .args(common)
-        .arg("--out")
-        .arg(&run_dir)
-        .assert()
-        .success();
+        .out(&run_dir)
+        .succeeds();
     for (name, extra) in [
         ("drawn", vec!["--samples", "6"]),
         ("all", vec!["--samples", "2", "--all-weather-years"]),
     ] {
-        let out = dir.path().join(name);
-        gridstrain()
+        let out = dir.join(name);
+        dir.command()
             .args(["sweep", "--quiet", "--per-sample", "--scenario"])
             .arg(&scenario)
             .args(common)
             .args(extra)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
+            .out(&out)
+            .succeeds();
         assert_reproduces_run(&out, &run_dir);
     }
 }
 
 #[test]
 fn the_pruned_engine_gives_the_full_engines_numbers() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("the_pruned_engine_gives_the_full_engines_numbers");
     // The fixture: a recovery window, a capacity threshold, regional loads, wide ranges.
-    let (pruned, full) = (dir.path().join("pruned"), dir.path().join("full"));
-    sweep_small(
-        &pruned,
-        &["--samples", "120", "--per-sample", "--all-weather-years"],
-    );
-    sweep_small(
-        &full,
-        &[
-            "--samples",
-            "120",
-            "--per-sample",
-            "--all-weather-years",
-            "--full-engine",
-        ],
-    );
+    let (pruned, full) = (dir.join("pruned"), dir.join("full"));
+    let extra = ["--samples", "120", "--per-sample", "--all-weather-years"];
+    dir.sweep_small(&pruned, &extra).succeeds();
+    dir.sweep_small(&full, &extra)
+        .arg("--full-engine")
+        .succeeds();
     for file in [
         "bands.csv",
         "per_sample_metrics.parquet",
         "per_sample_regionset_metrics.parquet",
     ] {
         assert!(
-            bytes(&pruned.join(file)) == bytes(&full.join(file)),
+            dir.read_bytes(pruned.join(file)) == dir.read_bytes(full.join(file)),
             "{file}"
         );
     }
     // The shipped study late in the period, where curtailment is common.
-    let (pruned, full) = (dir.path().join("pruned-us"), dir.path().join("full-us"));
+    let (pruned, full) = (dir.join("pruned-us"), dir.join("full-us"));
     for (out, extra) in [(&pruned, None), (&full, Some("--full-engine"))] {
-        gridstrain()
-            .args([
-                "sweep",
-                "--quiet",
-                "--per-sample",
-                "--samples",
-                "12",
-                "--regions",
-                "us-22",
-                "--years",
-                "2034..2035",
-                "--out",
-            ])
-            .arg(out)
+        dir.command()
+            .args(["sweep", "--quiet", "--per-sample", "--samples", "12"])
+            .args(["--regions", "us-22", "--years", "2034..2035"])
+            .out(out)
             .args(extra)
-            .assert()
-            .success();
+            .succeeds();
     }
     for file in [
         "bands.csv",
@@ -341,7 +289,7 @@ fn the_pruned_engine_gives_the_full_engines_numbers() {
         "per_sample_regionset_metrics.parquet",
     ] {
         assert!(
-            bytes(&pruned.join(file)) == bytes(&full.join(file)),
+            dir.read_bytes(pruned.join(file)) == dir.read_bytes(full.join(file)),
             "us-22 {file}"
         );
     }
@@ -359,64 +307,44 @@ fn the_pruned_engine_gives_the_full_engines_numbers() {
 
 #[test]
 fn zero_samples_is_bad_usage_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("none");
-    gridstrain()
-        .args(["sweep", "--samples", "0", "--out"])
-        .arg(&out)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--samples"));
+    let dir = Dir::new("zero_samples_is_bad_usage_and_writes_nothing");
+    let out = dir.join("none");
+    dir.command()
+        .args(["sweep", "--samples", "0"])
+        .out(&out)
+        .fails_with(2, &["--samples"]);
     assert!(!out.exists());
 }
 
 #[test]
 fn a_region_parameter_that_does_not_apply_is_refused_with_its_line() {
     // The fixture's regions give no existing data-centre load to scale.
-    let dir = tempfile::tempdir().unwrap();
-    let (scenario, regions) = small_fixture();
-    let text = std::fs::read_to_string(&scenario).unwrap();
-    let profiles = scenario
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("profiles");
-    let text = text.replace("\"../profiles/", &format!("\"{}/", profiles.display()))
+    let dir = Dir::new("a_region_parameter_that_does_not_apply_is_refused_with_its_line");
+    let (_, regions) = small_fixture();
+    let text = small_fixture_texts().0
         + "\n[uncertainty.\"regions.existing_datacenter_scale\"]\ndist = \"uniform\"\nlow = 0.5\nhigh = 1.5\n";
     let lines = text.lines().count();
-    let path = dir.path().join("scale.toml");
-    std::fs::write(&path, &text).unwrap();
-    let out = dir.path().join("out");
-    gridstrain()
-        .args(["sweep", "--samples", "5", "--scenario"])
-        .arg(&path)
-        .arg("--regions")
-        .arg(&regions)
-        .args(["--weather-years", "2023..2024", "--out"])
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains(format!("line {}", lines - 2)))
-        .stderr(predicates::str::contains("existing_datacenter_mw"));
+    let path = dir.create("scale.toml", &text);
+    let out = dir.join("out");
+    dir.command()
+        .args(["sweep", "--samples", "5"])
+        .study(&path, &regions)
+        .out(&out)
+        .fails_with(
+            1,
+            &[&format!("line {}", lines - 2), "existing_datacenter_mw"],
+        );
     assert!(!out.exists());
 }
 
 #[test]
 fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let shards = dir.path().join("shards");
+    let dir = Dir::new("three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused");
+    let shards = dir.join("shards");
     for k in 0..3 {
-        sweep_small(
-            &shards,
-            &[
-                "--samples",
-                "50",
-                "--all-weather-years",
-                "--shard",
-                &format!("{k}/3"),
-            ],
-        );
+        dir.sweep_small(&shards, &["--samples", "50", "--all-weather-years"])
+            .args(["--shard", &format!("{k}/3")])
+            .succeeds();
     }
     // Hive partitions, one per shard.
     let partition = shards.join("scenario=small/region_set=pnw");
@@ -427,16 +355,15 @@ fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
                 .is_file()
         );
     }
-    let whole = dir.path().join("whole");
-    sweep_small(&whole, &["--samples", "50", "--all-weather-years"]);
-    let merged = dir.path().join("merged");
-    gridstrain()
+    let whole = dir.join("whole");
+    dir.sweep_small(&whole, &["--samples", "50", "--all-weather-years"])
+        .succeeds();
+    let merged = dir.join("merged");
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
+        .out(&merged)
+        .succeeds();
     for file in [
         "bands.csv",
         "bands.parquet",
@@ -445,105 +372,74 @@ fn three_shards_merge_to_the_unsharded_bytes_and_gaps_are_refused() {
         "regions.csv",
     ] {
         assert!(
-            bytes(&merged.join(file)) == bytes(&whole.join(file)),
+            dir.read_bytes(merged.join(file)) == dir.read_bytes(whole.join(file)),
             "{file}"
         );
     }
     // A missing shard and a duplicate are refused, and nothing is written.
-    let out = dir.path().join("gap");
-    gridstrain()
+    let out = dir.join("gap");
+    dir.command()
         .args(["sweep", "--merge"])
         .arg(partition.join("shard=0"))
         .arg(partition.join("shard=2"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("missing shard(s) 1/3"));
-    gridstrain()
+        .out(&out)
+        .fails_with(1, &["missing shard(s) 1/3"]);
+    dir.command()
         .args(["sweep", "--merge"])
         .arg(&shards)
         .arg(partition.join("shard=1"))
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("shard 1/3 appears twice"));
+        .out(&out)
+        .fails_with(1, &["shard 1/3 appears twice"]);
     assert!(!out.exists());
     for bad in ["3/3", "1/0", "x/3"] {
-        gridstrain()
+        dir.command()
             .args(["sweep", "--samples", "5", "--shard", bad])
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains("--shard"));
+            .fails_with(2, &["--shard"]);
     }
 }
 
 #[test]
 fn a_shard_without_samples_still_merges() {
-    let dir = tempfile::tempdir().unwrap();
-    let shards = dir.path().join("shards");
+    let dir = Dir::new("a_shard_without_samples_still_merges");
+    let shards = dir.join("shards");
     for k in 0..3 {
-        sweep_small(&shards, &["--samples", "2", "--shard", &format!("{k}/3")]);
+        dir.sweep_small(&shards, &["--samples", "2", "--shard", &format!("{k}/3")])
+            .succeeds();
     }
-    let whole = dir.path().join("whole");
-    sweep_small(&whole, &["--samples", "2"]);
-    let merged = dir.path().join("merged");
-    gridstrain()
+    let whole = dir.join("whole");
+    dir.sweep_small(&whole, &["--samples", "2"]).succeeds();
+    let merged = dir.join("merged");
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
-    assert!(bytes(&merged.join("bands.csv")) == bytes(&whole.join("bands.csv")));
+        .out(&merged)
+        .succeeds();
+    assert!(dir.read_bytes(merged.join("bands.csv")) == dir.read_bytes(whole.join("bands.csv")));
 }
 
 #[test]
 fn shards_of_an_edited_scenario_with_the_same_name_do_not_merge() {
-    let dir = tempfile::tempdir().unwrap();
-    let (scenario, regions) = small_fixture();
-    let profiles = scenario
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("profiles");
-    let edited = dir.path().join("small.toml");
-    let text = std::fs::read_to_string(&scenario)
-        .unwrap()
-        .replace("\"../profiles/", &format!("\"{}/", profiles.display()))
-        .replace("pue = 1.14", "pue = 1.2");
-    std::fs::write(&edited, text).unwrap();
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    sweep_small(&a, &["--samples", "6", "--shard", "0/2"]);
-    gridstrain()
-        .args([
-            "sweep",
-            "--quiet",
-            "--samples",
-            "6",
-            "--shard",
-            "1/2",
-            "--scenario",
-        ])
-        .arg(&edited)
-        .arg("--regions")
-        .arg(&regions)
-        .args(["--weather-years", "2023..2024", "--out"])
-        .arg(&b)
-        .assert()
-        .success();
-    let out = dir.path().join("merged");
-    gridstrain()
+    let dir = Dir::new("shards_of_an_edited_scenario_with_the_same_name_do_not_merge");
+    let (_, regions) = small_fixture();
+    let edited = dir.create(
+        "small.toml",
+        small_fixture_texts().0.replace("pue = 1.14", "pue = 1.2"),
+    );
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    dir.sweep_small(&a, &["--samples", "6", "--shard", "0/2"])
+        .succeeds();
+    dir.command()
+        .args(["sweep", "--quiet", "--samples", "6", "--shard", "1/2"])
+        .study(&edited, &regions)
+        .out(&b)
+        .succeeds();
+    let out = dir.join("merged");
+    dir.command()
         .args(["sweep", "--merge"])
         .arg(&a)
         .arg(&b)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("merge shards of one sweep"));
+        .out(&out)
+        .fails_with(1, &["merge shards of one sweep"]);
     assert!(!out.exists());
 }
 
@@ -581,20 +477,13 @@ fn reseal(shard: &Path, file: &str) {
 
 /// `sweep --merge` of `shards` into a fresh folder: refused (exit 1, nothing written)
 /// with every one of `words` in the message.
-fn merge_refused(shards: &Path, words: &[&str]) {
+fn merge_refused(dir: &Dir, shards: &Path, words: &[&str]) {
     let out = shards.with_extension("merged");
-    let output = gridstrain()
+    dir.command()
         .args(["sweep", "--merge"])
         .arg(shards)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    for word in words {
-        assert!(stderr.contains(word), "`{word}` not in: {stderr}");
-    }
+        .out(&out)
+        .fails_with(1, words);
     assert!(!out.exists());
 }
 
@@ -603,32 +492,30 @@ fn merge_refused(shards: &Path, words: &[&str]) {
 /// shard folder and the file.
 #[test]
 fn a_shard_that_does_not_match_its_manifest_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let shards = dir.path().join("shards");
+    let dir = Dir::new("a_shard_that_does_not_match_its_manifest_is_refused");
+    let shards = dir.join("shards");
     for k in 0..2 {
-        sweep_small(&shards, &["--samples", "6", "--shard", &format!("{k}/2")]);
+        dir.sweep_small(&shards, &["--samples", "6", "--shard", &format!("{k}/2")])
+            .succeeds();
     }
     let partition = Path::new("scenario=small/region_set=pnw");
-    let manifest =
-        std::fs::read_to_string(shards.join(partition).join("shard=1/shard.toml")).unwrap();
+    let manifest = dir.read(shards.join(partition).join("shard=1/shard.toml"));
     assert!(manifest.contains("shard = \"1/2\""), "{manifest}");
     assert!(manifest.contains("first_sample = 3"), "{manifest}");
     assert!(manifest.contains("sample_count = 3"), "{manifest}");
     assert_eq!(manifest.matches("sha256 = ").count(), 4, "{manifest}");
     // Untouched, they merge.
-    gridstrain()
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(dir.path().join("merged"))
-        .assert()
-        .success();
+        .out(dir.join("merged"))
+        .succeeds();
 
     // Each case on its own copy of the shards.
     let mut case = 0;
     let mut copy = || {
         case += 1;
-        let to = dir.path().join(format!("case{case}"));
+        let to = dir.join(format!("case{case}"));
         copy_dir(&shards, &to);
         let shard = to.join(partition).join("shard=1");
         (to, shard)
@@ -642,6 +529,7 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     frame.replace("total_peak_mw", peaks.into_column()).unwrap();
     write_parquet(&mut frame, &file);
     merge_refused(
+        &dir,
         &all,
         &[
             "shard=1/per_sample_metrics.parquet",
@@ -658,6 +546,7 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     write_parquet(&mut fewer, &file);
     reseal(&shard, "per_sample_metrics.parquet");
     merge_refused(
+        &dir,
         &all,
         &[
             "shard=1/per_sample_metrics.parquet",
@@ -675,6 +564,7 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     write_parquet(&mut frame, &file);
     reseal(&shard, "per_sample_regionset_metrics.parquet");
     merge_refused(
+        &dir,
         &all,
         &[
             "shard=1/per_sample_regionset_metrics.parquet",
@@ -690,7 +580,11 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     let mut fewer = frame.slice(1, frame.height() - 1);
     write_parquet(&mut fewer, &file);
     reseal(&shard, "samples.parquet");
-    merge_refused(&all, &["shard=1/samples.parquet", "sample 3 has 0 row(s)"]);
+    merge_refused(
+        &dir,
+        &all,
+        &["shard=1/samples.parquet", "sample 3 has 0 row(s)"],
+    );
 
     // A row moved to another sample (rows of shard 0 relabelled as shard 1's).
     let (all, shard) = copy();
@@ -701,6 +595,7 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     write_parquet(&mut frame, &file);
     reseal(&shard, "per_sample_metrics.parquet");
     merge_refused(
+        &dir,
         &all,
         &[
             "shard=1/per_sample_metrics.parquet",
@@ -715,6 +610,7 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("first_sample = 3", "first_sample = 2")).unwrap();
     merge_refused(
+        &dir,
         &all,
         &["shard=1/shard.toml", "says samples 2..=4", "holds 3..=5"],
     );
@@ -726,52 +622,53 @@ fn a_shard_that_does_not_match_its_manifest_is_refused() {
         text.replace("sweep_samples = 6", "sweep_samples = 7"),
     )
     .unwrap();
-    merge_refused(&all, &["shard=1/shard.toml", "7 samples", "says 6"]);
+    merge_refused(&dir, &all, &["shard=1/shard.toml", "7 samples", "says 6"]);
 
     // No manifest (a shard written before manifests, or cut short).
     let (all, shard) = copy();
     std::fs::remove_file(shard.join("shard.toml")).unwrap();
-    merge_refused(&all, &["shard=1", "no readable shard.toml"]);
+    merge_refused(&dir, &all, &["shard=1", "no readable shard.toml"]);
 }
 
 /// The largest seed (2^63 − 1, the largest TOML integer) runs and its record reads back:
 /// the unsharded sweep writes its report from run.toml, the shard merges.
 #[test]
 fn the_largest_seed_is_recorded_and_read_back() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("the_largest_seed_is_recorded_and_read_back");
     let seed = i64::MAX.to_string();
-    let whole = dir.path().join("whole");
-    sweep_small(&whole, &["--samples", "4", "--seed", &seed]);
-    let record = std::fs::read_to_string(whole.join("run.toml")).unwrap();
+    let whole = dir.join("whole");
+    dir.sweep_small(&whole, &["--samples", "4", "--seed", &seed])
+        .succeeds();
+    let record = dir.read(whole.join("run.toml"));
     assert!(record.contains(&format!("seed = {seed}")), "{record}");
-    let shards = dir.path().join("shards");
-    sweep_small(
+    let shards = dir.join("shards");
+    dir.sweep_small(
         &shards,
         &["--samples", "4", "--seed", &seed, "--shard", "0/1"],
-    );
-    let merged = dir.path().join("merged");
-    gridstrain()
+    )
+    .succeeds();
+    let merged = dir.join("merged");
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
-    assert!(bytes(&merged.join("bands.csv")) == bytes(&whole.join("bands.csv")));
+        .out(&merged)
+        .succeeds();
+    assert!(dir.read_bytes(merged.join("bands.csv")) == dir.read_bytes(whole.join("bands.csv")));
 }
 
 /// `--shard K/N` whose K·S overflows 64 bits computes its block exactly (the probe's run
 /// wrote 0 samples where it should have written one).
 #[test]
 fn a_huge_shard_count_gives_its_exact_block() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Dir::new("a_huge_shard_count_gives_its_exact_block");
     let n = u64::MAX;
-    let out = dir.path().join("out");
+    let out = dir.join("out");
     // Shard n − 1 of n over 5 samples holds the last sample; shard 0 holds none.
-    sweep_small(
+    dir.sweep_small(
         &out,
         &["--samples", "5", "--shard", &format!("{}/{n}", n - 1)],
-    );
+    )
+    .succeeds();
     let shard = out.join(format!("scenario=small/region_set=pnw/shard={}", n - 1));
     let samples = read_parquet(&shard.join("samples.parquet"));
     assert_eq!(samples.height(), 1);
@@ -785,15 +682,13 @@ fn a_huge_shard_count_gives_its_exact_block() {
 /// anything is computed or written, with the estimate and the memory available.
 #[test]
 fn a_sweep_larger_than_memory_is_refused_with_its_estimate() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let output = gridstrain()
-        .args(["sweep", "--samples", "10000000", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let dir = Dir::new("a_sweep_larger_than_memory_is_refused_with_its_estimate");
+    let out = dir.join("out");
+    let stderr = dir
+        .command()
+        .args(["sweep", "--samples", "10000000"])
+        .out(&out)
+        .fails(1);
     assert!(
         stderr.contains("10,000,000 samples need about") && stderr.contains("are available"),
         "{stderr}"
@@ -805,8 +700,8 @@ fn a_sweep_larger_than_memory_is_refused_with_its_estimate() {
 /// to the unsharded bytes: the merge reads the set's regions from `regions = [...]`.
 #[test]
 fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
-    let dir = tempfile::tempdir().unwrap();
-    let shards = dir.path().join("shards");
+    let dir = Dir::new("shards_of_a_catalogue_study_merge_to_the_unsharded_bytes");
+    let shards = dir.join("shards");
     let args = [
         "sweep",
         "--quiet",
@@ -820,31 +715,23 @@ fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
         "12",
     ];
     for k in 0..2 {
-        gridstrain()
+        dir.command()
             .args(args)
-            .args(["--shard", &format!("{k}/2"), "--out"])
-            .arg(&shards)
-            .assert()
-            .success();
+            .args(["--shard", &format!("{k}/2")])
+            .out(&shards)
+            .succeeds();
     }
-    let whole = dir.path().join("whole");
-    gridstrain()
-        .args(args)
-        .arg("--out")
-        .arg(&whole)
-        .assert()
-        .success();
-    let merged = dir.path().join("merged");
-    gridstrain()
+    let whole = dir.join("whole");
+    dir.command().args(args).out(&whole).succeeds();
+    let merged = dir.join("merged");
+    dir.command()
         .args(["sweep", "--quiet", "--merge"])
         .arg(&shards)
-        .arg("--out")
-        .arg(&merged)
-        .assert()
-        .success();
+        .out(&merged)
+        .succeeds();
     for file in ["bands.csv", "bands.parquet", "samples.parquet"] {
         assert!(
-            bytes(&merged.join(file)) == bytes(&whole.join(file)),
+            dir.read_bytes(merged.join(file)) == dir.read_bytes(whole.join(file)),
             "{file}"
         );
     }
@@ -856,17 +743,16 @@ fn shards_of_a_catalogue_study_merge_to_the_unsharded_bytes() {
 /// entry that does not exist is refused with the table's line.
 #[test]
 fn a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range() {
-    let dir = tempfile::tempdir().unwrap();
-    let shipped = crate::common::shipped_scenario_text("georgia-power");
+    let dir = Dir::new("a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range");
+    let shipped = shipped_scenario_text("georgia-power");
     assert!(shipped.contains("[uncertainty.\"regional_load[0].realisation_frac\"]"));
     let band = |name: &str, low: f64| -> (f64, f64, f64) {
         let text = shipped
             .replace("low = 0.5\n", &format!("low = {low}\n"))
             .replace("mode = 1.0\n", &format!("mode = {low}\n"));
-        let scenario = dir.path().join(format!("{name}.toml"));
-        std::fs::write(&scenario, text).unwrap();
-        let out = dir.path().join(name);
-        gridstrain()
+        let scenario = dir.create(format!("{name}.toml"), text);
+        let out = dir.join(name);
+        dir.command()
             .args(["sweep", "--quiet", "--samples", "60", "--scenario"])
             .arg(&scenario)
             .args([
@@ -874,13 +760,10 @@ fn a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range() {
                 "regions/examples/soco.toml",
                 "--years",
                 "2030..2030",
-                "--weather-years",
-                "2024",
-                "--out",
             ])
-            .arg(&out)
-            .assert()
-            .success();
+            .args(["--weather-years", "2024"])
+            .out(&out)
+            .succeeds();
         let (header, rows) = read_csv(&out.join("bands.csv"));
         let at = |name: &str| header.iter().position(|h| h == name).unwrap();
         let row = rows
@@ -913,21 +796,14 @@ fn a_regional_load_realisation_is_swept_and_its_band_widens_with_its_range() {
     // peak hour (afternoon) the inference fleet draws less than at its evening peak.
     assert!((0.6..=1.0).contains(&(point.2 / 8200.0)), "{point:?}");
 
-    let missing = dir.path().join("missing.toml");
-    std::fs::write(
-        &missing,
+    let missing = dir.create(
+        "missing.toml",
         shipped.replace(
             "regional_load[0].realisation_frac",
             "regional_load[3].realisation_frac",
         ),
-    )
-    .unwrap();
-    let refused = gridstrain()
-        .arg("validate")
-        .arg(&missing)
-        .assert()
-        .failure();
-    let message = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    );
+    let message = dir.command().arg("validate").arg(&missing).fails_any();
     assert!(
         message.contains("regional_load[3].realisation_frac")
             && message.contains("1 [[regional_load]] entry")
