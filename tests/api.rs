@@ -2,13 +2,13 @@
 //! program writes the same tables as `gridstrain run`.
 use gridstrain::input::study::{StudyFiles, load_study};
 
-use crate::common::{read_csv, run_small, small_fixture};
+use crate::common::{Dir, read_csv, small_fixture};
 
 #[test]
 fn a_run_written_through_the_library_equals_the_commands() {
-    let dir = tempfile::tempdir().unwrap();
-    let by_command = dir.path().join("command");
-    run_small(&by_command, &["--quiet"]).success();
+    let dir = Dir::new("api_run_written_through_the_library");
+    let by_command = dir.join("command");
+    dir.run_small("command", &["--quiet"]).succeeds();
 
     let (scenario, regions) = small_fixture();
     let loaded = load_study(&StudyFiles {
@@ -29,7 +29,7 @@ fn a_run_written_through_the_library_equals_the_commands() {
         loaded.study.region_years(),
         "one progress tick per region-year"
     );
-    let by_library = dir.path().join("library");
+    let by_library = dir.join("library");
     let written = run
         .write(&loaded, &by_library, false, "a test".into())
         .unwrap();
