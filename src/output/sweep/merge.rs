@@ -54,56 +54,6 @@ fn read_shard(dir: &Path) -> Result<Shard> {
         })?;
     let (k, n) = parse_shard(shard)
         .map_err(|e| anyhow::anyhow!("{}: shard `{shard}`: {e}", path.display()))?;
-    let get = |table: &str, key: &str| -> String {
-        record
-            .get(table)
-            .and_then(|t| t.get(key))
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    };
-    // The scenario and region set as read (not only their names), so shards of an edited
-    // file of the same name are told apart.
-    let inputs_as_read = format!(
-        "{}{}",
-        record
-            .get("scenario")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        record
-            .get("region_set")
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    );
-    let fingerprint = inputs_as_read
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-    let identity = format!(
-        "scenario {} × region set {} (inputs {fingerprint:016x}), {} samples, seed {}, all weather years {}, years {}, weather years {}",
-        get("scenario", "name"),
-        get("region_set", "id"),
-        sweep
-            .get("samples")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        sweep
-            .get("seed")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        sweep
-            .get("all_weather_years")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        record
-            .get("years")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-        record
-            .get("weather_years")
-            .map(ToString::to_string)
-            .unwrap_or_default(),
-    );
     let sweep_samples = sweep
         .get("samples")
         .and_then(toml::Value::as_integer)
@@ -115,11 +65,63 @@ fn read_shard(dir: &Path) -> Result<Shard> {
                 path.display()
             )
         })?;
-    // The set's regions as `run.toml` records them: catalogue ids (`regions = [...]`)
-    // first, then its own `[[region]]` tables, the order the set is built in.
+    let region_ids = recorded_region_ids(&record);
+    let rows_per_sample = rows_per_sample(&path, &record, sweep, region_ids.len())?;
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        k,
+        n,
+        identity: shard_identity(&record, sweep),
+        scenario: recorded(&record, "scenario", "name")
+            .trim_matches('"')
+            .to_owned(),
+        sweep_samples,
+        rows_per_sample,
+        region_ids,
+    })
+}
+
+/// A value of `run.toml`'s `[table]` as TOML text (empty when absent).
+fn recorded(record: &toml::Table, table: &str, key: &str) -> String {
+    record
+        .get(table)
+        .and_then(|t| t.get(key))
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+/// What must agree across the shards of one sweep, in words: scenario, region set (and a
+/// fingerprint of both as read, so shards of an edited file of the same name are told
+/// apart), samples, seed, weather mode, years and weather years.
+fn shard_identity(record: &toml::Table, sweep: &toml::Table) -> String {
+    let text = |value: Option<&toml::Value>| value.map(ToString::to_string).unwrap_or_default();
+    let inputs_as_read = format!(
+        "{}{}",
+        text(record.get("scenario")),
+        text(record.get("region_set"))
+    );
+    let fingerprint = inputs_as_read
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!(
+        "scenario {} × region set {} (inputs {fingerprint:016x}), {} samples, seed {}, all weather years {}, years {}, weather years {}",
+        recorded(record, "scenario", "name"),
+        recorded(record, "region_set", "id"),
+        text(sweep.get("samples")),
+        text(sweep.get("seed")),
+        text(sweep.get("all_weather_years")),
+        text(record.get("years")),
+        text(record.get("weather_years")),
+    )
+}
+
+/// The set's regions as `run.toml` records them: catalogue ids (`regions = [...]`)
+/// first, then its own `[[region]]` tables, the order the set is built in.
+fn recorded_region_ids(record: &toml::Table) -> Vec<String> {
     let set = record.get("region_set");
-    let region_ids: Vec<String> = set
-        .and_then(|t| t.get("regions"))
+    set.and_then(|t| t.get("regions"))
         .and_then(toml::Value::as_array)
         .into_iter()
         .flatten()
@@ -131,7 +133,17 @@ fn read_shard(dir: &Path) -> Result<Shard> {
                 .flatten()
                 .filter_map(|r| r.get("id").and_then(toml::Value::as_str).map(str::to_owned)),
         )
-        .collect();
+        .collect()
+}
+
+/// Rows each sample has in the per-sample files — (regions' file, region set's file) —
+/// from the recorded years, weather mode and `regions` count.
+fn rows_per_sample(
+    path: &Path,
+    record: &toml::Table,
+    sweep: &toml::Table,
+    regions: usize,
+) -> Result<(usize, usize)> {
     let years = record
         .get("years")
         .and_then(toml::Value::as_array)
@@ -156,27 +168,15 @@ fn read_shard(dir: &Path) -> Result<Shard> {
     } else {
         1
     };
-    Ok(Shard {
-        dir: dir.to_path_buf(),
-        k,
-        n,
-        identity,
-        scenario: get("scenario", "name").trim_matches('"').to_owned(),
-        sweep_samples,
-        rows_per_sample: (
-            region_ids
-                .len()
-                .checked_mul(year_count * runs)
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{}: too many regions × years × weather years for a shard",
-                        path.display()
-                    )
-                })?,
-            year_count * runs,
-        ),
-        region_ids,
-    })
+    Ok((
+        regions.checked_mul(year_count * runs).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: too many regions × years × weather years for a shard",
+                path.display()
+            )
+        })?,
+        year_count * runs,
+    ))
 }
 
 /// What `shard`'s manifest promises, checked against the shard's record and files: the
@@ -491,8 +491,44 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
         .map(|d| read_shard(d))
         .collect::<Result<_>>()?;
     shards.sort_by_key(|s| s.k);
+    check_one_sweep(&shards)?;
     let first = shards[0].clone();
-    for shard in &shards {
+    // Each shard against its manifest, then the shards against each other: in shard
+    // order their samples must follow one another from 0 to the sweep's count.
+    let held: Vec<std::ops::Range<usize>> =
+        shards.iter().map(check_shard).collect::<Result<_>>()?;
+    check_contiguous(
+        &shards
+            .iter()
+            .map(|s| s.dir.as_path())
+            .zip(held.iter().cloned())
+            .collect::<Vec<_>>(),
+        first.sweep_samples,
+        &first.dir,
+    )?;
+    let mut pool = Pool::default();
+    let mut samples = Vec::new();
+    for (shard, held) in shards.iter().zip(&held) {
+        pool.add_shard(shard, held)?;
+        samples.push(read_samples(shard, held)?);
+    }
+    let mut all = samples.remove(0);
+    for more in &samples {
+        all.vstack_mut(more)?;
+    }
+    let (bands, drivers) = pool.bands_and_drivers(&first.scenario, &all)?;
+    Ok(Merged {
+        bands,
+        drivers,
+        samples: all,
+        shards: shards.into_iter().map(|s| s.dir).collect(),
+    })
+}
+
+/// The shards (sorted by K) are all of one sweep, each `K/N` once, none missing.
+fn check_one_sweep(shards: &[Shard]) -> Result<()> {
+    let first = &shards[0];
+    for shard in shards {
         if shard.n != first.n || shard.identity != first.identity {
             bail!(
                 "--merge: {} is shard {}/{} of {}, but {} is shard {}/{} of {}; merge shards of one sweep",
@@ -534,55 +570,77 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 .join(", ")
         );
     }
-    // Each shard against its manifest, then the shards against each other: in shard
-    // order their samples must follow one another from 0 to the sweep's count.
-    let held: Vec<std::ops::Range<usize>> =
-        shards.iter().map(check_shard).collect::<Result<_>>()?;
-    check_contiguous(
-        &shards
-            .iter()
-            .map(|s| s.dir.as_path())
-            .zip(held.iter().cloned())
-            .collect::<Vec<_>>(),
-        first.sweep_samples,
-        &first.dir,
-    )?;
-    // A shard's table is read only as large as the rows it must hold allow (a row is a
-    // few dozen 8-byte values; 1 KiB a row is ample even uncompressed).
-    // Twice the rows it must hold (and some), so a duplicated or stray row still reaches
-    // the row check that names it.
-    let read = |path: std::path::PathBuf, rows: usize| -> Result<DataFrame> {
-        let rows = (rows as u64).saturating_mul(2).saturating_add(1024);
-        let limit = crate::input::bounded::FileLimit {
-            max_bytes: rows
-                .saturating_mul(1024)
-                .saturating_add(16 << 20)
-                .min(crate::input::bounded::SHARD_TABLE_LIMIT.max_bytes),
-            ..crate::input::bounded::SHARD_TABLE_LIMIT
-        };
-        crate::input::parquet_read::read_guarded_parquet(
-            &path,
-            limit,
-            rows,
-            "expected a per-sample table written by `gridstrain sweep --shard`",
-        )
+    Ok(())
+}
+
+/// A shard's table, read only as large as the `rows` it must hold allow: twice them (and
+/// some), so a duplicated or stray row still reaches the row check that names it, at
+/// 1 KiB a row (a row is a few dozen 8-byte values; ample even uncompressed).
+fn read_shard_table(path: &Path, rows: usize) -> Result<DataFrame> {
+    let rows = (rows as u64).saturating_mul(2).saturating_add(1024);
+    let limit = crate::input::bounded::FileLimit {
+        max_bytes: rows
+            .saturating_mul(1024)
+            .saturating_add(16 << 20)
+            .min(crate::input::bounded::SHARD_TABLE_LIMIT.max_bytes),
+        ..crate::input::bounded::SHARD_TABLE_LIMIT
     };
-    let mut region_order: Vec<String> = Vec::new();
-    let mut set_id = String::new();
-    // (scope, id, year) → one column of values per metric.
-    let mut cells: std::collections::BTreeMap<(u8, usize, i32), Vec<Vec<f64>>> =
-        std::collections::BTreeMap::new();
-    let mut samples = Vec::new();
-    for (shard, held) in shards.iter().zip(&held) {
+    crate::input::parquet_read::read_guarded_parquet(
+        path,
+        limit,
+        rows,
+        "expected a per-sample table written by `gridstrain sweep --shard`",
+    )
+}
+
+/// A shard's `samples.parquet` (the drawn inputs of the samples it `held`), checked to
+/// be in sample order, as the merged file must be.
+fn read_samples(shard: &Shard, held: &std::ops::Range<usize>) -> Result<DataFrame> {
+    let path = shard.dir.join(SAMPLES_FILE_NAME);
+    let frame = read_shard_table(&path, held.len())?;
+    check_rows(&path, &frame, held, 1, &[])?;
+    let order = frame.column("sample")?.cast(&DataType::UInt32)?;
+    let order = order.u32()?;
+    if let Some((row, index)) = (0..order.len())
+        .map(|row| (row, order.get(row)))
+        .find(|(row, index)| *index != u32::try_from(held.start + row).ok())
+    {
+        bail!(
+            "--merge: {}: row {} is of sample {}, expected sample {} (rows in sample order)",
+            path.display(),
+            row + 1,
+            index.map_or_else(|| "none".to_owned(), |i| i.to_string()),
+            held.start + row
+        );
+    }
+    Ok(frame)
+}
+
+/// Which per-sample file: the regions' (`0`) or the region set's (`1`).
+type Scope = u8;
+
+/// The per-sample values of every shard, pooled per cell.
+#[derive(Default)]
+struct Pool {
+    /// The regions in the order first met (the unsharded sweep's order).
+    region_order: Vec<String>,
+    set_id: String,
+    /// (scope, region index, year) → one column of values per metric.
+    cells: std::collections::BTreeMap<(Scope, usize, i32), Vec<Vec<f64>>>,
+}
+
+impl Pool {
+    /// Both per-sample files of `shard` (holding the samples `held`), checked row by row.
+    fn add_shard(&mut self, shard: &Shard, held: &std::ops::Range<usize>) -> Result<()> {
         for (scope, file, key, metrics) in [
             (
-                0u8,
+                0,
                 PER_SAMPLE_METRICS_FILE_NAME,
                 "region",
                 MetricsRow::metric_names(),
             ),
             (
-                1u8,
+                1,
                 PER_SAMPLE_SET_FILE_NAME,
                 "region_set",
                 SetMetricsRow::metric_names(),
@@ -594,7 +652,7 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
             } else {
                 shard.rows_per_sample.1
             };
-            let frame = read(path.clone(), rows_per_sample.saturating_mul(held.len()))?;
+            let frame = read_shard_table(&path, rows_per_sample.saturating_mul(held.len()))?;
             check_rows(
                 &path,
                 &frame,
@@ -603,129 +661,130 @@ pub fn merge_shards(dirs: &[std::path::PathBuf]) -> Result<Merged> {
                 &[key, "year", "weather_year"],
             )?;
             if scope == 0 {
-                let ids = frame.column(key)?.str()?;
-                if let Some(id) = (0..ids.len())
-                    .filter_map(|row| ids.get(row))
-                    .find(|id| !shard.region_ids.iter().any(|r| r == id))
-                {
-                    bail!(
-                        "--merge: {}: a row of region `{}`, which is not in the shard's region set ({})",
-                        path.display(),
-                        excerpt(id),
-                        crate::input::format_capped(&shard.region_ids)
-                    );
-                }
+                check_regions_of(&path, &frame, &shard.region_ids)?;
             }
-            let ids = frame.column(key)?.str()?.clone();
-            let years = frame.column("year")?.i32()?.clone();
-            let columns: Vec<Float64Chunked> = metrics
-                .iter()
-                .map(|m| -> Result<Float64Chunked> {
-                    Ok(frame.column(m)?.cast(&DataType::Float64)?.f64()?.clone())
-                })
-                .collect::<Result<_>>()?;
-            for row in 0..frame.height() {
-                let id = ids.get(row).unwrap_or_default();
-                let index = if scope == 0 {
-                    match region_order.iter().position(|r| r == id) {
-                        Some(i) => i,
-                        None => {
-                            region_order.push(id.to_owned());
-                            region_order.len() - 1
-                        }
+            self.add_table(&frame, scope, key, &metrics)?;
+        }
+        Ok(())
+    }
+
+    /// Every row of a per-sample table into its cell.
+    fn add_table(
+        &mut self,
+        frame: &DataFrame,
+        scope: Scope,
+        key: &str,
+        metrics: &[&str],
+    ) -> Result<()> {
+        let ids = frame.column(key)?.str()?.clone();
+        let years = frame.column("year")?.i32()?.clone();
+        let columns: Vec<Float64Chunked> = metrics
+            .iter()
+            .map(|m| -> Result<Float64Chunked> {
+                Ok(frame.column(m)?.cast(&DataType::Float64)?.f64()?.clone())
+            })
+            .collect::<Result<_>>()?;
+        for row in 0..frame.height() {
+            let id = ids.get(row).unwrap_or_default();
+            let index = if scope == 0 {
+                match self.region_order.iter().position(|r| r == id) {
+                    Some(i) => i,
+                    None => {
+                        self.region_order.push(id.to_owned());
+                        self.region_order.len() - 1
                     }
-                } else {
-                    set_id = id.to_owned();
-                    0
+                }
+            } else {
+                self.set_id = id.to_owned();
+                0
+            };
+            let year = years.get(row).unwrap_or_default();
+            let cell = self
+                .cells
+                .entry((scope, index, year))
+                .or_insert_with(|| vec![Vec::new(); metrics.len()]);
+            for (values, column) in cell.iter_mut().zip(&columns) {
+                values.push(column.get(row).unwrap_or(f64::NAN));
+            }
+        }
+        Ok(())
+    }
+
+    /// The bands of every cell and the drivers of the set's, as an unsharded sweep
+    /// computes them (`all`: every sample's drawn inputs, in sample order).
+    fn bands_and_drivers(
+        self,
+        scenario: &str,
+        all: &DataFrame,
+    ) -> Result<(Vec<BandRow>, Vec<DriverRow>)> {
+        let (inputs, weather_of_sample) = inputs_of_samples(all)?;
+        let mut bands = Vec::new();
+        let mut drivers = Vec::new();
+        let region_metrics = MetricsRow::metric_names();
+        let mut set_metrics = SetMetricsRow::metric_names();
+        set_metrics.push(PEAK_INCREASE_METRIC);
+        for ((scope, index, year), mut columns) in self.cells {
+            let (scope_name, id, metrics) = if scope == 0 {
+                ("region", self.region_order[index].as_str(), &region_metrics)
+            } else {
+                ("region_set", self.set_id.as_str(), &set_metrics)
+            };
+            if scope == 1 {
+                // As an unsharded sweep: the derived peak increase, then the drivers
+                // (before the bands sort each column).
+                if let Some(increase) = set_peak_increase(&set_metrics, &columns) {
+                    columns.push(increase);
+                }
+                let runs = columns.first().map_or(0, Vec::len) / all.height().max(1);
+                let weather_of_run: Vec<f64> = match &weather_of_sample {
+                    Some(drawn) => drawn.clone(),
+                    // Every weather year in turn: the run's position labels its weather year.
+                    None => (0..all.height())
+                        .flat_map(|_| (0..runs).map(|k| k as f64))
+                        .collect(),
                 };
-                let year = years.get(row).unwrap_or_default();
-                let cell = cells
-                    .entry((scope, index, year))
-                    .or_insert_with(|| vec![Vec::new(); metrics.len()]);
-                for (values, column) in cell.iter_mut().zip(&columns) {
-                    values.push(column.get(row).unwrap_or(f64::NAN));
+                let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
+                    .iter()
+                    .filter_map(|o| {
+                        let i = set_metrics.iter().position(|n| n == o)?;
+                        columns.get(i).map(|c| (*o, c.as_slice()))
+                    })
+                    .collect();
+                drivers.extend(crate::simulation::sweep::drivers(
+                    (scenario, id, year),
+                    &outputs,
+                    runs,
+                    &inputs,
+                    &weather_of_run,
+                ));
+            }
+            for (metric, values) in metrics.iter().zip(columns.iter_mut()) {
+                if let Some(row) = band_row(scenario, (scope_name, id, year), metric, values) {
+                    bands.push(row);
                 }
             }
         }
-        let path = shard.dir.join(SAMPLES_FILE_NAME);
-        let frame = read(path.clone(), held.len())?;
-        check_rows(&path, &frame, held, 1, &[])?;
-        // In sample order, as the merged samples.parquet must be.
-        let order = frame.column("sample")?.cast(&DataType::UInt32)?;
-        let order = order.u32()?;
-        if let Some((row, index)) = (0..order.len())
-            .map(|row| (row, order.get(row)))
-            .find(|(row, index)| *index != u32::try_from(held.start + row).ok())
-        {
-            bail!(
-                "--merge: {}: row {} is of sample {}, expected sample {} (rows in sample order)",
-                path.display(),
-                row + 1,
-                index.map_or_else(|| "none".to_owned(), |i| i.to_string()),
-                held.start + row
-            );
-        }
-        samples.push(frame);
+        let ids: Vec<&str> = self.region_order.iter().map(String::as_str).collect();
+        sort_bands(&mut bands, &ids);
+        Ok((bands, drivers))
     }
-    let mut all = samples.remove(0);
-    for more in &samples {
-        all.vstack_mut(more)?;
+}
+
+/// Every row of a regions' per-sample table is of a region of the shard's set.
+fn check_regions_of(path: &Path, frame: &DataFrame, region_ids: &[String]) -> Result<()> {
+    let ids = frame.column("region")?.str()?;
+    if let Some(id) = (0..ids.len())
+        .filter_map(|row| ids.get(row))
+        .find(|id| !region_ids.iter().any(|r| r == id))
+    {
+        bail!(
+            "--merge: {}: a row of region `{}`, which is not in the shard's region set ({})",
+            path.display(),
+            excerpt(id),
+            crate::input::format_capped(region_ids)
+        );
     }
-    let (inputs, weather_of_sample) = inputs_of_samples(&all)?;
-    let mut bands = Vec::new();
-    let mut drivers = Vec::new();
-    let region_metrics = MetricsRow::metric_names();
-    let mut set_metrics = SetMetricsRow::metric_names();
-    set_metrics.push(PEAK_INCREASE_METRIC);
-    for ((scope, index, year), mut columns) in cells {
-        let (scope_name, id, metrics) = if scope == 0 {
-            ("region", region_order[index].as_str(), &region_metrics)
-        } else {
-            ("region_set", set_id.as_str(), &set_metrics)
-        };
-        if scope == 1 {
-            // As an unsharded sweep: the derived peak increase, then the drivers (before
-            // the bands sort each column).
-            if let Some(increase) = set_peak_increase(&set_metrics, &columns) {
-                columns.push(increase);
-            }
-            let runs = columns.first().map_or(0, Vec::len) / all.height().max(1);
-            let weather_of_run: Vec<f64> = match &weather_of_sample {
-                Some(drawn) => drawn.clone(),
-                // Every weather year in turn: the run's position labels its weather year.
-                None => (0..all.height())
-                    .flat_map(|_| (0..runs).map(|k| k as f64))
-                    .collect(),
-            };
-            let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
-                .iter()
-                .filter_map(|o| {
-                    let i = set_metrics.iter().position(|n| n == o)?;
-                    columns.get(i).map(|c| (*o, c.as_slice()))
-                })
-                .collect();
-            drivers.extend(crate::simulation::sweep::drivers(
-                (&first.scenario, id, year),
-                &outputs,
-                runs,
-                &inputs,
-                &weather_of_run,
-            ));
-        }
-        for (metric, values) in metrics.iter().zip(columns.iter_mut()) {
-            if let Some(row) = band_row(&first.scenario, (scope_name, id, year), metric, values) {
-                bands.push(row);
-            }
-        }
-    }
-    let ids: Vec<&str> = region_order.iter().map(String::as_str).collect();
-    sort_bands(&mut bands, &ids);
-    Ok(Merged {
-        bands,
-        drivers,
-        samples: all,
-        shards: shards.into_iter().map(|s| s.dir).collect(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]
