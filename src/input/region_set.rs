@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::Catalogue;
 use super::ranges::{
     Co2LbPerMwh, Mw, MwDivisor, PeopleWeight, Population, ReserveMargin, UsdPerKw, UsdPerMwh,
     de_in, de_opt_in,
@@ -358,7 +359,7 @@ pub fn region_set_from_raw(raw: RawRegionSet, path: &Path) -> Result<RegionSet> 
 /// # Errors
 /// An empty set, duplicate ids, bad month lists, a missing load file.
 pub fn region_set_from_raw_located(
-    raw: RawRegionSet,
+    mut raw: RawRegionSet,
     path: &Path,
     text: Option<&str>,
 ) -> Result<RegionSet> {
@@ -370,100 +371,31 @@ pub fn region_set_from_raw_located(
             super::excerpt(&raw.id)
         );
     }
-    let catalogue = if raw.regions.is_empty() {
-        None
-    } else {
-        let catalogue_path = match &raw.catalogue {
-            Some(relative) => resolve_beside(path, relative),
-            None => super::catalogue::find_catalogue().ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{}: the set names catalogue regions, but no catalogue was found (regions/catalogue.toml under $GRIDSTRAIN_HOME, the current folder or the source tree); expected `catalogue = \"PATH\"` or [[region]] tables",
-                    locate.key("", "regions")
-                )
-            })?,
-        };
-        Some(super::catalogue::read_catalogue(&catalogue_path)?)
-    };
+    let catalogue = named_catalogue(&raw, path, &locate)?;
     let mut seen = HashSet::new();
     let mut regions = Vec::with_capacity(raw.region.len() + raw.regions.len());
     if let Some(catalogue) = &catalogue {
-        if catalogue.scope != raw.scope {
-            bail!(
-                "{}: found scope \"{}\", but catalogue {} is of scope \"{}\"; expected the catalogue's scope",
-                locate.key("", "scope"),
-                super::excerpt(&raw.scope),
-                catalogue.path.display(),
-                catalogue.scope
-            );
-        }
-        for id in &raw.regions {
-            let Some(region) = catalogue.get(id) else {
-                bail!(
-                    "{}: `{}` is not a region of catalogue {}; expected one of its ids (e.g. {}; `gridstrain regions` lists them all)",
-                    locate.key("", "regions"),
-                    super::excerpt(id),
-                    catalogue.path.display(),
-                    catalogue.example_ids()
-                );
-            };
-            if !seen.insert(id.clone()) {
-                bail!(
-                    "{}: `{id}` is named twice; each region may appear once",
-                    locate.key("", "regions")
-                );
-            }
-            regions.push(region.clone());
-        }
+        regions = catalogue_regions(&raw, catalogue, &locate, &mut seen)?;
     }
-    // Own tables that stand for a catalogue region take what they leave out from it.
-    let given_tables: Option<Vec<toml::Table>> = text.and_then(|text| {
-        let table: toml::Table = toml::from_str(text).ok()?;
-        let tables = table.get("region")?.as_array()?;
-        Some(
-            tables
-                .iter()
-                .map(|t| t.as_table().cloned().unwrap_or_default())
-                .collect(),
-        )
-    });
-    let parent_catalogue = if raw.region.is_empty() {
+    // Own tables that stand for a catalogue region take what they leave out from it: the
+    // set's catalogue, else the one beside it (or found) of the set's scope.
+    let parent_catalogue = if raw.region.is_empty() || catalogue.is_some() {
         None
     } else {
-        match &catalogue {
-            Some(_) => None,
-            None => raw
-                .catalogue
-                .as_ref()
-                .map(|relative| resolve_beside(path, relative))
-                .or_else(super::catalogue::find_catalogue)
-                .and_then(|p| super::catalogue::read_catalogue(&p).ok())
-                .filter(|c| c.scope == raw.scope),
-        }
+        raw.catalogue
+            .as_ref()
+            .map(|relative| resolve_beside(path, relative))
+            .or_else(super::catalogue::find_catalogue)
+            .and_then(|p| super::catalogue::read_catalogue(&p).ok())
+            .filter(|c| c.scope == raw.scope)
     };
-    let inherit_from = catalogue.as_ref().or(parent_catalogue.as_ref());
-    for (index, r) in raw.region.into_iter().enumerate() {
-        let id = r.id.clone();
-        let at = |key: &str| locate.array_key("region", index, &id, key);
-        if !seen.insert(r.id.clone()) {
-            bail!(
-                "{}: duplicate region id `{}`; each id may appear once",
-                at("id"),
-                r.id
-            );
-        }
-        let mut region = region_from_raw(r, path, &at)?;
-        // An own table stands for the catalogue region it names (checked when the study is
-        // sited on the nation).
-        region.replaces = Some(region.replaces.take().unwrap_or_else(|| region.id.clone()));
-        if let Some(standing_for) = inherit_from.and_then(|c| c.get(region.replaces.as_deref()?)) {
-            let given = given_tables
-                .as_ref()
-                .and_then(|tables| tables.get(index))
-                .map(|t| t.keys().cloned().collect::<HashSet<String>>());
-            inherit_left_out(&mut region, standing_for, given.as_ref());
-        }
-        regions.push(region);
-    }
+    let own = std::mem::take(&mut raw.region);
+    regions.extend(own_regions(
+        own,
+        (path, text, &locate),
+        catalogue.as_ref().or(parent_catalogue.as_ref()),
+        &mut seen,
+    )?);
     let mut set = RegionSet {
         id: raw.id,
         name: raw.name,
@@ -492,6 +424,128 @@ pub fn region_set_from_raw_located(
         }
         return Ok(set);
     }
+    check_own_scope(&set, path, &locate)?;
+    if let Some(relative) = &raw.operator_forecasts {
+        let forecasts_path = resolve_beside(path, relative);
+        set.operator_forecasts = super::forecasts::read_operator_forecasts(&forecasts_path, &set)?;
+    }
+    if set.total_inference_weight() <= 0.0 {
+        bail!("{file}: every region has inference_weight 0; expected at least one positive weight");
+    }
+    Ok(set)
+}
+
+/// The catalogue a set naming catalogue regions (`regions = [...]`) takes them from: its
+/// `catalogue = "PATH"`, else the one found; none for a set of its own tables alone.
+fn named_catalogue(
+    raw: &RawRegionSet,
+    path: &Path,
+    locate: &KeyLocator,
+) -> Result<Option<Catalogue>> {
+    if raw.regions.is_empty() {
+        return Ok(None);
+    }
+    let catalogue_path = match &raw.catalogue {
+        Some(relative) => resolve_beside(path, relative),
+        None => super::catalogue::find_catalogue().ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: the set names catalogue regions, but no catalogue was found (regions/catalogue.toml under $GRIDSTRAIN_HOME, the current folder or the source tree); expected `catalogue = \"PATH\"` or [[region]] tables",
+                locate.key("", "regions")
+            )
+        })?,
+    };
+    Ok(Some(super::catalogue::read_catalogue(&catalogue_path)?))
+}
+
+/// The catalogue regions the set names, in order: each a region of the catalogue (of
+/// the set's scope), named once.
+fn catalogue_regions(
+    raw: &RawRegionSet,
+    catalogue: &Catalogue,
+    locate: &KeyLocator,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<Region>> {
+    if catalogue.scope != raw.scope {
+        bail!(
+            "{}: found scope \"{}\", but catalogue {} is of scope \"{}\"; expected the catalogue's scope",
+            locate.key("", "scope"),
+            super::excerpt(&raw.scope),
+            catalogue.path.display(),
+            catalogue.scope
+        );
+    }
+    let mut regions = Vec::with_capacity(raw.regions.len());
+    for id in &raw.regions {
+        let Some(region) = catalogue.get(id) else {
+            bail!(
+                "{}: `{}` is not a region of catalogue {}; expected one of its ids (e.g. {}; `gridstrain regions` lists them all)",
+                locate.key("", "regions"),
+                super::excerpt(id),
+                catalogue.path.display(),
+                catalogue.example_ids()
+            );
+        };
+        if !seen.insert(id.clone()) {
+            bail!(
+                "{}: `{id}` is named twice; each region may appear once",
+                locate.key("", "regions")
+            );
+        }
+        regions.push(region.clone());
+    }
+    Ok(regions)
+}
+
+/// The set's own `[[region]]` tables as regions, ids not `seen` before; each stands for
+/// the catalogue region it names (its `replaces`, else its id — checked when the study is
+/// sited on the nation) and takes from `inherit_from`'s what its table leaves out.
+fn own_regions(
+    tables: Vec<RawRegion>,
+    (path, text, locate): (&Path, Option<&str>, &KeyLocator),
+    inherit_from: Option<&Catalogue>,
+    seen: &mut HashSet<String>,
+) -> Result<Vec<Region>> {
+    // The keys each table gives, from the text as written.
+    let given_tables: Option<Vec<toml::Table>> = text.and_then(|text| {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let tables = table.get("region")?.as_array()?;
+        Some(
+            tables
+                .iter()
+                .map(|t| t.as_table().cloned().unwrap_or_default())
+                .collect(),
+        )
+    });
+    let mut regions = Vec::with_capacity(tables.len());
+    for (index, r) in tables.into_iter().enumerate() {
+        let id = r.id.clone();
+        let at = |key: &str| locate.array_key("region", index, &id, key);
+        if !seen.insert(r.id.clone()) {
+            bail!(
+                "{}: duplicate region id `{}`; each id may appear once",
+                at("id"),
+                r.id
+            );
+        }
+        let mut region = region_from_raw(r, path, &at)?;
+        region.replaces = Some(region.replaces.take().unwrap_or_else(|| region.id.clone()));
+        if let Some(standing_for) = inherit_from.and_then(|c| c.get(region.replaces.as_deref()?)) {
+            let given = given_tables
+                .as_ref()
+                .and_then(|tables| tables.get(index))
+                .map(|t| t.keys().cloned().collect::<HashSet<String>>());
+            inherit_left_out(&mut region, standing_for, given.as_ref());
+        }
+        regions.push(region);
+    }
+    Ok(regions)
+}
+
+/// A set of its own tables states its scope: the regions fit in its population (people
+/// and inference weights), and when siting weighs today's data-centre load, every region
+/// gives it and they fit in the scope's total.
+fn check_own_scope(set: &RegionSet, path: &Path, locate: &KeyLocator) -> Result<()> {
+    let file = path.display();
     if let Some(scope) = set.scope_population {
         let population: f64 = set.regions.iter().map(|r| r.population).sum();
         if population > scope * (1.0 + 1e-9) {
@@ -538,14 +592,7 @@ pub fn region_set_from_raw_located(
             );
         }
     }
-    if let Some(relative) = &raw.operator_forecasts {
-        let forecasts_path = resolve_beside(path, relative);
-        set.operator_forecasts = super::forecasts::read_operator_forecasts(&forecasts_path, &set)?;
-    }
-    if set.total_inference_weight() <= 0.0 {
-        bail!("{file}: every region has inference_weight 0; expected at least one positive weight");
-    }
-    Ok(set)
+    Ok(())
 }
 
 /// One `[[region]]` table as a region: months, threshold and load file checked; `at(key)`
