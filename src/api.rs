@@ -1,22 +1,25 @@
 //! The library's front door: a loaded study run in memory ([`run_study`]) and written as a
 //! run folder — every table, `run.toml` and the report ([`StudyRun::write`], or
-//! [`run_to_folder`] when hourly files are written while the kernel runs). `gridstrain
-//! run` and `gridstrain batch` call these; so can any program using the crate.
+//! [`run_to_folder`] when hourly files are written while the kernel runs) — and a sweep
+//! written as a sweep folder ([`sweep_to_folder`]). `gridstrain run`, `batch` and `sweep`
+//! call these; so can any program using the crate.
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::input::study::LoadedStudy;
 use crate::output::hourly::HourlyWriter;
-use crate::output::record::write_run_record;
-use crate::output::sweep::write_ranges;
+use crate::output::record::{SweepRecord, write_run_record};
+use crate::output::sweep::{
+    PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_drivers, write_ranges, write_samples,
+};
 use crate::output::{
     HOURLY_DIR_NAME, RunDir, table_frame, write_parquet, write_region_names, write_run_tables,
 };
 use crate::report::data::{ReportCollector, report_rows, report_year};
 use crate::report::{REPORT_DATA, write_report};
 use crate::results::{BandRow, ReportDataRow, RunResult, key_ranges};
-use crate::simulation::sweep::{Engine, SweepSpec, sweep};
+use crate::simulation::sweep::{Engine, SampleSink, SweepResult, SweepSpec, sweep};
 use crate::simulation::{HourlySeries, HourlySink, HourlyWindow, Observer, SimOptions, simulate};
 
 /// Samples of the small sweep that gives a run's report its ranges: enough for a
@@ -162,6 +165,119 @@ pub fn run_to_folder(
     written?;
     run.write_into(loaded, run_dir.path(), command, hourly)?;
     Ok((run_dir.commit()?, run))
+}
+
+/// A sweep written as a sweep folder: its result and the notes a user should read.
+#[derive(Debug)]
+pub struct SweepRun {
+    /// The draws, the samples evaluated, the bands and the drivers.
+    pub result: SweepResult,
+    /// The sweep's notes, and one when only the weather year varies.
+    pub notes: Vec<String>,
+}
+
+/// Sweep a loaded study into the folder `target` (staged, then renamed into place; an
+/// existing folder only with `force`): the bands, drivers and ranges beside the central
+/// case, the drawn samples, `run.toml` (recording `command`) and the report — or, for a
+/// shard (`spec.shard`), its per-sample rows and the manifest `--merge` checks them
+/// against. `per_sample` keeps every sample's rows too. `on_sample_year` is called once
+/// per sample and year done.
+///
+/// # Errors
+/// An existing folder without `force`, the sweep's errors, or outputs that cannot be
+/// written.
+pub fn sweep_to_folder(
+    loaded: &LoadedStudy,
+    spec: &SweepSpec,
+    target: &Path,
+    (force, per_sample): (bool, bool),
+    command: String,
+    on_sample_year: &(dyn Fn() + Sync),
+) -> Result<(PathBuf, SweepRun)> {
+    let study = &loaded.study;
+    let run_dir = RunDir::create(target, force)?;
+    let per_sample = per_sample || spec.shard.is_some();
+    let writer = if per_sample {
+        Some(PerSampleWriter::create(run_dir.path())?)
+    } else {
+        None
+    };
+    let result = sweep(
+        study,
+        spec,
+        on_sample_year,
+        writer.as_ref().map(|w| w as &dyn SampleSink),
+    );
+    let finished = writer.map_or(Ok(()), PerSampleWriter::finish);
+    let result = result?;
+    finished?;
+    write_sweep_tables(loaded, &result, spec, run_dir.path())?;
+    let mut notes = result.notes.clone();
+    if study.uncertainty.is_empty() {
+        notes.push(format!(
+            "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
+            study.scenario.name
+        ));
+    }
+    let record = SweepRecord {
+        samples: spec.samples,
+        seed: spec.seed,
+        all_weather_years: spec.all_weather_years,
+        per_sample,
+        shard: spec.shard.map(|(k, n)| format!("{k}/{n}")),
+    };
+    write_run_record(
+        run_dir.path(),
+        loaded,
+        command,
+        false,
+        (&notes, &study.scenario.milestone_years(study.years)),
+        Some(&record),
+    )?;
+    match spec.shard {
+        // Last, over the files as written: the manifest the merge checks them against.
+        Some(shard) => crate::output::sweep::write_shard_manifest(
+            run_dir.path(),
+            shard,
+            spec.samples,
+            result.samples.clone(),
+        )?,
+        None => write_report(run_dir.path())?,
+    }
+    Ok((run_dir.commit()?, SweepRun { result, notes }))
+}
+
+/// A sweep's tables into `dir`: the bands, drivers and ranges (beside the central case,
+/// the scenario as stated) unless it is a shard — whose bands would be of its block only:
+/// the merge writes the sweep's — then the region names and the drawn samples.
+fn write_sweep_tables(
+    loaded: &LoadedStudy,
+    result: &SweepResult,
+    spec: &SweepSpec,
+    dir: &Path,
+) -> Result<()> {
+    let study = &loaded.study;
+    if spec.shard.is_none() {
+        write_bands(&result.bands, dir)?;
+        write_drivers(&result.drivers, dir)?;
+        let central = simulate(study, &SimOptions::default(), &Observer::default())?;
+        write_ranges(
+            &key_ranges(
+                (&study.scenario.name, &study.regions.id),
+                &study.target_years().collect::<Vec<_>>(),
+                &central.set_metrics,
+                &result.bands,
+            ),
+            dir,
+        )?;
+    }
+    write_region_names(&study.regions, dir)?;
+    write_samples(
+        &result.draws,
+        result.samples.clone(),
+        &study.weather_years,
+        &dir.join(SAMPLES_FILE_NAME),
+    )
 }
 
 /// The region set's bands from a small sweep of the scenario's `[uncertainty]` tables

@@ -11,12 +11,9 @@ use super::run::{StudyArgs, study_files};
 use super::{CommonArgs, default_outputs_dir, note, print_stdout, progress};
 use crate::input::study::load_study;
 use crate::output::RunDir;
-use crate::output::record::{SweepRecord, write_run_record};
-use crate::output::sweep::{
-    PerSampleWriter, SAMPLES_FILE_NAME, write_bands, write_drivers, write_ranges, write_samples,
-};
+use crate::output::sweep::{SAMPLES_FILE_NAME, write_bands, write_drivers, write_ranges};
 use crate::results::key_ranges;
-use crate::simulation::sweep::{Engine, SampleSink, SweepSpec, estimated_memory_bytes, sweep};
+use crate::simulation::sweep::{Engine, SweepSpec, estimated_memory_bytes};
 
 /// Arguments of `sweep`.
 #[derive(Debug, Clone, Args)]
@@ -310,7 +307,6 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         target =
             crate::output::shard_partition(&target, &study.scenario.name, &study.regions.id, k)?;
     }
-    let run_dir = RunDir::create(&target, args.force)?;
     // Counted as the work is done: each sample in each target year runs one weather year,
     // or all of them with --all-weather-years.
     let years = study.target_years().count() as u64;
@@ -326,86 +322,20 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
         args.common.quiet,
     );
     let tick = || bar.inc(weather_runs);
-    let writer = if args.per_sample || args.shard.is_some() {
-        Some(PerSampleWriter::create(run_dir.path())?)
-    } else {
-        None
-    };
-    let result = sweep(
-        study,
-        &spec,
-        &tick,
-        writer.as_ref().map(|w| w as &dyn SampleSink),
-    );
-    let finished = writer.map_or(Ok(()), PerSampleWriter::finish);
-    let result = result?;
-    finished?;
-    bar.finish_and_clear();
-    // A shard's bands would be of its block only: the merge writes the sweep's.
-    if args.shard.is_none() {
-        write_bands(&result.bands, run_dir.path())?;
-        write_drivers(&result.drivers, run_dir.path())?;
-        // The central case (the scenario as stated) beside the bands.
-        let central = crate::simulation::simulate(
-            study,
-            &crate::simulation::SimOptions::default(),
-            &crate::simulation::Observer::default(),
-        )?;
-        write_ranges(
-            &key_ranges(
-                (&study.scenario.name, &study.regions.id),
-                &study.target_years().collect::<Vec<_>>(),
-                &central.set_metrics,
-                &result.bands,
-            ),
-            run_dir.path(),
-        )?;
-    }
-    crate::output::write_region_names(&study.regions, run_dir.path())?;
-    write_samples(
-        &result.draws,
-        result.samples.clone(),
-        &study.weather_years,
-        &run_dir.path().join(SAMPLES_FILE_NAME),
-    )?;
-    let mut notes = result.notes.clone();
-    if study.uncertainty.is_empty() {
-        notes.push(format!(
-            "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
-            study.scenario.name
-        ));
-    }
-    let command = super::command_line();
-    let record = SweepRecord {
-        samples: spec.samples,
-        seed: spec.seed,
-        all_weather_years: spec.all_weather_years,
-        per_sample: args.per_sample || args.shard.is_some(),
-        shard: args.shard.map(|(k, n)| format!("{k}/{n}")),
-    };
-    write_run_record(
-        run_dir.path(),
+    let done = crate::api::sweep_to_folder(
         &loaded,
-        command,
-        false,
-        (&notes, &study.scenario.milestone_years(study.years)),
-        Some(&record),
-    )?;
-    match args.shard {
-        // Last, over the files as written: the manifest the merge checks them against.
-        Some(shard) => crate::output::sweep::write_shard_manifest(
-            run_dir.path(),
-            shard,
-            spec.samples,
-            result.samples.clone(),
-        )?,
-        None => crate::report::write_report(run_dir.path())?,
-    }
-    let path = run_dir.commit()?;
+        &spec,
+        &target,
+        (args.force, args.per_sample),
+        super::command_line(),
+        &tick,
+    );
+    bar.finish_and_clear();
+    let (path, run) = done?;
     if args.common.quiet {
         return Ok(());
     }
-    for line in &notes {
+    for line in &run.notes {
         note(&format!("note: {line}"));
     }
     if std::io::stderr().is_terminal() {
@@ -422,7 +352,7 @@ pub fn handle_sweep(args: &SweepArgs) -> Result<()> {
             },
             path.display()
         ));
-        note(super::headline::bands_headline(&result.bands, &study.regions.id).trim_end());
+        note(super::headline::bands_headline(&run.result.bands, &study.regions.id).trim_end());
         if args.shard.is_none() {
             note(&format!(
                 "report: {}",
