@@ -146,67 +146,19 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
     args.common.init_threads()?;
     let scenarios = expand(&args.scenarios, "scenarios", "scenario", "--scenarios")?;
     let region_sets = expand(&args.regions, "regions", "region set", "--regions")?;
-    let years = args.years.years;
-    let weather_years = args.years.weather_year_list();
     std::fs::create_dir_all(&args.out)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", args.out.display()))?;
-    let all_units: Vec<(&Named, &Named)> = scenarios
-        .iter()
-        .flat_map(|s| region_sets.iter().map(move |r| (s, r)))
-        .collect();
-    // Two units must not share a folder: the same file named twice runs once; two files
-    // of one name are refused before anything runs.
-    let mut seen: Vec<(String, String)> = Vec::new();
-    let mut units: Vec<(&Named, &Named)> = Vec::new();
-    for (scenario, regions) in all_units {
-        let describe = |n: &Named| match &n.path {
-            Ok(p) => std::fs::canonicalize(p)
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string(),
-            Err(_) => n.label.clone(),
-        };
-        let key = format!("{}__{}", scenario.label, regions.label);
-        let what = format!("{} × {}", describe(scenario), describe(regions));
-        match seen.iter().find(|(k, _)| *k == key) {
-            Some((_, earlier)) if *earlier == what => {}
-            Some((_, earlier)) => bail!(
-                "two units would write the same folder {}: {earlier} and {what}; give the files different names",
-                args.out.join(&key).display()
-            ),
-            None => {
-                seen.push((key, what));
-                units.push((scenario, regions));
-            }
-        }
-    }
-    let mine: Vec<(usize, &(&Named, &Named))> = units
+    let units = distinct_units(&scenarios, &region_sets, &args.out)?;
+    let mine: Vec<(&Named, &Named)> = units
         .iter()
         .enumerate()
         .filter(|(i, _)| args.shard.is_none_or(|(k, n)| i % n == k))
+        .map(|(_, unit)| *unit)
         .collect();
     let mut failures: Vec<(String, String, String)> = Vec::new();
     let mut done = 0;
-    for (_, (scenario, regions)) in &mine {
-        let outcome = run_caught(|| {
-            let target = unit_folder(
-                &args.out,
-                &scenario.label,
-                &regions.label,
-                args.shard.map(|(k, _)| k),
-            )?;
-            let scenario_path = scenario.path.clone().map_err(anyhow::Error::msg)?;
-            let regions_path = regions.path.clone().map_err(anyhow::Error::msg)?;
-            let loaded = load_study(&StudyFiles {
-                scenario: scenario_path,
-                regions: regions_path,
-                years,
-                weather_years: weather_years.clone(),
-                catalogue_ids: Vec::new(),
-            })?;
-            Ok(run_loaded(&loaded, &target, args.force, false, args.common.quiet)?.0)
-        });
-        match outcome {
+    for (scenario, regions) in &mine {
+        match run_caught(|| run_unit(args, scenario, regions)) {
             Ok(path) => {
                 done += 1;
                 if !args.common.quiet {
@@ -233,25 +185,7 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
             }
         }
     }
-    // failures.csv (one per shard when sharded, so shards never write the same file).
-    let name = match args.shard {
-        None => "failures.csv".to_owned(),
-        Some((k, _)) => format!("failures_shard={k}.csv"),
-    };
-    let path = join_inside(&args.out, &name)?;
-    let files = RunDir::create_files(std::slice::from_ref(&path), true)?;
-    let mut text = format!("{FAILURES_HEADER}\n");
-    for (scenario, regions, error) in &failures {
-        text.push_str(&format!(
-            "{},{},{}\n",
-            csv_field(scenario),
-            csv_field(regions),
-            csv_field(error)
-        ));
-    }
-    std::fs::write(files.staged(&path), text)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    files.commit()?;
+    let path = write_failures(args, &failures)?;
     // The units side by side (a sharded batch's comparison is `gridstrain report OUT`
     // once every shard is done).
     if args.shard.is_none() && done > 0 {
@@ -280,6 +214,84 @@ pub fn handle_batch(args: &BatchArgs) -> Result<()> {
             path.display()
         )
     }
+}
+
+/// Every scenario × region set, each folder once: the same files named twice run once;
+/// two files of one name (one folder under `out`) are refused before anything runs.
+fn distinct_units<'a>(
+    scenarios: &'a [Named],
+    region_sets: &'a [Named],
+    out: &std::path::Path,
+) -> Result<Vec<(&'a Named, &'a Named)>> {
+    let describe = |n: &Named| match &n.path {
+        Ok(p) => std::fs::canonicalize(p)
+            .unwrap_or_else(|_| p.clone())
+            .display()
+            .to_string(),
+        Err(_) => n.label.clone(),
+    };
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut units = Vec::new();
+    for scenario in scenarios {
+        for regions in region_sets {
+            let key = format!("{}__{}", scenario.label, regions.label);
+            let what = format!("{} × {}", describe(scenario), describe(regions));
+            match seen.iter().find(|(k, _)| *k == key) {
+                Some((_, earlier)) if *earlier == what => {}
+                Some((_, earlier)) => bail!(
+                    "two units would write the same folder {}: {earlier} and {what}; give the files different names",
+                    out.join(&key).display()
+                ),
+                None => {
+                    seen.push((key, what));
+                    units.push((scenario, regions));
+                }
+            }
+        }
+    }
+    Ok(units)
+}
+
+/// One unit: its study loaded and run into its folder. Returns the folder.
+fn run_unit(args: &BatchArgs, scenario: &Named, regions: &Named) -> Result<PathBuf> {
+    let target = unit_folder(
+        &args.out,
+        &scenario.label,
+        &regions.label,
+        args.shard.map(|(k, _)| k),
+    )?;
+    let loaded = load_study(&StudyFiles {
+        scenario: scenario.path.clone().map_err(anyhow::Error::msg)?,
+        regions: regions.path.clone().map_err(anyhow::Error::msg)?,
+        years: args.years.years,
+        weather_years: args.years.weather_year_list(),
+        catalogue_ids: Vec::new(),
+    })?;
+    Ok(run_loaded(&loaded, &target, args.force, false, args.common.quiet)?.0)
+}
+
+/// `failures.csv` (one per shard when sharded, so shards never write the same file): a
+/// row per failed unit, written even when none failed. Returns its path.
+fn write_failures(args: &BatchArgs, failures: &[(String, String, String)]) -> Result<PathBuf> {
+    let name = match args.shard {
+        None => "failures.csv".to_owned(),
+        Some((k, _)) => format!("failures_shard={k}.csv"),
+    };
+    let path = join_inside(&args.out, &name)?;
+    let files = RunDir::create_files(std::slice::from_ref(&path), true)?;
+    let mut text = format!("{FAILURES_HEADER}\n");
+    for (scenario, regions, error) in failures {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            csv_field(scenario),
+            csv_field(regions),
+            csv_field(error)
+        ));
+    }
+    std::fs::write(files.staged(&path), text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    files.commit()?;
+    Ok(path)
 }
 
 #[cfg(test)]

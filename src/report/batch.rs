@@ -93,6 +93,60 @@ const COMPARED: [(&str, &str, f64); 5] = [
 
 /// Build the comparison report of a batch folder.
 pub(super) fn batch_report(dir: &Path) -> Result<Report> {
+    let units = read_units(dir)?;
+    // The years every unit holds; the comparison speaks of 2030 when they all hold it
+    // (the year forecasts place the crossover), else of their last common year.
+    let mut common = units[0].years();
+    for unit in &units[1..] {
+        let years = unit.years();
+        common.retain(|y| years.contains(y));
+    }
+    let year = if common.contains(&2030) {
+        Some(2030)
+    } else {
+        common.last().copied()
+    };
+    let mut summary = Vec::new();
+    let mut tables = Vec::new();
+    let mut charts_out = Vec::new();
+    match year {
+        Some(year) => {
+            summary = comparison_summary(&units, year);
+            tables.push(comparison_table(&units, year));
+            if let Some(&last) = common.last().filter(|l| **l != year) {
+                tables.push(comparison_table(&units, last));
+            }
+            charts_out.push(comparison_chart(&units, year));
+        }
+        None => summary.push(
+            "The units share no year with key outputs (ranges.csv): nothing to compare side by side; each unit's own report is linked below.".to_owned(),
+        ),
+    }
+    tables.push(units_table(&units));
+    Ok(Report {
+        title: format!(
+            "New AI data centres on the grid: {} studies side by side",
+            units.len()
+        ),
+        subtitle: format!(
+            "Scenarios {} over region sets {}.",
+            list_unique(units.iter().map(|u| u.record.scenario.name.clone())),
+            list_unique(units.iter().map(|u| u.record.region_set.name.clone()))
+        ),
+        meta: batch_meta(&units, dir),
+        summary,
+        summary_note: "Each figure is its unit's central case (a sweep's median when it has none) for its own region set, mean over weather years; the range in the tables is that unit's 5th–95th percentile. Region sets differ in coverage: compare units of one set across scenarios, or one scenario across sets knowing what each set holds.".to_owned(),
+        findings: Vec::new(),
+        tables,
+        charts: charts_out,
+        glossary: super::GLOSSARY.to_vec(),
+        methods: super::METHODS.iter().map(|s| (*s).to_owned()).collect(),
+        appendix: Vec::new(),
+    })
+}
+
+/// Every run or sweep folder below `dir`, read (at least one).
+fn read_units(dir: &Path) -> Result<Vec<Unit>> {
     let mut units = Vec::new();
     for folder in find_units(dir) {
         let record = RunRecordFile::read(&folder)?;
@@ -116,71 +170,54 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
             dir.display()
         );
     }
-    // The years every unit holds; the comparison speaks of 2030 when they all hold it
-    // (the year forecasts place the crossover), else of their last common year.
-    let mut common = units[0].years();
-    for unit in &units[1..] {
-        let years = unit.years();
-        common.retain(|y| years.contains(y));
-    }
-    let year = if common.contains(&2030) {
-        Some(2030)
-    } else {
-        common.last().copied()
-    };
-    // Name the region set in the summary only when the units differ in it.
+    Ok(units)
+}
+
+/// The summary: for each of the first compared outputs, its lowest and highest unit in
+/// `year` (the region set named only when the units differ in it).
+fn comparison_summary(units: &[Unit], year: i32) -> Vec<String> {
     let one_set = units
         .iter()
-        .all(|u| u.record.region_set.id.clone() == units[0].record.region_set.id.clone());
+        .all(|u| u.record.region_set.id == units[0].record.region_set.id);
     let describe = |unit: &Unit| {
         if one_set {
-            format!("“{}”", unit.record.scenario.name.clone())
+            format!("“{}”", unit.record.scenario.name)
         } else {
             format!(
                 "“{}” on {}",
-                unit.record.scenario.name.clone(),
-                unit.record.region_set.name.clone()
+                unit.record.scenario.name, unit.record.region_set.name
             )
         }
     };
     let mut summary = Vec::new();
-    let mut tables = Vec::new();
-    let mut charts_out = Vec::new();
-    match year {
-        Some(year) => {
-            for (metric, words, divide) in COMPARED.iter().take(4) {
-                let d = divisor(*divide, year);
-                let mut values: Vec<(f64, &Unit)> = units
-                    .iter()
-                    .map(|u| (u.value(year, metric) / d, u))
-                    .filter(|(v, _)| v.is_finite())
-                    .collect();
-                values.sort_by(|a, b| a.0.total_cmp(&b.0));
-                if let (Some(low), Some(high)) = (values.first(), values.last()) {
-                    summary.push(if values.len() == 1 {
-                        format!("{year}, {words}: {} in {}.", one(low.0), describe(low.1))
-                    } else {
-                        format!(
-                            "{year}, {words}: from {} in {} to {} in {}.",
-                            one(low.0),
-                            describe(low.1),
-                            one(high.0),
-                            describe(high.1)
-                        )
-                    });
-                }
-            }
-            tables.push(comparison_table(&units, year));
-            if let Some(&last) = common.last().filter(|l| **l != year) {
-                tables.push(comparison_table(&units, last));
-            }
-            charts_out.push(comparison_chart(&units, year));
+    for (metric, words, divide) in COMPARED.iter().take(4) {
+        let d = divisor(*divide, year);
+        let mut values: Vec<(f64, &Unit)> = units
+            .iter()
+            .map(|u| (u.value(year, metric) / d, u))
+            .filter(|(v, _)| v.is_finite())
+            .collect();
+        values.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let (Some(low), Some(high)) = (values.first(), values.last()) {
+            summary.push(if values.len() == 1 {
+                format!("{year}, {words}: {} in {}.", one(low.0), describe(low.1))
+            } else {
+                format!(
+                    "{year}, {words}: from {} in {} to {} in {}.",
+                    one(low.0),
+                    describe(low.1),
+                    one(high.0),
+                    describe(high.1)
+                )
+            });
         }
-        None => summary.push(
-            "The units share no year with key outputs (ranges.csv): nothing to compare side by side; each unit's own report is linked below.".to_owned(),
-        ),
     }
-    tables.push((
+    summary
+}
+
+/// The units and links to their own reports.
+fn units_table(units: &[Unit]) -> TextTable {
+    (
         "The units and their own reports".to_owned(),
         [
             "unit folder",
@@ -209,52 +246,36 @@ pub(super) fn batch_report(dir: &Path) -> Result<Report> {
                 ]
             })
             .collect(),
-    ));
-    let versions: Vec<String> = {
-        let mut v: Vec<String> = units.iter().map(|u| u.record.version.clone()).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
+    )
+}
+
+/// The line under the title: when the units were run, by which versions, from where.
+fn batch_meta(units: &[Unit], dir: &Path) -> String {
+    let mut versions: Vec<String> = units.iter().map(|u| u.record.version.clone()).collect();
+    versions.sort();
+    versions.dedup();
     let mut dates: Vec<&str> = units
         .iter()
         .filter_map(|u| u.record.run_on.as_deref())
         .collect();
     dates.sort_unstable();
-    Ok(Report {
-        title: format!(
-            "New AI data centres on the grid: {} studies side by side",
-            units.len()
-        ),
-        subtitle: format!(
-            "Scenarios {} over region sets {}.",
-            list_unique(units.iter().map(|u| u.record.scenario.name.clone())),
-            list_unique(units.iter().map(|u| u.record.region_set.name.clone()))
-        ),
-        meta: format!(
-            "Runs made {} with gridstrain {}; compared from the folder {} by `gridstrain report`.",
-            match (dates.first(), dates.last()) {
-                (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
-                (Some(a), _) => format!("on {a}"),
-                _ => "(dates not recorded)".to_owned(),
-            },
-            if versions.is_empty() {
-                "(version not recorded)".to_owned()
-            } else {
-                versions.join(", ")
-            },
-            dir.file_name()
-                .map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into_owned())
-        ),
-        summary,
-        summary_note: "Each figure is its unit's central case (a sweep's median when it has none) for its own region set, mean over weather years; the range in the tables is that unit's 5th–95th percentile. Region sets differ in coverage: compare units of one set across scenarios, or one scenario across sets knowing what each set holds.".to_owned(),
-        findings: Vec::new(),
-        tables,
-        charts: charts_out,
-        glossary: super::GLOSSARY.to_vec(),
-        methods: super::METHODS.iter().map(|s| (*s).to_owned()).collect(),
-        appendix: Vec::new(),
-    })
+    format!(
+        "Runs made {} with gridstrain {}; compared from the folder {} by `gridstrain report`.",
+        match (dates.first(), dates.last()) {
+            (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+            (Some(a), _) => format!("on {a}"),
+            _ => "(dates not recorded)".to_owned(),
+        },
+        if versions.is_empty() {
+            "(version not recorded)".to_owned()
+        } else {
+            versions.join(", ")
+        },
+        dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned()
+        )
+    )
 }
 
 fn divisor(divide: f64, year: i32) -> f64 {
