@@ -22,28 +22,10 @@ pub fn headline(result: &RunResult) -> String {
         .power
         .iter()
         .any(|p| p.training_average_mw > 0.0 || p.inference_average_mw > 0.0);
-    let mean_over_weather = |year: i32, get: &dyn Fn(&SetMetricsRow) -> f64| -> f64 {
-        let rows: Vec<&SetMetricsRow> = result
-            .set_metrics
-            .iter()
-            .filter(|r| r.year == year)
-            .collect();
-        // `+ 0.0`: an empty sum is -0.0, which would print as "-0.0".
-        rows.iter().map(|r| get(r)).sum::<f64>() / rows.len().max(1) as f64 + 0.0
-    };
-    let region_mean = |year: i32, get: &dyn Fn(&MetricsRow) -> f64| -> f64 {
-        let mut by_region: HashMap<&str, (f64, usize)> = HashMap::new();
-        for m in result.metrics.iter().filter(|m| m.year == year) {
-            let entry = by_region.entry(m.region.as_str()).or_insert((0.0, 0));
-            entry.0 += get(m);
-            entry.1 += 1;
-        }
-        by_region
-            .values()
-            .map(|(sum, n)| sum / *n as f64)
-            .sum::<f64>()
-            + 0.0
-    };
+    let mean_over_weather =
+        |year: i32, get: &dyn Fn(&SetMetricsRow) -> f64| set_mean_over_weather(result, year, get);
+    let region_mean =
+        |year: i32, get: &dyn Fn(&MetricsRow) -> f64| sum_of_region_means(result, year, get);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -93,7 +75,44 @@ pub fn headline(result: &RunResult) -> String {
             "US AI n/k: not known — the scenario states only its regions' loads, no national projection"
         );
     }
-    // Unknown is not zero: say which part of the CO2 is not known.
+    unknown_co2_line(result, &mut out);
+    strained_lines(result, &years, &mut out);
+    out
+}
+
+/// The mean over weather years of a value of the region set's rows in `year`.
+fn set_mean_over_weather(
+    result: &RunResult,
+    year: i32,
+    get: &dyn Fn(&SetMetricsRow) -> f64,
+) -> f64 {
+    let rows: Vec<&SetMetricsRow> = result
+        .set_metrics
+        .iter()
+        .filter(|r| r.year == year)
+        .collect();
+    // `+ 0.0`: an empty sum is -0.0, which would print as "-0.0".
+    rows.iter().map(|r| get(r)).sum::<f64>() / rows.len().max(1) as f64 + 0.0
+}
+
+/// The sum over regions of each region's mean over weather years of a value in `year`.
+fn sum_of_region_means(result: &RunResult, year: i32, get: &dyn Fn(&MetricsRow) -> f64) -> f64 {
+    let mut by_region: HashMap<&str, (f64, usize)> = HashMap::new();
+    for m in result.metrics.iter().filter(|m| m.year == year) {
+        let entry = by_region.entry(m.region.as_str()).or_insert((0.0, 0));
+        entry.0 += get(m);
+        entry.1 += 1;
+    }
+    by_region
+        .values()
+        .map(|(sum, n)| sum / *n as f64)
+        .sum::<f64>()
+        + 0.0
+}
+
+/// Unknown is not zero: a line saying which part of the CO2 is not known, if any.
+fn unknown_co2_line(result: &RunResult, out: &mut String) {
+    use std::fmt::Write as _;
     let without_rate = result
         .set_metrics
         .iter()
@@ -113,7 +132,13 @@ pub fn headline(result: &RunResult) -> String {
             }
         );
     }
-    for &year in &years {
+}
+
+/// The three most strained regions of each year (largest residual above threshold in
+/// their worst weather year).
+fn strained_lines(result: &RunResult, years: &[i32], out: &mut String) {
+    use std::fmt::Write as _;
+    for &year in years {
         let ranked = rank_strained(
             result.metrics.iter().filter(|m| m.year == year).map(|m| {
                 (
@@ -134,7 +159,6 @@ pub fn headline(result: &RunResult) -> String {
             top.join(", ")
         );
     }
-    out
 }
 
 /// A few lines for the terminal after a sweep: the region set's coincident peak with

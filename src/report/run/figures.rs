@@ -292,27 +292,7 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     let start = start_hour
         .and_then(|h| chrono::DateTime::from_timestamp(h as i64 * 3600, 0))
         .zip(zone);
-    let (axis, tick): (String, Box<dyn Fn(f64) -> String>) = match start {
-        Some((utc, tz)) => {
-            let local = utc.with_timezone(&tz);
-            (
-                format!(
-                    "local time ({}), ticks at {}",
-                    tz.name(),
-                    local.format("%H:%M")
-                ),
-                Box::new(move |days: f64| {
-                    (local + chrono::Duration::hours((days * 24.0).round() as i64))
-                        .format("%a %-d %b")
-                        .to_string()
-                }),
-            )
-        }
-        None => (
-            "days of the peak week".to_owned(),
-            Box::new(|days: f64| format!("day {:.0}", days + 1.0)),
-        ),
-    };
+    let (axis, tick) = week_axis(start);
     let title = format!("{name}: the peak week of {year} (weather of {weather_year})");
     let hour_label = |t: usize| match start {
         Some((utc, tz)) => (utc + chrono::Duration::hours(t as i64))
@@ -385,6 +365,35 @@ pub(super) fn peak_week_charts(run: &Run, year: i32) -> Result<Vec<Chart>> {
     };
     let duration = load_duration_chart(run, year, &region, &pick)?;
     Ok(vec![week, duration])
+}
+
+/// The peak week's x axis (days from its first hour): its title and tick labels — in the
+/// region's local time when the week's `start` (UTC) and time zone are known, else days
+/// counted from one.
+fn week_axis(
+    start: Option<(chrono::DateTime<chrono::Utc>, chrono_tz::Tz)>,
+) -> (String, Box<dyn Fn(f64) -> String>) {
+    match start {
+        Some((utc, tz)) => {
+            let local = utc.with_timezone(&tz);
+            (
+                format!(
+                    "local time ({}), ticks at {}",
+                    tz.name(),
+                    local.format("%H:%M")
+                ),
+                Box::new(move |days: f64| {
+                    (local + chrono::Duration::hours((days * 24.0).round() as i64))
+                        .format("%a %-d %b")
+                        .to_string()
+                }),
+            )
+        }
+        None => (
+            "days of the peak week".to_owned(),
+            Box::new(|days: f64| format!("day {:.0}", days + 1.0)),
+        ),
+    }
 }
 
 /// Chart 4: the most strained region's load-duration curves in `year`, before and after
