@@ -85,6 +85,15 @@ fn as_whole_numbers(values: ColumnValues) -> Option<Vec<Option<i32>>> {
     }
 }
 
+/// A cell that may be empty: empty text is an empty value, anything else must parse.
+fn parse_optional<T: std::str::FromStr>(text: &str) -> Option<Option<T>> {
+    if text.is_empty() {
+        Some(None)
+    } else {
+        text.parse().ok().map(Some)
+    }
+}
+
 impl CellValue for f64 {
     const IS_METRIC: bool = true;
     const EXPECTED: &'static str = "a number";
@@ -112,11 +121,7 @@ impl CellValue for Option<f64> {
         ColumnValues::OptF64(values)
     }
     fn parse_cell(text: &str) -> Option<Self> {
-        if text.is_empty() {
-            Some(None)
-        } else {
-            text.parse().ok().map(Some)
-        }
+        parse_optional(text)
     }
     fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
         as_numbers(values)
@@ -148,11 +153,7 @@ impl CellValue for Option<i32> {
         ColumnValues::OptI32(values)
     }
     fn parse_cell(text: &str) -> Option<Self> {
-        if text.is_empty() {
-            Some(None)
-        } else {
-            text.parse().ok().map(Some)
-        }
+        parse_optional(text)
     }
     fn from_values(values: ColumnValues) -> Option<Vec<Self>> {
         as_whole_numbers(values)
