@@ -210,6 +210,28 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     metrics.sort_by_key(|m| (order[m.region.as_str()], m.year, m.weather_year));
+    let notes = run_notes(study, &plan, &negative_new);
+    let reality_check = reality_check_rows(
+        &study.scenario.name,
+        &study.regions.operator_forecasts,
+        &metrics,
+        &national_new_datacentre_mw(study, &plan, &target, &metrics),
+    );
+    Ok(RunResult {
+        reality_check,
+        power: power_rows(study, &plan, &target),
+        siting: siting_rows(study, &plan, &target),
+        metrics,
+        set_metrics,
+        notes,
+        milestone_years: study.scenario.milestone_years(study.years),
+    })
+}
+
+/// The notes of a run: the plan's, then why some cells are empty or on another basis
+/// (regional loads entered at the peak, regions without an emission rate or a reserve
+/// margin, new loads below what the baseline holds), for `run.toml` and the terminal.
+fn run_notes(study: &Study, plan: &SitingPlan, negative_new: &[String]) -> Vec<String> {
     let mut notes = plan.notes.clone();
     // A forecast entered as MW at the peak says how it became rated MW.
     for load in &study.scenario.regional_loads {
@@ -244,45 +266,37 @@ pub fn simulate(study: &Study, options: &SimOptions, observer: &Observer<'_>) ->
             negative_new.len()
         ));
     }
+    notes
+}
+
+/// `power_by_year.csv`: each target year's power, with the accelerator fleets when the
+/// scenario states compute in FLOP and the non-AI data centres' energy when it counts them.
+fn power_rows(study: &Study, plan: &SitingPlan, target: &[usize]) -> Vec<PowerRow> {
     let power_frac = (
         study.scenario.training.power_frac,
         study.scenario.inference.power_frac,
     );
     let fleets = [WorkloadKind::Training, WorkloadKind::Inference]
-        .map(|kind| accelerator_fleet(&study.scenario, &plan, kind));
-    let reality_check = reality_check_rows(
-        &study.scenario.name,
-        &study.regions.operator_forecasts,
-        &metrics,
-        &national_new_datacentre_mw(study, &plan, &target, &metrics),
-    );
-    Ok(RunResult {
-        reality_check,
-        power: target
-            .iter()
-            .map(|&y| {
-                let fleet = |k: usize| fleets[k].as_ref().map(|f| f[y]);
-                PowerRow::new(
-                    &study.scenario.name,
-                    &plan.powers[y],
-                    power_frac,
-                    (fleet(0), fleet(1)),
-                )
-                .with_non_ai(
-                    study
-                        .scenario
-                        .non_ai
-                        .as_ref()
-                        .map(|n| n.average_mw(plan.years[y]) * 8760.0),
-                )
-            })
-            .collect(),
-        siting: siting_rows(study, &plan, &target),
-        metrics,
-        set_metrics,
-        notes,
-        milestone_years: study.scenario.milestone_years(study.years),
-    })
+        .map(|kind| accelerator_fleet(&study.scenario, plan, kind));
+    target
+        .iter()
+        .map(|&y| {
+            let fleet = |k: usize| fleets[k].as_ref().map(|f| f[y]);
+            PowerRow::new(
+                &study.scenario.name,
+                &plan.powers[y],
+                power_frac,
+                (fleet(0), fleet(1)),
+            )
+            .with_non_ai(
+                study
+                    .scenario
+                    .non_ai
+                    .as_ref()
+                    .map(|n| n.average_mw(plan.years[y]) * 8760.0),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

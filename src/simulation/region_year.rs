@@ -111,32 +111,184 @@ impl<'a> RegionYear<'a> {
         depth_peaks_after_mw: Option<[f64; 3]>,
         labels: bool,
     ) -> MetricsRow {
+        let scenario = self.scenario;
+        let row = self.energy_columns(weather_year, inputs.raw_baseline_mw.len(), stats, labels);
+        let row = self.peak_columns(row, inputs, stats, labels);
+        let row = self.flexibility_columns(row, stats);
+        let row = self.planning_columns(row, stats, depth_peaks_after_mw, labels);
+        let row = self.emission_columns(row, stats);
+        MetricsRow {
+            headroom_baseline_mw: headroom.baseline_mw,
+            headroom_after_inference_mw: headroom.after_inference_mw,
+            headroom_after_ai_mw: headroom.after_ai_mw,
+            inference_shaped_headroom_mw: headroom.inference_shaped_mw,
+            built_rated_mw: self.built_rated_mw,
+            // Built MW neither workload uses (never below 0 beyond rounding).
+            idle_rated_mw: (self.built_rated_mw
+                - self.training_avg_mw / scenario.training.power_frac
+                - self.inference_avg_mw / scenario.inference.power_frac)
+                .max(0.0),
+            refit_rated_mw: self.refit_rated_mw,
+            ..row
+        }
+    }
+
+    /// The row's labels and its energies and average loads (gross, existing and new) over
+    /// the year's `hours`; every other column at its default, for the next steps.
+    fn energy_columns(
+        &self,
+        weather_year: i32,
+        hours: usize,
+        stats: &HourStats,
+        labels: bool,
+    ) -> MetricsRow {
         let Self {
             scenario,
             region,
-            year,
             inference_avg_mw,
             training_avg_mw,
-            existing_inference_mw,
-            existing_training_mw,
             ..
         } = *self;
-        let (new_inference_avg_mw, new_training_avg_mw) = self.new_avg_mw();
-        let hours = inputs.raw_baseline_mw.len();
-        let outcome = &stats.flex;
-        let baseline_peak_mw = stats.baseline_peak_mw;
-        let total_peak_mw = stats.total_peak_mw;
-        let total_peak_after_mw = stats.total_peak_after_mw;
-        let peak_index = stats.peak_index;
         let new_training_energy = stats.new_training_energy_mwh;
         let new_inference_energy = stats.new_inference_energy_mwh;
         let training_energy = training_avg_mw * self.training_shape_sum;
         let inference_energy = inference_avg_mw * self.inference_shape_sum;
         let ai_energy = training_energy + inference_energy;
         let new_ai_energy = new_training_energy + new_inference_energy;
+        MetricsRow {
+            scenario: label(labels, &scenario.name),
+            region: label(labels, &region.id),
+            year: self.year,
+            weather_year,
+            hours: hours as f64,
+            baseline_energy_mwh: stats.baseline_energy_mwh,
+            training_energy_mwh: training_energy,
+            inference_energy_mwh: inference_energy,
+            ai_energy_mwh: ai_energy,
+            ai_energy_share_frac: ai_energy / (stats.baseline_energy_mwh + new_ai_energy),
+            training_average_mw: training_avg_mw,
+            inference_average_mw: inference_avg_mw,
+            training_rated_mw: training_avg_mw / scenario.training.power_frac,
+            inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
+            existing_training_mw: self.existing_training_mw,
+            existing_inference_mw: self.existing_inference_mw,
+            non_ai_average_mw: self.non_ai_avg_mw,
+            existing_non_ai_mw: self.existing_non_ai_mw,
+            new_non_ai_energy_mwh: stats.new_non_ai_energy_mwh,
+            new_training_energy_mwh: new_training_energy,
+            new_inference_energy_mwh: new_inference_energy,
+            new_ai_energy_mwh: new_ai_energy,
+            ..MetricsRow::default()
+        }
+    }
+
+    /// The peaks (before and after flexibility), their hours, what the AI loads add at
+    /// the total's peak hour, load factors, ramps and thresholds.
+    fn peak_columns(
+        &self,
+        row: MetricsRow,
+        inputs: &HourInputs<'_>,
+        stats: &HourStats,
+        labels: bool,
+    ) -> MetricsRow {
+        let (new_inference_avg_mw, new_training_avg_mw) = self.new_avg_mw();
+        let hours = inputs.raw_baseline_mw.len();
+        let baseline_peak_mw = stats.baseline_peak_mw;
+        let total_peak_mw = stats.total_peak_mw;
+        let total_peak_after_mw = stats.total_peak_after_mw;
+        let peak_index = stats.peak_index;
+        let inference_at_peak_mw = self.inference_avg_mw * inputs.inference_shape[peak_index];
+        let training_at_peak_mw = self.training_avg_mw * inputs.training_shape[peak_index];
+        let new_ai_at_peak_mw = new_inference_avg_mw * inputs.inference_shape[peak_index]
+            + new_training_avg_mw * inputs.training_shape[peak_index];
+        let (year, zone) = (self.year, self.region.time_zone);
+        let hour_text =
+            |index: usize, zone: Option<chrono_tz::Tz>| hour_text(labels, year, index, zone);
+        let baseline_peak_index = inputs.raw_stats.max_index;
+        MetricsRow {
+            baseline_peak_mw,
+            total_peak_mw,
+            peak_increase_mw: total_peak_mw - baseline_peak_mw,
+            peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
+            total_peak_hour_utc: hour_text(peak_index, None),
+            total_peak_hour_local: hour_text(peak_index, Some(zone)),
+            baseline_peak_hour_utc: hour_text(baseline_peak_index, None),
+            baseline_peak_hour_local: hour_text(baseline_peak_index, Some(zone)),
+            ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
+            inference_at_peak_mw,
+            training_at_peak_mw,
+            new_ai_at_peak_mw,
+            new_datacentre_at_peak_mw: new_ai_at_peak_mw + self.non_ai_avg_mw
+                - self.existing_non_ai_mw,
+            total_peak_after_flex_mw: total_peak_after_mw,
+            baseline_load_factor_frac: load_factor(
+                stats.baseline_energy_mwh,
+                hours,
+                baseline_peak_mw,
+            ),
+            total_load_factor_frac: load_factor(stats.total_energy_mwh, hours, total_peak_mw),
+            total_load_factor_after_flex_frac: load_factor(
+                stats.total_energy_after_mwh,
+                hours,
+                total_peak_after_mw,
+            ),
+            baseline_max_ramp_up_mw_per_h: stats.baseline_ramps_mw_per_h.0,
+            baseline_max_ramp_down_mw_per_h: stats.baseline_ramps_mw_per_h.1,
+            total_max_ramp_up_mw_per_h: stats.total_ramps_mw_per_h.0,
+            total_max_ramp_down_mw_per_h: stats.total_ramps_mw_per_h.1,
+            total_max_ramp_up_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.0,
+            total_max_ramp_down_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.1,
+            threshold_summer_mw: self.threshold_mw.0,
+            threshold_winter_mw: self.threshold_mw.1,
+            ..row
+        }
+    }
+
+    /// What flexibility did: hours and energy above the threshold before and after it,
+    /// training curtailed (and its rate over what may flex), events, recovery.
+    fn flexibility_columns(&self, row: MetricsRow, stats: &HourStats) -> MetricsRow {
+        let outcome = &stats.flex;
         // What may flex: new training, plus the flexible share of new inference.
         let flexible_energy =
-            stats.flexible_energy_mwh(scenario.flexibility.flexible_inference_frac);
+            stats.flexible_energy_mwh(self.scenario.flexibility.flexible_inference_frac);
+        MetricsRow {
+            hours_above_threshold_before: outcome.hours_above_before as f64,
+            energy_above_threshold_before_mwh: outcome.energy_above_before_mwh,
+            hours_above_threshold_after: outcome.hours_above_after as f64,
+            energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
+            training_curtailed_mwh: outcome.curtailed_mwh,
+            curtailment_rate_frac: if flexible_energy > 0.0 {
+                outcome.curtailed_mwh / flexible_energy
+            } else {
+                0.0
+            },
+            curtailed_hours: outcome.curtailed_hours as f64,
+            curtailment_events: outcome.curtailment_events as f64,
+            mean_curtailment_event_h: if outcome.curtailment_events > 0 {
+                outcome.curtailed_hours as f64 / outcome.curtailment_events as f64
+            } else {
+                0.0
+            },
+            training_recovered_mwh: outcome.recovered_mwh,
+            residual_above_threshold_mw: outcome.residual_above_threshold_mw,
+            ..row
+        }
+    }
+
+    /// The planning columns: resources, the firm capacity the new load needs (also at
+    /// other curtailment depths, when given), what flexibility avoids, their costs, and
+    /// the reserve margins before and after.
+    fn planning_columns(
+        &self,
+        row: MetricsRow,
+        stats: &HourStats,
+        depth_peaks_after_mw: Option<[f64; 3]>,
+        labels: bool,
+    ) -> MetricsRow {
+        let (scenario, region) = (self.scenario, self.region);
+        let baseline_peak_mw = stats.baseline_peak_mw;
+        let total_peak_mw = stats.total_peak_mw;
+        let total_peak_after_mw = stats.total_peak_after_mw;
         // One planning measure everywhere (docs/methodology.md §10.9): the design peak ×
         // (1 + reference margin) against the region's resources. Resources: the NERC area's
         // anticipated margin over the baseline's design peak (kept as the baseline grows),
@@ -161,150 +313,53 @@ impl<'a> RegionYear<'a> {
         let need_without_new = need(baseline_peak_mw);
         let firm_capacity_needed_mw = capacity_shortfall_mw - need_without_new;
         let flexibility_avoided_mw = need(total_peak_mw) - capacity_shortfall_mw;
-        let new_load_reserve_requirement_mw =
-            (total_peak_after_mw - baseline_peak_mw) * (1.0 + margin);
         let at_depth =
             |i: usize| depth_peaks_after_mw.map(|peaks| need(peaks[i]) - need_without_new);
         let avoided_at_depth =
             |i: usize| depth_peaks_after_mw.map(|peaks| need(total_peak_mw) - need(peaks[i]));
         let cone = region.cone_usd_per_kw;
-        // Emissions of the AI energy delivered (curtailed energy emits nothing).
-        let delivered_training_mwh =
-            new_training_energy - outcome.curtailed_mwh + outcome.recovered_mwh;
-        let rate_factor = region.co2_year.map_or(1.0, |base| {
-            (1.0 + scenario.co2_rate_change_per_year_frac).powi(year - base)
-        });
-        let tonnes = |mwh: f64, lb_per_mwh: Option<f64>| {
-            lb_per_mwh.map(|rate| mwh * rate * rate_factor * METRIC_TONNES_PER_LB)
-        };
-        let inference_at_peak_mw = inference_avg_mw * inputs.inference_shape[peak_index];
-        let training_at_peak_mw = training_avg_mw * inputs.training_shape[peak_index];
-        let new_ai_at_peak_mw = new_inference_avg_mw * inputs.inference_shape[peak_index]
-            + new_training_avg_mw * inputs.training_shape[peak_index];
-        let load_factor = |energy_mwh: f64, peak_mw: f64| {
-            if peak_mw <= 0.0 {
-                0.0
-            } else {
-                energy_mwh / hours as f64 / peak_mw
-            }
-        };
-        let label = |text: &str| {
-            if labels {
-                text.to_owned()
-            } else {
-                String::new()
-            }
-        };
-        // Hour `index` of the target year, in UTC or in the region's local time (with its
-        // offset, so daylight saving is visible).
-        let hour_text = |index: usize, zone: Option<chrono_tz::Tz>| {
-            if !labels {
-                return String::new();
-            }
-            let utc = epoch_hour_to_datetime(year_start_epoch_hour(year) + index as i64);
-            match zone {
-                None => utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                Some(zone) => utc
-                    .with_timezone(&zone)
-                    .format("%Y-%m-%dT%H:%M:%S%:z")
-                    .to_string(),
-            }
-        };
+        let costs = &scenario.firm_capacity;
         MetricsRow {
-            scenario: label(&scenario.name),
-            region: label(&region.id),
-            year,
-            weather_year,
-            hours: hours as f64,
-            baseline_energy_mwh: stats.baseline_energy_mwh,
-            training_energy_mwh: training_energy,
-            inference_energy_mwh: inference_energy,
-            ai_energy_mwh: ai_energy,
-            ai_energy_share_frac: ai_energy / (stats.baseline_energy_mwh + new_ai_energy),
-            training_average_mw: training_avg_mw,
-            inference_average_mw: inference_avg_mw,
-            training_rated_mw: training_avg_mw / scenario.training.power_frac,
-            inference_rated_mw: inference_avg_mw / scenario.inference.power_frac,
-            existing_training_mw,
-            existing_inference_mw,
-            non_ai_average_mw: self.non_ai_avg_mw,
-            existing_non_ai_mw: self.existing_non_ai_mw,
-            new_non_ai_energy_mwh: stats.new_non_ai_energy_mwh,
-            new_training_energy_mwh: new_training_energy,
-            new_inference_energy_mwh: new_inference_energy,
-            new_ai_energy_mwh: new_ai_energy,
-            baseline_peak_mw,
-            total_peak_mw,
-            peak_increase_mw: total_peak_mw - baseline_peak_mw,
-            peak_increase_frac: (total_peak_mw - baseline_peak_mw) / baseline_peak_mw,
-            total_peak_hour_utc: hour_text(peak_index, None),
-            total_peak_hour_local: hour_text(peak_index, Some(region.time_zone)),
-            baseline_peak_hour_utc: hour_text(inputs.raw_stats.max_index, None),
-            baseline_peak_hour_local: hour_text(inputs.raw_stats.max_index, Some(region.time_zone)),
-            ai_at_peak_mw: inference_at_peak_mw + training_at_peak_mw,
-            inference_at_peak_mw,
-            training_at_peak_mw,
-            new_ai_at_peak_mw,
-            new_datacentre_at_peak_mw: new_ai_at_peak_mw + self.non_ai_avg_mw
-                - self.existing_non_ai_mw,
-            total_peak_after_flex_mw: total_peak_after_mw,
-            baseline_load_factor_frac: load_factor(stats.baseline_energy_mwh, baseline_peak_mw),
-            total_load_factor_frac: load_factor(stats.total_energy_mwh, total_peak_mw),
-            total_load_factor_after_flex_frac: load_factor(
-                stats.total_energy_after_mwh,
-                total_peak_after_mw,
-            ),
-            baseline_max_ramp_up_mw_per_h: stats.baseline_ramps_mw_per_h.0,
-            baseline_max_ramp_down_mw_per_h: stats.baseline_ramps_mw_per_h.1,
-            total_max_ramp_up_mw_per_h: stats.total_ramps_mw_per_h.0,
-            total_max_ramp_down_mw_per_h: stats.total_ramps_mw_per_h.1,
-            total_max_ramp_up_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.0,
-            total_max_ramp_down_after_flex_mw_per_h: stats.total_ramps_after_mw_per_h.1,
-            threshold_summer_mw: self.threshold_mw.0,
-            threshold_winter_mw: self.threshold_mw.1,
-            hours_above_threshold_before: outcome.hours_above_before as f64,
-            energy_above_threshold_before_mwh: outcome.energy_above_before_mwh,
-            hours_above_threshold_after: outcome.hours_above_after as f64,
-            energy_above_threshold_after_mwh: outcome.energy_above_after_mwh,
-            training_curtailed_mwh: outcome.curtailed_mwh,
-            curtailment_rate_frac: if flexible_energy > 0.0 {
-                outcome.curtailed_mwh / flexible_energy
-            } else {
-                0.0
-            },
-            curtailed_hours: outcome.curtailed_hours as f64,
-            curtailment_events: outcome.curtailment_events as f64,
-            mean_curtailment_event_h: if outcome.curtailment_events > 0 {
-                outcome.curtailed_hours as f64 / outcome.curtailment_events as f64
-            } else {
-                0.0
-            },
-            training_recovered_mwh: outcome.recovered_mwh,
-            residual_above_threshold_mw: outcome.residual_above_threshold_mw,
             firm_capacity_mw: Some(resources_mw),
             capacity_shortfall_mw: Some(capacity_shortfall_mw),
-            firm_need_basis: label("planning_reserve"),
+            firm_need_basis: label(labels, "planning_reserve"),
             firm_capacity_needed_mw,
-            firm_capacity_cost_usd: scenario
-                .firm_capacity
-                .cost_usd(firm_capacity_needed_mw, cone),
+            firm_capacity_cost_usd: costs.cost_usd(firm_capacity_needed_mw, cone),
             flexibility_avoided_mw,
-            flexibility_avoided_cost_usd: scenario
-                .firm_capacity
-                .cost_usd(flexibility_avoided_mw, cone),
-            resources_basis: label(resources_basis),
+            flexibility_avoided_cost_usd: costs.cost_usd(flexibility_avoided_mw, cone),
+            resources_basis: label(labels, resources_basis),
             design_peak_mw: self.design_peak_mw,
-            new_load_reserve_requirement_mw,
-            firm_capacity_annual_cost_usd: scenario
-                .firm_capacity
-                .annual_cost_usd(firm_capacity_needed_mw, cone),
-            cone_usd_per_kw: cone.unwrap_or(scenario.firm_capacity.technology().usd_per_kw),
+            new_load_reserve_requirement_mw: (total_peak_after_mw - baseline_peak_mw)
+                * (1.0 + margin),
+            firm_capacity_annual_cost_usd: costs.annual_cost_usd(firm_capacity_needed_mw, cone),
+            cone_usd_per_kw: cone.unwrap_or(costs.technology().usd_per_kw),
             firm_capacity_needed_depth_0_25_mw: at_depth(0),
             firm_capacity_needed_depth_0_50_mw: at_depth(1),
             firm_capacity_needed_depth_1_00_mw: at_depth(2),
             flexibility_avoided_depth_0_25_mw: avoided_at_depth(0),
             flexibility_avoided_depth_0_50_mw: avoided_at_depth(1),
             flexibility_avoided_depth_1_00_mw: avoided_at_depth(2),
+            reserve_margin_before_frac: Some(reserve(baseline_peak_mw)),
+            reserve_margin_after_frac: Some(reserve(total_peak_after_mw)),
+            ..row
+        }
+    }
+
+    /// Emissions of the AI energy delivered (curtailed energy emits nothing), at the
+    /// region's rate moved to the target year (`None` where the region has no rate).
+    fn emission_columns(&self, row: MetricsRow, stats: &HourStats) -> MetricsRow {
+        let (scenario, region, year) = (self.scenario, self.region, self.year);
+        let outcome = &stats.flex;
+        let new_inference_energy = stats.new_inference_energy_mwh;
+        let delivered_training_mwh =
+            stats.new_training_energy_mwh - outcome.curtailed_mwh + outcome.recovered_mwh;
+        let rate_factor = region.co2_year.map_or(1.0, |base| {
+            (1.0 + scenario.co2_rate_change_per_year_frac).powi(year - base)
+        });
+        let tonnes = |mwh: f64, lb_per_mwh: Option<f64>| {
+            lb_per_mwh.map(|rate| mwh * rate * rate_factor * METRIC_TONNES_PER_LB)
+        };
+        MetricsRow {
             ai_co2_t: tonnes(
                 delivered_training_mwh + new_inference_energy,
                 region.co2_lb_per_mwh,
@@ -315,20 +370,42 @@ impl<'a> RegionYear<'a> {
             ),
             training_co2_t: tonnes(delivered_training_mwh, region.co2_lb_per_mwh),
             inference_co2_t: tonnes(new_inference_energy, region.co2_lb_per_mwh),
-            reserve_margin_before_frac: Some(reserve(baseline_peak_mw)),
-            reserve_margin_after_frac: Some(reserve(total_peak_after_mw)),
-            headroom_baseline_mw: headroom.baseline_mw,
-            headroom_after_inference_mw: headroom.after_inference_mw,
-            headroom_after_ai_mw: headroom.after_ai_mw,
-            inference_shaped_headroom_mw: headroom.inference_shaped_mw,
-            built_rated_mw: self.built_rated_mw,
-            // Built MW neither workload uses (never below 0 beyond rounding).
-            idle_rated_mw: (self.built_rated_mw
-                - training_avg_mw / scenario.training.power_frac
-                - inference_avg_mw / scenario.inference.power_frac)
-                .max(0.0),
-            refit_rated_mw: self.refit_rated_mw,
+            ..row
         }
+    }
+}
+
+/// `text`, or an empty string when the row keeps no labels (a sweep's).
+fn label(labels: bool, text: &str) -> String {
+    if labels {
+        text.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// Hour `index` of target `year`, in UTC or in the region's local time (with its offset,
+/// so daylight saving is visible); empty when the row keeps no labels.
+fn hour_text(labels: bool, year: i32, index: usize, zone: Option<chrono_tz::Tz>) -> String {
+    if !labels {
+        return String::new();
+    }
+    let utc = epoch_hour_to_datetime(year_start_epoch_hour(year) + index as i64);
+    match zone {
+        None => utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(zone) => utc
+            .with_timezone(&zone)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+    }
+}
+
+/// Energy over `hours` against the peak: 0 where the peak is not above 0.
+fn load_factor(energy_mwh: f64, hours: usize, peak_mw: f64) -> f64 {
+    if peak_mw <= 0.0 {
+        0.0
+    } else {
+        energy_mwh / hours as f64 / peak_mw
     }
 }
 

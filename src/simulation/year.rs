@@ -186,6 +186,8 @@ pub(crate) fn summer_hours(months: &[u8], out: &mut Vec<bool>) {
     );
 }
 
+/// One target year of a run: every region on every weather year (rows in region, then
+/// weather-year order), the set's rows and the ISO aggregates' after them.
 pub(crate) fn run_year(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
@@ -195,13 +197,67 @@ pub(crate) fn run_year(
     observer: &Observer<'_>,
 ) -> Result<YearOutcome> {
     let year = plan.years[year_index];
-    let scenario = &study.scenario;
     let mut negative_new = Vec::new();
     let hours = hours_in_year(year);
     let mut b = Buffers::default();
     months_of_year(year, &mut b.months);
     summer_hours(&b.months, &mut b.summer);
-    let mut sets: Vec<SetSums> = study
+    let mut sets = set_sums(study, plan, year_index, hours);
+    let mut rows = Vec::with_capacity(prepared.len() * study.weather_years.len());
+    let run = YearRun {
+        study,
+        options,
+        observer,
+        year,
+        full_series: options.headroom_metrics
+            || (observer.hourly.is_some() && options.hourly != HourlyWindow::None),
+    };
+    // ISOs reported as the coincident aggregate of their zones (need the full series).
+    let aggregates: &[Aggregate] = match &study.nation {
+        Some(nation) if run.full_series => &nation.aggregates,
+        _ => &[],
+    };
+    let aggregate_of: Vec<Option<usize>> = (0..study.regions.regions.len())
+        .map(|r| aggregates.iter().position(|a| a.members.contains(&r)))
+        .collect();
+    let mut aggregate_sums = new_aggregate_sums(study, aggregates, year, hours);
+    let mut scratch = KernelScratch::default();
+    for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
+        let context = run.region_year(plan, (r, year_index), (region, data), &mut b);
+        note_negative_new(&context, &mut negative_new);
+        for (w_index, &w) in study.weather_years.iter().enumerate() {
+            let aggregate = aggregate_of[r].map(|a| &mut aggregate_sums[a][w_index]);
+            let row = run.weather_year(
+                &context,
+                data,
+                (w_index, w),
+                (&mut b, &mut scratch),
+                (&mut sets[w_index], aggregate),
+            )?;
+            rows.push(row);
+        }
+        if let Some(progress) = observer.on_region_year {
+            progress();
+        }
+    }
+    let mut set_metrics: Vec<SetMetricsRow> = sets.into_iter().map(SetSums::finish).collect();
+    for (aggregate, sums) in aggregates.iter().zip(aggregate_sums) {
+        for (sums, &w) in sums.into_iter().zip(&study.weather_years) {
+            set_metrics.push(sums.finish(aggregate, w, year, &mut b.baseline)?);
+        }
+    }
+    Ok(YearOutcome {
+        metrics: rows,
+        set_metrics,
+        negative_new,
+    })
+}
+
+/// The region set's sums of each weather year of target year `plan.years[year_index]`,
+/// their rows opened with what the plan leaves unallocated or outside the set.
+fn set_sums(study: &Study, plan: &SitingPlan, year_index: usize, hours: usize) -> Vec<SetSums> {
+    let year = plan.years[year_index];
+    study
         .weather_years
         .iter()
         .map(|&w| {
@@ -218,20 +274,17 @@ pub(crate) fn run_year(
             };
             SetSums::new(row, hours)
         })
-        .collect();
-    let mut rows = Vec::with_capacity(prepared.len() * study.weather_years.len());
-    let limit = study.scenario.flexibility.headroom_limit_frac;
-    let full_series = options.headroom_metrics
-        || (observer.hourly.is_some() && options.hourly != HourlyWindow::None);
-    // ISOs reported as the coincident aggregate of their zones (need the full series).
-    let aggregates: &[Aggregate] = match &study.nation {
-        Some(nation) if full_series => &nation.aggregates,
-        _ => &[],
-    };
-    let aggregate_of: Vec<Option<usize>> = (0..study.regions.regions.len())
-        .map(|r| aggregates.iter().position(|a| a.members.contains(&r)))
-        .collect();
-    let mut aggregate_sums: Vec<Vec<AggregateSums>> = aggregates
+        .collect()
+}
+
+/// Each ISO aggregate's sums of each weather year (`[aggregate][weather year]`), empty.
+fn new_aggregate_sums(
+    study: &Study,
+    aggregates: &[Aggregate],
+    year: i32,
+    hours: usize,
+) -> Vec<Vec<AggregateSums>> {
+    aggregates
         .iter()
         .map(|a| {
             study
@@ -250,11 +303,49 @@ pub(crate) fn run_year(
                 })
                 .collect()
         })
-        .collect();
-    let mut scratch = KernelScratch::default();
-    for (r, (region, data)) in study.regions.regions.iter().zip(prepared).enumerate() {
+        .collect()
+}
+
+/// Note "REGION YEAR workload" where a new load is negative (the gross load is below
+/// what the measured baseline already holds), for the run's notes.
+fn note_negative_new(context: &RegionYear<'_>, negative_new: &mut Vec<String>) {
+    let (new_inference_avg_mw, new_training_avg_mw) = context.new_avg_mw();
+    for (workload, new_mw) in [
+        ("inference", new_inference_avg_mw),
+        ("training", new_training_avg_mw),
+    ] {
+        if new_mw < -1e-9 {
+            negative_new.push(format!("{} {} {workload}", context.region.id, context.year));
+        }
+    }
+}
+
+/// What every region and weather year of one target year shares in a run.
+struct YearRun<'a, 'o> {
+    study: &'a Study,
+    options: &'a SimOptions,
+    observer: &'a Observer<'o>,
+    year: i32,
+    /// Whether the kernel keeps every hour's series (headroom metrics, hourly output).
+    full_series: bool,
+}
+
+impl YearRun<'_, '_> {
+    /// Region `r`'s scalars in this year, with both facility shapes laid onto the year in
+    /// its time zone (into `b`).
+    fn region_year<'s>(
+        &self,
+        plan: &SitingPlan,
+        (r, year_index): (usize, usize),
+        (region, data): (&'s Region, &PreparedRegion<'_>),
+        b: &mut Buffers,
+    ) -> RegionYear<'s>
+    where
+        Self: 's,
+    {
+        let (study, year) = (self.study, self.year);
         // At the facility meter: the PUE by season and hour, where the scenario gives it.
-        let facility = study.profiles.pue.as_ref().map(|p| (p, scenario.pue));
+        let facility = study.profiles.pue.as_ref().map(|p| (p, study.scenario.pue));
         facility_shape_for_year(
             &study.profiles.inference,
             facility,
@@ -269,8 +360,8 @@ pub(crate) fn run_year(
             year,
             &mut b.training_shape,
         );
-        let context = RegionYear::new(
-            scenario,
+        RegionYear::new(
+            &study.scenario,
             region,
             plan,
             (r, year_index, year),
@@ -282,109 +373,97 @@ pub(crate) fn run_year(
                 data.threshold_levels_mw(region, year),
                 data.design_peak_mw(region, year),
             ),
-        );
-        let inference_avg_mw = context.inference_avg_mw;
-        let (new_inference_avg_mw, new_training_avg_mw) = context.new_avg_mw();
-        for (workload, new_mw) in [
-            ("inference", new_inference_avg_mw),
-            ("training", new_training_avg_mw),
-        ] {
-            if new_mw < -1e-9 {
-                negative_new.push(format!("{} {year} {workload}", region.id));
-            }
-        }
-        for (w_index, &w) in study.weather_years.iter().enumerate() {
-            let scale = baseline_scale(
-                data.load,
-                w,
-                data.reference_year,
-                year,
-                region.baseline_growth_per_year_frac,
+        )
+    }
+
+    /// One region on weather year `w`: its hours through the kernel (adding to the set's
+    /// and its ISO aggregate's sums), the headroom metrics and the need at other depths
+    /// when asked, its row, and its hours handed to the sink.
+    fn weather_year(
+        &self,
+        context: &RegionYear<'_>,
+        data: &PreparedRegion<'_>,
+        (w_index, w): (usize, i32),
+        (b, scratch): (&mut Buffers, &mut KernelScratch),
+        (set, aggregate): (&mut SetSums, Option<&mut AggregateSums>),
+    ) -> Result<MetricsRow> {
+        let (study, options, year) = (self.study, self.options, self.year);
+        let (scenario, region) = (&study.scenario, context.region);
+        let scale = baseline_scale(
+            data.load,
+            w,
+            data.reference_year,
+            year,
+            region.baseline_growth_per_year_frac,
+        )
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "region `{}`: weather year {w} of its load data holds no load (mean 0 MW)",
+                region.id
             )
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "region `{}`: weather year {w} of its load data holds no load (mean 0 MW)",
-                    region.id
-                )
-            })?;
-            baseline_for(data.load, w, year, 1.0, &mut b.raw_baseline);
-            let raw_stats = RawBaselineStats::of(&b.raw_baseline, &b.summer);
-            let inputs = HourInputs {
-                raw_baseline_mw: &b.raw_baseline,
-                raw_stats: &raw_stats,
-                shape_sums: (context.inference_shape_sum, context.training_shape_sum),
-                inference_shape: &b.inference_shape,
-                training_shape: &b.training_shape,
-                summer: &b.summer,
-            };
-            let levels = context.levels(scale);
-            let set = &mut sets[w_index];
-            let (flex, series, full) = (&scenario.flexibility, &mut set.series(), &mut b.full);
-            let stats = if full_series {
-                evaluate::<true>(&inputs, &levels, flex, &mut scratch, series, full)
-            } else {
-                evaluate::<false>(&inputs, &levels, flex, &mut scratch, series, full)
-            };
-            let headroom = if options.headroom_metrics {
-                headroom_metrics(
-                    &b.full,
-                    &b.inference_shape,
-                    (&mut b.firm, &mut b.points),
-                    limit,
-                )
-            } else {
-                HeadroomMetrics::not_computed()
-            };
-            // The need at other curtailment depths (a run's; a sweep draws the depth).
-            let depth_peaks_after_mw = peaks_after_at_depths(
-                &inputs,
-                &levels,
-                &scenario.flexibility,
-                stats.flexible_energy_mwh(scenario.flexibility.flexible_inference_frac),
-                NEED_DEPTHS_FRAC,
-                &mut scratch,
-            );
-            let row = context.row(
-                w,
-                &inputs,
-                &stats,
-                &headroom,
-                Some(depth_peaks_after_mw),
-                true,
-            );
-            add_to_set_row(&mut set.row, &row);
-            if let Some(a) = aggregate_of[r] {
-                aggregate_sums[a][w_index].add(&b.full, &row);
-            }
-            rows.push(row);
-            if let Some(sink) = observer.hourly {
-                hand_over(
-                    sink,
-                    options.hourly,
-                    study,
-                    (region, inference_avg_mw),
-                    year,
-                    (w_index, w),
-                    stats.peak_index,
-                    &b,
-                )?;
-            }
+        })?;
+        baseline_for(data.load, w, year, 1.0, &mut b.raw_baseline);
+        let raw_stats = RawBaselineStats::of(&b.raw_baseline, &b.summer);
+        let inputs = HourInputs {
+            raw_baseline_mw: &b.raw_baseline,
+            raw_stats: &raw_stats,
+            shape_sums: (context.inference_shape_sum, context.training_shape_sum),
+            inference_shape: &b.inference_shape,
+            training_shape: &b.training_shape,
+            summer: &b.summer,
+        };
+        let levels = context.levels(scale);
+        let (flex, series, full) = (&scenario.flexibility, &mut set.series(), &mut b.full);
+        let stats = if self.full_series {
+            evaluate::<true>(&inputs, &levels, flex, scratch, series, full)
+        } else {
+            evaluate::<false>(&inputs, &levels, flex, scratch, series, full)
+        };
+        let headroom = if options.headroom_metrics {
+            headroom_metrics(
+                &b.full,
+                &b.inference_shape,
+                (&mut b.firm, &mut b.points),
+                scenario.flexibility.headroom_limit_frac,
+            )
+        } else {
+            HeadroomMetrics::not_computed()
+        };
+        // The need at other curtailment depths (a run's; a sweep draws the depth).
+        let depth_peaks_after_mw = peaks_after_at_depths(
+            &inputs,
+            &levels,
+            &scenario.flexibility,
+            stats.flexible_energy_mwh(scenario.flexibility.flexible_inference_frac),
+            NEED_DEPTHS_FRAC,
+            scratch,
+        );
+        let row = context.row(
+            w,
+            &inputs,
+            &stats,
+            &headroom,
+            Some(depth_peaks_after_mw),
+            true,
+        );
+        add_to_set_row(&mut set.row, &row);
+        if let Some(aggregate) = aggregate {
+            aggregate.add(&b.full, &row);
         }
-        if let Some(progress) = observer.on_region_year {
-            progress();
+        if let Some(sink) = self.observer.hourly {
+            hand_over(
+                sink,
+                options.hourly,
+                study,
+                (region, context.inference_avg_mw),
+                year,
+                (w_index, w),
+                stats.peak_index,
+                b,
+            )?;
         }
+        Ok(row)
     }
-    let mut set_metrics: Vec<SetMetricsRow> = sets.into_iter().map(SetSums::finish).collect();
-    for (aggregate, sums) in aggregates.iter().zip(aggregate_sums) {
-        for (sums, &w) in sums.into_iter().zip(&study.weather_years) {
-            set_metrics.push(sums.finish(aggregate, w, year, &mut b.baseline)?);
-        }
-    }
-    Ok(YearOutcome {
-        metrics: rows,
-        set_metrics,
-        negative_new,
-    })
 }
 
 /// An ISO aggregate's sums of one weather year: its zones' new AI load, hour by hour.

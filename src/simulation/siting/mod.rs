@@ -385,29 +385,11 @@ fn site_over(
 ) -> Result<SitingPlan> {
     let scenario = context.scenario;
     let n = regions.regions.len();
-    let last = context.last;
-    let years: Vec<i32> = (scenario.first_year..=last).collect();
+    let years: Vec<i32> = (scenario.first_year..=context.last).collect();
     let powers: Vec<YearPower> = years.iter().map(|&y| year_power(scenario, y)).collect();
-    // What is sited: the projection, less the regional loads that replace their regions'
-    // shares.
-    let sited: Vec<YearPower> = match context.regional_avg_mw {
-        None => powers.clone(),
-        Some(regional) => powers
-            .iter()
-            .map(|p| {
-                let (inference, training) = regional(p.year);
-                let mut p = *p;
-                p.inference.average_mw = (p.inference.average_mw - inference).max(0.0);
-                p.training.average_mw = (p.training.average_mw - training).max(0.0);
-                p
-            })
-            .collect(),
-    };
+    let sited = sited_powers(context, &powers);
     let mut notes = Vec::new();
     let existing_year = existing_years(context, regions, prepared, &mut notes);
-    let stated = |id: &str, pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>| {
-        stated(scenario, id, pick)
-    };
     // The first year's stock sits at today's data centres where the set knows them.
     let datacenter_mw: Option<Vec<f64>> = regions
         .regions
@@ -415,40 +397,23 @@ fn site_over(
         .map(|r| r.existing_datacenter_mw)
         .collect::<Option<Vec<f64>>>()
         .filter(|mw| mw.iter().sum::<f64>() > 0.0);
-    let first_year_at_hubs = |y: usize, shares: Shares| -> Shares {
-        if y == 0 {
-            at_existing_datacenters(regions, &shares).unwrap_or(shares)
-        } else {
-            shares
-        }
-    };
-    // Inference: the growth of each year by weight (the scenario's rule).
-    let weights = match scenario.inference_growth {
-        InferenceGrowth::PeopleAndHubs => allocate_inference(regions),
-        InferenceGrowth::Pipeline { latency_bound_frac } => {
-            allocate_inference_pipeline(regions, latency_bound_frac).map_err(|why| {
-                anyhow::anyhow!("scenario `{}`, siting.inference: {why}", scenario.name)
-            })?
-        }
-    };
-    let pipeline = match scenario.training_siting {
-        TrainingSiting::Pipeline => Some(pipeline_weights(regions).map_err(|why| {
-            anyhow::anyhow!("scenario `{}`, siting.training: {why}", scenario.name)
-        })?),
-        _ => None,
+    let (weights, pipeline) = growth_weights(scenario, regions)?;
+    let siting = Siting {
+        scenario,
+        regions,
+        years: &years,
+        existing_year: &existing_year,
+        sited: &sited,
+        datacenter_mw: datacenter_mw.as_deref(),
+        pipeline: pipeline.as_deref(),
     };
     let (inference, inference_added) = follow_totals(
         n,
         &sited,
         |p| p.inference.average_mw,
-        |y| first_year_at_hubs(y, weights.clone()),
+        |y| siting.first_year_at_hubs(y, weights.clone()),
     );
-    let existing_inference_mw: Vec<f64> = (0..n)
-        .map(|r| {
-            stated(&regions.regions[r].id, |e| e.inference_mw)
-                .unwrap_or_else(|| inference[index_of(&years, existing_year[r])].region_mw[r])
-        })
-        .collect();
+    let existing_inference_mw = siting.existing_mw(&inference, |e| e.inference_mw);
 
     // Training: the growth of each year by the policy, on what earlier years left.
     let headroom = match scenario.training_siting {
@@ -465,66 +430,8 @@ fn site_over(
         }),
         _ => None,
     };
-    let mut training: Vec<Stock> = Vec::with_capacity(years.len());
-    let mut training_added: Vec<Stock> = Vec::with_capacity(years.len());
-    // Known once the loop passes a region's existing year (or stated): until then the
-    // whole stock counts as existing, so no new training has used headroom yet.
-    let mut existing_training_mw: Vec<f64> = (0..n)
-        .map(|r| stated(&regions.regions[r].id, |e| e.training_mw).unwrap_or(f64::NAN))
-        .collect();
-    let mut stock = Stock::empty(n);
-    for (y, power) in sited.iter().enumerate() {
-        let total_mw = power.training.average_mw;
-        let place = |growth_mw: f64| -> Shares {
-            // The first year's training sits at today's data centres too, within the rules
-            // of training (regions that allow it, caps, the set's share of the scope);
-            // explicit shares are the user's and stay as given.
-            if let (0, Some(hubs)) = (y, &datacenter_mw) {
-                if !matches!(scenario.training_siting, TrainingSiting::Explicit(_)) {
-                    return allocate_proportional_capped(
-                        regions,
-                        hubs,
-                        growth_mw,
-                        &stock.region_mw,
-                    );
-                }
-            }
-            match &scenario.training_siting {
-                TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
-                TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
-                TrainingSiting::Pipeline => allocate_proportional_capped(
-                    regions,
-                    pipeline.as_ref().expect("computed for this policy"),
-                    growth_mw,
-                    &stock.region_mw,
-                ),
-                TrainingSiting::Headroom => {
-                    let headroom = headroom.as_ref().expect("computed for this policy");
-                    let left: Vec<f64> = (0..n)
-                        .map(|r| {
-                            let existing = existing_training_mw[r];
-                            let new_before = if existing.is_nan() {
-                                0.0
-                            } else {
-                                (stock.region_mw[r] - existing).max(0.0)
-                            };
-                            (headroom[y][r] - new_before).max(0.0)
-                        })
-                        .collect();
-                    allocate_proportional_capped(regions, &left, growth_mw, &stock.region_mw)
-                }
-            }
-        };
-        let (next, added) = stock.advance(total_mw, place);
-        stock = next;
-        for r in 0..n {
-            if years[y] == existing_year[r] && existing_training_mw[r].is_nan() {
-                existing_training_mw[r] = stock.region_mw[r];
-            }
-        }
-        training.push(stock.clone());
-        training_added.push(added);
-    }
+    let (training, training_added, existing_training_mw) =
+        siting.site_training(headroom.as_deref());
     // Inference growth goes first into capacity training has stopped using (refit), then
     // by its rule. The `headroom` policy sites training on the inference stock, so there
     // the stock stays as sited and capacity training leaves stays idle.
@@ -534,27 +441,7 @@ fn site_over(
             let none = vec![Stock::empty(n); years.len()];
             (inference, inference_added, none, existing_inference_mw)
         } else {
-            let (inference, inference_added, refit_rated) = follow_totals_with_refit(
-                n,
-                &sited,
-                |p| p.inference.average_mw,
-                |y| first_year_at_hubs(y, weights.clone()),
-                &training,
-                power_fracs,
-            );
-            let existing_inference_mw: Vec<f64> = (0..n)
-                .map(|r| {
-                    stated(&regions.regions[r].id, |e| e.inference_mw).unwrap_or_else(|| {
-                        inference[index_of(&years, existing_year[r])].region_mw[r]
-                    })
-                })
-                .collect();
-            (
-                inference,
-                inference_added,
-                refit_rated,
-                existing_inference_mw,
-            )
+            siting.inference_with_refit(&weights, &training, power_fracs)
         };
     let built_rated = built_capacity(&training, &inference, power_fracs);
     Ok(SitingPlan {
@@ -572,6 +459,191 @@ fn site_over(
         notes,
         training_headroom_mw: headroom,
     })
+}
+
+/// The weights growth is placed by: inference's (the scenario's rule), and the
+/// `pipeline` training policy's (`None` for the other policies).
+fn growth_weights(
+    scenario: &crate::model::scenario::Scenario,
+    regions: &crate::model::region::RegionSet,
+) -> Result<(Shares, Option<Vec<f64>>)> {
+    // Inference: the growth of each year by weight (the scenario's rule).
+    let weights = match scenario.inference_growth {
+        InferenceGrowth::PeopleAndHubs => allocate_inference(regions),
+        InferenceGrowth::Pipeline { latency_bound_frac } => {
+            allocate_inference_pipeline(regions, latency_bound_frac).map_err(|why| {
+                anyhow::anyhow!("scenario `{}`, siting.inference: {why}", scenario.name)
+            })?
+        }
+    };
+    let pipeline = match scenario.training_siting {
+        TrainingSiting::Pipeline => Some(pipeline_weights(regions).map_err(|why| {
+            anyhow::anyhow!("scenario `{}`, siting.training: {why}", scenario.name)
+        })?),
+        _ => None,
+    };
+    Ok((weights, pipeline))
+}
+
+/// What is sited of each year's power: the projection, less the regional loads that
+/// replace their regions' shares.
+fn sited_powers(context: &SitingContext<'_>, powers: &[YearPower]) -> Vec<YearPower> {
+    match context.regional_avg_mw {
+        None => powers.to_vec(),
+        Some(regional) => powers
+            .iter()
+            .map(|p| {
+                let (inference, training) = regional(p.year);
+                let mut p = *p;
+                p.inference.average_mw = (p.inference.average_mw - inference).max(0.0);
+                p.training.average_mw = (p.training.average_mw - training).max(0.0);
+                p
+            })
+            .collect(),
+    }
+}
+
+/// What the siting steps of one plan share: the scenario and regions, the siting years
+/// and each region's existing year, the power sited each year, and the weights the
+/// first year (today's data centres) and the `pipeline` training policy place by.
+struct Siting<'a> {
+    scenario: &'a crate::model::scenario::Scenario,
+    regions: &'a crate::model::region::RegionSet,
+    years: &'a [i32],
+    existing_year: &'a [i32],
+    sited: &'a [YearPower],
+    datacenter_mw: Option<&'a [f64]>,
+    pipeline: Option<&'a [f64]>,
+}
+
+impl Siting<'_> {
+    /// `shares`, except that the first year's stock sits at today's data centres.
+    fn first_year_at_hubs(&self, y: usize, shares: Shares) -> Shares {
+        if y == 0 {
+            at_existing_datacenters(self.regions, &shares).unwrap_or(shares)
+        } else {
+            shares
+        }
+    }
+
+    /// Each region's existing load of a workload: what the scenario states, else its
+    /// stock in the region's existing year.
+    fn existing_mw(
+        &self,
+        stocks: &[Stock],
+        pick: fn(&crate::model::scenario::ExistingAi) -> Option<f64>,
+    ) -> Vec<f64> {
+        (0..self.regions.regions.len())
+            .map(|r| {
+                stated(self.scenario, &self.regions.regions[r].id, pick).unwrap_or_else(|| {
+                    stocks[index_of(self.years, self.existing_year[r])].region_mw[r]
+                })
+            })
+            .collect()
+    }
+
+    /// Training's stocks and additions of every year, each year's growth placed by the
+    /// policy on what earlier years left, and each region's existing training load.
+    fn site_training(&self, headroom: Option<&[Vec<f64>]>) -> (Vec<Stock>, Vec<Stock>, Vec<f64>) {
+        let (regions, years) = (self.regions, self.years);
+        let n = regions.regions.len();
+        let mut training: Vec<Stock> = Vec::with_capacity(years.len());
+        let mut training_added: Vec<Stock> = Vec::with_capacity(years.len());
+        // Known once the loop passes a region's existing year (or stated): until then the
+        // whole stock counts as existing, so no new training has used headroom yet.
+        let mut existing_training_mw: Vec<f64> = (0..n)
+            .map(|r| {
+                stated(self.scenario, &regions.regions[r].id, |e| e.training_mw).unwrap_or(f64::NAN)
+            })
+            .collect();
+        let mut stock = Stock::empty(n);
+        for (y, power) in self.sited.iter().enumerate() {
+            let total_mw = power.training.average_mw;
+            let (next, added) = stock.advance(total_mw, |growth_mw| {
+                self.place_training((y, growth_mw), &stock, headroom, &existing_training_mw)
+            });
+            stock = next;
+            for (r, existing) in existing_training_mw.iter_mut().enumerate() {
+                if years[y] == self.existing_year[r] && existing.is_nan() {
+                    *existing = stock.region_mw[r];
+                }
+            }
+            training.push(stock.clone());
+            training_added.push(added);
+        }
+        (training, training_added, existing_training_mw)
+    }
+
+    /// The shares of year `y`'s training growth (`growth_mw`) by the policy, given the
+    /// stock so far.
+    fn place_training(
+        &self,
+        (y, growth_mw): (usize, f64),
+        stock: &Stock,
+        headroom: Option<&[Vec<f64>]>,
+        existing_training_mw: &[f64],
+    ) -> Shares {
+        let (scenario, regions) = (self.scenario, self.regions);
+        // The first year's training sits at today's data centres too, within the rules
+        // of training (regions that allow it, caps, the set's share of the scope);
+        // explicit shares are the user's and stay as given.
+        if let (0, Some(hubs)) = (y, self.datacenter_mw) {
+            if !matches!(scenario.training_siting, TrainingSiting::Explicit(_)) {
+                return allocate_proportional_capped(regions, hubs, growth_mw, &stock.region_mw);
+            }
+        }
+        match &scenario.training_siting {
+            TrainingSiting::Explicit(shares) => allocate_explicit(regions, shares),
+            TrainingSiting::Cheapest => allocate_cheapest(regions, growth_mw, &stock.region_mw),
+            TrainingSiting::Pipeline => allocate_proportional_capped(
+                regions,
+                self.pipeline.expect("computed for this policy"),
+                growth_mw,
+                &stock.region_mw,
+            ),
+            TrainingSiting::Headroom => {
+                let headroom = headroom.expect("computed for this policy");
+                let left: Vec<f64> = (0..regions.regions.len())
+                    .map(|r| {
+                        let existing = existing_training_mw[r];
+                        let new_before = if existing.is_nan() {
+                            0.0
+                        } else {
+                            (stock.region_mw[r] - existing).max(0.0)
+                        };
+                        (headroom[y][r] - new_before).max(0.0)
+                    })
+                    .collect();
+                allocate_proportional_capped(regions, &left, growth_mw, &stock.region_mw)
+            }
+        }
+    }
+
+    /// Inference followed again with its growth placed first into capacity `training`
+    /// has stopped using: its stocks, additions, the refit rated MW, and each region's
+    /// existing inference load on those stocks.
+    fn inference_with_refit(
+        &self,
+        weights: &Shares,
+        training: &[Stock],
+        power_fracs: (f64, f64),
+    ) -> (Vec<Stock>, Vec<Stock>, Vec<Stock>, Vec<f64>) {
+        let (inference, inference_added, refit_rated) = follow_totals_with_refit(
+            self.regions.regions.len(),
+            self.sited,
+            |p| p.inference.average_mw,
+            |y| self.first_year_at_hubs(y, weights.clone()),
+            training,
+            power_fracs,
+        );
+        let existing_inference_mw = self.existing_mw(&inference, |e| e.inference_mw);
+        (
+            inference,
+            inference_added,
+            refit_rated,
+            existing_inference_mw,
+        )
+    }
 }
 
 mod stock;

@@ -1,6 +1,8 @@
 //! One sample's hours through the kernel (pruned or full), its region and set rows,
 //! a year at a time.
 use super::*;
+use crate::model::region::Region;
+use crate::simulation::kernel::HourStats;
 
 /// Per-sample work buffers.
 #[derive(Default)]
@@ -96,7 +98,7 @@ pub(super) struct RegionRun {
 /// One sample in one target year: every region on its weather year(s), written to its
 /// own slots (`region_out`: weather year × region × metric; `set_out`: weather year ×
 /// metric). Returns the labelled rows when `keep_rows`.
-#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn evaluate_sample(
     study: &Study,
     prepared: &[PreparedRegion<'_>],
@@ -109,155 +111,158 @@ pub(super) fn evaluate_sample(
     (region_out, set_out): (&mut [f64], &mut [f64]),
     keep_rows: bool,
 ) -> KeptRows {
-    let year = inputs.year;
-    let y = plan.index(year);
-    let hours = inputs.summer.len();
-    let k = draws.amplitude[i];
-    let weather: &[usize] = match &draws.weather_index[i] {
-        Some(w) => std::slice::from_ref(w),
-        None => &inputs.all_weather,
+    let sample = SampleRun {
+        study,
+        inputs,
+        engine,
+        scenario,
+        plan,
+        i,
+        k: draws.amplitude[i],
+        weather: match &draws.weather_index[i] {
+            Some(w) => std::slice::from_ref(w),
+            None => &inputs.all_weather,
+        },
+        y: plan.index(inputs.year),
+        n_regions: regions.regions.len(),
+        keep_rows,
     };
-    let n_regions = regions.regions.len();
-    let region_m = region_out.len() / weather.len() / n_regions;
-    let set_m = set_out.len() / weather.len();
     scratch
         .runs
-        .resize_with(weather.len() * n_regions, RegionRun::default);
-    let mut set_rows: Vec<SetMetricsRow> = weather
-        .iter()
-        .map(|&w_index| SetMetricsRow {
-            scenario: if keep_rows {
-                scenario.name.clone()
-            } else {
-                String::new()
-            },
-            region_set: if keep_rows {
-                regions.id.clone()
-            } else {
-                String::new()
-            },
-            year,
-            weather_year: study.weather_years[w_index],
-            unallocated_training_mw: plan.training[y].unallocated_mw,
-            unallocated_inference_mw: plan.inference[y].unallocated_mw,
-            outside_set_training_mw: plan.training[y].outside_set_mw,
-            outside_set_inference_mw: plan.inference[y].outside_set_mw,
-            ..SetMetricsRow::default()
-        })
-        .collect();
+        .resize_with(sample.weather.len() * sample.n_regions, RegionRun::default);
+    let mut set_rows = sample.new_set_rows(regions);
     let mut kept_regions = Vec::new();
     for (r, (region, data)) in regions.regions.iter().zip(prepared).enumerate() {
+        sample.evaluate_region(
+            (r, region, data),
+            scratch,
+            (&mut *region_out, &mut set_rows, &mut kept_regions),
+        );
+    }
+    let kept_sets = sample.finish_set_rows(set_rows, scratch, set_out);
+    // Per-sample rows in weather-year, then region order.
+    kept_regions.sort_by_key(|(slot, _, _)| *slot);
+    (
+        kept_regions.into_iter().map(|(_, i, m)| (i, m)).collect(),
+        kept_sets,
+    )
+}
+
+/// A region's labelled row of one weather-year slot, kept for `--per-sample`.
+type KeptRegion = (usize, u32, MetricsRow);
+
+/// What every region and weather year of one sample in one target year shares.
+struct SampleRun<'a> {
+    study: &'a Study,
+    inputs: &'a YearInputs,
+    engine: Engine,
+    scenario: &'a Scenario,
+    plan: &'a SitingPlan,
+    /// The sample, its inference amplitude and its weather years (indices).
+    i: usize,
+    k: f64,
+    weather: &'a [usize],
+    /// The target year's index among the plan's siting years.
+    y: usize,
+    n_regions: usize,
+    keep_rows: bool,
+}
+
+impl SampleRun<'_> {
+    /// The set's row of each weather year, opened with what the plan leaves unallocated
+    /// or outside the set (labels only when rows are kept).
+    fn new_set_rows(&self, regions: &RegionSet) -> Vec<SetMetricsRow> {
+        let (plan, y) = (self.plan, self.y);
+        self.weather
+            .iter()
+            .map(|&w_index| SetMetricsRow {
+                scenario: if self.keep_rows {
+                    self.scenario.name.clone()
+                } else {
+                    String::new()
+                },
+                region_set: if self.keep_rows {
+                    regions.id.clone()
+                } else {
+                    String::new()
+                },
+                year: self.inputs.year,
+                weather_year: self.study.weather_years[w_index],
+                unallocated_training_mw: plan.training[y].unallocated_mw,
+                unallocated_inference_mw: plan.inference[y].unallocated_mw,
+                outside_set_training_mw: plan.training[y].outside_set_mw,
+                outside_set_inference_mw: plan.inference[y].outside_set_mw,
+                ..SetMetricsRow::default()
+            })
+            .collect()
+    }
+
+    /// Region `r` on each of the sample's weather years: its hours (pruned, or in full
+    /// when the pruned pass cannot decide), what the set's peaks need of it, its row into
+    /// its slot of `region_out` and into the set's row (`set_rows`), kept when asked.
+    fn evaluate_region(
+        &self,
+        (r, region, data): (usize, &Region, &PreparedRegion<'_>),
+        scratch: &mut SampleScratch,
+        (region_out, set_rows, kept_regions): (
+            &mut [f64],
+            &mut [SetMetricsRow],
+            &mut Vec<KeptRegion>,
+        ),
+    ) {
+        let (inputs, k, year) = (self.inputs, self.k, self.inputs.year);
         let ri = &inputs.regions[r];
         let inference_shape_sum = if k == 1.0 {
             ri.inference_shape_sum
         } else {
             // Σ s′ = n + k (Σ s − n): no pass over the hours.
-            let n = hours as f64;
+            let n = inputs.summer.len() as f64;
             n + k * (ri.inference_shape_sum - n)
         };
         let context = RegionYear::new(
-            scenario,
+            self.scenario,
             region,
-            plan,
-            (r, y, year),
+            self.plan,
+            (r, self.y, year),
             (inference_shape_sum, ri.training_shape_sum),
             (
                 data.threshold_levels_mw(region, year),
                 data.design_peak_mw(region, year),
             ),
         );
-        let inference_avg_mw = context.inference_avg_mw;
+        let region_m = region_out.len() / self.weather.len() / self.n_regions;
         let mut stretched = false;
         let growth = (1.0 + region.baseline_growth_per_year_frac).powi(year - data.reference_year);
-        for (slot, &w_index) in weather.iter().enumerate() {
-            let w = study.weather_years[w_index];
+        for (slot, &w_index) in self.weather.iter().enumerate() {
+            let w = self.study.weather_years[w_index];
             // `baseline_scale`'s own arithmetic, with its two means kept from the year's
             // inputs: (reference mean / weather mean) × growth.
             let scale = ri.set_weight[w_index] * growth;
             let levels = context.levels(scale);
-            // This weather year's hours with an inference shape (the region's own, or
-            // the sample's stretched copy).
-            let hour_inputs = |inference_shape| HourInputs {
-                raw_baseline_mw: &ri.raw_baseline[w_index],
-                raw_stats: &ri.raw_stats[w_index],
-                shape_sums: (inference_shape_sum, ri.training_shape_sum),
-                inference_shape,
-                training_shape: &ri.training_shape,
-                summer: &inputs.summer,
-            };
-            let pruned_inputs = PrunedInputs {
-                raw_baseline_mw: &ri.raw_baseline[w_index],
-                raw_stats: &ri.raw_stats[w_index],
-                order: &ri.orders[w_index],
-                inference_shape: &ri.inference_shape,
-                inference_stats: &ri.inference_stats,
-                amplitude: k,
-                training_shape: &ri.training_shape,
-                training_stats: &ri.training_stats,
-                shape_sums: (inference_shape_sum, ri.training_shape_sum),
-                summer: &inputs.summer,
-            };
-            let pruned = match engine {
-                Engine::Pruned => evaluate_pruned(
-                    &pruned_inputs,
-                    &levels,
-                    &scenario.flexibility,
-                    &mut scratch.kernel,
-                ),
-                Engine::Full => None,
-            };
-            let stats = match pruned {
-                Some(stats) => stats,
-                None => {
-                    // Every hour: the stretched shape in full, the set's sums aside.
-                    if !stretched {
-                        scratch.stretched.clear();
-                        scratch.stretched.extend(
-                            ri.inference_shape
-                                .iter()
-                                .map(|s| if k == 1.0 { *s } else { 1.0 + k * (s - 1.0) }),
-                        );
-                        stretched = true;
-                    }
-                    for series in [
-                        &mut scratch.spare.0,
-                        &mut scratch.spare.1,
-                        &mut scratch.spare.2,
-                    ] {
-                        series.clear();
-                        series.resize(hours, 0.0);
-                    }
-                    scratch.fallbacks += 1;
-                    evaluate::<false>(
-                        &hour_inputs(&scratch.stretched),
-                        &levels,
-                        &scenario.flexibility,
-                        &mut scratch.kernel,
-                        &mut SetSeries {
-                            baseline_mw: &mut scratch.spare.0,
-                            total_mw: &mut scratch.spare.1,
-                            total_after_mw: &mut scratch.spare.2,
-                        },
-                        &mut scratch.full,
-                    )
-                }
-            };
-            let run = &mut scratch.runs[slot * n_regions + r];
+            let pruned_inputs = self.pruned_inputs(ri, w_index, inference_shape_sum);
+            let stats = self.region_stats(
+                (ri, w_index, inference_shape_sum),
+                &pruned_inputs,
+                &levels,
+                &mut stretched,
+                scratch,
+            );
+            let run = &mut scratch.runs[slot * self.n_regions + r];
             run.levels = Some(levels);
             run.changes.clear();
             run.changes.extend_from_slice(scratch.kernel.changes());
-            let hour_inputs = hour_inputs(&ri.inference_shape);
+            let hour_inputs = hour_inputs(inputs, ri, w_index, inference_shape_sum);
             let mut metrics = context.row(
                 w,
-                &hour_inputs,
+                &hour_inputs(&ri.inference_shape),
                 &stats,
                 &HeadroomMetrics::not_computed(),
                 None,
-                keep_rows,
+                self.keep_rows,
             );
             // The row read the unstretched shape at the peak hour: put the stretched one.
             let s_peak = pruned_inputs.inference_shape_at(stats.peak_index);
-            metrics.inference_at_peak_mw = inference_avg_mw * s_peak;
+            metrics.inference_at_peak_mw = context.inference_avg_mw * s_peak;
             metrics.ai_at_peak_mw = metrics.inference_at_peak_mw + metrics.training_at_peak_mw;
             metrics.new_ai_at_peak_mw = levels.new_inference_avg_mw * s_peak
                 + levels.new_training_avg_mw * ri.training_shape[stats.peak_index];
@@ -265,46 +270,152 @@ pub(super) fn evaluate_sample(
             add_to_set_row(&mut set_rows[slot], &metrics);
             scratch.numbers.clear();
             metrics.push_metrics(&mut scratch.numbers);
-            let at = (slot * n_regions + r) * region_m;
+            let at = (slot * self.n_regions + r) * region_m;
             region_out[at..at + region_m].copy_from_slice(&scratch.numbers);
-            if keep_rows {
-                kept_regions.push((slot, i as u32, metrics));
+            if self.keep_rows {
+                kept_regions.push((slot, self.i as u32, metrics));
             }
         }
     }
-    let mut kept_sets = Vec::new();
-    for (slot, (mut set_row, &w_index)) in set_rows.into_iter().zip(weather).enumerate() {
-        let runs = &scratch.runs[slot * n_regions..(slot + 1) * n_regions];
-        let peaks = match engine {
-            Engine::Pruned => set_peaks_pruned(
-                inputs,
-                w_index,
-                k,
-                runs,
-                scenario.flexibility.recovery_window_h > 0,
-                (&mut scratch.union, &mut scratch.zone_levels),
-            ),
-            Engine::Full => None,
-        }
-        .unwrap_or_else(|| set_peaks_full(inputs, w_index, k, runs));
-        (
-            set_row.coincident_baseline_peak_mw,
-            set_row.coincident_total_peak_mw,
-            set_row.coincident_total_peak_after_flex_mw,
-        ) = peaks;
-        scratch.numbers.clear();
-        set_row.push_metrics(&mut scratch.numbers);
-        set_out[slot * set_m..(slot + 1) * set_m].copy_from_slice(&scratch.numbers);
-        if keep_rows {
-            kept_sets.push((i as u32, set_row));
+
+    /// What the pruned pass reads of region `ri` on weather year `w_index`.
+    fn pruned_inputs<'b>(
+        &self,
+        ri: &'b RegionYearInputs,
+        w_index: usize,
+        inference_shape_sum: f64,
+    ) -> PrunedInputs<'b>
+    where
+        Self: 'b,
+    {
+        PrunedInputs {
+            raw_baseline_mw: &ri.raw_baseline[w_index],
+            raw_stats: &ri.raw_stats[w_index],
+            order: &ri.orders[w_index],
+            inference_shape: &ri.inference_shape,
+            inference_stats: &ri.inference_stats,
+            amplitude: self.k,
+            training_shape: &ri.training_shape,
+            training_stats: &ri.training_stats,
+            shape_sums: (inference_shape_sum, ri.training_shape_sum),
+            summer: &self.inputs.summer,
         }
     }
-    // Per-sample rows in weather-year, then region order.
-    kept_regions.sort_by_key(|(slot, _, _)| *slot);
-    (
-        kept_regions.into_iter().map(|(_, i, m)| (i, m)).collect(),
-        kept_sets,
-    )
+
+    /// A region's hour statistics on one weather year: the pruned pass, or — when the
+    /// engine is `Full` or the pruned pass cannot decide — every hour, on the stretched
+    /// shape (made once per region, `stretched` says whether it is) with the set's sums
+    /// aside (the set's peaks come from its own scan).
+    fn region_stats(
+        &self,
+        (ri, w_index, inference_shape_sum): (&RegionYearInputs, usize, f64),
+        pruned_inputs: &PrunedInputs<'_>,
+        levels: &Levels,
+        stretched: &mut bool,
+        scratch: &mut SampleScratch,
+    ) -> HourStats {
+        let (k, flexibility) = (self.k, &self.scenario.flexibility);
+        let pruned = match self.engine {
+            Engine::Pruned => {
+                evaluate_pruned(pruned_inputs, levels, flexibility, &mut scratch.kernel)
+            }
+            Engine::Full => None,
+        };
+        if let Some(stats) = pruned {
+            return stats;
+        }
+        // Every hour: the stretched shape in full, the set's sums aside.
+        if !*stretched {
+            scratch.stretched.clear();
+            scratch.stretched.extend(
+                ri.inference_shape
+                    .iter()
+                    .map(|s| if k == 1.0 { *s } else { 1.0 + k * (s - 1.0) }),
+            );
+            *stretched = true;
+        }
+        let hours = self.inputs.summer.len();
+        for series in [
+            &mut scratch.spare.0,
+            &mut scratch.spare.1,
+            &mut scratch.spare.2,
+        ] {
+            series.clear();
+            series.resize(hours, 0.0);
+        }
+        scratch.fallbacks += 1;
+        evaluate::<false>(
+            &hour_inputs(self.inputs, ri, w_index, inference_shape_sum)(&scratch.stretched),
+            levels,
+            flexibility,
+            &mut scratch.kernel,
+            &mut SetSeries {
+                baseline_mw: &mut scratch.spare.0,
+                total_mw: &mut scratch.spare.1,
+                total_after_mw: &mut scratch.spare.2,
+            },
+            &mut scratch.full,
+        )
+    }
+
+    /// Close each weather year's set row with the set's coincident peaks (pruned scan, or
+    /// every hour when it cannot decide) and write it into its slot of `set_out`; returns
+    /// the labelled rows when kept.
+    fn finish_set_rows(
+        &self,
+        set_rows: Vec<SetMetricsRow>,
+        scratch: &mut SampleScratch,
+        set_out: &mut [f64],
+    ) -> Vec<(u32, SetMetricsRow)> {
+        let (inputs, k, n_regions) = (self.inputs, self.k, self.n_regions);
+        let set_m = set_out.len() / self.weather.len();
+        let mut kept_sets = Vec::new();
+        for (slot, (mut set_row, &w_index)) in set_rows.into_iter().zip(self.weather).enumerate() {
+            let runs = &scratch.runs[slot * n_regions..(slot + 1) * n_regions];
+            let peaks = match self.engine {
+                Engine::Pruned => set_peaks_pruned(
+                    inputs,
+                    w_index,
+                    k,
+                    runs,
+                    self.scenario.flexibility.recovery_window_h > 0,
+                    (&mut scratch.union, &mut scratch.zone_levels),
+                ),
+                Engine::Full => None,
+            }
+            .unwrap_or_else(|| set_peaks_full(inputs, w_index, k, runs));
+            (
+                set_row.coincident_baseline_peak_mw,
+                set_row.coincident_total_peak_mw,
+                set_row.coincident_total_peak_after_flex_mw,
+            ) = peaks;
+            scratch.numbers.clear();
+            set_row.push_metrics(&mut scratch.numbers);
+            set_out[slot * set_m..(slot + 1) * set_m].copy_from_slice(&scratch.numbers);
+            if self.keep_rows {
+                kept_sets.push((self.i as u32, set_row));
+            }
+        }
+        kept_sets
+    }
+}
+
+/// The full pass's inputs of region `ri` on weather year `w_index`, given an inference
+/// shape (the region's own, or the sample's stretched copy).
+fn hour_inputs<'b>(
+    inputs: &'b YearInputs,
+    ri: &'b RegionYearInputs,
+    w_index: usize,
+    inference_shape_sum: f64,
+) -> impl Fn(&'b [f64]) -> HourInputs<'b> {
+    move |inference_shape| HourInputs {
+        raw_baseline_mw: &ri.raw_baseline[w_index],
+        raw_stats: &ri.raw_stats[w_index],
+        shape_sums: (inference_shape_sum, ri.training_shape_sum),
+        inference_shape,
+        training_shape: &ri.training_shape,
+        summer: &inputs.summer,
+    }
 }
 
 /// One region's hourly values on one weather year in a sample, with the full pass's

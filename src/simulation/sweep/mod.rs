@@ -38,7 +38,7 @@ use crate::results::{BandRow, DriverRow, MetricsRow, SetMetricsRow, TableRow, ba
 use crate::stages::baseline::{baseline_for, baseline_scale};
 use crate::stages::power::it_energy_twh;
 use crate::stages::shapes::facility_shape_for_year;
-use crate::time::{hours_in_year, months_of_year};
+use crate::time::months_of_year;
 
 /// How each sample's hours are evaluated: both give the same numbers (tested).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -229,61 +229,35 @@ pub fn sweep(
 
     // Both shapes of every time zone and target year, once (regions share zones).
     let shapes = Shapes::build(study, &target_years);
-    // Shape extremes over every region-year, for the amplitude's bound.
-    let (shape_max, shape_min) = shapes
-        .by_zone_year
-        .values()
-        .map(|(inference, _)| {
-            let stats = ShapeStats::of(inference);
-            (stats.max, stats.min)
-        })
-        .fold((f64::NEG_INFINITY, f64::INFINITY), |a, b| {
-            (a.0.max(b.0), a.1.min(b.1))
-        });
+    let (shape_max, shape_min) = shape_extremes(&shapes);
     let draws = draw(study, spec, amplitude_bound(shape_max, shape_min));
 
-    // Each sample's plan: the same siting code as `run`, on the sample's scenario and
-    // region set, with the central case's headroom for the headroom policy.
     let range = spec.sample_range();
-    let plans: Vec<(Scenario, RegionSet, SitingPlan)> = range
-        .clone()
-        .into_par_iter()
-        .map(|i| {
-            let (scenario, regions) = apply(study, &draws, i);
-            let plan = plan_siting_with(
-                study,
-                &scenario,
-                &regions,
-                &prepared,
-                nation_prepared.as_deref(),
-                frozen_headroom.as_deref(),
-            )?;
-            Ok((scenario, regions, plan))
-        })
-        .collect::<Result<_>>()?;
+    let plans = sample_plans(
+        study,
+        &draws,
+        range.clone(),
+        &prepared,
+        nation_prepared.as_deref(),
+        frozen_headroom.as_deref(),
+    )?;
 
-    let region_metrics = MetricsRow::metric_names();
-    let set_metrics = SetMetricsRow::metric_names();
     let weather_years = &study.weather_years;
     let runs_per_sample = if spec.all_weather_years {
         weather_years.len()
     } else {
         1
     };
-    let n_regions = study.regions.regions.len();
     let mut bands = Vec::new();
     let mut driver_rows = Vec::new();
     let (inputs, weather_of_sample) = drawn_inputs(&draws, range.clone(), weather_years);
-    // The weather year of each run, samples major (a drawn one, or each in turn).
-    let weather_of_run: Vec<f64> = match &weather_of_sample {
-        Some(drawn) => drawn.clone(),
-        None => (0..range.len())
-            .flat_map(|_| weather_years.iter().map(|w| f64::from(*w)))
-            .collect(),
+    let drawn = DrawnRuns {
+        runs_per_sample,
+        inputs: &inputs,
+        weather_of_run: &weather_of_run(weather_of_sample.as_ref(), range.len(), weather_years),
     };
     for &year in &target_years {
         let year_inputs = YearInputs::build(study, &prepared, &shapes, year);
-        let hours = hours_in_year(year);
         let values = evaluate_year(
             study,
             &prepared,
@@ -296,73 +270,13 @@ pub fn sweep(
             on_sample,
         )?;
         debug_assert_eq!(year_inputs.year, year);
-        let _ = hours;
-        // Bands, cell by cell (a region, then the set), metric by metric.
-        let region_m = region_metrics.len();
-        let region_bands: Vec<Vec<BandRow>> = (0..n_regions)
-            .into_par_iter()
-            .map(|r| {
-                let mut column = Vec::with_capacity(plans.len() * runs_per_sample);
-                let mut rows = Vec::new();
-                for (m, metric) in region_metrics.iter().enumerate() {
-                    column.clear();
-                    column.extend(
-                        values
-                            .regions
-                            .chunks_exact(region_m)
-                            .skip(r)
-                            .step_by(n_regions)
-                            .map(|row| row[m]),
-                    );
-                    if let Some(row) = band_row(
-                        &study.scenario.name,
-                        ("region", &study.regions.regions[r].id, year),
-                        metric,
-                        &mut column,
-                    ) {
-                        rows.push(row);
-                    }
-                }
-                rows
-            })
-            .collect();
-        for rows in region_bands {
-            bands.extend(rows);
-        }
-        let set_m = set_metrics.len();
-        let mut set_columns: Vec<Vec<f64>> = (0..set_m)
-            .map(|m| values.sets.chunks_exact(set_m).map(|row| row[m]).collect())
-            .collect();
-        if let Some(increase) = set_peak_increase(&set_metrics, &set_columns) {
-            set_columns.push(increase);
-        }
-        let mut names = set_metrics.clone();
-        names.push(PEAK_INCREASE_METRIC);
-        // Drivers before the bands, which sort each column in place.
-        let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
-            .iter()
-            .filter_map(|o| {
-                let i = names.iter().position(|n| n == o)?;
-                set_columns.get(i).map(|c| (*o, c.as_slice()))
-            })
-            .collect();
-        driver_rows.extend(drivers(
-            (&study.scenario.name, &study.regions.id, year),
-            &outputs,
-            runs_per_sample,
-            &inputs,
-            &weather_of_run,
+        bands.extend(region_bands(
+            study,
+            &values,
+            year,
+            plans.len() * runs_per_sample,
         ));
-        for (metric, column) in names.iter().zip(set_columns.iter_mut()) {
-            if let Some(row) = band_row(
-                &study.scenario.name,
-                ("region_set", &study.regions.id, year),
-                metric,
-                column,
-            ) {
-                bands.push(row);
-            }
-        }
+        set_bands_and_drivers(study, &values, year, &drawn, (&mut bands, &mut driver_rows));
     }
     // Region-major, as metrics.csv: each region (set order) then the set; years; metrics.
     let ids: Vec<&str> = study
@@ -372,8 +286,171 @@ pub fn sweep(
         .map(|r| r.id.as_str())
         .collect();
     sort_bands(&mut bands, &ids);
+    let notes = sweep_notes(study, &central_plan, frozen_headroom.is_some(), &draws);
+    Ok(SweepResult {
+        draws,
+        samples: range,
+        bands,
+        notes,
+        drivers: driver_rows,
+    })
+}
+
+/// The extremes of the inference shape over every region-year, which bound the
+/// amplitude a sample may draw.
+fn shape_extremes(shapes: &Shapes) -> (f64, f64) {
+    shapes
+        .by_zone_year
+        .values()
+        .map(|(inference, _)| {
+            let stats = ShapeStats::of(inference);
+            (stats.max, stats.min)
+        })
+        .fold((f64::NEG_INFINITY, f64::INFINITY), |a, b| {
+            (a.0.max(b.0), a.1.min(b.1))
+        })
+}
+
+/// Each sample's plan: the same siting code as `run`, on the sample's scenario and
+/// region set, with the central case's headroom for the headroom policy.
+fn sample_plans(
+    study: &Study,
+    draws: &Draws,
+    range: std::ops::Range<usize>,
+    prepared: &[PreparedRegion<'_>],
+    nation_prepared: Option<&[PreparedRegion<'_>]>,
+    frozen_headroom: Option<&[Vec<f64>]>,
+) -> Result<Vec<(Scenario, RegionSet, SitingPlan)>> {
+    range
+        .into_par_iter()
+        .map(|i| {
+            let (scenario, regions) = apply(study, draws, i);
+            let plan = plan_siting_with(
+                study,
+                &scenario,
+                &regions,
+                prepared,
+                nation_prepared,
+                frozen_headroom,
+            )?;
+            Ok((scenario, regions, plan))
+        })
+        .collect::<Result<_>>()
+}
+
+/// The weather year of each run, samples major (a drawn one, or each in turn).
+fn weather_of_run(
+    weather_of_sample: Option<&Vec<f64>>,
+    samples: usize,
+    weather_years: &[i32],
+) -> Vec<f64> {
+    match weather_of_sample {
+        Some(drawn) => drawn.clone(),
+        None => (0..samples)
+            .flat_map(|_| weather_years.iter().map(|w| f64::from(*w)))
+            .collect(),
+    }
+}
+
+/// What the drivers of a year are ranked against: the runs of each sample, every
+/// sample's drawn inputs and each run's weather year.
+struct DrawnRuns<'a> {
+    runs_per_sample: usize,
+    inputs: &'a [(String, Vec<f64>)],
+    weather_of_run: &'a [f64],
+}
+
+/// Every region's bands of `year`, cell by cell (a region, its metrics in order), the
+/// regions in parallel; `runs` is the number of values of each cell.
+fn region_bands(study: &Study, values: &YearValues, year: i32, runs: usize) -> Vec<BandRow> {
+    let region_metrics = MetricsRow::metric_names();
+    let n_regions = study.regions.regions.len();
+    let region_m = region_metrics.len();
+    let region_bands: Vec<Vec<BandRow>> = (0..n_regions)
+        .into_par_iter()
+        .map(|r| {
+            let mut column = Vec::with_capacity(runs);
+            let mut rows = Vec::new();
+            for (m, metric) in region_metrics.iter().enumerate() {
+                column.clear();
+                column.extend(
+                    values
+                        .regions
+                        .chunks_exact(region_m)
+                        .skip(r)
+                        .step_by(n_regions)
+                        .map(|row| row[m]),
+                );
+                if let Some(row) = band_row(
+                    &study.scenario.name,
+                    ("region", &study.regions.regions[r].id, year),
+                    metric,
+                    &mut column,
+                ) {
+                    rows.push(row);
+                }
+            }
+            rows
+        })
+        .collect();
+    region_bands.into_iter().flatten().collect()
+}
+
+/// The region set's drivers and bands of `year` (with the coincident peak's increase as
+/// one more metric). Drivers first: the bands sort each column in place.
+fn set_bands_and_drivers(
+    study: &Study,
+    values: &YearValues,
+    year: i32,
+    drawn: &DrawnRuns<'_>,
+    (bands, driver_rows): (&mut Vec<BandRow>, &mut Vec<DriverRow>),
+) {
+    let set_metrics = SetMetricsRow::metric_names();
+    let set_m = set_metrics.len();
+    let mut set_columns: Vec<Vec<f64>> = (0..set_m)
+        .map(|m| values.sets.chunks_exact(set_m).map(|row| row[m]).collect())
+        .collect();
+    if let Some(increase) = set_peak_increase(&set_metrics, &set_columns) {
+        set_columns.push(increase);
+    }
+    let mut names = set_metrics.clone();
+    names.push(PEAK_INCREASE_METRIC);
+    let outputs: Vec<(&str, &[f64])> = DRIVER_OUTPUTS
+        .iter()
+        .filter_map(|o| {
+            let i = names.iter().position(|n| n == o)?;
+            set_columns.get(i).map(|c| (*o, c.as_slice()))
+        })
+        .collect();
+    driver_rows.extend(drivers(
+        (&study.scenario.name, &study.regions.id, year),
+        &outputs,
+        drawn.runs_per_sample,
+        drawn.inputs,
+        drawn.weather_of_run,
+    ));
+    for (metric, column) in names.iter().zip(set_columns.iter_mut()) {
+        if let Some(row) = band_row(
+            &study.scenario.name,
+            ("region_set", &study.regions.id, year),
+            metric,
+            column,
+        ) {
+            bands.push(row);
+        }
+    }
+}
+
+/// The sweep's notes: the central plan's, then the sweep's own choices (the frozen
+/// headroom; a drawn baseline growth where the regions' rates differ).
+fn sweep_notes(
+    study: &Study,
+    central_plan: &SitingPlan,
+    frozen_headroom: bool,
+    draws: &Draws,
+) -> Vec<String> {
     let mut notes = central_plan.notes.clone();
-    if frozen_headroom.is_some() {
+    if frozen_headroom {
         notes.push("sweep: training is sited on the central case's curtailment-enabled headroom (solved once); each sample's own totals, caps and earlier stock decide how much each region gets".to_owned());
     }
     let rates: Vec<f64> = study
@@ -390,13 +467,7 @@ pub fn sweep(
             definition.path, definition.when_regions_differ
         ));
     }
-    Ok(SweepResult {
-        draws,
-        samples: range,
-        bands,
-        notes,
-        drivers: driver_rows,
-    })
+    notes
 }
 
 /// The band of one cell's metric over `values`, or `None` when every value is empty.

@@ -45,6 +45,8 @@ pub(super) struct YearInputs {
 }
 
 impl YearInputs {
+    /// The inputs of target `year`: the season of each hour, each region's inputs (in
+    /// parallel), the set's scan keys and the time zones' shapes.
     pub(super) fn build(
         study: &Study,
         prepared: &[PreparedRegion<'_>],
@@ -61,94 +63,12 @@ impl YearInputs {
             .par_iter()
             .zip(prepared)
             .map(|(region, data)| {
-                let (inference_shape, training_shape) =
-                    shapes.by_zone_year[&(region.time_zone, year)].clone();
-                let raw_baseline: Vec<Vec<f64>> = study
-                    .weather_years
-                    .iter()
-                    .map(|&w| {
-                        let mut out = Vec::new();
-                        baseline_for(data.load, w, year, 1.0, &mut out);
-                        out
-                    })
-                    .collect();
-                RegionYearInputs {
-                    inference_shape_sum: inference_shape.iter().sum(),
-                    training_shape_sum: training_shape.iter().sum(),
-                    inference_stats: ShapeStats::of(&inference_shape),
-                    training_stats: ShapeStats::of(&training_shape),
-                    raw_stats: raw_baseline
-                        .iter()
-                        .map(|r| RawBaselineStats::of(r, &summer))
-                        .collect(),
-                    orders: raw_baseline
-                        .iter()
-                        .map(|r| ScanOrder::build(r, &summer))
-                        .collect(),
-                    set_weight: study
-                        .weather_years
-                        .iter()
-                        .map(|&w| {
-                            baseline_scale(
-                                data.load,
-                                w,
-                                data.reference_year,
-                                data.reference_year,
-                                0.0,
-                            )
-                            .expect("prepare_regions refuses weather years without load")
-                        })
-                        .collect(),
-                    inference_shape,
-                    training_shape,
-                    raw_baseline,
-                }
+                RegionYearInputs::build(study, region, data, shapes, (year, &summer))
             })
             .collect();
-        let hours = summer.len();
-        let per_weather: Vec<SetKey> = (0..study.weather_years.len())
-            .into_par_iter()
-            .map(|w| {
-                let mut key = vec![0.0; hours];
-                let mut valid = true;
-                for region in &regions {
-                    let weight = region.set_weight[w];
-                    for (k, &raw) in key.iter_mut().zip(&region.raw_baseline[w]) {
-                        *k += weight * raw;
-                        valid &= raw >= 0.0;
-                    }
-                }
-                let order = top_hours(&key);
-                (key, order, valid)
-            })
-            .collect();
-        let mut set_key = Vec::new();
-        let mut set_order = Vec::new();
-        let mut set_bound_valid = Vec::new();
-        for (key, order, valid) in per_weather {
-            set_key.push(key);
-            set_order.push(order);
-            set_bound_valid.push(valid);
-        }
-        let mut zones: Vec<chrono_tz::Tz> = Vec::new();
-        let zone_of_region = study
-            .regions
-            .regions
-            .iter()
-            .map(|r| {
-                zones
-                    .iter()
-                    .position(|z| *z == r.time_zone)
-                    .unwrap_or_else(|| {
-                        zones.push(r.time_zone);
-                        zones.len() - 1
-                    })
-            })
-            .collect();
-        let zone_shapes = zones
-            .iter()
-            .map(|z| shapes.by_zone_year[&(*z, year)].clone())
-            .collect();
+        let (set_key, set_order, set_bound_valid) =
+            set_keys(&regions, study.weather_years.len(), summer.len());
+        let (zone_of_region, zone_shapes) = zones(study, shapes, year);
         Self {
             year,
             summer,
@@ -161,6 +81,119 @@ impl YearInputs {
             all_weather: (0..study.weather_years.len()).collect(),
         }
     }
+}
+
+impl RegionYearInputs {
+    /// One region's inputs in `year`: its zone's shapes and their sums and extremes, and
+    /// every weather year laid onto the year with what the pruned scan needs of it.
+    fn build(
+        study: &Study,
+        region: &crate::model::region::Region,
+        data: &PreparedRegion<'_>,
+        shapes: &Shapes,
+        (year, summer): (i32, &[bool]),
+    ) -> Self {
+        let (inference_shape, training_shape) =
+            shapes.by_zone_year[&(region.time_zone, year)].clone();
+        let raw_baseline: Vec<Vec<f64>> = study
+            .weather_years
+            .iter()
+            .map(|&w| {
+                let mut out = Vec::new();
+                baseline_for(data.load, w, year, 1.0, &mut out);
+                out
+            })
+            .collect();
+        Self {
+            inference_shape_sum: inference_shape.iter().sum(),
+            training_shape_sum: training_shape.iter().sum(),
+            inference_stats: ShapeStats::of(&inference_shape),
+            training_stats: ShapeStats::of(&training_shape),
+            raw_stats: raw_baseline
+                .iter()
+                .map(|r| RawBaselineStats::of(r, summer))
+                .collect(),
+            orders: raw_baseline
+                .iter()
+                .map(|r| ScanOrder::build(r, summer))
+                .collect(),
+            set_weight: study
+                .weather_years
+                .iter()
+                .map(|&w| {
+                    baseline_scale(data.load, w, data.reference_year, data.reference_year, 0.0)
+                        .expect("prepare_regions refuses weather years without load")
+                })
+                .collect(),
+            inference_shape,
+            training_shape,
+            raw_baseline,
+        }
+    }
+}
+
+/// Every weather year's set scan key, top hours and bound validity, as [`YearInputs`]
+/// holds them.
+type SetKeys = (Vec<Vec<f64>>, Vec<(Vec<u16>, bool)>, Vec<bool>);
+
+/// Each region's zone index and each zone's (inference, training) shapes.
+type Zones = (Vec<usize>, Vec<(Vec<f64>, Vec<f64>)>);
+
+/// The set's scan key of every weather year (`Σ_r weight_r · raw_r(t)`), its top hours,
+/// and whether its bound holds (every raw value ≥ 0): computed once, read by each
+/// sample's coincident-peak scan.
+fn set_keys(regions: &[RegionYearInputs], weather_years: usize, hours: usize) -> SetKeys {
+    let per_weather: Vec<SetKey> = (0..weather_years)
+        .into_par_iter()
+        .map(|w| {
+            let mut key = vec![0.0; hours];
+            let mut valid = true;
+            for region in regions {
+                let weight = region.set_weight[w];
+                for (k, &raw) in key.iter_mut().zip(&region.raw_baseline[w]) {
+                    *k += weight * raw;
+                    valid &= raw >= 0.0;
+                }
+            }
+            let order = top_hours(&key);
+            (key, order, valid)
+        })
+        .collect();
+    let mut set_key = Vec::new();
+    let mut set_order = Vec::new();
+    let mut set_bound_valid = Vec::new();
+    for (key, order, valid) in per_weather {
+        set_key.push(key);
+        set_order.push(order);
+        set_bound_valid.push(valid);
+    }
+    (set_key, set_order, set_bound_valid)
+}
+
+/// Each region's time zone (an index, zones in order of first appearance) and each
+/// zone's shapes in `year`: regions of one zone share their shapes, so the set's bound
+/// is taken per zone.
+fn zones(study: &Study, shapes: &Shapes, year: i32) -> Zones {
+    let mut zones: Vec<chrono_tz::Tz> = Vec::new();
+    let zone_of_region = study
+        .regions
+        .regions
+        .iter()
+        .map(|r| {
+            zones
+                .iter()
+                .position(|z| *z == r.time_zone)
+                .unwrap_or_else(|| {
+                    zones.push(r.time_zone);
+                    zones.len() - 1
+                })
+        })
+        .collect();
+    let zone_shapes = zones
+        .iter()
+        .map(|z| shapes.by_zone_year[&(*z, year)].clone())
+        .collect();
+    (zone_of_region, zone_shapes)
 }
 
 /// Both workloads' shapes per time zone and target year.
