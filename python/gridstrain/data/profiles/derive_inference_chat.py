@@ -1,0 +1,1 @@
+../../../../profiles/derive_inference_chat.py

@@ -1,0 +1,1 @@
+../../../../../regions/catalogue/derive_tables.py

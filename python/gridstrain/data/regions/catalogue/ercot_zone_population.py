@@ -1,0 +1,1 @@
+../../../../../regions/catalogue/ercot_zone_population.py
