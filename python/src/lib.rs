@@ -301,7 +301,13 @@ impl Run {
     /// Write the run folder `out` as `gridstrain run --out` does (every table, run.toml
     /// recording `command`, the report); an existing folder only with `force`. Returns the
     /// folder.
-    fn write(&self, py: Python<'_>, out: PathBuf, force: bool, command: String) -> PyResult<String> {
+    fn write(
+        &self,
+        py: Python<'_>,
+        out: PathBuf,
+        force: bool,
+        command: String,
+    ) -> PyResult<String> {
         py.detach(|| self.run.write(&self.loaded, &out, force, command))
             .map(|p| p.to_string_lossy().into_owned())
             .map_err(|e| to_py(&e))
@@ -364,8 +370,7 @@ impl Sweep {
         let mut args = self.args.clone();
         args.out = Some(out.clone());
         args.force = force;
-        py.detach(|| handle_sweep(&args))
-            .map_err(|e| to_py(&e))?;
+        py.detach(|| handle_sweep(&args)).map_err(|e| to_py(&e))?;
         Ok(out.to_string_lossy().into_owned())
     }
 }

@@ -729,7 +729,11 @@ mod tests {
     /// the reader's failure, from one process, not one process per file.
     #[test]
     fn a_reader_that_fails_blames_no_file() {
-        let answers = read_in_children((Path::new("/bin/true"), &[]), &[b"PAR1", b"PAR1", b"PAR1"], 10);
+        let answers = read_in_children(
+            (Path::new("/bin/true"), &[]),
+            &[b"PAR1", b"PAR1", b"PAR1"],
+            10,
+        );
         assert_eq!(answers.len(), 3);
         for answer in answers {
             assert!(
