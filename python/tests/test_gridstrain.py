@@ -265,3 +265,33 @@ def test_the_command_and_api_work_from_any_folder(tmp_path: Path) -> None:
     )
     assert api.returncode == 0, api.stderr
     assert int(api.stdout) > 0
+
+
+# ------------------------------------------------------------------------ the package itself
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_package_carries_every_shipped_input() -> None:
+    shipped = {
+        p.relative_to(REPO).as_posix()
+        for folder in ("regions", "scenarios", "profiles")
+        for p in (REPO / folder).rglob("*")
+        if p.is_file()
+    }
+    packaged = {
+        p.relative_to(gridstrain.DATA_DIR).as_posix()
+        for p in gridstrain.DATA_DIR.rglob("*")
+        if p.is_file()
+    }
+    missing = sorted(shipped - packaged)
+    assert not missing, f"not in the package (run python/link_data.sh): {missing[:10]}"
+
+
+def test_the_api_reference_is_up_to_date() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "python" / "gen_api_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
