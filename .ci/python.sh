@@ -52,8 +52,11 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 "${pip[@]}" install "maturin>=1.7,<2" "pytest>=7"
 
 start=$(date +%s)
-# The same release profile and features as the command's build, in the same target
-# directory: the crate and polars are compiled once for both when their features agree.
+# The release profile and the persistent target directory of the other steps. PyO3's
+# macros ask for more features of shared build-time crates (syn's extra-traits and
+# visit-mut, once_cell's default) than the command's build does, so on a fresh machine
+# polars is compiled a second time for the extension module (about 10 minutes on 2
+# cores); with the persistent target directory later runs take seconds.
 "$venv/bin/maturin" build --release --locked --quiet -i "$venv/bin/python" -o "$work/wheels"
 echo "python: wheel built in $(($(date +%s) - start)) s: $(basename "$work"/wheels/*.whl)"
 "${pip[@]}" install "$work"/wheels/*.whl
