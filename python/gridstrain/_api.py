@@ -51,9 +51,9 @@ def _years(value: YearsLike | None, name: str) -> tuple[int, int] | None:
     if isinstance(value, int):
         return (value, value)
     if isinstance(value, str):
-        first, sep, last = value.strip().partition("..")
+        head, sep, tail = value.strip().partition("..")
         try:
-            pair = (int(first), int(last)) if sep else (int(first), int(first))
+            pair = (int(head), int(tail)) if sep else (int(head), int(head))
         except ValueError:
             raise GridstrainError(f"{allowed}; found {value!r}") from None
         return _years(pair, name)

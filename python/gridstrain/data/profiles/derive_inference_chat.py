@@ -1,1 +1,0 @@
-../../../../profiles/derive_inference_chat.py

@@ -1,1 +1,0 @@
-../../../../../regions/catalogue/derive_catalogue.py

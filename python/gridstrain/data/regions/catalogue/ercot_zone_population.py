@@ -1,1 +1,0 @@
-../../../../../regions/catalogue/ercot_zone_population.py
