@@ -190,12 +190,29 @@ def test_the_gil_is_released_while_it_runs() -> None:
     assert ticks >= min(10, int(elapsed * 100)), (ticks, elapsed)
 
 
-def test_sweep_gives_bands() -> None:
+def test_sweep_gives_bands_and_writes_the_commands_folder(tmp_path: Path) -> None:
     result = gridstrain.sweep(regions="PJM-DOM", years=YEARS, samples=20, seed=7)
     assert result.bands.height > 0
     assert {"metric", "year"} <= set(result.bands.columns)
     again = gridstrain.sweep(regions="PJM-DOM", years=YEARS, samples=20, seed=7)
     assert_frame_equal(result.bands, again.bands)
+    out = tmp_path / "sweep"
+    done = subprocess.run(
+        [command(), "sweep", "--regions", "PJM-DOM", "--years", "2030", "--samples", "20"]
+        + ["--seed", "7", "--quiet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert_frame_equal(result.bands, pl.read_parquet(out / "bands.parquet"))
+    written = result.write(tmp_path / "api-sweep")
+    assert (written / "bands.csv").read_bytes() == (out / "bands.csv").read_bytes()
+    # A dict scenario's sweep is written from the same scenario.
+    warm = gridstrain.sweep(
+        scenario={"facility": {"pue": 1.2}}, regions="PJM-DOM", years=YEARS, samples=20
+    )
+    warm_out = warm.write(tmp_path / "warm")
+    assert_frame_equal(warm.bands, pl.read_parquet(warm_out / "bands.parquet"))
 
 
 def test_headroom_equals_the_command(tmp_path: Path) -> None:
