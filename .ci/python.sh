@@ -51,6 +51,9 @@ venv="$work/venv"
 pip=("$venv/bin/python" -m pip --disable-pip-version-check -q)
 "${pip[@]}" install "maturin>=1.7,<2" "pytest>=7"
 
+# The extension crate's lints (the root's clippy covers only the root crate).
+PYO3_PYTHON="$venv/bin/python" cargo clippy --release --locked --quiet -p gridstrain-python -- -D warnings
+
 start=$(date +%s)
 # The release profile and the persistent target directory of the other steps. PyO3's
 # macros ask for more features of shared build-time crates (syn's extra-traits and
