@@ -258,16 +258,33 @@ fn print_clap(error: &clap::Error) -> bool {
     }
 }
 
-/// Parse arguments, run, print errors, and give the exit code.
+/// Parse the process's arguments, run, print errors, and give the exit code.
 #[must_use]
 pub fn main() -> ExitCode {
+    main_from(std::env::args_os())
+}
+
+/// [`main`] with the arguments given (the first is the program's name): for a host that
+/// is not the `gridstrain` executable, such as the Python package's `gridstrain` command,
+/// which sets its own Parquet reader first
+/// ([`crate::input::parquet_read::use_reader_command`]). `run.toml` records these
+/// arguments as the command line.
+#[must_use]
+pub fn main_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let _ = COMMAND_LINE.set(join_args(&args));
     crate::input::parquet_read::install_quiet_panic_hook();
-    // Parquet from outside is decoded in a child of this very executable, never here.
+    // Parquet from outside is decoded in a child of this very executable, never here (a
+    // reader set before, by a host that is not this executable, is kept).
     crate::input::parquet_read::require_reader_process();
     if let Ok(exe) = std::env::current_exe() {
         crate::input::parquet_read::use_reader_executable(exe);
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let printed = print_clap(&e);
@@ -342,14 +359,26 @@ pub fn print_stdout(text: &str) -> Result<()> {
     }
 }
 
-/// The command line as run, for `run.toml`: arguments that are not UTF-8 (a path with
-/// another encoding) are kept lossily rather than refused.
-#[must_use]
-pub fn command_line() -> String {
-    std::env::args_os()
+/// The arguments [`main_from`] was given, as [`command_line`] gives them.
+static COMMAND_LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Arguments joined by spaces, those that are not UTF-8 kept lossily.
+fn join_args(args: &[std::ffi::OsString]) -> String {
+    args.iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The command line as run, for `run.toml`: the arguments given to [`main_from`], else
+/// the process's; arguments that are not UTF-8 (a path with another encoding) are kept
+/// lossily rather than refused.
+#[must_use]
+pub fn command_line() -> String {
+    COMMAND_LINE
+        .get()
+        .cloned()
+        .unwrap_or_else(|| join_args(&std::env::args_os().collect::<Vec<_>>()))
 }
 
 pub use crate::output::note;

@@ -16,11 +16,14 @@
 //! chose this over a bounds check of our own or the `parquet` crate's metadata reader.
 //!
 //! The executable is the one set by [`use_reader_executable`] (the `gridstrain` binary sets
-//! itself at start-up) or named by the environment variable [`READER_ENV`]. A library
+//! itself at start-up), the command set by [`use_reader_command`] (the Python package:
+//! its interpreter with `-m gridstrain`, since there the running executable is Python) or
+//! named by the environment variable [`READER_ENV`]. A library
 //! caller that sets neither (unit tests, the fuzz target without the variable) reads in
 //! process, under `catch_unwind` only: a panic becomes an error, an abort stays an abort.
 //! A panic inside such a read is silent ([`install_quiet_panic_hook`]).
 use std::cell::Cell;
+use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -39,13 +42,23 @@ pub const READER_ENV: &str = "GRIDSTRAIN_PARQUET_READER";
 /// The hidden subcommand the child runs.
 pub const CHILD_SUBCOMMAND: &str = "read-parquet-child";
 
-/// The executable set by [`use_reader_executable`].
-static READER_EXE: OnceLock<PathBuf> = OnceLock::new();
+/// The command set by [`use_reader_executable`] or [`use_reader_command`]: a program and
+/// the arguments before the hidden subcommand.
+static READER_COMMAND: OnceLock<(PathBuf, Vec<OsString>)> = OnceLock::new();
 
 /// Read untrusted Parquet in child processes of `exe` (a `gridstrain` executable). Set
-/// once, by the binary at start-up; a later call is ignored.
+/// once, by the binary at start-up; a later call (of this or [`use_reader_command`]) is
+/// ignored.
 pub fn use_reader_executable(exe: PathBuf) {
-    let _ = READER_EXE.set(exe);
+    use_reader_command(exe, Vec::new());
+}
+
+/// Read untrusted Parquet in child processes `program leading_args… read-parquet-child
+/// …`: for a host whose own executable is not gridstrain (the Python package runs
+/// `python -m gridstrain`). Set once; a later call (of this or [`use_reader_executable`])
+/// is ignored.
+pub fn use_reader_command(program: PathBuf, leading_args: Vec<OsString>) {
+    let _ = READER_COMMAND.set((program, leading_args));
 }
 
 /// Whether a reader process is required (set by the binary: it never decodes untrusted
@@ -58,13 +71,13 @@ pub fn require_reader_process() {
     READER_REQUIRED.store(true, Ordering::SeqCst);
 }
 
-/// The executable untrusted Parquet is read in: the one set by [`use_reader_executable`]
-/// (the binary's own), else [`READER_ENV`] (for library callers).
-fn reader_executable() -> Option<PathBuf> {
-    READER_EXE.get().cloned().or_else(|| {
+/// The command untrusted Parquet is read in: the one set by [`use_reader_executable`] (the
+/// binary's own) or [`use_reader_command`], else [`READER_ENV`] (for library callers).
+fn reader_command() -> Option<(PathBuf, Vec<OsString>)> {
+    READER_COMMAND.get().cloned().or_else(|| {
         std::env::var_os(READER_ENV)
             .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+            .map(|exe| (PathBuf::from(exe), Vec::new()))
     })
 }
 
@@ -124,7 +137,7 @@ pub fn read_untrusted_parquets(
         .enumerate()
         .filter_map(|(i, b)| b.as_ref().ok().map(|b| (i, b.as_slice())))
         .collect();
-    let exe = reader_executable();
+    let exe = reader_command();
     let per_child = readable
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
@@ -134,7 +147,7 @@ pub fn read_untrusted_parquets(
         .flat_map_iter(|chunk| {
             let files: Vec<&[u8]> = chunk.iter().map(|(_, b)| *b).collect();
             let answers = match &exe {
-                Some(exe) => read_in_children(exe, &files, max_rows),
+                Some((exe, leading)) => read_in_children((exe, leading), &files, max_rows),
                 None if READER_REQUIRED.load(Ordering::SeqCst) => files
                     .iter()
                     .map(|_| {
@@ -208,9 +221,10 @@ const SETUP_FAILED: u8 = 3;
 /// stopped by the kernel (SIGXCPU) and refused.
 const CHILD_CPU_SECONDS: u64 = 300;
 
-/// Decode `files` in child processes: one for all of them, and when a file stops a child
-/// (an abort, a signal), that file is refused and the files after it go to a new child.
-fn read_in_children(exe: &Path, files: &[&[u8]], max_rows: u64) -> Vec<Answer> {
+/// Decode `files` in child processes of `exe` (with its leading arguments): one for all of
+/// them, and when a file stops a child (an abort, a signal), that file is refused and the
+/// files after it go to a new child.
+fn read_in_children(exe: (&Path, &[OsString]), files: &[&[u8]], max_rows: u64) -> Vec<Answer> {
     let mut answers = Vec::with_capacity(files.len());
     while answers.len() < files.len() {
         let rest = &files[answers.len()..];
@@ -237,16 +251,17 @@ fn read_in_children(exe: &Path, files: &[&[u8]], max_rows: u64) -> Vec<Answer> {
     answers
 }
 
-/// One child `exe read-parquet-child --max-rows N`: send it the files (a `u64`
+/// One child `exe [leading…] read-parquet-child --max-rows N`: send it the files (a `u64`
 /// little-endian length before each), and read back one answer per file it finished (a
 /// status byte, 0 a table or 1 a refusal, a `u64` length, then Parquet bytes or the
 /// reason). Also how the child stopped, if it stopped before the last file.
 fn read_in_child(
-    exe: &Path,
+    (exe, leading): (&Path, &[OsString]),
     files: &[&[u8]],
     max_rows: u64,
 ) -> std::result::Result<(Vec<Answer>, Option<Stopped>), String> {
     let mut child = Command::new(exe)
+        .args(leading)
         .arg(CHILD_SUBCOMMAND)
         .arg("--max-rows")
         .arg(max_rows.to_string())
@@ -714,7 +729,11 @@ mod tests {
     /// the reader's failure, from one process, not one process per file.
     #[test]
     fn a_reader_that_fails_blames_no_file() {
-        let answers = read_in_children(Path::new("/bin/true"), &[b"PAR1", b"PAR1", b"PAR1"], 10);
+        let answers = read_in_children(
+            (Path::new("/bin/true"), &[]),
+            &[b"PAR1", b"PAR1", b"PAR1"],
+            10,
+        );
         assert_eq!(answers.len(), 3);
         for answer in answers {
             assert!(
@@ -722,7 +741,7 @@ mod tests {
                 "{answer:?}"
             );
         }
-        let missing = read_in_children(Path::new("/nonexistent/gridstrain"), &[b"PAR1"], 10);
+        let missing = read_in_children((Path::new("/nonexistent/gridstrain"), &[]), &[b"PAR1"], 10);
         assert!(
             matches!(&missing[0], Err(ReadFailure::NoReader(why)) if why.contains("cannot start"))
         );

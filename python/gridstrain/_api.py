@@ -1,0 +1,430 @@
+"""The notebook API: :func:`run`, :func:`sweep`, :func:`headroom` and their result objects.
+
+Each call hands its inputs to the Rust library (``gridstrain._native``), which runs with
+the GIL released; the tables come back through the Arrow C stream interface (the
+PyCapsule ``__arrow_c_stream__`` protocol) as polars DataFrames, built once per table on
+first use. polars is imported only then, so ``python -m gridstrain`` (the command, and the
+Parquet reader child) starts quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from gridstrain import _native
+from gridstrain._native import GridstrainError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: A scenario: a shipped name (``"default"``), a path to a ``.toml`` file, or a dict.
+ScenarioLike = Union[str, "os.PathLike[str]", Mapping[str, Any]]
+#: Years: ``(first, last)`` inclusive, one year (``2030``), or text (``"2024..2035"``).
+YearsLike = Union[tuple[int, int], int, str]
+
+#: The region set studied when none is named (as ``gridstrain run``).
+DEFAULT_REGIONS = "us-48"
+
+#: Keys of a scenario that are paths, resolved beside the scenario file.
+_PATH_KEYS = (("facility", "pue_profile"), ("training", "profile"), ("inference", "profile"))
+
+
+def _frame(table: Any) -> pl.DataFrame:
+    """A polars DataFrame of an Arrow C stream (no copy)."""
+    import polars as pl
+
+    return pl.DataFrame(table)
+
+
+def _years(value: YearsLike | None, name: str) -> tuple[int, int] | None:
+    """``(first, last)`` of a years argument, or ``None``."""
+    if value is None:
+        return None
+    allowed = f"{name}: expected (first, last) such as (2024, 2035), one year such as 2030, or text such as '2024..2035'"
+    if isinstance(value, bool):
+        raise GridstrainError(f"{allowed}; found {value!r}")
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, str):
+        head, sep, tail = value.strip().partition("..")
+        try:
+            pair = (int(head), int(tail)) if sep else (int(head), int(head))
+        except ValueError:
+            raise GridstrainError(f"{allowed}; found {value!r}") from None
+        return _years(pair, name)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        first, last = int(value[0]), int(value[1])
+        if first > last:
+            raise GridstrainError(f"{name}: found ({first}, {last}), expected first ≤ last")
+        return (first, last)
+    raise GridstrainError(f"{allowed}; found {value!r}")
+
+
+def _absolute_paths(table: dict[str, Any], folder: Path) -> None:
+    """Make the scenario's relative path values absolute, relative to ``folder``."""
+    for section, key in _PATH_KEYS:
+        inner = table.get(section)
+        if isinstance(inner, dict) and isinstance(inner.get(key), (str, os.PathLike)):
+            path = Path(inner[key])
+            inner[key] = str(path if path.is_absolute() else (folder / path).resolve())
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged onto ``base`` key by key (tables recursively; ``None`` removes)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif isinstance(value, Mapping):
+            out[key] = _merge({}, value)
+        else:
+            out[key] = value
+    return out
+
+
+class _Scenario:
+    """A scenario argument as a file the library reads (a dict is written to a temporary
+    file for the call; messages then name it ``scenario dict``)."""
+
+    def __init__(self, scenario: ScenarioLike) -> None:
+        self._temp: tempfile.TemporaryDirectory[str] | None = None
+        self.label: str | None = None
+        if isinstance(scenario, Mapping):
+            self.path = self._from_dict(scenario)
+        elif isinstance(scenario, (str, os.PathLike)):
+            self.path = _native.resolve("scenario", os.fspath(scenario))
+        else:
+            raise GridstrainError(
+                f"scenario: found a {type(scenario).__name__}, expected a shipped name, a path to a .toml file or a dict"
+            )
+
+    def _from_dict(self, scenario: Mapping[str, Any]) -> str:
+        over = {k: v for k, v in scenario.items() if k != "base"}
+        base_name = scenario.get("base", "default")
+        over_copy: dict[str, Any] = _merge({}, over)
+        _absolute_paths(over_copy, Path.cwd())
+        if base_name is None:
+            merged = over_copy
+            self.label = "scenario dict"
+        else:
+            base_path = Path(_native.resolve("scenario", os.fspath(base_name)))
+            with open(base_path, "rb") as f:
+                base = tomllib.load(f)
+            _absolute_paths(base, base_path.parent)
+            merged = _merge(base, over_copy)
+            self.label = f"scenario dict (on {base_name})"
+        text = _native.toml_text(merged)
+        self._temp = tempfile.TemporaryDirectory(prefix="gridstrain-scenario-")
+        name = str(merged.get("name") or "scenario")
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60] or "scenario"
+        path = Path(self._temp.name) / f"{safe}.toml"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    def __enter__(self) -> _Scenario:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._temp is not None:
+            self._temp.cleanup()
+
+    def message(self, error: GridstrainError) -> GridstrainError:
+        """``error`` with the temporary file's path replaced by what the user gave."""
+        if self.label is None:
+            return error
+        return GridstrainError(str(error).replace(self.path, self.label))
+
+
+def _describe(name: str, **kwargs: Any) -> str:
+    """The call as text, for ``run.toml``'s command line."""
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if v is not None)
+    return f"gridstrain.{name}({args})"
+
+
+class _Tables:
+    """Tables of a native result, converted once each."""
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._frames: dict[str, pl.DataFrame] = {}
+
+    def _table(self, name: str) -> pl.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = _frame(self._native.table(name))
+        return self._frames[name]
+
+
+class RunResult(_Tables):
+    """A study run in memory (:func:`run`): its tables as polars DataFrames, named as the
+    files ``gridstrain run`` writes, and :meth:`write` / :meth:`report` for the folder."""
+
+    def __init__(self, native: Any, command: str) -> None:
+        super().__init__(native)
+        self._command = command
+
+    @property
+    def metrics(self) -> pl.DataFrame:
+        """Per region × target year × weather year (``metrics.parquet``)."""
+        return self._table("metrics")
+
+    @property
+    def regionset_metrics(self) -> pl.DataFrame:
+        """Per region set × target year × weather year (``regionset_metrics.parquet``)."""
+        return self._table("regionset_metrics")
+
+    @property
+    def summary(self) -> pl.DataFrame:
+        """Mean and spread over the weather years (``summary.csv``)."""
+        return self._table("summary")
+
+    @property
+    def siting(self) -> pl.DataFrame:
+        """Shares and MW per year and region (``siting.csv``)."""
+        return self._table("siting")
+
+    @property
+    def power_by_year(self) -> pl.DataFrame:
+        """Compute → power per year (``power_by_year.csv``)."""
+        return self._table("power_by_year")
+
+    @property
+    def reality_check(self) -> pl.DataFrame:
+        """The run beside the operators' published figures (``reality_check.csv``)."""
+        return self._table("reality_check")
+
+    @property
+    def bands(self) -> pl.DataFrame:
+        """The region set's 5–95th percentile bands from the report's small sweep."""
+        return self._table("bands")
+
+    @property
+    def ranges(self) -> pl.DataFrame:
+        """Key results with their ranges (``ranges.csv``)."""
+        return self._table("ranges")
+
+    @property
+    def report_data(self) -> pl.DataFrame:
+        """The report year's peak weeks and load-duration curves (``report_data.parquet``)."""
+        return self._table("report_data")
+
+    @property
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table by name."""
+        return {name: self._table(name) for name in _native.Run.table_names()}
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about the run (the notes the command prints)."""
+        return list(self._native.notes())
+
+    @property
+    def study(self) -> dict[str, Any]:
+        """The study run: scenario, regions, years, weather_years, region_ids."""
+        return dict(self._native.study())
+
+    def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the run folder ``out_dir`` exactly as ``gridstrain run --out`` does (every
+        table as CSV/Parquet, ``run.toml``, ``report.html``); an existing folder only with
+        ``force``. Returns the folder."""
+        return Path(self._native.write(os.fspath(out_dir), force, self._command))
+
+    def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the run folder (:meth:`write`) and return its ``report.html``."""
+        return self.write(out_dir, force) / "report.html"
+
+    def __repr__(self) -> str:
+        s = self.study
+        return f"RunResult({s['scenario']} × {s['regions']}, years {s['years'][0]}–{s['years'][1]}, {len(s['weather_years'])} weather years)"
+
+
+class SweepResult(_Tables):
+    """A Monte Carlo sweep in memory (:func:`sweep`): ``bands`` and ``drivers``."""
+
+    _scenario: _Scenario | None = None
+
+    @property
+    def bands(self) -> pl.DataFrame:
+        """Percentile bands per region (then the region set), year and metric (``bands.csv``)."""
+        return self._table("bands")
+
+    @property
+    def drivers(self) -> pl.DataFrame:
+        """Which inputs drive the region set's key outputs (``drivers.csv``)."""
+        return self._table("drivers")
+
+    @property
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table by name."""
+        return {name: self._table(name) for name in ("bands", "drivers")}
+
+    @property
+    def notes(self) -> list[str]:
+        """The sweep's notes."""
+        return list(self._native.notes())
+
+    def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the folder ``gridstrain sweep --out`` writes. The sweep is run again for
+        it (same seed, so the same numbers). Returns the folder."""
+        return Path(self._native.write(os.fspath(out_dir), force))
+
+    def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write the sweep's folder (:meth:`write`) and return its ``report.html``."""
+        return self.write(out_dir, force) / "report.html"
+
+
+class HeadroomResult(_Tables):
+    """Curtailment-enabled headroom (:func:`headroom`): one row per region and limit."""
+
+    @property
+    def headroom(self) -> pl.DataFrame:
+        """The table ``headroom.parquet`` holds."""
+        if "headroom" not in self._frames:
+            self._frames["headroom"] = _frame(self._native.table())
+        return self._frames["headroom"]
+
+    @property
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table by name."""
+        return {"headroom": self.headroom}
+
+    def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Write ``headroom.csv`` and ``headroom.parquet`` into ``out_dir``, as
+        ``gridstrain headroom --out`` does. Returns the folder."""
+        return Path(self._native.write(os.fspath(out_dir), force))
+
+    def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
+        """Headroom has no HTML report: writes the tables (:meth:`write`) and returns
+        ``headroom.csv``."""
+        return self.write(out_dir, force) / "headroom.csv"
+
+
+def run(
+    scenario: ScenarioLike = "default",
+    regions: str | os.PathLike[str] = DEFAULT_REGIONS,
+    years: YearsLike | None = None,
+    weather_years: YearsLike | None = None,
+) -> RunResult:
+    """Run a scenario over a region set, in memory (``gridstrain run``).
+
+    Args:
+        scenario: a shipped name (``"default"``, ``"high"``, ``"low"``, …), a path to a
+            scenario ``.toml``, or a dict. A dict is merged key by key onto the shipped
+            scenario named by its ``"base"`` key (``"default"`` when absent; ``None`` for
+            a dict that is a whole scenario); a value ``None`` removes a key. Relative
+            profile paths in the dict are relative to the current folder.
+        regions: a region set name (``"us-48"``, ``"us-22"``, ``"pjm-zones"``, …),
+            catalogue region ids (``"PJM-DOM"``, ``"SOCO,TVA"``) or a path to a ``.toml``.
+        years: target years ``(first, last)`` inclusive, or one year; default the
+            scenario's.
+        weather_years: the weather years of the ensemble; default every full year all
+            the regions hold.
+
+    Returns:
+        A :class:`RunResult` (tables as polars DataFrames).
+
+    Raises:
+        GridstrainError: bad input (the command's message: file, line or key, what was
+            found, what is allowed) or a failed run.
+    """
+    y, w = _years(years, "years"), _years(weather_years, "weather_years")
+    command = _describe(
+        "run",
+        scenario=scenario if not isinstance(scenario, Mapping) else dict(scenario),
+        regions=os.fspath(regions),
+        years=y,
+        weather_years=w,
+    )
+    with _Scenario(scenario) as s:
+        try:
+            native = _native.run(s.path, os.fspath(regions), y, w)
+        except GridstrainError as e:
+            raise s.message(e) from None
+    return RunResult(native, command)
+
+
+def sweep(
+    scenario: ScenarioLike = "default",
+    regions: str | os.PathLike[str] = DEFAULT_REGIONS,
+    years: YearsLike | None = None,
+    weather_years: YearsLike | None = None,
+    samples: int = 1000,
+    seed: int | None = None,
+    all_weather_years: bool = False,
+) -> SweepResult:
+    """Monte Carlo over the scenario's ``[uncertainty."…"]`` tables and the weather years
+    (``gridstrain sweep``): percentile bands of every metric.
+
+    Args:
+        scenario, regions, years, weather_years: as for :func:`run`.
+        samples: number of samples (1 to 10,000,000).
+        seed: seed of the draws (default: the scenario's ``seed``).
+        all_weather_years: run every sample on every weather year instead of one drawn
+            weather year per sample.
+
+    Returns:
+        A :class:`SweepResult` (``bands``, ``drivers``).
+
+    Raises:
+        GridstrainError: bad input or a failed sweep.
+    """
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise GridstrainError(f"samples: found {samples!r}, expected a whole number of at least 1")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise GridstrainError(f"seed: found {seed!r}, expected a whole number from 0 to 2^63 − 1")
+    y, w = _years(years, "years"), _years(weather_years, "weather_years")
+    # `write` runs the sweep again from the scenario's file: a dict's temporary file is
+    # kept for the result's life (removed when the result is).
+    s = _Scenario(scenario)
+    try:
+        native = _native.sweep(s.path, os.fspath(regions), y, w, samples, seed, all_weather_years)
+    except GridstrainError as e:
+        s.__exit__()
+        raise s.message(e) from None
+    result = SweepResult(native)
+    result._scenario = s
+    return result
+
+
+def headroom(
+    regions: str | os.PathLike[str] = "us-22",
+    load: str | os.PathLike[str] | None = None,
+    limits_pct: tuple[float, ...] | list[float] = (0.25, 0.5, 1.0, 5.0),
+    profile: str | os.PathLike[str] | None = None,
+    time_zone: str = "UTC",
+    weather_years: YearsLike | None = None,
+) -> HeadroomResult:
+    """Curtailment-enabled headroom (Norris et al. 2025) of each region of a set, or of one
+    load file (``gridstrain headroom``).
+
+    Args:
+        regions: a region set name or path (ignored with ``load``).
+        load: a single load file (Parquet or tidy CSV) instead of a region set.
+        limits_pct: curtailment limits in percent of the new load's energy.
+        profile: a profile ``.toml`` for a shaped new load (default: constant).
+        time_zone: IANA time zone of the ``load`` file's region (for ``profile``).
+        weather_years: years of history (default: every full year of each region).
+
+    Returns:
+        A :class:`HeadroomResult` (``headroom``).
+
+    Raises:
+        GridstrainError: bad input.
+    """
+    limits = [float(x) for x in limits_pct]
+    w = _years(weather_years, "weather_years")
+    native = _native.headroom(
+        os.fspath(regions),
+        None if load is None else os.fspath(load),
+        limits,
+        None if profile is None else os.fspath(profile),
+        time_zone,
+        w,
+    )
+    return HeadroomResult(native)
