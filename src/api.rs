@@ -167,7 +167,7 @@ pub fn run_to_folder(
     Ok((run_dir.commit()?, run))
 }
 
-/// A sweep written as a sweep folder: its result and the notes a user should read.
+/// A sweep in memory: its result and the notes a user should read.
 #[derive(Debug)]
 pub struct SweepRun {
     /// The draws, the samples evaluated, the bands and the drivers.
@@ -176,12 +176,96 @@ pub struct SweepRun {
     pub notes: Vec<String>,
 }
 
+/// Sweep a loaded study in memory (no per-sample rows kept). `on_sample_year` is called
+/// once per sample and year done.
+///
+/// # Errors
+/// The sweep's errors.
+pub fn sweep_study(
+    loaded: &LoadedStudy,
+    spec: &SweepSpec,
+    on_sample_year: &(dyn Fn() + Sync),
+) -> Result<SweepRun> {
+    let result = sweep(&loaded.study, spec, on_sample_year, None)?;
+    Ok(SweepRun::of(loaded, result))
+}
+
+impl SweepRun {
+    fn of(loaded: &LoadedStudy, result: SweepResult) -> Self {
+        let study = &loaded.study;
+        let mut notes = result.notes.clone();
+        if study.uncertainty.is_empty() {
+            notes.push(format!(
+                "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
+                study.scenario.name
+            ));
+        }
+        Self { result, notes }
+    }
+
+    /// Write the sweep folder `target` of this (unsharded) sweep as `gridstrain sweep`
+    /// does, without its per-sample rows. Returns the folder.
+    ///
+    /// # Errors
+    /// An existing folder without `force`, or outputs that cannot be written.
+    pub fn write(
+        &self,
+        loaded: &LoadedStudy,
+        spec: &SweepSpec,
+        target: &Path,
+        force: bool,
+        command: String,
+    ) -> Result<PathBuf> {
+        let run_dir = RunDir::create(target, force)?;
+        self.write_into(loaded, spec, run_dir.path(), command, false)?;
+        run_dir.commit()
+    }
+
+    /// Every file of the sweep folder into the staged folder `dir`.
+    fn write_into(
+        &self,
+        loaded: &LoadedStudy,
+        spec: &SweepSpec,
+        dir: &Path,
+        command: String,
+        per_sample: bool,
+    ) -> Result<()> {
+        let study = &loaded.study;
+        write_sweep_tables(loaded, &self.result, spec, dir)?;
+        let record = SweepRecord {
+            samples: spec.samples,
+            seed: spec.seed,
+            all_weather_years: spec.all_weather_years,
+            per_sample,
+            shard: spec.shard.map(|(k, n)| format!("{k}/{n}")),
+        };
+        write_run_record(
+            dir,
+            loaded,
+            command,
+            false,
+            (&self.notes, &study.scenario.milestone_years(study.years)),
+            Some(&record),
+        )?;
+        match spec.shard {
+            // Last, over the files as written: the manifest the merge checks them against.
+            Some(shard) => crate::output::sweep::write_shard_manifest(
+                dir,
+                shard,
+                spec.samples,
+                self.result.samples.clone(),
+            ),
+            None => write_report(dir),
+        }
+    }
+}
+
 /// Sweep a loaded study into the folder `target` (staged, then renamed into place; an
 /// existing folder only with `force`): the bands, drivers and ranges beside the central
 /// case, the drawn samples, `run.toml` (recording `command`) and the report — or, for a
 /// shard (`spec.shard`), its per-sample rows and the manifest `--merge` checks them
-/// against. `per_sample` keeps every sample's rows too. `on_sample_year` is called once
-/// per sample and year done.
+/// against. `per_sample` keeps every sample's rows too (written as the sweep goes).
+/// `on_sample_year` is called once per sample and year done.
 ///
 /// # Errors
 /// An existing folder without `force`, the sweep's errors, or outputs that cannot be
@@ -194,7 +278,6 @@ pub fn sweep_to_folder(
     command: String,
     on_sample_year: &(dyn Fn() + Sync),
 ) -> Result<(PathBuf, SweepRun)> {
-    let study = &loaded.study;
     let run_dir = RunDir::create(target, force)?;
     let per_sample = per_sample || spec.shard.is_some();
     let writer = if per_sample {
@@ -203,7 +286,7 @@ pub fn sweep_to_folder(
         None
     };
     let result = sweep(
-        study,
+        &loaded.study,
         spec,
         on_sample_year,
         writer.as_ref().map(|w| w as &dyn SampleSink),
@@ -211,40 +294,9 @@ pub fn sweep_to_folder(
     let finished = writer.map_or(Ok(()), PerSampleWriter::finish);
     let result = result?;
     finished?;
-    write_sweep_tables(loaded, &result, spec, run_dir.path())?;
-    let mut notes = result.notes.clone();
-    if study.uncertainty.is_empty() {
-        notes.push(format!(
-            "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
-            study.scenario.name
-        ));
-    }
-    let record = SweepRecord {
-        samples: spec.samples,
-        seed: spec.seed,
-        all_weather_years: spec.all_weather_years,
-        per_sample,
-        shard: spec.shard.map(|(k, n)| format!("{k}/{n}")),
-    };
-    write_run_record(
-        run_dir.path(),
-        loaded,
-        command,
-        false,
-        (&notes, &study.scenario.milestone_years(study.years)),
-        Some(&record),
-    )?;
-    match spec.shard {
-        // Last, over the files as written: the manifest the merge checks them against.
-        Some(shard) => crate::output::sweep::write_shard_manifest(
-            run_dir.path(),
-            shard,
-            spec.samples,
-            result.samples.clone(),
-        )?,
-        None => write_report(run_dir.path())?,
-    }
-    Ok((run_dir.commit()?, SweepRun { result, notes }))
+    let run = SweepRun::of(loaded, result);
+    run.write_into(loaded, spec, run_dir.path(), command, per_sample)?;
+    Ok((run_dir.commit()?, run))
 }
 
 /// A sweep's tables into `dir`: the bands, drivers and ranges (beside the central case,

@@ -247,7 +247,9 @@ class RunResult(_Tables):
 class SweepResult(_Tables):
     """A Monte Carlo sweep in memory (:func:`sweep`): ``bands`` and ``drivers``."""
 
-    _scenario: _Scenario | None = None
+    def __init__(self, native: Any, command: str) -> None:
+        super().__init__(native)
+        self._command = command
 
     @property
     def bands(self) -> pl.DataFrame:
@@ -270,9 +272,9 @@ class SweepResult(_Tables):
         return list(self._native.notes())
 
     def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
-        """Write the folder ``gridstrain sweep --out`` writes. The sweep is run again for
-        it (same seed, so the same numbers). Returns the folder."""
-        return Path(self._native.write(os.fspath(out_dir), force))
+        """Write the folder ``gridstrain sweep --out`` writes (bands, drivers, ranges,
+        samples, ``run.toml``, the report) from this sweep. Returns the folder."""
+        return Path(self._native.write(os.fspath(out_dir), force, self._command))
 
     def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Write the sweep's folder (:meth:`write`) and return its ``report.html``."""
@@ -379,17 +381,24 @@ def sweep(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise GridstrainError(f"seed: found {seed!r}, expected a whole number from 0 to 2^63 − 1")
     y, w = _years(years, "years"), _years(weather_years, "weather_years")
-    # `write` runs the sweep again from the scenario's file: a dict's temporary file is
-    # kept for the result's life (removed when the result is).
-    s = _Scenario(scenario)
-    try:
-        native = _native.sweep(s.path, os.fspath(regions), y, w, samples, seed, all_weather_years)
-    except GridstrainError as e:
-        s.__exit__()
-        raise s.message(e) from None
-    result = SweepResult(native)
-    result._scenario = s
-    return result
+    command = _describe(
+        "sweep",
+        scenario=scenario if not isinstance(scenario, Mapping) else dict(scenario),
+        regions=os.fspath(regions),
+        years=y,
+        weather_years=w,
+        samples=samples,
+        seed=seed,
+        all_weather_years=all_weather_years or None,
+    )
+    with _Scenario(scenario) as s:
+        try:
+            native = _native.sweep(
+                s.path, os.fspath(regions), y, w, samples, seed, all_weather_years
+            )
+        except GridstrainError as e:
+            raise s.message(e) from None
+    return SweepResult(native, command)
 
 
 def headroom(

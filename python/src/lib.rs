@@ -15,15 +15,14 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use gridstrain::api::{StudyRun, run_study};
+use gridstrain::api::{StudyRun, SweepRun, run_study, sweep_study};
 use gridstrain::cli::headroom::{HeadroomArgs, headroom_request};
-use gridstrain::cli::sweep::{SweepArgs, handle_sweep};
 use gridstrain::cli::{CommonArgs, YearArgs, resolve_input, resolve_regions};
 use gridstrain::input::study::{LoadedStudy, StudyFiles, check_uncertainty, load_study};
 use gridstrain::output::table_frame;
-use gridstrain::results::{BandRow, DriverRow, HeadroomRow, RangeRow, key_ranges};
+use gridstrain::results::{BandRow, HeadroomRow, RangeRow, key_ranges};
 use gridstrain::simulation::headroom::analyse_headroom;
-use gridstrain::simulation::sweep::{Engine, SweepSpec, sweep as sweep_study};
+use gridstrain::simulation::sweep::{Engine, SweepSpec};
 use polars::prelude::{CompatLevel, DataFrame, SchemaExt as _};
 use polars_arrow::array::{Array, StructArray};
 use polars_arrow::datatypes::{ArrowDataType, Field};
@@ -336,14 +335,12 @@ fn run(
 /// A sweep in memory: its bands and drivers, and what `write` needs to write its folder.
 #[pyclass(frozen, module = "gridstrain._native")]
 pub struct Sweep {
-    /// Percentile bands per region (then the region set), year and metric.
-    bands: Vec<BandRow>,
-    /// Which inputs drive the region set's key outputs.
-    drivers: Vec<DriverRow>,
-    /// Notes of the sweep.
-    notes: Vec<String>,
-    /// The arguments `gridstrain sweep` is given to write the same sweep's folder.
-    args: SweepArgs,
+    /// The study as loaded.
+    loaded: LoadedStudy,
+    /// What was swept.
+    spec: SweepSpec,
+    /// Its result and notes.
+    run: SweepRun,
 }
 
 #[pymethods]
@@ -351,8 +348,8 @@ impl Sweep {
     /// One table: `bands` or `drivers`.
     fn table(&self, name: &str) -> PyResult<ArrowTable> {
         match name {
-            "bands" => ArrowTable::of(&self.bands),
-            "drivers" => ArrowTable::of(&self.drivers),
+            "bands" => ArrowTable::of(&self.run.result.bands),
+            "drivers" => ArrowTable::of(&self.run.result.drivers),
             other => Err(PyValueError::new_err(format!(
                 "no table `{other}`; expected bands or drivers"
             ))),
@@ -361,17 +358,25 @@ impl Sweep {
 
     /// The sweep's notes.
     fn notes(&self) -> Vec<String> {
-        self.notes.clone()
+        self.run.notes.clone()
     }
 
-    /// Write the folder `gridstrain sweep --out` writes (it runs the same sweep again:
-    /// same seed, same numbers). Returns the folder.
-    fn write(&self, py: Python<'_>, out: PathBuf, force: bool) -> PyResult<String> {
-        let mut args = self.args.clone();
-        args.out = Some(out.clone());
-        args.force = force;
-        py.detach(|| handle_sweep(&args)).map_err(|e| to_py(&e))?;
-        Ok(out.to_string_lossy().into_owned())
+    /// Write the folder `gridstrain sweep --out` writes (bands, drivers, ranges, samples,
+    /// run.toml recording `command`, the report) from this sweep; an existing folder only
+    /// with `force`. Returns the folder.
+    fn write(
+        &self,
+        py: Python<'_>,
+        out: PathBuf,
+        force: bool,
+        command: String,
+    ) -> PyResult<String> {
+        py.detach(|| {
+            self.run
+                .write(&self.loaded, &self.spec, &out, force, command)
+        })
+        .map(|p| p.to_string_lossy().into_owned())
+        .map_err(|e| to_py(&e))
     }
 }
 
@@ -414,43 +419,8 @@ fn sweep(
             all_weather_years,
             shard: None,
         };
-        let result = sweep_study(study, &spec, &|| {}, None)?;
-        let mut notes = result.notes.clone();
-        if study.uncertainty.is_empty() {
-            notes.push(format!(
-                "scenario `{}` declares no [uncertainty.\"…\"] table: only the weather year varies",
-                study.scenario.name
-            ));
-        }
-        let args = SweepArgs {
-            study: gridstrain::cli::run::StudyArgs {
-                scenario: scenario.clone(),
-                regions: regions.clone(),
-                years: YearArgs {
-                    years,
-                    weather_years,
-                },
-            },
-            samples: u32::try_from(samples)?,
-            seed,
-            all_weather_years,
-            per_sample: false,
-            out: None,
-            force: false,
-            shard: None,
-            merge: Vec::new(),
-            full_engine: false,
-            common: CommonArgs {
-                threads: None,
-                quiet: true,
-            },
-        };
-        Ok(Sweep {
-            bands: result.bands,
-            drivers: result.drivers,
-            notes,
-            args,
-        })
+        let run = sweep_study(&loaded, &spec, &|| {})?;
+        Ok(Sweep { loaded, spec, run })
     })
     .map_err(|e| to_py(&e))
 }
