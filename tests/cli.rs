@@ -404,6 +404,17 @@ fn headroom_writes_tables() {
     assert_eq!(&header[..3], &["region", "limit_pct", "headroom_mw"]);
     assert_eq!(rows.len(), 23 * 2);
     assert!(out.join("headroom.parquet").is_file());
+    // --quiet with --out: errors only (the files hold the table).
+    let quiet = dir
+        .command()
+        .args(["headroom", "--limits", "0.5", "--quiet", "--force"])
+        .out(&out)
+        .output();
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{quiet:?}"
+    );
 }
 
 /// A flat profile gives the constant-load headroom; the inference shape, which peaks in

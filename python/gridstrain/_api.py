@@ -9,6 +9,7 @@ Parquet reader child) starts quickly.
 
 from __future__ import annotations
 
+import operator
 import os
 import tempfile
 import tomllib
@@ -24,11 +25,17 @@ if TYPE_CHECKING:
 
 #: A scenario: a shipped name (``"default"``), a path to a ``.toml`` file, or a dict.
 ScenarioLike = Union[str, "os.PathLike[str]", Mapping[str, Any]]
-#: Years: ``(first, last)`` inclusive, one year (``2030``), or text (``"2024..2035"``).
+#: Years: ``(first, last)`` inclusive, one year (``2030``), or text (``"2024..2035"``);
+#: numpy integers are taken as well.
 YearsLike = Union[tuple[int, int], int, str]
+#: A region set: a name (``"us-48"``), a path to a ``.toml`` file, catalogue region ids
+#: (``"SOCO,TVA"``) or a list of them (``["SOCO", "TVA"]``).
+RegionsLike = Union[str, "os.PathLike[str]", list[str], tuple[str, ...]]
 
 #: The region set studied when none is named (as ``gridstrain run``).
 DEFAULT_REGIONS = "us-48"
+#: The most samples a sweep takes (as ``gridstrain sweep --samples``).
+_MAX_SAMPLES = 10_000_000
 
 #: Keys of a scenario that are paths, resolved beside the scenario file.
 _PATH_KEYS = (("facility", "pue_profile"), ("training", "profile"), ("inference", "profile"))
@@ -48,8 +55,9 @@ def _years(value: YearsLike | None, name: str) -> tuple[int, int] | None:
     allowed = f"{name}: expected (first, last) such as (2024, 2035), one year such as 2030, or text such as '2024..2035'"
     if isinstance(value, bool):
         raise GridstrainError(f"{allowed}; found {value!r}")
-    if isinstance(value, int):
-        return (value, value)
+    whole = _whole(value)
+    if whole is not None:
+        return _years((whole, whole), name)
     if isinstance(value, str):
         head, sep, tail = value.strip().partition("..")
         try:
@@ -57,14 +65,44 @@ def _years(value: YearsLike | None, name: str) -> tuple[int, int] | None:
         except ValueError:
             raise GridstrainError(f"{allowed}; found {value!r}") from None
         return _years(pair, name)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in value
-    ):
-        first, last = int(value[0]), int(value[1])
-        if first > last:
-            raise GridstrainError(f"{name}: found ({first}, {last}), expected first ≤ last")
-        return (first, last)
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        first, last = _whole(value[0]), _whole(value[1])
+        if first is not None and last is not None:
+            if first > last:
+                raise GridstrainError(f"{name}: found ({first}, {last}), expected first ≤ last")
+            if not (_YEAR_MIN <= first and last <= _YEAR_MAX):
+                raise GridstrainError(
+                    f"{name}: found ({first}, {last}), expected years from {_YEAR_MIN} to {_YEAR_MAX}"
+                )
+            return (first, last)
     raise GridstrainError(f"{allowed}; found {value!r}")
+
+
+# Years a call may name at all (the study's own checks say which of them it holds).
+_YEAR_MIN, _YEAR_MAX = 1900, 2200
+
+
+def _whole(value: object) -> int | None:
+    """A whole number as ``int`` — Python's or numpy's (``np.int64`` from a frame) — or
+    ``None`` (``bool`` is not one)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+def _regions_text(regions: RegionsLike) -> str:
+    """A region set argument as the command takes it: a name, a path, or catalogue ids
+    (a list of ids is joined with commas)."""
+    if isinstance(regions, (list, tuple)) and regions and all(isinstance(r, str) for r in regions):
+        return ",".join(regions)
+    if isinstance(regions, (str, os.PathLike)):
+        return os.fspath(regions)
+    raise GridstrainError(
+        f"regions: found {regions!r}, expected a region set name, a path to a .toml file, catalogue region ids ('SOCO,TVA') or a list of them"
+    )
 
 
 def _absolute_paths(table: dict[str, Any], folder: Path) -> None:
@@ -119,6 +157,9 @@ class _Scenario:
                 base = tomllib.load(f)
             _absolute_paths(base, base_path.parent)
             merged = _merge(base, over_copy)
+            # A changed scenario is not the shipped one: its rows and folders say so.
+            if "name" not in over:
+                merged["name"] = f"{base.get('name', 'scenario')}-modified"
             self.label = f"scenario dict (on {base_name})"
         text = _native.toml_text(merged)
         self._temp = tempfile.TemporaryDirectory(prefix="gridstrain-scenario-")
@@ -251,6 +292,9 @@ class SweepResult(_Tables):
         super().__init__(native)
         self._command = command
 
+    def __repr__(self) -> str:
+        return f"SweepResult({self._command})"
+
     @property
     def bands(self) -> pl.DataFrame:
         """Percentile bands per region (then the region set), year and metric (``bands.csv``)."""
@@ -284,6 +328,9 @@ class SweepResult(_Tables):
 class HeadroomResult(_Tables):
     """Curtailment-enabled headroom (:func:`headroom`): one row per region and limit."""
 
+    def __repr__(self) -> str:
+        return f"HeadroomResult({self.headroom.height} rows: region × limit)"
+
     @property
     def headroom(self) -> pl.DataFrame:
         """The table ``headroom.parquet`` holds."""
@@ -309,7 +356,7 @@ class HeadroomResult(_Tables):
 
 def run(
     scenario: ScenarioLike = "default",
-    regions: str | os.PathLike[str] = DEFAULT_REGIONS,
+    regions: RegionsLike = DEFAULT_REGIONS,
     years: YearsLike | None = None,
     weather_years: YearsLike | None = None,
 ) -> RunResult:
@@ -319,12 +366,15 @@ def run(
         scenario: a shipped name (``"default"``, ``"high"``, ``"low"``, …), a path to a
             scenario ``.toml``, or a dict. A dict is merged key by key onto the shipped
             scenario named by its ``"base"`` key (``"default"`` when absent; ``None`` for
-            a dict that is a whole scenario); a value ``None`` removes a key. Relative
-            profile paths in the dict are relative to the current folder.
+            a dict that is a whole scenario); a value ``None`` removes a key. A changed
+            scenario is named ``<base>-modified`` (its rows and folders say so) unless the
+            dict gives ``"name"``. Relative profile paths in the dict are relative to the
+            current folder.
         regions: a region set name (``"us-48"``, ``"us-22"``, ``"pjm-zones"``, …),
-            catalogue region ids (``"PJM-DOM"``, ``"SOCO,TVA"``) or a path to a ``.toml``.
-        years: target years ``(first, last)`` inclusive, or one year; default the
-            scenario's.
+            catalogue region ids (``"PJM-DOM"``, ``"SOCO,TVA"``, or a list of ids) or a
+            path to a ``.toml``.
+        years: target years ``(first, last)`` inclusive, one year, or text
+            (``"2024..2035"``); default the scenario's.
         weather_years: the weather years of the ensemble; default every full year all
             the regions hold.
 
@@ -336,16 +386,17 @@ def run(
             found, what is allowed) or a failed run.
     """
     y, w = _years(years, "years"), _years(weather_years, "weather_years")
+    regions = _regions_text(regions)
     command = _describe(
         "run",
         scenario=scenario if not isinstance(scenario, Mapping) else dict(scenario),
-        regions=os.fspath(regions),
+        regions=regions,
         years=y,
         weather_years=w,
     )
     with _Scenario(scenario) as s:
         try:
-            native = _native.run(s.path, os.fspath(regions), y, w)
+            native = _native.run(s.path, regions, y, w)
         except GridstrainError as e:
             raise s.message(e) from None
     return RunResult(native, command)
@@ -353,7 +404,7 @@ def run(
 
 def sweep(
     scenario: ScenarioLike = "default",
-    regions: str | os.PathLike[str] = DEFAULT_REGIONS,
+    regions: RegionsLike = DEFAULT_REGIONS,
     years: YearsLike | None = None,
     weather_years: YearsLike | None = None,
     samples: int = 1000,
@@ -376,15 +427,23 @@ def sweep(
     Raises:
         GridstrainError: bad input or a failed sweep.
     """
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise GridstrainError(f"samples: found {samples!r}, expected a whole number of at least 1")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise GridstrainError(f"seed: found {seed!r}, expected a whole number from 0 to 2^63 − 1")
+    whole_samples = _whole(samples)
+    if whole_samples is None or not 1 <= whole_samples <= _MAX_SAMPLES:
+        raise GridstrainError(
+            f"samples: found {samples!r}, expected a whole number from 1 to {_MAX_SAMPLES:,}"
+        )
+    samples = whole_samples
+    if seed is not None:
+        whole_seed = _whole(seed)
+        if whole_seed is None or not 0 <= whole_seed < 2**63:
+            raise GridstrainError(f"seed: found {seed!r}, expected a whole number from 0 to 2^63 − 1")
+        seed = whole_seed
     y, w = _years(years, "years"), _years(weather_years, "weather_years")
+    regions = _regions_text(regions)
     command = _describe(
         "sweep",
         scenario=scenario if not isinstance(scenario, Mapping) else dict(scenario),
-        regions=os.fspath(regions),
+        regions=regions,
         years=y,
         weather_years=w,
         samples=samples,
@@ -393,9 +452,7 @@ def sweep(
     )
     with _Scenario(scenario) as s:
         try:
-            native = _native.sweep(
-                s.path, os.fspath(regions), y, w, samples, seed, all_weather_years
-            )
+            native = _native.sweep(s.path, regions, y, w, samples, seed, all_weather_years)
         except GridstrainError as e:
             raise s.message(e) from None
     return SweepResult(native, command)

@@ -32,8 +32,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
+// Of the module `gridstrain` (which exports it), so an error pickles across processes
+// (multiprocessing, joblib) and reads `gridstrain.GridstrainError` in a traceback.
 create_exception!(
-    _native,
+    gridstrain,
     GridstrainError,
     PyValueError,
     "Bad input or a failed run: the message the command prints after `error: `."

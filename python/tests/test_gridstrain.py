@@ -312,3 +312,41 @@ def test_the_api_reference_is_up_to_date() -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_an_error_pickles_as_gridstrain_error() -> None:
+    # multiprocessing and joblib send a worker's exception back pickled.
+    import pickle
+
+    with pytest.raises(gridstrain.GridstrainError) as caught:
+        gridstrain.run(scenario="no-such-scenario")
+    assert type(caught.value).__module__ == "gridstrain"
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert isinstance(again, gridstrain.GridstrainError)
+    assert str(again) == str(caught.value)
+
+
+def test_regions_as_a_list_and_years_as_numpy_integers() -> None:
+    import numpy as np
+
+    as_text = gridstrain.run(regions="SOCO,TVA", years=YEARS)
+    as_list = gridstrain.run(regions=["SOCO", "TVA"], years=(np.int64(2030), np.int32(2030)))
+    assert_frame_equal(as_text.metrics, as_list.metrics)
+    for bad in ([], [1, 2], 3.5):
+        with pytest.raises(gridstrain.GridstrainError, match="regions"):
+            gridstrain.run(regions=bad, years=YEARS)  # type: ignore[arg-type]
+    for years in (10**20, (2030, 10**20)):
+        with pytest.raises(gridstrain.GridstrainError, match="years"):
+            gridstrain.run(years=years)  # type: ignore[arg-type]
+    with pytest.raises(gridstrain.GridstrainError, match="seed"):
+        gridstrain.sweep(regions="PJM-DOM", years=YEARS, samples=2, seed=2**64)
+
+
+def test_a_changed_scenario_is_named_so() -> None:
+    changed = gridstrain.run(scenario={"facility": {"pue": 1.3}}, regions="PJM-DOM", years=YEARS)
+    assert set(changed.metrics["scenario"]) == {"default-modified"}
+    named = gridstrain.run(
+        scenario={"facility": {"pue": 1.3}, "name": "warm"}, regions="PJM-DOM", years=YEARS
+    )
+    assert set(named.metrics["scenario"]) == {"warm"}
+    assert "default-modified" in repr(changed)

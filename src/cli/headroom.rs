@@ -157,14 +157,20 @@ pub fn handle_headroom(args: &HeadroomArgs) -> Result<()> {
         None => None,
     };
     let rows = analyse_headroom(&headroom_request(args)?)?;
+    let written = run_dir.is_some();
     if let Some(run_dir) = run_dir {
         write_table_both(&rows, run_dir.path(), "headroom")?;
         let path = run_dir.commit()?;
-        note(&format!(
-            "wrote headroom.csv and headroom.parquet to {}",
-            path.display()
-        ));
+        if !args.common.quiet {
+            note(&format!(
+                "wrote headroom.csv and headroom.parquet to {}",
+                path.display()
+            ));
+        }
     }
-    print_stdout(&render_table(&rows))?;
+    // The table is the answer; with --quiet it is printed only when no file holds it.
+    if !(args.common.quiet && written) {
+        print_stdout(&render_table(&rows))?;
+    }
     Ok(())
 }

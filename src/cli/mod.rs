@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario over a region set and write metrics (defaults: the shipped
-    /// `default` scenario over `us-22`, 2024–2035, weather years 2016–2024).
+    /// `default` scenario over `us-48`, 2024–2035, every weather year all its regions hold).
     Run(run::RunArgs),
     /// Monte Carlo over the scenario's uncertain parameters and the weather years:
     /// percentile bands of every metric (defaults as for `run`, 1,000 samples).

@@ -1,6 +1,6 @@
 //! `gridstrain sweep`: Monte Carlo over the scenario's `[uncertainty."…"]` tables and the
 //! weather years, reduced to percentile bands. Defaults as for `run` (the shipped
-//! `default` scenario over `us-22`), 1,000 samples, the scenario's seed.
+//! `default` scenario over `us-48`), 1,000 samples, the scenario's seed.
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
