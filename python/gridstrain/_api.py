@@ -183,6 +183,32 @@ class _Scenario:
         return GridstrainError(str(error).replace(self.path, self.label))
 
 
+# The command's words for its options, as this API's arguments (a message from the
+# library names what to change; here that is an argument, not a flag).
+_ARGUMENT_WORDS = (
+    ("choose another with --out, or replace it with --force", "choose another out_dir, or replace it with force=True"),
+    ("--weather-years", "weather_years"),
+    ("--years", "years"),
+    ("--limits", "limits_pct"),
+)
+
+
+def _as_arguments(error: GridstrainError) -> GridstrainError:
+    """``error`` with the command's option names as this API's argument names."""
+    text = str(error)
+    for flag, argument in _ARGUMENT_WORDS:
+        text = text.replace(flag, argument)
+    return error if text == str(error) else GridstrainError(text)
+
+
+def _native_call(function: Any, *args: Any) -> Any:
+    """``function(*args)`` (a call into the library), its errors in this API's words."""
+    try:
+        return function(*args)
+    except GridstrainError as e:
+        raise _as_arguments(e) from None
+
+
 def _describe(name: str, **kwargs: Any) -> str:
     """The call as text, for ``run.toml``'s command line."""
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if v is not None)
@@ -274,7 +300,7 @@ class RunResult(_Tables):
         """Write the run folder ``out_dir`` exactly as ``gridstrain run --out`` does (every
         table as CSV/Parquet, ``run.toml``, ``report.html``); an existing folder only with
         ``force``. Returns the folder."""
-        return Path(self._native.write(os.fspath(out_dir), force, self._command))
+        return Path(_native_call(self._native.write, os.fspath(out_dir), force, self._command))
 
     def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Write the run folder (:meth:`write`) and return its ``report.html``."""
@@ -318,7 +344,7 @@ class SweepResult(_Tables):
     def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Write the folder ``gridstrain sweep --out`` writes (bands, drivers, ranges,
         samples, ``run.toml``, the report) from this sweep. Returns the folder."""
-        return Path(self._native.write(os.fspath(out_dir), force, self._command))
+        return Path(_native_call(self._native.write, os.fspath(out_dir), force, self._command))
 
     def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Write the sweep's folder (:meth:`write`) and return its ``report.html``."""
@@ -346,7 +372,7 @@ class HeadroomResult(_Tables):
     def write(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Write ``headroom.csv`` and ``headroom.parquet`` into ``out_dir``, as
         ``gridstrain headroom --out`` does. Returns the folder."""
-        return Path(self._native.write(os.fspath(out_dir), force))
+        return Path(_native_call(self._native.write, os.fspath(out_dir), force))
 
     def report(self, out_dir: str | os.PathLike[str], force: bool = False) -> Path:
         """Headroom has no HTML report: writes the tables (:meth:`write`) and returns
@@ -396,7 +422,7 @@ def run(
     )
     with _Scenario(scenario) as s:
         try:
-            native = _native.run(s.path, regions, y, w)
+            native = _native_call(_native.run, s.path, regions, y, w)
         except GridstrainError as e:
             raise s.message(e) from None
     return RunResult(native, command)
@@ -452,7 +478,9 @@ def sweep(
     )
     with _Scenario(scenario) as s:
         try:
-            native = _native.sweep(s.path, regions, y, w, samples, seed, all_weather_years)
+            native = _native_call(
+                _native.sweep, s.path, regions, y, w, samples, seed, all_weather_years
+            )
         except GridstrainError as e:
             raise s.message(e) from None
     return SweepResult(native, command)
@@ -485,7 +513,8 @@ def headroom(
     """
     limits = [float(x) for x in limits_pct]
     w = _years(weather_years, "weather_years")
-    native = _native.headroom(
+    native = _native_call(
+        _native.headroom,
         os.fspath(regions),
         None if load is None else os.fspath(load),
         limits,

@@ -350,3 +350,14 @@ def test_a_changed_scenario_is_named_so() -> None:
     )
     assert set(named.metrics["scenario"]) == {"warm"}
     assert "default-modified" in repr(changed)
+
+
+def test_messages_name_this_apis_arguments(tmp_path: Path) -> None:
+    result = gridstrain.run(regions="PJM-DOM", years=YEARS)
+    result.write(tmp_path / "once")
+    with pytest.raises(gridstrain.GridstrainError) as caught:
+        result.write(tmp_path / "once")
+    assert "force=True" in str(caught.value) and "--force" not in str(caught.value)
+    with pytest.raises(gridstrain.GridstrainError) as caught:
+        gridstrain.run(regions="PJM-DOM", years=(2100, 2100))
+    assert str(caught.value).startswith("years:"), caught.value
