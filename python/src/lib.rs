@@ -171,8 +171,13 @@ fn toml_table(dict: &Bound<'_, PyDict>, prefix: &str) -> PyResult<toml::Table> {
     let mut table = toml::Table::new();
     for (k, v) in dict.iter() {
         let k: String = k.extract().map_err(|_| {
+            let at = if prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}: ")
+            };
             GridstrainError::new_err(format!(
-                "scenario dict: {prefix}: found a key {k}, expected text keys"
+                "scenario dict: {at}found a key {k}, expected text keys"
             ))
         })?;
         let path = if prefix.is_empty() {

@@ -361,3 +361,12 @@ def test_messages_name_this_apis_arguments(tmp_path: Path) -> None:
     with pytest.raises(gridstrain.GridstrainError) as caught:
         gridstrain.run(regions="PJM-DOM", years=(2100, 2100))
     assert str(caught.value).startswith("years:"), caught.value
+
+
+def test_a_dict_key_that_is_not_text_is_named() -> None:
+    with pytest.raises(gridstrain.GridstrainError) as caught:
+        gridstrain.run(scenario={1: 2}, regions="PJM-DOM", years=YEARS)  # type: ignore[dict-item]
+    assert str(caught.value) == "scenario dict: found a key 1, expected text keys"
+    with pytest.raises(gridstrain.GridstrainError) as caught:
+        gridstrain.run(scenario={"facility": {1: 2}}, regions="PJM-DOM", years=YEARS)  # type: ignore[dict-item]
+    assert str(caught.value) == "scenario dict: facility: found a key 1, expected text keys"
