@@ -46,6 +46,16 @@ fn to_py(error: &anyhow::Error) -> PyErr {
     GridstrainError::new_err(format!("{error:#}"))
 }
 
+/// Write a folder with the GIL released: its path as text, or the error as Python's.
+fn write_folder(
+    py: Python<'_>,
+    write: impl FnOnce() -> anyhow::Result<PathBuf> + Send,
+) -> PyResult<String> {
+    py.detach(write)
+        .map(|p| p.to_string_lossy().into_owned())
+        .map_err(|e| to_py(&e))
+}
+
 /// A frame handed to Python through the Arrow C stream interface.
 #[pyclass(frozen, module = "gridstrain._native")]
 pub struct ArrowTable {
@@ -314,9 +324,7 @@ impl Run {
         force: bool,
         command: String,
     ) -> PyResult<String> {
-        py.detach(|| self.run.write(&self.loaded, &out, force, command))
-            .map(|p| p.to_string_lossy().into_owned())
-            .map_err(|e| to_py(&e))
+        write_folder(py, || self.run.write(&self.loaded, &out, force, command))
     }
 }
 
@@ -378,12 +386,10 @@ impl Sweep {
         force: bool,
         command: String,
     ) -> PyResult<String> {
-        py.detach(|| {
+        write_folder(py, || {
             self.run
                 .write(&self.loaded, &self.spec, &out, force, command)
         })
-        .map(|p| p.to_string_lossy().into_owned())
-        .map_err(|e| to_py(&e))
     }
 }
 
@@ -449,13 +455,11 @@ impl Headroom {
     /// Write headroom.csv and headroom.parquet into the folder `out`, as `gridstrain
     /// headroom --out` does. Returns the folder.
     fn write(&self, py: Python<'_>, out: PathBuf, force: bool) -> PyResult<String> {
-        py.detach(|| -> anyhow::Result<PathBuf> {
+        write_folder(py, || {
             let dir = gridstrain::output::RunDir::create(&out, force)?;
             gridstrain::output::write_table_both(&self.rows, dir.path(), "headroom")?;
             dir.commit()
         })
-        .map(|p| p.to_string_lossy().into_owned())
-        .map_err(|e| to_py(&e))
     }
 }
 
